@@ -1,0 +1,62 @@
+// Factories of the reference backend's kernels, one per (op, dtype).
+// Registered explicitly in ../register_kernels.cc.
+#pragma once
+
+#include <memory>
+
+#include "engine/kernel.h"
+
+namespace opscope::reference {
+
+// conv.cc, depthwise_conv.cc, transpose_conv.cc, fully_connected.cc,
+// batch_matmul.cc (blocked GEMM in gemm.h)
+std::unique_ptr<Kernel> make_conv2d_f32();
+std::unique_ptr<Kernel> make_depthwise_conv2d_f32();
+std::unique_ptr<Kernel> make_transpose_conv_f32();
+std::unique_ptr<Kernel> make_fully_connected_f32();
+std::unique_ptr<Kernel> make_batch_matmul_f32();
+
+// elementwise_binary.cc
+std::unique_ptr<Kernel> make_add_f32();
+std::unique_ptr<Kernel> make_sub_f32();
+std::unique_ptr<Kernel> make_mul_f32();
+std::unique_ptr<Kernel> make_maximum_f32();
+std::unique_ptr<Kernel> make_minimum_f32();
+
+// elementwise_unary.cc, prelu.cc, softmax.cc
+std::unique_ptr<Kernel> make_relu_f32();
+std::unique_ptr<Kernel> make_relu6_f32();
+std::unique_ptr<Kernel> make_leaky_relu_f32();
+std::unique_ptr<Kernel> make_prelu_f32();
+std::unique_ptr<Kernel> make_hard_swish_f32();
+std::unique_ptr<Kernel> make_logistic_f32();
+std::unique_ptr<Kernel> make_tanh_f32();
+std::unique_ptr<Kernel> make_rsqrt_f32();
+std::unique_ptr<Kernel> make_log_f32();
+std::unique_ptr<Kernel> make_softmax_f32();
+
+// quantize.cc: DEQUANTIZE from f16 / i8 / u8, QUANTIZE f32 -> i8 / u8
+std::unique_ptr<Kernel> make_dequantize();
+std::unique_ptr<Kernel> make_quantize();
+
+// pool.cc, reduce.cc
+std::unique_ptr<Kernel> make_average_pool2d_f32();
+std::unique_ptr<Kernel> make_max_pool2d_f32();
+std::unique_ptr<Kernel> make_mean_f32();
+std::unique_ptr<Kernel> make_reduce_max_f32();
+
+// Data movement, dtype-generic (copy bytes): shape_ops.cc, pad.cc,
+// transpose.cc, concatenation.cc, strided_slice.cc, depth_to_space.cc
+std::unique_ptr<Kernel> make_pad();
+std::unique_ptr<Kernel> make_reshape();
+std::unique_ptr<Kernel> make_squeeze();
+std::unique_ptr<Kernel> make_expand_dims();
+std::unique_ptr<Kernel> make_transpose();
+std::unique_ptr<Kernel> make_concatenation();
+std::unique_ptr<Kernel> make_strided_slice();
+std::unique_ptr<Kernel> make_depth_to_space();
+
+// resize_bilinear.cc
+std::unique_ptr<Kernel> make_resize_bilinear_f32();
+
+}  // namespace opscope::reference

@@ -1,0 +1,91 @@
+// The reference backend's kernel table: every (op, dtype) it runs, listed
+// explicitly (no static self-registration).
+#include <string>
+
+#include "engine/backends/reference/kernel_registry.h"
+#include "engine/backends/reference/kernels/kernels.h"
+
+namespace opscope::reference {
+namespace {
+
+// dtype kAny: the kernel accepts any input dtype and checks it in prepare.
+constexpr int kAny = -1;
+
+struct Entry {
+  OpKind op;
+  int dtype;  // DType of the first input, or kAny
+  KernelFactory factory;
+};
+
+constexpr int f32 = static_cast<int>(DType::kF32);
+
+const Entry kTable[] = {
+    {OpKind::kConv2D, f32, make_conv2d_f32},
+    {OpKind::kDepthwiseConv2D, f32, make_depthwise_conv2d_f32},
+    {OpKind::kTransposeConv, f32, make_transpose_conv_f32},
+    {OpKind::kFullyConnected, f32, make_fully_connected_f32},
+    {OpKind::kBatchMatMul, f32, make_batch_matmul_f32},
+    {OpKind::kAdd, f32, make_add_f32},
+    {OpKind::kSub, f32, make_sub_f32},
+    {OpKind::kMul, f32, make_mul_f32},
+    {OpKind::kMaximum, f32, make_maximum_f32},
+    {OpKind::kMinimum, f32, make_minimum_f32},
+    {OpKind::kRelu, f32, make_relu_f32},
+    {OpKind::kRelu6, f32, make_relu6_f32},
+    {OpKind::kLeakyRelu, f32, make_leaky_relu_f32},
+    {OpKind::kPRelu, f32, make_prelu_f32},
+    {OpKind::kHardSwish, f32, make_hard_swish_f32},
+    {OpKind::kLogistic, f32, make_logistic_f32},
+    {OpKind::kTanh, f32, make_tanh_f32},
+    {OpKind::kRsqrt, f32, make_rsqrt_f32},
+    {OpKind::kLog, f32, make_log_f32},
+    {OpKind::kSoftmax, f32, make_softmax_f32},
+    {OpKind::kAveragePool2D, f32, make_average_pool2d_f32},
+    {OpKind::kMaxPool2D, f32, make_max_pool2d_f32},
+    {OpKind::kMean, f32, make_mean_f32},
+    {OpKind::kReduceMax, f32, make_reduce_max_f32},
+    {OpKind::kResizeBilinear, f32, make_resize_bilinear_f32},
+    {OpKind::kDequantize, kAny, make_dequantize},
+    {OpKind::kQuantize, f32, make_quantize},
+    {OpKind::kPad, kAny, make_pad},
+    {OpKind::kReshape, kAny, make_reshape},
+    {OpKind::kSqueeze, kAny, make_squeeze},
+    {OpKind::kExpandDims, kAny, make_expand_dims},
+    {OpKind::kTranspose, kAny, make_transpose},
+    {OpKind::kConcatenation, kAny, make_concatenation},
+    {OpKind::kStridedSlice, kAny, make_strided_slice},
+    {OpKind::kDepthToSpace, kAny, make_depth_to_space},
+};
+
+}  // namespace
+
+KernelFactory find_kernel(const Graph& graph, const Node& node,
+                          std::string* why_not) {
+  if (node.op == OpKind::kUnknown) {
+    if (why_not) *why_not = "op '" + node.type_name + "' is not implemented";
+    return nullptr;
+  }
+  int dtype = kAny;
+  if (!node.inputs.empty() && node.inputs[0] >= 0 &&
+      node.inputs[0] < static_cast<int>(graph.tensors.size())) {
+    dtype = static_cast<int>(graph.tensors[node.inputs[0]].dtype);
+  }
+  bool op_known = false;
+  for (const Entry& e : kTable) {
+    if (e.op != node.op) continue;
+    op_known = true;
+    if (e.dtype == kAny || e.dtype == dtype) return e.factory;
+  }
+  if (why_not) {
+    *why_not = op_known ? std::string("no ") +
+                              std::string(to_string(node.op)) +
+                              " kernel for input dtype " +
+                              std::string(to_string(static_cast<DType>(dtype)))
+                        : std::string("op ") +
+                              std::string(to_string(node.op)) +
+                              " has no reference kernel";
+  }
+  return nullptr;
+}
+
+}  // namespace opscope::reference

@@ -1,0 +1,80 @@
+// Nodes and graphs of the engine's IR, and the loaded Model.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/attributes.h"
+#include "engine/op_kind.h"
+#include "engine/status.h"
+#include "engine/tensor.h"
+
+namespace opscope {
+
+struct Node {
+  OpKind op = OpKind::kUnknown;
+  // The op's name in the source format ("CONV_2D",
+  // "Convolution2DTransposeBias", ...); shown in tables.
+  std::string type_name;
+  // A readable name: the source node name, or its first output's name.
+  std::string name;
+  Attributes attrs;
+  std::vector<int> inputs;   // tensor ids; -1 = absent optional input
+  std::vector<int> outputs;  // tensor ids
+  // Index of the node in the original model file, kept through transforms.
+  int source_index = -1;
+
+  template <typename T>
+  const T& attr() const { return std::get<T>(attrs); }
+};
+
+struct Graph {
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;  // topological order
+  std::vector<int> inputs;
+  std::vector<int> outputs;
+
+  int add_tensor(Tensor t) {
+    tensors.push_back(std::move(t));
+    return static_cast<int>(tensors.size()) - 1;
+  }
+};
+
+// "node 12 'conv2d_3' (CONV_2D)": how error messages name a node.
+std::string describe_node(const Graph& graph, int node_index);
+
+// Checks indices, roles, that every node's inputs are produced before use
+// (topological order, no cycles), that constants carry enough bytes, and
+// that graph outputs are produced. Messages name the node, op and source
+// index. Called once at load.
+Status validate_graph(const Graph& graph);
+
+enum class ModelFormat : uint8_t { kTflite, kOnnx };
+enum class Precision : uint8_t { kF32, kF16, kInt8, kMixed };
+std::string_view to_string(ModelFormat format);
+std::string_view to_string(Precision precision);
+
+// Facts about the model as it was in its file, before any transform.
+struct ModelInfo {
+  std::string path;
+  std::string name;  // file name without directory
+  ModelFormat format = ModelFormat::kTflite;
+  size_t size_bytes = 0;
+  Precision weight_precision = Precision::kF32;
+  int source_nodes = 0;  // node count in the file
+  int64_t params = 0;     // elements of constant weight tensors
+  int64_t param_bytes = 0;  // bytes of those, as stored in the file
+  int folded_nodes = 0;     // removed by load-time transforms
+};
+
+// A loaded model: the graph plus what keeps its constant data alive.
+struct Model {
+  Graph graph;
+  ModelInfo info;
+  // Backing storage of constants that point into the file (e.g. a mapping).
+  std::shared_ptr<const void> storage;
+};
+
+}  // namespace opscope

@@ -1,0 +1,47 @@
+#include "engine/op_kind.h"
+
+namespace opscope {
+
+std::string_view to_string(OpKind kind) {
+  switch (kind) {
+    case OpKind::kConv2D: return "CONV_2D";
+    case OpKind::kDepthwiseConv2D: return "DEPTHWISE_CONV_2D";
+    case OpKind::kTransposeConv: return "TRANSPOSE_CONV";
+    case OpKind::kFullyConnected: return "FULLY_CONNECTED";
+    case OpKind::kBatchMatMul: return "BATCH_MATMUL";
+    case OpKind::kAdd: return "ADD";
+    case OpKind::kSub: return "SUB";
+    case OpKind::kMul: return "MUL";
+    case OpKind::kMaximum: return "MAXIMUM";
+    case OpKind::kMinimum: return "MINIMUM";
+    case OpKind::kRelu: return "RELU";
+    case OpKind::kRelu6: return "RELU6";
+    case OpKind::kLeakyRelu: return "LEAKY_RELU";
+    case OpKind::kPRelu: return "PRELU";
+    case OpKind::kHardSwish: return "HARD_SWISH";
+    case OpKind::kLogistic: return "LOGISTIC";
+    case OpKind::kTanh: return "TANH";
+    case OpKind::kRsqrt: return "RSQRT";
+    case OpKind::kLog: return "LOG";
+    case OpKind::kSoftmax: return "SOFTMAX";
+    case OpKind::kAveragePool2D: return "AVERAGE_POOL_2D";
+    case OpKind::kMaxPool2D: return "MAX_POOL_2D";
+    case OpKind::kMean: return "MEAN";
+    case OpKind::kReduceMax: return "REDUCE_MAX";
+    case OpKind::kPad: return "PAD";
+    case OpKind::kReshape: return "RESHAPE";
+    case OpKind::kSqueeze: return "SQUEEZE";
+    case OpKind::kExpandDims: return "EXPAND_DIMS";
+    case OpKind::kTranspose: return "TRANSPOSE";
+    case OpKind::kConcatenation: return "CONCATENATION";
+    case OpKind::kStridedSlice: return "STRIDED_SLICE";
+    case OpKind::kDepthToSpace: return "DEPTH_TO_SPACE";
+    case OpKind::kResizeBilinear: return "RESIZE_BILINEAR";
+    case OpKind::kDequantize: return "DEQUANTIZE";
+    case OpKind::kQuantize: return "QUANTIZE";
+    case OpKind::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace opscope

@@ -1,0 +1,71 @@
+// The operators of the engine's IR and their canonical form.
+//
+// Format readers translate their ops into these forms; kernels implement
+// exactly these forms. Layouts follow TFLite: activations NHWC, convolution
+// filters OHWI, depthwise filters 1HW(C*M), fully-connected weights [O, I].
+// Inputs marked "const" must be constant tensors (checked in prepare).
+// An optional input that is absent has tensor id -1.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace opscope {
+
+enum class OpKind : uint16_t {
+  // (input, filter OHWI, bias[O]?) attrs Conv2DAttrs
+  kConv2D,
+  // (input, filter [1,KH,KW,C*M], bias[C*M]?) attrs DepthwiseConv2DAttrs
+  kDepthwiseConv2D,
+  // (input, filter OHWI, bias[O]?) attrs TransposeConvAttrs. Both TFLite's
+  // TRANSPOSE_CONV and MediaPipe's Convolution2DTransposeBias map here.
+  kTransposeConv,
+  // (input [..., I], weights [O, I], bias[O]?) attrs FullyConnectedAttrs
+  kFullyConnected,
+  // (a [..., M, K], b [..., K, N]) attrs BatchMatMulAttrs; batch dims broadcast
+  kBatchMatMul,
+  // Binary elementwise with numpy broadcasting: (a, b) attrs ActivationAttrs
+  kAdd,
+  kSub,
+  kMul,
+  kMaximum,
+  kMinimum,
+  // Unary elementwise: (x), no attrs unless stated.
+  kRelu,
+  kRelu6,
+  kLeakyRelu,  // attrs LeakyReluAttrs
+  kPRelu,      // (x, alpha) alpha broadcasts against x
+  kHardSwish,
+  kLogistic,
+  kTanh,
+  kRsqrt,
+  kLog,
+  // (x) over the last axis, attrs SoftmaxAttrs
+  kSoftmax,
+  // (input NHWC) attrs Pool2DAttrs
+  kAveragePool2D,
+  kMaxPool2D,
+  // (input, axes i32 const) attrs ReduceAttrs
+  kMean,
+  kReduceMax,
+  // (input, paddings i32/i64 [rank,2] const, constant_value?) zero padding
+  kPad,
+  // (input, shape?) attrs ReshapeAttrs (the reader resolves the new shape)
+  kReshape,
+  kSqueeze,     // (input) attrs SqueezeAttrs
+  kExpandDims,  // (input, axis i32 const)
+  kTranspose,   // (input, perm i32 const)
+  kConcatenation,  // (inputs...) attrs ConcatenationAttrs
+  kStridedSlice,   // (input, begin, end, strides) all const, StridedSliceAttrs
+  kDepthToSpace,   // (input NHWC) attrs DepthToSpaceAttrs
+  kResizeBilinear,  // (input NHWC, size i32[2] const) attrs ResizeAttrs
+  kDequantize,     // (x: f16 or quantized) -> f32
+  kQuantize,       // (x: f32) -> quantized per the output's quantization
+  // An op the engine does not know; Node::type_name says which.
+  kUnknown,
+};
+
+// Canonical upper-case name, e.g. "CONV_2D".
+std::string_view to_string(OpKind kind);
+
+}  // namespace opscope

@@ -1,0 +1,160 @@
+// Drives one kernel's prepare/run with no model file, for kernel tests.
+//
+//   KernelRunner r(OpKind::kAdd, ActivationAttrs{});
+//   r.add_input({1, 2}, std::vector<float>{1, 2});
+//   r.add_constant({1}, std::vector<float>{3});
+//   r.add_output();
+//   ASSERT_TRUE(r.prepare(make_add_f32()).is_ok());
+//   r.run();
+//   std::vector<float> y = r.output<float>(0);
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <type_traits>
+#include <memory>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/kernel.h"
+
+namespace opscope::testing {
+
+class KernelRunner {
+ public:
+  explicit KernelRunner(OpKind op, Attributes attrs = {}) {
+    graph_.nodes.push_back(Node{});
+    Node& n = graph_.nodes.back();
+    n.op = op;
+    n.type_name = std::string(to_string(op));
+    n.name = "test_node";
+    n.attrs = std::move(attrs);
+    n.source_index = 0;
+  }
+
+  // A runtime (non-constant) input with the given values.
+  template <typename T>
+  int add_input(Shape shape, const std::vector<T>& values,
+                DType dtype = dtype_of<T>(), Quantization q = {}) {
+    Tensor t;
+    t.name = "in" + std::to_string(graph_.tensors.size());
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    t.quantization = std::move(q);
+    t.role = TensorRole::kInput;
+    const int id = graph_.add_tensor(std::move(t));
+    values_[id] = bytes_of(values);
+    node().inputs.push_back(id);
+    return id;
+  }
+
+  // A constant input with the given values.
+  template <typename T>
+  int add_constant(Shape shape, const std::vector<T>& values,
+                   DType dtype = dtype_of<T>(), Quantization q = {}) {
+    Tensor t;
+    t.name = "const" + std::to_string(graph_.tensors.size());
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    t.quantization = std::move(q);
+    t.role = TensorRole::kConstant;
+    t.set_owned_data(bytes_of(values));
+    const int id = graph_.add_tensor(std::move(t));
+    node().inputs.push_back(id);
+    return id;
+  }
+
+  // An absent optional input.
+  void add_absent_input() { node().inputs.push_back(-1); }
+
+  // An output whose shape the kernel sets in prepare.
+  int add_output(DType dtype = DType::kF32, Quantization q = {}) {
+    Tensor t;
+    t.name = "out" + std::to_string(graph_.tensors.size());
+    t.dtype = dtype;
+    t.quantization = std::move(q);
+    t.role = TensorRole::kOutput;
+    const int id = graph_.add_tensor(std::move(t));
+    node().outputs.push_back(id);
+    return id;
+  }
+
+  Status prepare(std::unique_ptr<Kernel> kernel) {
+    kernel_ = std::move(kernel);
+    PrepareContext ctx(graph_, 0);
+    Status st = kernel_->prepare(ctx);
+    if (!st.is_ok()) return st;
+    scratch_.assign(ctx.scratch_bytes() + 64, 0);
+    buffers_.assign(graph_.tensors.size(), nullptr);
+    storage_.assign(graph_.tensors.size(), {});
+    for (size_t id = 0; id < graph_.tensors.size(); ++id) {
+      Tensor& t = graph_.tensors[id];
+      if (t.is_constant()) {
+        buffers_[id] = const_cast<uint8_t*>(t.data);
+        continue;
+      }
+      // Pad so that an over-read shows up under ASan as a real error only
+      // when it goes past the tensor (no slack is given).
+      storage_[id].assign(t.bytes(), 0);
+      auto it = values_.find(static_cast<int>(id));
+      if (it != values_.end()) {
+        if (it->second.size() != t.bytes()) {
+          return Status(ErrorCode::kInvalidArgument,
+                        "test input size does not match its shape");
+        }
+        std::memcpy(storage_[id].data(), it->second.data(), t.bytes());
+      }
+      buffers_[id] = storage_[id].data();
+    }
+    return Status::ok();
+  }
+
+  void run() {
+    RunContext ctx;
+    ctx.buffers = buffers_.data();
+    ctx.scratch = scratch_.empty() ? nullptr : scratch_.data();
+    kernel_->run(ctx);
+  }
+
+  const Tensor& output_tensor(int i) const {
+    return graph_.tensors[graph_.nodes[0].outputs[i]];
+  }
+  template <typename T>
+  std::vector<T> output(int i) const {
+    const int id = graph_.nodes[0].outputs[i];
+    std::vector<T> out(storage_[id].size() / sizeof(T));
+    std::memcpy(out.data(), storage_[id].data(), storage_[id].size());
+    return out;
+  }
+  Graph& graph() { return graph_; }
+
+  template <typename T>
+  static constexpr DType dtype_of() {
+    if constexpr (std::is_same_v<T, float>) return DType::kF32;
+    else if constexpr (std::is_same_v<T, int8_t>) return DType::kI8;
+    else if constexpr (std::is_same_v<T, uint8_t>) return DType::kU8;
+    else if constexpr (std::is_same_v<T, int32_t>) return DType::kI32;
+    else if constexpr (std::is_same_v<T, int64_t>) return DType::kI64;
+    else if constexpr (std::is_same_v<T, uint16_t>) return DType::kF16;
+    else return DType::kBool;
+  }
+
+ private:
+  Node& node() { return graph_.nodes[0]; }
+  template <typename T>
+  static std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
+    std::vector<uint8_t> b(v.size() * sizeof(T));
+    if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
+    return b;
+  }
+
+  Graph graph_;
+  std::unique_ptr<Kernel> kernel_;
+  std::map<int, std::vector<uint8_t>> values_;
+  std::vector<std::vector<uint8_t>> storage_;
+  std::vector<void*> buffers_;
+  std::vector<uint8_t> scratch_;
+};
+
+}  // namespace opscope::testing
