@@ -1,0 +1,61 @@
+#include "engine/macs.h"
+
+namespace opscope {
+namespace {
+
+const Shape* shape_of(const Graph& g, const Node& n, int input) {
+  if (input >= static_cast<int>(n.inputs.size()) || n.inputs[input] < 0) {
+    return nullptr;
+  }
+  return &g.tensors[n.inputs[input]].shape;
+}
+
+}  // namespace
+
+int64_t node_macs(const Graph& g, const Node& n) {
+  if (n.outputs.empty()) return 0;
+  const Shape& out = g.tensors[n.outputs[0]].shape;
+  const int64_t out_elems = num_elements(out);
+  const Shape* in = shape_of(g, n, 0);
+  const Shape* w = shape_of(g, n, 1);
+  switch (n.op) {
+    case OpKind::kConv2D:  // filter OHWI: each output reads KH*KW*I
+      if (w && w->size() == 4) return out_elems * (*w)[1] * (*w)[2] * (*w)[3];
+      return 0;
+    case OpKind::kDepthwiseConv2D:  // filter [1,KH,KW,C*M]
+      if (w && w->size() == 4) return out_elems * (*w)[1] * (*w)[2];
+      return 0;
+    case OpKind::kTransposeConv:  // each input pixel scatters KH*KW*O*I
+      if (in && w && w->size() == 4) {
+        return num_elements(*in) * (*w)[0] * (*w)[1] * (*w)[2];
+      }
+      return 0;
+    case OpKind::kFullyConnected:
+      if (w && w->size() == 2) return out_elems * (*w)[1];
+      return 0;
+    case OpKind::kBatchMatMul: {
+      if (!in || in->size() < 2) return 0;
+      const auto& a = n.attr<BatchMatMulAttrs>();
+      const int64_t k = a.adj_x ? (*in)[in->size() - 2] : in->back();
+      return out_elems * k;
+    }
+    case OpKind::kAveragePool2D:
+    case OpKind::kMaxPool2D: {
+      const auto& p = n.attr<Pool2DAttrs>();
+      return out_elems * p.filter_h * p.filter_w;
+    }
+    case OpKind::kMean:
+    case OpKind::kReduceMax:
+      return in ? num_elements(*in) : 0;
+    default:
+      return 0;
+  }
+}
+
+int64_t graph_macs(const Graph& g) {
+  int64_t total = 0;
+  for (const Node& n : g.nodes) total += node_macs(g, n);
+  return total;
+}
+
+}  // namespace opscope

@@ -1,0 +1,97 @@
+// A Session runs one model on a list of backends.
+//
+// create(): partition (stage kPartition), compile each partition in
+// execution order — kernels' prepare, shape resolution, weight packing —
+// (stage kPrepare), then plan memory (stage kPlan: the arena needs the
+// resolved shapes and scratch sizes) and allocate. Graph inputs and outputs
+// get their own pinned buffers; every other activation and every node's
+// scratch lives in one arena.
+// invoke(): runs the partitions in order; with a profiler attached, every
+// original node reports an event.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/backend.h"
+#include "engine/graph.h"
+#include "engine/partitioner.h"
+#include "engine/profiling.h"
+#include "engine/status.h"
+
+namespace opscope {
+
+struct SessionOptions {
+  // Backend priority list; unclaimed nodes fall to the later ones.
+  std::vector<std::string> backends = {"cpu"};
+  int threads = 1;
+  Profiler* profiler = nullptr;
+};
+
+// Per-node memory, the per-op RAM figures of the result.
+struct NodeMemory {
+  size_t live_bytes = 0;     // activations live while the node runs
+  size_t weights_bytes = 0;  // constant inputs of the node
+  size_t scratch_bytes = 0;  // the node's scratch
+};
+
+struct MemoryPlan {
+  size_t arena_bytes = 0;
+  size_t arena_lower_bound_bytes = 0;
+  size_t pinned_bytes = 0;   // graph inputs and outputs
+  size_t weights_bytes = 0;  // all constants used by nodes
+  std::vector<NodeMemory> nodes;
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(
+      std::shared_ptr<const Model> model, const SessionOptions& options);
+  ~Session();
+
+  // The graph as prepared: every shape resolved.
+  const Graph& graph() const { return graph_; }
+  const Model& model() const { return *model_; }
+
+  int num_inputs() const { return static_cast<int>(graph_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(graph_.outputs.size()); }
+  const Tensor& input_tensor(int i) const {
+    return graph_.tensors[graph_.inputs[i]];
+  }
+  const Tensor& output_tensor(int i) const {
+    return graph_.tensors[graph_.outputs[i]];
+  }
+  void* input_data(int i) { return buffers_[graph_.inputs[i]]; }
+  const void* output_data(int i) const { return buffers_[graph_.outputs[i]]; }
+
+  // Runs the graph once. Fails only on programmer error.
+  Status invoke();
+
+  void set_profiler(Profiler* profiler) { profiler_ = profiler; }
+
+  const std::vector<std::string>& backend_names() const {
+    return backend_names_;
+  }
+  const PartitionPlan& partition_plan() const { return partition_plan_; }
+  const MemoryPlan& memory_plan() const { return memory_plan_; }
+
+ private:
+  Session() = default;
+  Status plan_memory();
+
+  std::shared_ptr<const Model> model_;
+  Graph graph_;
+  Profiler* profiler_ = nullptr;
+  std::vector<std::unique_ptr<Backend>> backends_;
+  std::vector<std::string> backend_names_;
+  PartitionPlan partition_plan_;
+  std::vector<std::unique_ptr<CompiledPartition>> compiled_;
+  MemoryPlan memory_plan_;
+  std::vector<void*> buffers_;       // by tensor id
+  std::vector<void*> node_scratch_;  // by node index
+  std::vector<void*> allocations_;   // owned, freed on destruction
+};
+
+}  // namespace opscope

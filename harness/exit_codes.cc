@@ -1,0 +1,33 @@
+#include "harness/exit_codes.h"
+
+namespace opscope::harness {
+
+int exit_code_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return kExitOk;
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kIoError: return kExitIo;
+    case ErrorCode::kMalformedModel: return kExitMalformedModel;
+    case ErrorCode::kInvalidGraph: return kExitInvalidGraph;
+    case ErrorCode::kUnsupportedOp: return kExitUnsupportedOp;
+    case ErrorCode::kShapeMismatch: return kExitShapeMismatch;
+    case ErrorCode::kTypeMismatch: return kExitTypeMismatch;
+    case ErrorCode::kResourceExhausted: return kExitResource;
+    case ErrorCode::kBackendError: return kExitBackend;
+    case ErrorCode::kInternal: return kExitInternal;
+  }
+  return kExitFailure;
+}
+
+int exit_code_for(std::string_view name) {
+  for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kIoError,
+                      ErrorCode::kMalformedModel, ErrorCode::kInvalidGraph,
+                      ErrorCode::kUnsupportedOp, ErrorCode::kShapeMismatch,
+                      ErrorCode::kTypeMismatch, ErrorCode::kResourceExhausted,
+                      ErrorCode::kBackendError, ErrorCode::kInternal}) {
+    if (to_string(c) == name) return exit_code_for(c);
+  }
+  return kExitFailure;
+}
+
+}  // namespace opscope::harness

@@ -1,0 +1,30 @@
+// Process exit codes of opscope and opscope-runner (docs/cli.md lists them).
+#pragma once
+
+#include <string_view>
+
+#include "engine/status.h"
+
+namespace opscope::harness {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,          // generic failure
+  kExitUsage = 2,            // bad command line
+  kExitIo = 3,               // file missing or unreadable
+  kExitMalformedModel = 4,   // not a valid model file
+  kExitInvalidGraph = 5,     // indices out of range, cycles
+  kExitUnsupportedOp = 6,    // no backend can run a node
+  kExitShapeMismatch = 7,
+  kExitTypeMismatch = 8,
+  kExitResource = 9,         // out of memory
+  kExitBackend = 10,
+  kExitInternal = 11,
+  kExitRunnerCrashed = 12,   // the runner died from a signal
+};
+
+int exit_code_for(ErrorCode code);
+// The same, from an ErrorCode name as written in a result document.
+int exit_code_for(std::string_view error_code_name);
+
+}  // namespace opscope::harness

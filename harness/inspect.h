@@ -1,0 +1,24 @@
+// `opscope inspect`: what a model is, without running it.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/status.h"
+
+namespace opscope::harness {
+
+// Loads the model and describes it: inputs and outputs, op histogram,
+// parameters, weight precision, MACs per node and in total, the planned
+// backend of every node, and every node no backend supports (with reasons).
+// Shapes are the ones the engine resolves when it can prepare the model,
+// else the ones stated in the file.
+Result<nlohmann::json> inspect_model(const std::string& path,
+                                     const std::vector<std::string>& backends);
+
+void print_inspection(const nlohmann::json& info, std::FILE* out);
+
+}  // namespace opscope::harness

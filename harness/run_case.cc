@@ -1,0 +1,199 @@
+#include "harness/run_case.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "engine/macs.h"
+#include "engine/session.h"
+#include "harness/environment.h"
+#include "harness/model_loader.h"
+#include "harness/session_io.h"
+#include "harness/sha256.h"
+#include "harness/statistics.h"
+#include "profilers/latency_profiler.h"
+#include "profilers/process_memory.h"
+
+namespace opscope::harness {
+namespace {
+
+double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double elapsed_secs(uint64_t since_ns) {
+  return static_cast<double>(now_ns() - since_ns) / 1e9;
+}
+
+ResultDocument failed(ResultDocument doc, const Status& st) {
+  doc.status = "error";
+  doc.error.code = std::string(to_string(st.code()));
+  doc.error.message = st.message();
+  return doc;
+}
+
+void describe_model(const Model& model, const Graph& prepared,
+                    ModelSummary& out) {
+  out.path = model.info.path;
+  out.name = model.info.name;
+  out.sha256 = sha256_file_hex(model.info.path);
+  out.format = std::string(to_string(model.info.format));
+  out.size_bytes = static_cast<int64_t>(model.info.size_bytes);
+  out.precision = std::string(to_string(model.info.weight_precision));
+  out.nodes = model.info.source_nodes;
+  out.params = model.info.params;
+  out.macs = graph_macs(prepared);
+}
+
+// Per-op rows in execution order, with % of the summed mean times and the
+// cumulative % in that order.
+std::vector<OpStats> collect_ops(const Session& session,
+                                 const profilers::LatencyProfiler* profiler) {
+  const Graph& g = session.graph();
+  const PartitionPlan& plan = session.partition_plan();
+  const MemoryPlan& mem = session.memory_plan();
+  std::vector<OpStats> ops;
+  for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
+    const Node& n = g.nodes[i];
+    OpStats op;
+    op.index = i;
+    op.source_index = n.source_index;
+    op.name = n.name;
+    op.type = n.type_name.empty() ? std::string(to_string(n.op)) : n.type_name;
+    op.backend = session.backend_names()[plan.node_backend[i]];
+    op.macs = node_macs(g, n);
+    op.live_bytes = static_cast<int64_t>(mem.nodes[i].live_bytes);
+    op.weights_bytes = static_cast<int64_t>(mem.nodes[i].weights_bytes);
+    op.scratch_bytes = static_cast<int64_t>(mem.nodes[i].scratch_bytes);
+    for (int id : n.outputs) op.output_shapes.push_back(shape_to_string(g.tensors[id].shape));
+    if (profiler) {
+      const std::vector<uint64_t>& s = profiler->node_samples(i);
+      std::vector<double> us(s.size());
+      for (size_t k = 0; k < s.size(); ++k) us[k] = static_cast<double>(s[k]) / 1e3;
+      const LatencyStats st = summarize_latency(us);
+      op.count = st.count;
+      op.mean_us = st.mean;
+      op.median_us = st.median;
+      op.min_us = st.min;
+      op.max_us = st.max;
+      op.first_us = static_cast<double>(profiler->node_first_ns(i)) / 1e3;
+    }
+    ops.push_back(std::move(op));
+  }
+  double total = 0;
+  for (const OpStats& op : ops) total += op.mean_us;
+  double cdf = 0;
+  for (OpStats& op : ops) {
+    op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
+    cdf += op.pct;
+    op.cdf_pct = cdf;
+  }
+  return ops;
+}
+
+}  // namespace
+
+ResultDocument run_case(const RunRequest& req) {
+  const CaseConfig& cfg = req.config;
+  auto say = [&](const std::string& line) {
+    if (req.progress) req.progress(line);
+  };
+  ResultDocument doc;
+  doc.tool = capture_tool();
+  doc.device = capture_device();
+  doc.config = cfg;
+  doc.model.path = req.model_path;
+  doc.model.name = std::filesystem::path(req.model_path).filename().string();
+
+  // Load.
+  const uint64_t load_start = now_ns();
+  auto loaded = load_model(req.model_path);
+  if (!loaded.is_ok()) return failed(doc, loaded.status());
+  std::shared_ptr<Model> model = std::move(loaded).value();
+  doc.stages.load_ms = ns_to_ms(now_ns() - load_start);
+  doc.memory.rss_after_load_bytes = static_cast<int64_t>(profilers::current_rss_bytes());
+
+  // Partition, prepare, plan — with the profiler attached for the stages.
+  const int num_nodes = static_cast<int>(model->graph.nodes.size());
+  const int expected_invokes = std::max(cfg.runs, 16) + 16;
+  profilers::LatencyProfiler profiler(num_nodes, expected_invokes);
+  SessionOptions options;
+  options.backends = cfg.backends;
+  options.threads = cfg.threads;
+  options.profiler = &profiler;
+  say("preparing " + doc.model.name);
+  auto created = Session::create(model, options);
+  if (!created.is_ok()) return failed(doc, created.status());
+  std::unique_ptr<Session> session = std::move(created).value();
+  describe_model(*model, session->graph(), doc.model);
+  doc.stages.partition_ms = ns_to_ms(profiler.stage_ns(Stage::kPartition));
+  doc.stages.prepare_ms = ns_to_ms(profiler.stage_ns(Stage::kPrepare));
+  doc.stages.plan_ms = ns_to_ms(profiler.stage_ns(Stage::kPlan));
+  for (const Partition& p : session->partition_plan().partitions) {
+    doc.partitions.push_back({session->backend_names()[p.backend_id], p.nodes});
+  }
+
+  Status st = feed_inputs(*session, cfg.inputs, cfg.seed);
+  if (!st.is_ok()) return failed(doc, st);
+
+  profilers::LatencyProfiler* op_profiler = cfg.op_profile ? &profiler : nullptr;
+  session->set_profiler(op_profiler);
+
+  // First invoke: cold caches, lazy work; reported on its own.
+  uint64_t t0 = now_ns();
+  st = session->invoke();
+  doc.stages.first_invoke_ms = ns_to_ms(now_ns() - t0);
+  if (!st.is_ok()) return failed(doc, st);
+  if (op_profiler) op_profiler->end_invoke();
+
+  // Warm-up: by count and by time, both.
+  say("warming up");
+  const uint64_t warm_start = now_ns();
+  for (int i = 0; i < cfg.warmup_runs || elapsed_secs(warm_start) < cfg.warmup_secs; ++i) {
+    (void)session->invoke();
+    if (op_profiler) op_profiler->end_invoke();
+  }
+  if (op_profiler) op_profiler->clear_samples();
+
+  // Measure until both a minimum count and a minimum time are met, or the
+  // maximum time is hit.
+  std::vector<double> samples;
+  samples.reserve(static_cast<size_t>(expected_invokes));
+  const uint64_t measure_start = now_ns();
+  uint64_t last_report = measure_start;
+  while (true) {
+    const double elapsed = elapsed_secs(measure_start);
+    const bool enough = static_cast<int>(samples.size()) >= cfg.runs &&
+                        elapsed >= cfg.min_secs;
+    if (enough || (elapsed >= cfg.max_secs && !samples.empty())) break;
+    t0 = now_ns();
+    (void)session->invoke();
+    const uint64_t t1 = now_ns();
+    samples.push_back(ns_to_ms(t1 - t0));
+    if (op_profiler) op_profiler->end_invoke();
+    if (req.progress && t1 - last_report > 1000000000ull) {
+      last_report = t1;
+      char line[128];
+      std::snprintf(line, sizeof(line), "measuring: %zu runs, %.1f s",
+                    samples.size(), elapsed);
+      say(line);
+    }
+  }
+  doc.latency_ms = summarize_latency(samples);
+  doc.ops = collect_ops(*session, op_profiler);
+
+  const MemoryPlan& mem = session->memory_plan();
+  doc.memory.arena_bytes = static_cast<int64_t>(mem.arena_bytes);
+  doc.memory.arena_lower_bound_bytes = static_cast<int64_t>(mem.arena_lower_bound_bytes);
+  doc.memory.weights_bytes = static_cast<int64_t>(mem.weights_bytes);
+  doc.memory.pinned_bytes = static_cast<int64_t>(mem.pinned_bytes);
+  doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
+
+  doc.outputs = describe_outputs(*session);
+  if (!req.save_outputs_dir.empty()) {
+    st = save_outputs(*session, req.save_outputs_dir);
+    if (!st.is_ok()) return failed(doc, st);
+  }
+  return doc;
+}
+
+}  // namespace opscope::harness

@@ -1,0 +1,73 @@
+#include "harness/run_options.h"
+
+#include <sstream>
+
+namespace opscope::harness {
+
+void add_run_options(CLI::App& app, RunOptions& o) {
+  app.add_option("model", o.model, "Model file (.tflite)")->required();
+  app.add_option("--backend", o.backends,
+                 "Backend priority list, comma separated (available: cpu)")
+      ->capture_default_str();
+  app.add_option("--threads", o.config.threads, "Threads per backend")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  app.add_option("--runs", o.config.runs, "Minimum number of measured invokes")
+      ->capture_default_str()->check(CLI::Range(1, 10000000));
+  app.add_option("--warmup", o.config.warmup_runs, "Warm-up invokes (not measured)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup-secs", o.config.warmup_secs,
+                 "Also warm up for at least this many seconds")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--min-secs", o.config.min_secs,
+                 "Measure for at least this long (and at least --runs)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--max-secs", o.config.max_secs,
+                 "Stop measuring after this long even if --runs is not reached")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--seed", o.config.seed, "Seed of the random inputs")
+      ->capture_default_str();
+  app.add_option("--input", o.config.inputs,
+                 "Feed an input from a .npy file: NAME=FILE.npy (repeatable; "
+                 "FILE.npy alone for a one-input model). Others get seeded "
+                 "random values");
+  app.add_option("--json", o.json_path, "Write the result document (JSON) to FILE");
+  app.add_option("--save-outputs", o.save_outputs_dir,
+                 "Write every output as DIR/output_<i>.npy");
+  app.add_flag("--no-op-profile", o.no_op_profile,
+               "Do not time operators (latency only)");
+}
+
+void finish_run_options(RunOptions& o) {
+  o.config.backends.clear();
+  std::stringstream ss(o.backends);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) o.config.backends.push_back(item);
+  }
+  o.config.op_profile = !o.no_op_profile;
+}
+
+std::vector<std::string> runner_arguments(const RunOptions& o) {
+  std::vector<std::string> a = {
+      o.model,
+      "--backend", o.backends,
+      "--threads", std::to_string(o.config.threads),
+      "--runs", std::to_string(o.config.runs),
+      "--warmup", std::to_string(o.config.warmup_runs),
+      "--warmup-secs", std::to_string(o.config.warmup_secs),
+      "--min-secs", std::to_string(o.config.min_secs),
+      "--max-secs", std::to_string(o.config.max_secs),
+      "--seed", std::to_string(o.config.seed)};
+  for (const std::string& in : o.config.inputs) {
+    a.push_back("--input");
+    a.push_back(in);
+  }
+  if (!o.save_outputs_dir.empty()) {
+    a.push_back("--save-outputs");
+    a.push_back(o.save_outputs_dir);
+  }
+  if (o.no_op_profile) a.push_back("--no-op-profile");
+  return a;
+}
+
+}  // namespace opscope::harness

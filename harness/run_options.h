@@ -1,0 +1,29 @@
+// The benchmark-case flags shared by `opscope run` and `opscope-runner`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/result_document.h"
+
+namespace opscope::harness {
+
+struct RunOptions {
+  std::string model;
+  std::string backends = "cpu";
+  CaseConfig config;
+  std::string json_path;
+  std::string save_outputs_dir;
+  bool no_op_profile = false;
+};
+
+// Adds MODEL and the case flags to `app`.
+void add_run_options(CLI::App& app, RunOptions& opts);
+// Folds parsed flags into opts.config (backend list, op profile).
+void finish_run_options(RunOptions& opts);
+// The runner command line that reproduces `opts` (without --json).
+std::vector<std::string> runner_arguments(const RunOptions& opts);
+
+}  // namespace opscope::harness
