@@ -1,0 +1,3 @@
+add_subdirectory(datasets)
+add_subdirectory(models)
+add_subdirectory(cli)
