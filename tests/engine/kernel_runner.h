@@ -103,7 +103,9 @@ class KernelRunner {
           return Status(ErrorCode::kInvalidArgument,
                         "test input size does not match its shape");
         }
-        std::memcpy(storage_[id].data(), it->second.data(), t.bytes());
+        if (t.bytes() > 0) {
+          std::memcpy(storage_[id].data(), it->second.data(), t.bytes());
+        }
       }
       buffers_[id] = storage_[id].data();
     }
@@ -124,7 +126,9 @@ class KernelRunner {
   std::vector<T> output(int i) const {
     const int id = graph_.nodes[0].outputs[i];
     std::vector<T> out(storage_[id].size() / sizeof(T));
-    std::memcpy(out.data(), storage_[id].data(), storage_[id].size());
+    if (!out.empty()) {
+      std::memcpy(out.data(), storage_[id].data(), storage_[id].size());
+    }
     return out;
   }
   Graph& graph() { return graph_; }

@@ -1,0 +1,37 @@
+// Read-only memory mapping of a whole file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/status.h"
+
+namespace opscope::tflite {
+
+// A file mapped read-only into memory. The mapping lives as long as the
+// last shared_ptr to it, so tensors whose constant data points into the
+// file stay valid while a Model holds the pointer in Model::storage.
+class MappedFile {
+ public:
+  // Maps `path`. Fails with kIoError (message names the path and the
+  // system's reason) if it cannot be opened, is not a regular file or
+  // cannot be mapped. An empty file maps to data() == nullptr, size() == 0.
+  static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  MappedFile(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace opscope::tflite

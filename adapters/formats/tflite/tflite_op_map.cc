@@ -1,0 +1,510 @@
+// Builtin TFLite operators -> canonical nodes (engine/op_kind.h).
+#include "adapters/formats/tflite/tflite_op_map.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace opscope::tflite {
+
+namespace {
+
+using fb::BuiltinOperator;
+
+// An empty FlatBuffers table: its vtable (the first 4 bytes) lists no
+// fields, so any table type read through it returns the schema defaults.
+// An operator without its options table reads like one with all defaults,
+// as TFLite does.
+alignas(8) constexpr uint8_t kEmptyTable[8] = {4, 0, 4, 0, 4, 0, 0, 0};
+
+template <typename T>
+const T& options_or_defaults(const T* options) {
+  return options != nullptr
+             ? *options
+             : *reinterpret_cast<const T*>(kEmptyTable + 4);
+}
+
+Result<Activation> map_activation(const Node& node,
+                                  fb::ActivationFunctionType a) {
+  switch (a) {
+    case fb::ActivationFunctionType::NONE: return Activation::kNone;
+    case fb::ActivationFunctionType::RELU: return Activation::kRelu;
+    case fb::ActivationFunctionType::RELU_N1_TO_1:
+      return Activation::kReluN1To1;
+    case fb::ActivationFunctionType::RELU6: return Activation::kRelu6;
+    case fb::ActivationFunctionType::TANH: return Activation::kTanh;
+    default: break;
+  }
+  const char* name = fb::EnumNameActivationFunctionType(a);
+  return node_error(node, ErrorCode::kUnsupportedOp,
+                    std::string("fused activation ") +
+                        (name && name[0] ? name
+                                         : std::to_string(static_cast<int>(a))) +
+                        " is not supported");
+}
+
+Result<Padding> map_padding(const Node& node, fb::Padding p) {
+  switch (p) {
+    case fb::Padding::SAME: return Padding::kSame;
+    case fb::Padding::VALID: return Padding::kValid;
+    default: break;
+  }
+  return node_error(node, ErrorCode::kMalformedModel,
+                    "padding " + std::to_string(static_cast<int>(p)) +
+                        " is neither SAME (0) nor VALID (1)");
+}
+
+Status check_at_least_one(const Node& node, const char* what, int h, int w) {
+  if (h >= 1 && w >= 1) return Status::ok();
+  return node_error(node, ErrorCode::kInvalidGraph,
+                    std::string(what) + " " + std::to_string(h) + "x" +
+                        std::to_string(w) + " (h x w) must be at least 1");
+}
+
+// Absent optional inputs become explicit -1 up to `count`, so kernels see
+// one fixed arity.
+void pad_inputs(Node& node, size_t count) {
+  while (node.inputs.size() < count) node.inputs.push_back(-1);
+}
+
+const Shape* shape_of(const Graph& graph, int id) {
+  if (id < 0 || id >= static_cast<int>(graph.tensors.size())) return nullptr;
+  return &graph.tensors[id].shape;
+}
+
+// Normalizes a possibly negative axis against `rank`.
+Result<int> normalize_axis(const Node& node, int axis, int rank,
+                           const char* what) {
+  const int normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || normalized >= rank) {
+    return node_error(node, ErrorCode::kInvalidGraph,
+                      std::string(what) + " " + std::to_string(axis) +
+                          " is outside rank " + std::to_string(rank));
+  }
+  return normalized;
+}
+
+Status conv_2d(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
+  pad_inputs(node, 3);
+  const auto& o = options_or_defaults(c.op.builtin_options_as_Conv2DOptions());
+  Conv2DAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.stride_h = o.stride_h();
+  a.stride_w = o.stride_w();
+  a.dilation_h = o.dilation_h_factor();
+  a.dilation_w = o.dilation_w_factor();
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "dilation", a.dilation_h, a.dilation_w));
+  node.op = OpKind::kConv2D;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status depthwise_conv_2d(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
+  pad_inputs(node, 3);
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_DepthwiseConv2DOptions());
+  DepthwiseConv2DAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.stride_h = o.stride_h();
+  a.stride_w = o.stride_w();
+  a.dilation_h = o.dilation_h_factor();
+  a.dilation_w = o.dilation_w_factor();
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "dilation", a.dilation_h, a.dilation_w));
+  // Converters do not always keep depth_multiplier in step with the
+  // shapes (TFLite itself derives it); prefer the shapes when they tell.
+  a.depth_multiplier = o.depth_multiplier() >= 1 ? o.depth_multiplier() : 1;
+  const Shape* in = shape_of(*c.ctx.graph, node.inputs[0]);
+  const Shape* filter = shape_of(*c.ctx.graph, node.inputs[1]);
+  if (in && filter && in->size() == 4 && filter->size() == 4 &&
+      (*in)[3] > 0 && (*filter)[3] % (*in)[3] == 0 &&
+      (*filter)[3] / (*in)[3] >= 1) {
+    a.depth_multiplier = static_cast<int>((*filter)[3] / (*in)[3]);
+  }
+  node.op = OpKind::kDepthwiseConv2D;
+  node.attrs = a;
+  return Status::ok();
+}
+
+// TFLite's TRANSPOSE_CONV takes (output_shape, weights, input, bias?);
+// the canonical form is (input, filter, bias?) with the shape in attrs.
+Status transpose_conv(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 3, 4));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_TransposeConvOptions());
+  TransposeConvAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.stride_h = o.stride_h();
+  a.stride_w = o.stride_w();
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
+  const Graph& graph = *c.ctx.graph;
+  if (!constant_ints(graph, node.inputs[0], a.output_shape)) {
+    // A computed output_shape: the engine plans static shapes, and the
+    // file states the output's shape, which is the same thing.
+    a.output_shape = graph.tensors[node.outputs[0]].shape;
+  }
+  const int bias = node.inputs.size() > 3 ? node.inputs[3] : -1;
+  node.inputs = {node.inputs[2], node.inputs[1], bias};
+  node.op = OpKind::kTransposeConv;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status fully_connected(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
+  pad_inputs(node, 3);
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_FullyConnectedOptions());
+  if (o.weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+    // Shuffled int8 weights are a layout the engine does not implement.
+    node.type_name += " (shuffled weights)";
+    node.op = OpKind::kUnknown;
+    return Status::ok();
+  }
+  FullyConnectedAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.keep_num_dims = o.keep_num_dims();
+  node.op = OpKind::kFullyConnected;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status batch_matmul(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_BatchMatMulOptions());
+  node.op = OpKind::kBatchMatMul;
+  node.attrs = BatchMatMulAttrs{o.adj_x(), o.adj_y()};
+  return Status::ok();
+}
+
+template <typename Options>
+Status binary(const Options* options, OpKind kind, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  ActivationAttrs a;
+  if (options != nullptr) {
+    OPSCOPE_ASSIGN_OR_RETURN(
+        a.activation, map_activation(node, options->fused_activation_function()));
+  }
+  node.op = kind;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status binary_no_options(OpKind kind, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  node.op = kind;
+  node.attrs = ActivationAttrs{};
+  return Status::ok();
+}
+
+Status unary(OpKind kind, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  node.op = kind;
+  return Status::ok();
+}
+
+Status pool_2d(const OpContext& c, OpKind kind, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_Pool2DOptions());
+  Pool2DAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.stride_h = o.stride_h();
+  a.stride_w = o.stride_w();
+  a.filter_h = o.filter_height();
+  a.filter_w = o.filter_width();
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
+  OPSCOPE_RETURN_IF_ERROR(
+      check_at_least_one(node, "filter", a.filter_h, a.filter_w));
+  node.op = kind;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status reduce(const OpContext& c, OpKind kind, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_ReducerOptions());
+  node.op = kind;
+  node.attrs = ReduceAttrs{o.keep_dims()};
+  return Status::ok();
+}
+
+// The new shape comes from the constant shape input when there is one,
+// else from ReshapeOptions, else from the output tensor's static shape.
+Status reshape(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 2));
+  const Graph& graph = *c.ctx.graph;
+  ReshapeAttrs a;
+  const int shape_input = node.inputs.size() > 1 ? node.inputs[1] : -1;
+  const Shape* shape_tensor = shape_of(graph, shape_input);
+  const auto* options = c.op.builtin_options_as_ReshapeOptions();
+  if (shape_tensor != nullptr && shape_tensor->size() == 1 &&
+      constant_ints(graph, shape_input, a.new_shape)) {
+    // From the shape input.
+  } else if (options != nullptr && options->new_shape() != nullptr &&
+             options->new_shape()->size() > 0) {
+    a.new_shape.assign(options->new_shape()->begin(),
+                       options->new_shape()->end());
+  } else {
+    a.new_shape = graph.tensors[node.outputs[0]].shape;
+  }
+  int unknown = 0;
+  for (int64_t d : a.new_shape) {
+    if (d < -1) {
+      return node_error(node, ErrorCode::kInvalidGraph,
+                        "new shape has dimension " + std::to_string(d));
+    }
+    unknown += d == -1;
+  }
+  if (unknown > 1) {
+    return node_error(node, ErrorCode::kInvalidGraph,
+                      "new shape has more than one -1 dimension");
+  }
+  node.op = OpKind::kReshape;
+  node.attrs = std::move(a);
+  return Status::ok();
+}
+
+Status squeeze(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  SqueezeAttrs a;
+  const auto* o = c.op.builtin_options_as_SqueezeOptions();
+  const int rank =
+      static_cast<int>(c.ctx.graph->tensors[node.inputs[0]].shape.size());
+  if (o != nullptr && o->squeeze_dims() != nullptr) {
+    for (int32_t axis : *o->squeeze_dims()) {
+      OPSCOPE_ASSIGN_OR_RETURN(int normalized,
+                               normalize_axis(node, axis, rank, "squeeze axis"));
+      a.axes.push_back(normalized);
+    }
+  }
+  node.op = OpKind::kSqueeze;
+  node.attrs = std::move(a);
+  return Status::ok();
+}
+
+Status concatenation(const OpContext& c, Node& node) {
+  const int num_inputs = static_cast<int>(node.inputs.size());
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, num_inputs > 0 ? num_inputs : 1));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_ConcatenationOptions());
+  ConcatenationAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  const int rank =
+      static_cast<int>(c.ctx.graph->tensors[node.outputs[0]].shape.size());
+  OPSCOPE_ASSIGN_OR_RETURN(a.axis,
+                           normalize_axis(node, o.axis(), rank, "axis"));
+  node.op = OpKind::kConcatenation;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status strided_slice(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 4, 4));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_StridedSliceOptions());
+  StridedSliceAttrs a;
+  a.begin_mask = o.begin_mask();
+  a.end_mask = o.end_mask();
+  a.ellipsis_mask = o.ellipsis_mask();
+  a.new_axis_mask = o.new_axis_mask();
+  a.shrink_axis_mask = o.shrink_axis_mask();
+  a.offset = o.offset();
+  node.op = OpKind::kStridedSlice;
+  node.attrs = a;
+  return Status::ok();
+}
+
+Status depth_to_space(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_DepthToSpaceOptions());
+  if (o.block_size() < 1) {
+    return node_error(node, ErrorCode::kInvalidGraph,
+                      "block size " + std::to_string(o.block_size()) +
+                          " must be at least 1");
+  }
+  node.op = OpKind::kDepthToSpace;
+  node.attrs = DepthToSpaceAttrs{o.block_size()};
+  return Status::ok();
+}
+
+Status resize_bilinear(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_ResizeBilinearOptions());
+  node.op = OpKind::kResizeBilinear;
+  node.attrs = ResizeAttrs{o.align_corners(), o.half_pixel_centers()};
+  return Status::ok();
+}
+
+Status leaky_relu(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  const auto& o =
+      options_or_defaults(c.op.builtin_options_as_LeakyReluOptions());
+  node.op = OpKind::kLeakyRelu;
+  node.attrs = LeakyReluAttrs{o.alpha()};
+  return Status::ok();
+}
+
+Status softmax(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_SoftmaxOptions());
+  node.op = OpKind::kSoftmax;
+  node.attrs = SoftmaxAttrs{o.beta()};
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string node_label(const Node& node) {
+  std::string s = "node " + std::to_string(node.source_index);
+  if (!node.name.empty()) s += " '" + node.name + "'";
+  s += " (" + node.type_name + ")";
+  return s;
+}
+
+Status node_error(const Node& node, ErrorCode code, const std::string& what) {
+  return Status(code, node_label(node) + ": " + what);
+}
+
+Status check_arity(const Node& node, int min_inputs, int max_inputs) {
+  const int n = static_cast<int>(node.inputs.size());
+  if (n < min_inputs || n > max_inputs) {
+    std::string expected = std::to_string(min_inputs);
+    if (max_inputs != min_inputs) expected += " to " + std::to_string(max_inputs);
+    return node_error(node, ErrorCode::kInvalidGraph,
+                      "has " + std::to_string(n) + " inputs, expected " +
+                          expected);
+  }
+  for (int k = 0; k < min_inputs; ++k) {
+    if (node.inputs[k] < 0) {
+      return node_error(node, ErrorCode::kInvalidGraph,
+                        "required input " + std::to_string(k) + " is absent");
+    }
+  }
+  if (node.outputs.size() != 1) {
+    return node_error(node, ErrorCode::kInvalidGraph,
+                      "has " + std::to_string(node.outputs.size()) +
+                          " outputs, expected 1");
+  }
+  return Status::ok();
+}
+
+bool constant_ints(const Graph& graph, int id, std::vector<int64_t>& out) {
+  if (id < 0 || id >= static_cast<int>(graph.tensors.size())) return false;
+  const Tensor& t = graph.tensors[id];
+  if (!t.is_constant() || t.shape.size() > 1) return false;
+  if (t.dtype != DType::kI32 && t.dtype != DType::kI64) return false;
+  const size_t count = static_cast<size_t>(t.elements());
+  const size_t width = dtype_size(t.dtype);
+  if (t.data == nullptr || t.data_bytes < count * width) return false;
+  out.clear();
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    // memcpy: the reader does not rely on the data's alignment here.
+    if (t.dtype == DType::kI32) {
+      int32_t v;
+      std::memcpy(&v, t.data + i * width, width);
+      out.push_back(v);
+    } else {
+      int64_t v;
+      std::memcpy(&v, t.data + i * width, width);
+      out.push_back(v);
+    }
+  }
+  return true;
+}
+
+Status translate_builtin(const OpContext& c, Node& node) {
+  const fb::Operator& op = c.op;
+  switch (static_cast<BuiltinOperator>(c.builtin_code)) {
+    case BuiltinOperator::CONV_2D: return conv_2d(c, node);
+    case BuiltinOperator::DEPTHWISE_CONV_2D: return depthwise_conv_2d(c, node);
+    case BuiltinOperator::TRANSPOSE_CONV: return transpose_conv(c, node);
+    case BuiltinOperator::FULLY_CONNECTED: return fully_connected(c, node);
+    case BuiltinOperator::BATCH_MATMUL: return batch_matmul(c, node);
+    case BuiltinOperator::ADD:
+      return binary(op.builtin_options_as_AddOptions(), OpKind::kAdd,
+                    node);
+    case BuiltinOperator::SUB:
+      return binary(op.builtin_options_as_SubOptions(), OpKind::kSub,
+                    node);
+    case BuiltinOperator::MUL:
+      return binary(op.builtin_options_as_MulOptions(), OpKind::kMul,
+                    node);
+    case BuiltinOperator::MAXIMUM:
+      return binary_no_options(OpKind::kMaximum, node);
+    case BuiltinOperator::MINIMUM:
+      return binary_no_options(OpKind::kMinimum, node);
+    case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
+    case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
+    case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);
+    case BuiltinOperator::PRELU: {
+      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+      node.op = OpKind::kPRelu;
+      return Status::ok();
+    }
+    case BuiltinOperator::HARD_SWISH: return unary(OpKind::kHardSwish, node);
+    case BuiltinOperator::LOGISTIC: return unary(OpKind::kLogistic, node);
+    case BuiltinOperator::TANH: return unary(OpKind::kTanh, node);
+    case BuiltinOperator::RSQRT: return unary(OpKind::kRsqrt, node);
+    case BuiltinOperator::LOG: return unary(OpKind::kLog, node);
+    case BuiltinOperator::SOFTMAX: return softmax(c, node);
+    case BuiltinOperator::AVERAGE_POOL_2D:
+      return pool_2d(c, OpKind::kAveragePool2D, node);
+    case BuiltinOperator::MAX_POOL_2D:
+      return pool_2d(c, OpKind::kMaxPool2D, node);
+    case BuiltinOperator::MEAN: return reduce(c, OpKind::kMean, node);
+    case BuiltinOperator::REDUCE_MAX: return reduce(c, OpKind::kReduceMax, node);
+    case BuiltinOperator::PAD:
+    case BuiltinOperator::PADV2: {
+      // PADV2 adds the constant_value input; both are kPad.
+      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
+      node.op = OpKind::kPad;
+      return Status::ok();
+    }
+    case BuiltinOperator::RESHAPE: return reshape(c, node);
+    case BuiltinOperator::SQUEEZE: return squeeze(c, node);
+    case BuiltinOperator::EXPAND_DIMS: {
+      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+      node.op = OpKind::kExpandDims;
+      return Status::ok();
+    }
+    case BuiltinOperator::TRANSPOSE: {
+      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+      node.op = OpKind::kTranspose;
+      return Status::ok();
+    }
+    case BuiltinOperator::CONCATENATION: return concatenation(c, node);
+    case BuiltinOperator::STRIDED_SLICE: return strided_slice(c, node);
+    case BuiltinOperator::DEPTH_TO_SPACE: return depth_to_space(c, node);
+    case BuiltinOperator::RESIZE_BILINEAR: return resize_bilinear(c, node);
+    case BuiltinOperator::DEQUANTIZE: return unary(OpKind::kDequantize, node);
+    case BuiltinOperator::QUANTIZE: return unary(OpKind::kQuantize, node);
+    default:
+      node.op = OpKind::kUnknown;
+      return Status::ok();
+  }
+}
+
+}  // namespace opscope::tflite

@@ -1,0 +1,58 @@
+// Internal to the TFLite reader: the state its translation steps share.
+//
+// The reader runs: check bytes -> verify -> read_tensors -> read_operators
+// -> fill_model_info -> validate_graph. Each step returns errors without
+// the file name; tflite_reader.cc prefixes every message with it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "adapters/formats/tflite/tflite_reader.h"
+#include "engine/graph.h"
+#include "engine/status.h"
+#include "tflite_schema_generated.h"
+
+namespace opscope::tflite {
+
+struct ReadContext {
+  // The whole file: flatbuffer plus any buffers stored after it.
+  const uint8_t* file_data = nullptr;
+  size_t file_size = 0;
+  const fb::Model* model = nullptr;        // verified
+  const fb::SubGraph* subgraph = nullptr;  // subgraph 0, verified
+  Graph* graph = nullptr;                  // being built
+  ModelInfo* info = nullptr;               // folded_nodes is counted here
+  LoadNotes* notes = nullptr;              // never null
+};
+
+// Translates subgraph 0's tensors, inputs and outputs into ctx.graph:
+// dtypes, shapes, quantization, roles and constant data.
+Status read_tensors(const ReadContext& ctx);
+
+// Translates subgraph 0's operators into canonical nodes (op_kind.h).
+// Needs the tensors read first (constant shape inputs are folded into
+// attributes).
+Status read_operators(const ReadContext& ctx);
+
+// Fills params, param_bytes and weight_precision from the graph's
+// constants as read from the file.
+void fill_weight_info(const Graph& graph, ModelInfo& info);
+
+// "CONV_2D"; "BUILTIN_<n>" for a code this schema does not name.
+std::string builtin_name(int32_t code);
+
+// The bytes of a byte-vector field that may instead be stored outside the
+// flatbuffer at [offset, offset + size) of the file (models over 2 GB).
+struct ByteRange {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+// Resolves `offset`/`size` against the file. Fails (kMalformedModel) when
+// the range does not lie inside the file. `what` names the field.
+Result<ByteRange> external_range(const ReadContext& ctx, uint64_t offset,
+                                 uint64_t size, const std::string& what);
+
+}  // namespace opscope::tflite

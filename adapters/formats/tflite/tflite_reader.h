@@ -1,0 +1,46 @@
+// Reads TFLite model files (.tflite, FlatBuffers "TFL3") into the engine's
+// IR. See docs/ for which ops map to which canonical form.
+//
+// Contract:
+// - Every file is checked (size, identifier, FlatBuffers verifier) before
+//   any field is read; nothing here throws, aborts or reads out of bounds.
+// - Only subgraph 0 (the main graph) is read; further subgraphs are
+//   counted in LoadNotes and otherwise ignored.
+// - Constant tensors point into the file's bytes; Model::storage keeps
+//   them alive. Constants that are not aligned for their element type are
+//   copied into owned storage.
+// - Operators the engine has no OpKind for load as OpKind::kUnknown with
+//   Node::type_name set; a Session rejects them later.
+// - Every error message starts with the file's display name (the path for
+//   files) and names the node, op and index at fault.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/status.h"
+
+namespace opscope::tflite {
+
+// What the reader passed over without failing.
+struct LoadNotes {
+  int ignored_subgraphs = 0;  // subgraphs after the first, not read
+  std::vector<std::string> messages;  // one line each, for logs
+};
+
+// Maps `path` read-only and reads it. Errors: kIoError (cannot open/map),
+// kMalformedModel (not a valid TFLite flatbuffer), kInvalidGraph (indices
+// out of range, bad graph), kTypeMismatch (unsupported tensor type).
+Result<std::shared_ptr<Model>> load_tflite_file(const std::string& path,
+                                                LoadNotes* notes = nullptr);
+
+// Reads a model held in memory (tests, fuzzing). `display_name` starts
+// every error message and becomes ModelInfo::path and ::name.
+Result<std::shared_ptr<Model>> load_tflite_buffer(
+    std::shared_ptr<const std::vector<uint8_t>> bytes,
+    const std::string& display_name, LoadNotes* notes = nullptr);
+
+}  // namespace opscope::tflite

@@ -1,0 +1,139 @@
+// Unary f32 elementwise ops: RELU, RELU6, LEAKY_RELU, HARD_SWISH, LOGISTIC,
+// TANH, RSQRT, LOG. Output has the input's shape.
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "engine/backends/reference/kernels/elementwise_util.h"
+#include "engine/backends/reference/kernels/kernels.h"
+
+namespace opscope::reference {
+namespace {
+
+constexpr int64_t kBlock = 8;
+
+// Each op is a functor; init() reads its parameters in prepare().
+struct NoParams {
+  Status init(const PrepareContext&) { return Status::ok(); }
+};
+
+struct ReluOp : NoParams {
+  float operator()(float x) const { return x > 0.0f ? x : 0.0f; }
+};
+
+struct Relu6Op : NoParams {
+  float operator()(float x) const {
+    const float y = x > 0.0f ? x : 0.0f;
+    return y < 6.0f ? y : 6.0f;
+  }
+};
+
+struct LeakyReluOp {
+  float alpha = 0.2f;
+  Status init(const PrepareContext& ctx) {
+    LeakyReluAttrs attrs;
+    OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
+    alpha = attrs.alpha;
+    return Status::ok();
+  }
+  float operator()(float x) const { return x > 0.0f ? x : alpha * x; }
+};
+
+// x * relu6(x + 3) / 6, as TFLite's reference.
+struct HardSwishOp : NoParams {
+  float operator()(float x) const {
+    float r = x + 3.0f;
+    r = r > 0.0f ? r : 0.0f;
+    r = r < 6.0f ? r : 6.0f;
+    return x * r / 6.0f;
+  }
+};
+
+// 1 / (1 + e^-x) evaluated with e = e^-|x| <= 1, so nothing overflows:
+// x >= 0 gives 1 / (1 + e), x < 0 gives e / (1 + e). Large negative x
+// underflows gracefully to 0 (or a subnormal) instead of 1 / inf.
+struct LogisticOp : NoParams {
+  float operator()(float x) const {
+    const float e = std::exp(-std::fabs(x));
+    const float r = 1.0f / (1.0f + e);
+    return x >= 0.0f ? r : e * r;
+  }
+};
+
+struct TanhOp : NoParams {
+  float operator()(float x) const { return std::tanh(x); }
+};
+
+// IEEE semantics: rsqrt(0) = inf, rsqrt(x < 0) = NaN; no checks.
+struct RsqrtOp : NoParams {
+  float operator()(float x) const { return 1.0f / std::sqrt(x); }
+};
+
+// log(0) = -inf, log(x < 0) = NaN.
+struct LogOp : NoParams {
+  float operator()(float x) const { return std::log(x); }
+};
+
+template <typename Op>
+class UnaryKernel final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
+    OPSCOPE_RETURN_IF_ERROR(expect_single_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(op_.init(ctx));
+    const Tensor& in = ctx.input(0);
+    Tensor& out = ctx.output(0);
+    out.shape = in.shape;
+    out.dtype = DType::kF32;
+    size_ = in.elements();
+    in_id_ = ctx.input_id(0);
+    out_id_ = ctx.output_id(0);
+    return Status::ok();
+  }
+
+  // Blocks through a local array so that GCC at -O2 vectorizes the cheap
+  // ops (see broadcast.h's inner loops for why). In place (in == out) is
+  // fine: a block is read before it is written.
+  void run(const RunContext& ctx) override {
+    const float* in = ctx.data<const float>(in_id_);
+    float* out = ctx.data<float>(out_id_);
+    const Op op = op_;
+    int64_t i = 0;
+    for (; i + kBlock <= size_; i += kBlock) {
+      float block[kBlock];
+      for (int64_t j = 0; j < kBlock; ++j) block[j] = op(in[i + j]);
+      std::memcpy(out + i, block, sizeof(block));
+    }
+    for (; i < size_; ++i) out[i] = op(in[i]);
+  }
+
+ private:
+  Op op_;
+  int64_t size_ = 0;
+  int in_id_ = -1, out_id_ = -1;
+};
+
+template <typename Op>
+std::unique_ptr<Kernel> make_unary() {
+  return std::make_unique<UnaryKernel<Op>>();
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_relu_f32() { return make_unary<ReluOp>(); }
+std::unique_ptr<Kernel> make_relu6_f32() { return make_unary<Relu6Op>(); }
+std::unique_ptr<Kernel> make_leaky_relu_f32() {
+  return make_unary<LeakyReluOp>();
+}
+std::unique_ptr<Kernel> make_hard_swish_f32() {
+  return make_unary<HardSwishOp>();
+}
+std::unique_ptr<Kernel> make_logistic_f32() {
+  return make_unary<LogisticOp>();
+}
+std::unique_ptr<Kernel> make_tanh_f32() { return make_unary<TanhOp>(); }
+std::unique_ptr<Kernel> make_rsqrt_f32() { return make_unary<RsqrtOp>(); }
+std::unique_ptr<Kernel> make_log_f32() { return make_unary<LogOp>(); }
+
+}  // namespace opscope::reference

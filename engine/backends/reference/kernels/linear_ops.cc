@@ -1,0 +1,58 @@
+#include "engine/backends/reference/kernels/linear_ops.h"
+
+namespace opscope::reference {
+
+Status expect_f32_op(PrepareContext& ctx, int min_inputs, int max_inputs) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(min_inputs, max_inputs));
+  if (ctx.num_outputs() != 1) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "expects 1 output, has " +
+                         std::to_string(ctx.num_outputs()));
+  }
+  for (int i = 0; i < ctx.num_inputs(); ++i) {
+    // Inputs below min_inputs are required; the rest are optional.
+    if (i >= min_inputs && !ctx.has_input(i)) continue;
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(i, DType::kF32));
+  }
+  ctx.output(0).dtype = DType::kF32;
+  return Status::ok();
+}
+
+Status expect_bias(PrepareContext& ctx, int index, int64_t channels) {
+  if (!ctx.has_input(index)) return Status::ok();
+  const Shape& shape = ctx.input(index).shape;
+  if (shape.size() != 1 || shape[0] != channels) {
+    return ctx.error(ErrorCode::kShapeMismatch,
+                     "bias " + describe_input(ctx, index) + " should have " +
+                         std::to_string(channels) + " elements");
+  }
+  return Status::ok();
+}
+
+Status expect_window(const PrepareContext& ctx, Padding padding,
+                     const Pads2D& pads, int stride_h, int stride_w,
+                     int dilation_h, int dilation_w) {
+  if (stride_h < 1 || stride_w < 1) {
+    return ctx.error(ErrorCode::kInvalidArgument,
+                     "stride " + std::to_string(stride_h) + "x" +
+                         std::to_string(stride_w) + " must be >= 1");
+  }
+  if (dilation_h < 1 || dilation_w < 1) {
+    return ctx.error(ErrorCode::kInvalidArgument,
+                     "dilation " + std::to_string(dilation_h) + "x" +
+                         std::to_string(dilation_w) + " must be >= 1");
+  }
+  if (padding == Padding::kExplicit &&
+      (pads.top < 0 || pads.left < 0 || pads.bottom < 0 || pads.right < 0)) {
+    return ctx.error(ErrorCode::kInvalidArgument,
+                     "explicit pads must be >= 0");
+  }
+  return Status::ok();
+}
+
+std::string describe_input(PrepareContext& ctx, int index) {
+  const Tensor& t = ctx.input(index);
+  return "'" + t.name + "' " + shape_to_string(t.shape);
+}
+
+}  // namespace opscope::reference

@@ -1,0 +1,52 @@
+// Helpers shared by the reference backend's GEMM-based kernels (conv,
+// depthwise conv, transpose conv, fully connected, batch matmul): prepare
+// checks whose messages name the node, and the layout of a node's scratch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "engine/attributes.h"
+#include "engine/kernel.h"
+
+namespace opscope::reference {
+
+// Checks the input count is in [min_inputs, max_inputs], that there is one
+// output, and that every present input is f32; sets the output dtype to f32.
+Status expect_f32_op(PrepareContext& ctx, int min_inputs, int max_inputs);
+
+// Checks the optional bias input `index`, when present, has shape
+// [channels].
+Status expect_bias(PrepareContext& ctx, int index, int64_t channels);
+
+// Checks strides and dilations are >= 1 and explicit pads are >= 0.
+Status expect_window(const PrepareContext& ctx, Padding padding,
+                     const Pads2D& pads, int stride_h, int stride_w,
+                     int dilation_h, int dilation_w);
+
+// "input 'x' 1x8x8x3" for messages.
+std::string describe_input(PrepareContext& ctx, int index);
+
+// Carves one node's scratch into 64-byte aligned regions. Offsets are fixed
+// in prepare (then ctx.set_scratch_bytes(layout.bytes())); run() turns them
+// into pointers with scratch_floats().
+class ScratchLayout {
+ public:
+  // Reserves `floats` floats and returns the region's byte offset.
+  size_t add_floats(int64_t floats) {
+    const size_t offset = bytes_;
+    bytes_ += (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
+    return offset;
+  }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  size_t bytes_ = 0;
+};
+
+inline float* scratch_floats(const RunContext& ctx, size_t offset) {
+  return reinterpret_cast<float*>(static_cast<char*>(ctx.scratch) + offset);
+}
+
+}  // namespace opscope::reference

@@ -1,0 +1,163 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D, f32, NHWC, TFLite semantics: a window is
+// clipped to the input, and the average divides by the number of in-bounds
+// elements (padding never counts).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/backends/reference/kernels/activation.h"
+#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/backends/reference/kernels/kernels.h"
+#include "engine/backends/reference/kernels/window.h"
+
+namespace opscope::reference {
+namespace {
+
+// The input rows (or columns) one output row (or column) reads: [begin, end).
+struct Span {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+std::vector<Span> window_spans(const WindowDim& dim, int64_t in,
+                               int64_t filter, int stride) {
+  std::vector<Span> spans(static_cast<size_t>(dim.out));
+  for (int64_t o = 0; o < dim.out; ++o) {
+    const int64_t start = o * stride - dim.pad_before;
+    spans[o].begin = std::max<int64_t>(start, 0);
+    spans[o].end = std::min<int64_t>(start + filter, in);
+  }
+  return spans;
+}
+
+enum class PoolKind { kAverage, kMax };
+
+template <PoolKind kKind>
+class Pool2D final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
+    OPSCOPE_ASSIGN_OR_RETURN(const Pool2DAttrs a, node_attrs<Pool2DAttrs>(ctx));
+    if (a.filter_h < 1 || a.filter_w < 1 || a.stride_h < 1 ||
+        a.stride_w < 1) {
+      return ctx.error(ErrorCode::kInvalidArgument,
+                       "filter " + std::to_string(a.filter_h) + "x" +
+                           std::to_string(a.filter_w) + " and stride " +
+                           std::to_string(a.stride_h) + "x" +
+                           std::to_string(a.stride_w) + " must be positive");
+    }
+    if (a.padding == Padding::kExplicit) {
+      const Pads2D& p = a.explicit_pads;
+      // A pad as large as the filter would make windows with no input
+      // element; ONNX forbids it too.
+      if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 ||
+          p.top >= a.filter_h || p.bottom >= a.filter_h ||
+          p.left >= a.filter_w || p.right >= a.filter_w) {
+        return ctx.error(ErrorCode::kInvalidArgument,
+                         "explicit pads must be in [0, filter size)");
+      }
+    }
+    const Shape& in = ctx.input(0).shape;
+    const WindowDim h = window_dim(a.padding, in[1], a.filter_h, a.stride_h,
+                                   1, a.explicit_pads.top,
+                                   a.explicit_pads.bottom);
+    const WindowDim w = window_dim(a.padding, in[2], a.filter_w, a.stride_w,
+                                   1, a.explicit_pads.left,
+                                   a.explicit_pads.right);
+    if (h.out <= 0 || w.out <= 0) {
+      return ctx.error(ErrorCode::kShapeMismatch,
+                       "filter " + std::to_string(a.filter_h) + "x" +
+                           std::to_string(a.filter_w) +
+                           " does not fit input " + shape_to_string(in));
+    }
+    batch_ = in[0];
+    in_h_ = in[1];
+    in_w_ = in[2];
+    channels_ = in[3];
+    out_h_ = h.out;
+    out_w_ = w.out;
+    rows_ = window_spans(h, in_h_, a.filter_h, a.stride_h);
+    cols_ = window_spans(w, in_w_, a.filter_w, a.stride_w);
+    input_id_ = ctx.input_id(0);
+    output_id_ = ctx.output_id(0);
+    activation_ = a.activation;
+    range_ = activation_range(a.activation);
+    Tensor& out = ctx.output(0);
+    out.dtype = DType::kF32;
+    out.shape = {batch_, out_h_, out_w_, channels_};
+    return Status::ok();
+  }
+
+  void run(const RunContext& ctx) override {
+    const float* x = ctx.data<const float>(input_id_);
+    float* y = ctx.data<float>(output_id_);
+    const int64_t c_count = channels_;
+    for (int64_t n = 0; n < batch_; ++n) {
+      const float* xn = x + n * in_h_ * in_w_ * c_count;
+      for (int64_t oh = 0; oh < out_h_; ++oh) {
+        const Span rows = rows_[oh];
+        for (int64_t ow = 0; ow < out_w_; ++ow) {
+          const Span cols = cols_[ow];
+          float* out = y + ((n * out_h_ + oh) * out_w_ + ow) * c_count;
+          const float init = kKind == PoolKind::kAverage
+                                 ? 0.0f
+                                 : -std::numeric_limits<float>::infinity();
+          for (int64_t c = 0; c < c_count; ++c) out[c] = init;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+              const float* in = xn + (ih * in_w_ + iw) * c_count;
+              for (int64_t c = 0; c < c_count; ++c) {
+                if constexpr (kKind == PoolKind::kAverage) {
+                  out[c] += in[c];
+                } else {
+                  out[c] = in[c] > out[c] ? in[c] : out[c];
+                }
+              }
+            }
+          }
+          if constexpr (kKind == PoolKind::kAverage) {
+            // prepare guarantees every window holds at least one element.
+            const float count = static_cast<float>(
+                (rows.end - rows.begin) * (cols.end - cols.begin));
+            for (int64_t c = 0; c < c_count; ++c) out[c] /= count;
+          }
+          finish(out, c_count);
+        }
+      }
+    }
+  }
+
+ private:
+  void finish(float* out, int64_t n) const {
+    if (activation_ == Activation::kTanh) {
+      for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(out[i]);
+    } else if (activation_ != Activation::kNone) {
+      for (int64_t i = 0; i < n; ++i) out[i] = apply_activation(out[i], range_);
+    }
+  }
+
+  int input_id_ = -1;
+  int output_id_ = -1;
+  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, channels_ = 0;
+  int64_t out_h_ = 0, out_w_ = 0;
+  std::vector<Span> rows_, cols_;  // window of each output row / column
+  Activation activation_ = Activation::kNone;
+  ActivationRange range_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_average_pool2d_f32() {
+  return std::make_unique<Pool2D<PoolKind::kAverage>>();
+}
+
+std::unique_ptr<Kernel> make_max_pool2d_f32() {
+  return std::make_unique<Pool2D<PoolKind::kMax>>();
+}
+
+}  // namespace opscope::reference

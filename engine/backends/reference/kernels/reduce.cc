@@ -1,0 +1,236 @@
+// MEAN and REDUCE_MAX, f32: (input, axes i32/i64 const) with ReduceAttrs.
+// Axes may be negative and repeat; an empty axes tensor reduces nothing.
+// Sums accumulate in double, so a mean over millions of elements keeps full
+// float accuracy. Reducing over an empty axis gives NaN (mean) or -inf (max).
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/backends/reference/kernels/kernels.h"
+
+namespace opscope::reference {
+namespace {
+
+struct MeanReducer {
+  using Acc = double;
+  static Acc init() { return 0.0; }
+  static void add(Acc& acc, float x) { acc += x; }
+  static float finish(Acc acc, int64_t count) {
+    return static_cast<float>(acc / static_cast<double>(count));
+  }
+};
+
+struct MaxReducer {
+  using Acc = float;
+  static Acc init() { return -std::numeric_limits<float>::infinity(); }
+  static void add(Acc& acc, float x) { acc = x > acc ? x : acc; }
+  static float finish(Acc acc, int64_t) { return acc; }
+};
+
+// The input seen as runs of adjacent dims that are all reduced or all kept
+// (size-1 dims dropped): a reduction over H,W of NHWC is [N kept, H*W
+// reduced, C kept] whatever N and C are.
+struct Run {
+  int64_t size = 1;
+  bool reduced = false;
+};
+
+enum class Path {
+  kCopy,     // nothing of size > 1 is reduced: the output is the input
+  kEmpty,    // the input has no elements
+  kSingle,   // [outer kept] reduced [inner kept]: global pooling, last axis
+  kGeneral,  // several reduced runs: odometer over an accumulator array
+};
+
+template <typename Reducer>
+class Reduce final : public Kernel {
+  using Acc = typename Reducer::Acc;
+
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
+    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
+    OPSCOPE_ASSIGN_OR_RETURN(const ReduceAttrs attrs,
+                             node_attrs<ReduceAttrs>(ctx));
+    OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> axes,
+                             read_int_input(ctx, 1, "axes"));
+    const Shape in = ctx.input(0).shape;
+    const int rank = static_cast<int>(in.size());
+    std::vector<bool> reduced(rank, false);
+    for (int64_t axis : axes) {
+      OPSCOPE_ASSIGN_OR_RETURN(const int a,
+                               normalize_axis(ctx, axis, rank, "axis"));
+      reduced[a] = true;  // duplicates are harmless
+    }
+
+    Shape out_shape;
+    count_ = 1;
+    for (int d = 0; d < rank; ++d) {
+      if (!reduced[d]) {
+        out_shape.push_back(in[d]);
+      } else {
+        count_ *= in[d];
+        if (attrs.keep_dims) out_shape.push_back(1);
+      }
+    }
+    Tensor& out = ctx.output(0);
+    out.dtype = DType::kF32;
+    out.shape = out_shape;
+    input_id_ = ctx.input_id(0);
+    output_id_ = ctx.output_id(0);
+    out_elements_ = num_elements(out_shape);
+
+    runs_.clear();
+    for (int d = 0; d < rank; ++d) {
+      if (in[d] == 1) continue;
+      if (!runs_.empty() && runs_.back().reduced == reduced[d]) {
+        runs_.back().size *= in[d];
+      } else {
+        runs_.push_back({in[d], static_cast<bool>(reduced[d])});
+      }
+    }
+    int reduced_runs = 0;
+    for (const Run& r : runs_) reduced_runs += r.reduced ? 1 : 0;
+
+    if (num_elements(in) == 0) {
+      path_ = Path::kEmpty;
+    } else if (reduced_runs == 0) {
+      path_ = Path::kCopy;
+    } else if (reduced_runs == 1) {
+      path_ = Path::kSingle;
+      outer_ = inner_ = 1;
+      bool after = false;
+      for (const Run& r : runs_) {
+        if (r.reduced) {
+          after = true;
+        } else {
+          (after ? inner_ : outer_) = r.size;
+        }
+      }
+      if (inner_ > 1) ctx.set_scratch_bytes(inner_ * sizeof(Acc));
+    } else {
+      path_ = Path::kGeneral;
+      plan_general();
+      ctx.set_scratch_bytes(out_elements_ * sizeof(Acc));
+    }
+    return Status::ok();
+  }
+
+  void run(const RunContext& ctx) override {
+    const float* x = ctx.data<const float>(input_id_);
+    float* y = ctx.data<float>(output_id_);
+    switch (path_) {
+      case Path::kCopy:
+        if (x != y) std::memcpy(y, x, out_elements_ * sizeof(float));
+        return;
+      case Path::kEmpty:
+        for (int64_t i = 0; i < out_elements_; ++i) {
+          y[i] = Reducer::finish(Reducer::init(), 0);
+        }
+        return;
+      case Path::kSingle:
+        run_single(x, y, static_cast<Acc*>(ctx.scratch));
+        return;
+      case Path::kGeneral:
+        run_general(x, y, static_cast<Acc*>(ctx.scratch));
+        return;
+    }
+  }
+
+ private:
+  // x is [outer_, count_, inner_]; y is [outer_, inner_].
+  void run_single(const float* x, float* y, Acc* acc) const {
+    if (inner_ == 1) {
+      for (int64_t o = 0; o < outer_; ++o) {
+        const float* row = x + o * count_;
+        Acc a = Reducer::init();
+        for (int64_t r = 0; r < count_; ++r) Reducer::add(a, row[r]);
+        y[o] = Reducer::finish(a, count_);
+      }
+      return;
+    }
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (int64_t i = 0; i < inner_; ++i) acc[i] = Reducer::init();
+      const float* block = x + o * count_ * inner_;
+      for (int64_t r = 0; r < count_; ++r) {
+        const float* row = block + r * inner_;
+        for (int64_t i = 0; i < inner_; ++i) Reducer::add(acc[i], row[i]);
+      }
+      float* out = y + o * inner_;
+      for (int64_t i = 0; i < inner_; ++i) {
+        out[i] = Reducer::finish(acc[i], count_);
+      }
+    }
+  }
+
+  // Output strides of the runs (0 for reduced runs), for run_general.
+  void plan_general() {
+    const size_t n = runs_.size();
+    out_step_.assign(n, 0);
+    index_.assign(n, 0);
+    int64_t step = 1;
+    for (size_t k = n; k-- > 0;) {
+      if (!runs_[k].reduced) {
+        out_step_[k] = step;
+        step *= runs_[k].size;
+      }
+    }
+  }
+
+  // Walks the input in order; the innermost run is contiguous.
+  void run_general(const float* x, float* y, Acc* acc) {
+    for (int64_t i = 0; i < out_elements_; ++i) acc[i] = Reducer::init();
+    const int inner = static_cast<int>(runs_.size()) - 1;
+    const int64_t inner_size = runs_[inner].size;
+    const bool inner_reduced = runs_[inner].reduced;
+    for (int64_t& v : index_) v = 0;
+    int64_t out_off = 0;
+    const float* row = x;
+    while (true) {
+      if (inner_reduced) {
+        Acc& a = acc[out_off];
+        for (int64_t i = 0; i < inner_size; ++i) Reducer::add(a, row[i]);
+      } else {
+        Acc* a = acc + out_off;
+        for (int64_t i = 0; i < inner_size; ++i) Reducer::add(a[i], row[i]);
+      }
+      row += inner_size;
+      int k = inner - 1;
+      for (; k >= 0; --k) {
+        out_off += out_step_[k];
+        if (++index_[k] < runs_[k].size) break;
+        out_off -= out_step_[k] * runs_[k].size;
+        index_[k] = 0;
+      }
+      if (k < 0) break;
+    }
+    for (int64_t i = 0; i < out_elements_; ++i) {
+      y[i] = Reducer::finish(acc[i], count_);
+    }
+  }
+
+  int input_id_ = -1;
+  int output_id_ = -1;
+  Path path_ = Path::kCopy;
+  int64_t out_elements_ = 0;
+  int64_t count_ = 1;  // input elements per output element
+  int64_t outer_ = 1, inner_ = 1;  // kSingle
+  std::vector<Run> runs_;
+  std::vector<int64_t> out_step_;  // kGeneral, sized in prepare
+  std::vector<int64_t> index_;     // kGeneral odometer, sized in prepare
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_mean_f32() {
+  return std::make_unique<Reduce<MeanReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_max_f32() {
+  return std::make_unique<Reduce<MaxReducer>>();
+}
+
+}  // namespace opscope::reference

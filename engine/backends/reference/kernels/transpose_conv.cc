@@ -1,0 +1,237 @@
+// TRANSPOSE_CONV (and MediaPipe's Convolution2DTransposeBias), f32.
+//
+// Every input pixel contributes filter-tap-weighted copies of itself to a
+// KH x KW window of the output. As a GEMM: col[HW, KH*KW*O] =
+// input[HW, I] * B[I, KH*KW*O] with B[i, (t, o)] = filter[o, t, i], then a
+// col2im pass scatter-adds each row of col into its output window.
+#include <algorithm>
+#include <vector>
+
+#include "engine/backends/reference/kernels/activation.h"
+#include "engine/backends/reference/kernels/gemm.h"
+#include "engine/backends/reference/kernels/kernels.h"
+#include "engine/backends/reference/kernels/linear_ops.h"
+#include "engine/backends/reference/kernels/row_ops.h"
+#include "engine/backends/reference/kernels/window.h"
+
+namespace opscope::reference {
+namespace {
+
+// col is computed for chunks of input pixels (about 1 MiB of col each), so
+// scratch stays bounded and col is still in cache for the scatter.
+constexpr int64_t kChunkFloats = 256 * 1024;
+constexpr int64_t kMinChunkRows = 240;
+
+class TransposeConvF32 final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override;
+  void run(const RunContext& ctx) override;
+
+ private:
+  // Reorders the OHWI filter into the [KH*KW*O, I] order that gemm_pack_b
+  // reads as B transposed (the (t, o) column order of col).
+  void reorder_filter(const float* filter, float* reordered) const;
+  // Adds col rows of input pixels [first, first + rows) into their windows
+  // of one output image.
+  void col2im(const float* col, int64_t first, int64_t rows,
+              float* out_image) const;
+
+  int input_id_ = -1, filter_id_ = -1, bias_id_ = -1, output_id_ = -1;
+  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, in_c_ = 0;
+  int64_t out_h_ = 0, out_w_ = 0, out_c_ = 0, k_h_ = 0, k_w_ = 0;
+  int64_t stride_h_ = 1, stride_w_ = 1, pad_top_ = 0, pad_left_ = 0;
+  int64_t col_cols_ = 0;    // KH * KW * O
+  int64_t chunk_rows_ = 0;  // input pixels per GEMM + col2im chunk
+  Activation activation_ = Activation::kNone;
+  // The packed filter when it is constant; empty when run() packs it.
+  std::vector<float> packed_filter_;
+  size_t reorder_offset_ = 0, filter_offset_ = 0, col_offset_ = 0;
+};
+
+// Output size when the model gives none, as TFLite's converters derive it.
+int64_t derived_out_size(Padding padding, int64_t in, int64_t k, int stride,
+                         int pad_before, int pad_after) {
+  switch (padding) {
+    case Padding::kSame: return in * stride;
+    case Padding::kValid: return (in - 1) * stride + k;
+    case Padding::kExplicit:
+      return (in - 1) * stride + k - pad_before - pad_after;
+  }
+  return 0;
+}
+
+// TFLite's padding: that of a forward conv from the output back to the input
+// (for consistent shapes, SAME's total is (in - 1) * stride + k - out).
+int64_t pad_before(Padding padding, int64_t out, int64_t k, int stride,
+                   int explicit_before) {
+  switch (padding) {
+    case Padding::kSame: return window_dim(padding, out, k, stride, 1).pad_before;
+    case Padding::kValid: return 0;
+    case Padding::kExplicit: return explicit_before;
+  }
+  return 0;
+}
+
+Status TransposeConvF32::prepare(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 3));
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  const auto& attrs = ctx.node().attr<TransposeConvAttrs>();
+  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, attrs.padding,
+                                        attrs.explicit_pads, attrs.stride_h,
+                                        attrs.stride_w, 1, 1));
+  const Shape& in = ctx.input(0).shape;
+  const Shape& filter = ctx.input(1).shape;
+  if (filter[3] != in[3]) {
+    return ctx.error(ErrorCode::kShapeMismatch,
+                     "filter " + describe_input(ctx, 1) + " has " +
+                         std::to_string(filter[3]) +
+                         " input channels but input " +
+                         describe_input(ctx, 0) + " has " +
+                         std::to_string(in[3]));
+  }
+  if (filter[0] < 1 || filter[1] < 1 || filter[2] < 1) {
+    return ctx.error(ErrorCode::kShapeMismatch,
+                     "filter " + describe_input(ctx, 1) + " is empty");
+  }
+  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[0]));
+
+  batch_ = in[0];
+  in_h_ = in[1];
+  in_w_ = in[2];
+  in_c_ = in[3];
+  out_c_ = filter[0];
+  k_h_ = filter[1];
+  k_w_ = filter[2];
+  stride_h_ = attrs.stride_h;
+  stride_w_ = attrs.stride_w;
+  const Pads2D& pads = attrs.explicit_pads;
+  if (!attrs.output_shape.empty()) {
+    const Shape& s = attrs.output_shape;
+    if (s.size() != 4 || s[0] != batch_ || s[3] != out_c_ || s[1] < 1 ||
+        s[2] < 1) {
+      return ctx.error(ErrorCode::kShapeMismatch,
+                       "output shape " + shape_to_string(s) +
+                           " does not fit input " + describe_input(ctx, 0) +
+                           " and filter " + describe_input(ctx, 1));
+    }
+    out_h_ = s[1];
+    out_w_ = s[2];
+  } else {
+    out_h_ = derived_out_size(attrs.padding, in_h_, k_h_, attrs.stride_h,
+                              pads.top, pads.bottom);
+    out_w_ = derived_out_size(attrs.padding, in_w_, k_w_, attrs.stride_w,
+                              pads.left, pads.right);
+    if (out_h_ < 1 || out_w_ < 1) {
+      return ctx.error(ErrorCode::kShapeMismatch,
+                       "explicit pads leave no output for input " +
+                           describe_input(ctx, 0));
+    }
+  }
+  pad_top_ = pad_before(attrs.padding, out_h_, k_h_, attrs.stride_h, pads.top);
+  pad_left_ =
+      pad_before(attrs.padding, out_w_, k_w_, attrs.stride_w, pads.left);
+  activation_ = attrs.activation;
+  input_id_ = ctx.input_id(0);
+  filter_id_ = ctx.input_id(1);
+  bias_id_ = ctx.has_input(2) ? ctx.input_id(2) : -1;
+  output_id_ = ctx.output_id(0);
+  ctx.output(0).shape = {batch_, out_h_, out_w_, out_c_};
+
+  col_cols_ = k_h_ * k_w_ * out_c_;
+  ScratchLayout layout;
+  packed_filter_.clear();
+  if (ctx.input(1).is_constant()) {
+    std::vector<float> reordered(col_cols_ * in_c_);
+    reorder_filter(ctx.input(1).constant_as<float>(), reordered.data());
+    packed_filter_.resize(gemm_packed_b_floats(in_c_, col_cols_));
+    gemm_pack_b(in_c_, col_cols_, reordered.data(), 1, in_c_,
+                packed_filter_.data());
+  } else {
+    reorder_offset_ = layout.add_floats(col_cols_ * in_c_);
+    filter_offset_ = layout.add_floats(gemm_packed_b_floats(in_c_, col_cols_));
+  }
+  const int64_t pixels = in_h_ * in_w_;
+  chunk_rows_ = std::min(pixels, std::max(kMinChunkRows,
+                                          kChunkFloats / col_cols_));
+  col_offset_ = layout.add_floats(chunk_rows_ * col_cols_);
+  ctx.set_scratch_bytes(layout.bytes());
+  return Status::ok();
+}
+
+void TransposeConvF32::reorder_filter(const float* filter,
+                                      float* reordered) const {
+  const int64_t taps = k_h_ * k_w_;
+  for (int64_t o = 0; o < out_c_; ++o) {
+    for (int64_t t = 0; t < taps; ++t) {
+      const float* src = filter + (o * taps + t) * in_c_;
+      std::copy(src, src + in_c_, reordered + (t * out_c_ + o) * in_c_);
+    }
+  }
+}
+
+void TransposeConvF32::col2im(const float* col, int64_t first, int64_t rows,
+                              float* out_image) const {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t iy = (first + r) / in_w_;
+    const int64_t ix = (first + r) % in_w_;
+    const float* src_row = col + r * col_cols_;
+    for (int64_t ky = 0; ky < k_h_; ++ky) {
+      const int64_t oy = iy * stride_h_ + ky - pad_top_;
+      if (oy < 0 || oy >= out_h_) continue;
+      for (int64_t kx = 0; kx < k_w_; ++kx) {
+        const int64_t ox = ix * stride_w_ + kx - pad_left_;
+        if (ox < 0 || ox >= out_w_) continue;
+        const float* src = src_row + (ky * k_w_ + kx) * out_c_;
+        float* dst = out_image + (oy * out_w_ + ox) * out_c_;
+        row_add(dst, src, out_c_);
+      }
+    }
+  }
+}
+
+void TransposeConvF32::run(const RunContext& ctx) {
+  const float* input = ctx.data<const float>(input_id_);
+  const float* bias = bias_id_ >= 0 ? ctx.data<const float>(bias_id_) : nullptr;
+  float* output = ctx.data<float>(output_id_);
+  const float* filter = packed_filter_.data();
+  if (packed_filter_.empty()) {
+    float* reordered = scratch_floats(ctx, reorder_offset_);
+    float* packed = scratch_floats(ctx, filter_offset_);
+    reorder_filter(ctx.data<const float>(filter_id_), reordered);
+    gemm_pack_b(in_c_, col_cols_, reordered, 1, in_c_, packed);
+    filter = packed;
+  }
+  float* col = scratch_floats(ctx, col_offset_);
+  const int64_t in_pixels = in_h_ * in_w_;
+  const int64_t out_values = out_h_ * out_w_ * out_c_;
+
+  for (int64_t n = 0; n < batch_; ++n) {
+    const float* image = input + n * in_pixels * in_c_;
+    float* out_image = output + n * out_values;
+    // Output pixels no window reaches keep just the bias.
+    for (int64_t p = 0; p < out_h_ * out_w_; ++p) {
+      float* dst = out_image + p * out_c_;
+      if (bias != nullptr) {
+        std::copy(bias, bias + out_c_, dst);
+      } else {
+        std::fill(dst, dst + out_c_, 0.0f);
+      }
+    }
+    for (int64_t first = 0; first < in_pixels; first += chunk_rows_) {
+      const int64_t rows = std::min(chunk_rows_, in_pixels - first);
+      gemm_packed(rows, col_cols_, in_c_, image + first * in_c_, in_c_, filter,
+                  nullptr, col, col_cols_);
+      col2im(col, first, rows, out_image);
+    }
+    apply_activation(out_image, out_values, activation_);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_transpose_conv_f32() {
+  return std::make_unique<TransposeConvF32>();
+}
+
+}  // namespace opscope::reference

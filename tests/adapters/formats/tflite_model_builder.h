@@ -1,0 +1,208 @@
+// Builds small synthetic .tflite files for the reader's tests with the
+// generated FlatBuffers builder API, so tests need no model files.
+//
+//   TfliteModelBuilder b;
+//   int w = b.add_buffer_of<float>({1, 2, 3, 4});
+//   int in = b.add_tensor("in", TensorType::FLOAT32, {1, 2, 2, 1});
+//   ...
+//   int add = b.add_opcode(BuiltinOperator::ADD);
+//   b.add_op(add, {in, c}, {out}, b.add_options(...));
+//   std::vector<uint8_t> bytes = b.finish({in}, {out});
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tflite_schema_generated.h"
+
+namespace opscope::tflite::testing {
+
+namespace fb = opscope::tflite::fb;
+
+struct TensorDef {
+  std::string name;
+  fb::TensorType type = fb::TensorType::FLOAT32;
+  std::vector<int32_t> shape;
+  uint32_t buffer = 0;
+  std::vector<float> scales;
+  std::vector<int64_t> zero_points;
+  int32_t quantized_dimension = 0;
+  bool is_variable = false;
+  flatbuffers::Offset<fb::SparsityParameters> sparsity;  // made with fbb()
+};
+
+inline TensorDef tensor_def(std::string name, fb::TensorType type,
+                            std::vector<int32_t> shape, uint32_t buffer = 0) {
+  TensorDef def;
+  def.name = std::move(name);
+  def.type = type;
+  def.shape = std::move(shape);
+  def.buffer = buffer;
+  return def;
+}
+
+// Options of one operator: a union tag and the table, made with fbb().
+struct OptionsDef {
+  fb::BuiltinOptions type = fb::BuiltinOptions::NONE;
+  flatbuffers::Offset<void> table;
+};
+
+struct OpDef {
+  uint32_t opcode_index = 0;
+  std::vector<int32_t> inputs, outputs;
+  OptionsDef options;
+  std::vector<uint8_t> custom_options;
+};
+
+class TfliteModelBuilder {
+ public:
+  TfliteModelBuilder() { buffers_.emplace_back(); }  // buffer 0: empty
+
+  flatbuffers::FlatBufferBuilder& fbb() { return fbb_; }
+
+  // Returns the new buffer's index.
+  uint32_t add_buffer(std::vector<uint8_t> bytes) {
+    buffers_.push_back({std::move(bytes), 0, 0});
+    return static_cast<uint32_t>(buffers_.size() - 1);
+  }
+  // A buffer whose bytes lie outside the flatbuffer, at `offset` from the
+  // start of the file (the >2 GB layout).
+  uint32_t add_external_buffer(uint64_t offset, uint64_t size) {
+    buffers_.push_back({{}, offset, size});
+    return static_cast<uint32_t>(buffers_.size() - 1);
+  }
+  template <typename T>
+  uint32_t add_buffer_of(const std::vector<T>& values) {
+    std::vector<uint8_t> bytes(values.size() * sizeof(T));
+    if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+    return add_buffer(std::move(bytes));
+  }
+
+  int add_tensor(TensorDef def) {
+    tensors_.push_back(std::move(def));
+    return static_cast<int>(tensors_.size() - 1);
+  }
+  int add_tensor(const std::string& name, fb::TensorType type,
+                 std::vector<int32_t> shape, uint32_t buffer = 0) {
+    return add_tensor(tensor_def(name, type, std::move(shape), buffer));
+  }
+  // A constant tensor with its own buffer holding `values`.
+  template <typename T>
+  int add_constant(const std::string& name, fb::TensorType type,
+                   std::vector<int32_t> shape, const std::vector<T>& values) {
+    return add_tensor(name, type, std::move(shape), add_buffer_of(values));
+  }
+  TensorDef& tensor(int index) { return tensors_[index]; }
+
+  // Returns the opcode index. `deprecated_only` writes the code the way
+  // old converters did (byte field only).
+  uint32_t add_opcode(fb::BuiltinOperator code,
+                      const std::string& custom_code = "",
+                      bool deprecated_only = false) {
+    opcodes_.push_back({code, custom_code, deprecated_only});
+    return static_cast<uint32_t>(opcodes_.size() - 1);
+  }
+
+  template <typename T>
+  OptionsDef options(fb::BuiltinOptions type, flatbuffers::Offset<T> table) {
+    return OptionsDef{type, table.Union()};
+  }
+
+  void add_op(uint32_t opcode_index, std::vector<int32_t> inputs,
+              std::vector<int32_t> outputs, OptionsDef options = {},
+              std::vector<uint8_t> custom_options = {}) {
+    ops_.push_back({opcode_index, std::move(inputs), std::move(outputs),
+                    options, std::move(custom_options)});
+  }
+
+  // Extra subgraphs (empty) after the main one.
+  void set_extra_subgraphs(int count) { extra_subgraphs_ = count; }
+
+  // Serializes the model. Call once.
+  std::vector<uint8_t> finish(const std::vector<int32_t>& inputs,
+                              const std::vector<int32_t>& outputs) {
+    std::vector<flatbuffers::Offset<fb::Buffer>> buffers;
+    for (const BufferDef& b : buffers_) {
+      buffers.push_back(fb::CreateBufferDirect(
+          fbb_, b.bytes.empty() ? nullptr : &b.bytes, b.offset, b.size));
+    }
+    std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+    for (const TensorDef& t : tensors_) {
+      flatbuffers::Offset<fb::QuantizationParameters> quant;
+      if (!t.scales.empty()) {
+        quant = fb::CreateQuantizationParametersDirect(
+            fbb_, nullptr, nullptr, &t.scales,
+            t.zero_points.empty() ? nullptr : &t.zero_points,
+            fb::QuantizationDetails::NONE, 0, t.quantized_dimension);
+      }
+      tensors.push_back(fb::CreateTensorDirect(fbb_, &t.shape, t.type,
+                                               t.buffer, t.name.c_str(), quant,
+                                               t.is_variable, t.sparsity));
+    }
+    std::vector<flatbuffers::Offset<fb::Operator>> ops;
+    for (const OpDef& op : ops_) {
+      ops.push_back(fb::CreateOperatorDirect(
+          fbb_, op.opcode_index, &op.inputs, &op.outputs, op.options.type,
+          op.options.table,
+          op.custom_options.empty() ? nullptr : &op.custom_options));
+    }
+    std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs;
+    subgraphs.push_back(fb::CreateSubGraphDirect(fbb_, &tensors, &inputs,
+                                                 &outputs, &ops, "main"));
+    for (int i = 0; i < extra_subgraphs_; ++i) {
+      subgraphs.push_back(fb::CreateSubGraphDirect(fbb_));
+    }
+    std::vector<flatbuffers::Offset<fb::OperatorCode>> codes;
+    for (const auto& c : opcodes_) {
+      const int32_t value = static_cast<int32_t>(c.code);
+      const int8_t deprecated = static_cast<int8_t>(value < 127 ? value : 127);
+      codes.push_back(fb::CreateOperatorCodeDirect(
+          fbb_, deprecated, c.custom.empty() ? nullptr : c.custom.c_str(), 1,
+          c.deprecated_only ? fb::BuiltinOperator::ADD : c.code));
+    }
+    auto model = fb::CreateModelDirect(fbb_, 3, &codes, &subgraphs,
+                                       "opscope test", &buffers);
+    fb::FinishModelBuffer(fbb_, model);
+    return std::vector<uint8_t>(fbb_.GetBufferPointer(),
+                                fbb_.GetBufferPointer() + fbb_.GetSize());
+  }
+
+ private:
+  struct BufferDef {
+    std::vector<uint8_t> bytes;
+    uint64_t offset, size;
+  };
+  struct OpcodeDef {
+    fb::BuiltinOperator code;
+    std::string custom;
+    bool deprecated_only;
+  };
+
+  flatbuffers::FlatBufferBuilder fbb_;
+  std::vector<BufferDef> buffers_;
+  std::vector<TensorDef> tensors_;
+  std::vector<OpcodeDef> opcodes_;
+  std::vector<OpDef> ops_;
+  int extra_subgraphs_ = 0;
+};
+
+// Little-endian int32 bytes, for raw custom options.
+inline std::vector<uint8_t> le_int32s(const std::vector<int32_t>& values) {
+  std::vector<uint8_t> out;
+  for (int32_t v : values) {
+    const uint32_t u = static_cast<uint32_t>(v);
+    for (int k = 0; k < 4; ++k) out.push_back(static_cast<uint8_t>(u >> (8 * k)));
+  }
+  return out;
+}
+
+inline std::shared_ptr<const std::vector<uint8_t>> share(
+    std::vector<uint8_t> bytes) {
+  return std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+}
+
+}  // namespace opscope::tflite::testing
