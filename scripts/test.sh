@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPSCOPE_MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 export OPSCOPE_NODE_DIR="${OPSCOPE_NODE_DIR:-$HOME/.cache/opscope/node}"
+# The model agreement tests fail (never skip) when the oracle is missing.
+export OPSCOPE_REQUIRE_ORACLE=1
 JOBS="${JOBS:-$(nproc)}"
 
 scripts/install_deps.sh

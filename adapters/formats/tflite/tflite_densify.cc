@@ -18,7 +18,10 @@ Status malformed(const std::string& what) {
 class IndexArray {
  public:
   IndexArray() = default;
+  // `table` may be null even when `type` names a member: the union's
+  // value is simply absent then.
   IndexArray(fb::SparseIndexVector type, const void* table) {
+    if (table == nullptr) return;
     switch (type) {
       case fb::SparseIndexVector::Int32Vector:
         i32_ = static_cast<const fb::Int32Vector*>(table)->values();

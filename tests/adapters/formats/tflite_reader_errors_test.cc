@@ -349,14 +349,18 @@ TEST(TfliteReaderErrors, NoSubgraphs) {
                     "no subgraphs");
 }
 
-TEST(TfliteReaderErrors, BadSparseStructure) {
+// A sparse tensor over [2, 4] (dense rows, CSR columns) with the given
+// segment array; `with_indices` false leaves the index union's value out
+// while its type tag stays set (found by the fuzzer).
+std::vector<uint8_t> sparse_model(std::vector<uint8_t> segments,
+                                  bool with_indices) {
   TfliteModelBuilder b;
   auto& fbb = b.fbb();
   const std::vector<int32_t> order = {0, 1};
-  const std::vector<uint8_t> segments = {0, 2, 9};  // 9 > number of indices
   const std::vector<uint8_t> indices = {1, 3, 0};
   auto seg = fb::CreateUint8VectorDirect(fbb, &segments);
-  auto idx = fb::CreateUint8VectorDirect(fbb, &indices);
+  auto idx = with_indices ? fb::CreateUint8VectorDirect(fbb, &indices)
+                          : flatbuffers::Offset<fb::Uint8Vector>();
   std::vector<flatbuffers::Offset<fb::DimensionMetadata>> dims = {
       fb::CreateDimensionMetadata(fbb, fb::DimensionType::DENSE, 2),
       fb::CreateDimensionMetadata(fbb, fb::DimensionType::SPARSE_CSR, 0,
@@ -369,8 +373,25 @@ TEST(TfliteReaderErrors, BadSparseStructure) {
   sparse.sparsity =
       fb::CreateSparsityParametersDirect(fbb, &order, nullptr, &dims);
   const int ws = b.add_tensor(sparse);
-  EXPECT_LOAD_ERROR(load_error(b.finish({}, {ws})), ErrorCode::kMalformedModel,
-                    "tensor 0 'ws'", "sparse storage", "segment");
+  return b.finish({}, {ws});
+}
+
+TEST(TfliteReaderErrors, BadSparseStructure) {
+  EXPECT_TRUE(load_error(sparse_model({0, 2, 3}, true)).is_ok());
+  // 9 is past the end of the index array.
+  EXPECT_LOAD_ERROR(load_error(sparse_model({0, 2, 9}, true)),
+                    ErrorCode::kMalformedModel, "tensor 0 'ws'",
+                    "sparse storage", "segment [2, 9)");
+  // Decreasing segments.
+  EXPECT_LOAD_ERROR(load_error(sparse_model({0, 3, 2}, true)),
+                    ErrorCode::kMalformedModel, "tensor 0 'ws'", "segment");
+  // Too few segments for the dense rows above.
+  EXPECT_LOAD_ERROR(load_error(sparse_model({0, 2}, true)),
+                    ErrorCode::kMalformedModel, "tensor 0 'ws'",
+                    "outside the segment array");
+  EXPECT_LOAD_ERROR(load_error(sparse_model({0, 2, 3}, false)),
+                    ErrorCode::kMalformedModel, "tensor 0 'ws'",
+                    "lacks its segment or index array");
 }
 
 }  // namespace
