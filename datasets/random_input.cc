@@ -2,19 +2,17 @@
 
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <random>
+#include <vector>
 
 namespace opscope::datasets {
-namespace {
-
 bool looks_like_image(const Shape& s) {
   if (s.size() != 4) return false;
   const bool nhwc = s[3] >= 1 && s[3] <= 4 && s[1] > 4 && s[2] > 4;
   const bool nchw = (s[1] == 1 || s[1] == 3) && s[2] > 4 && s[3] > 4;
   return nhwc || nchw;
 }
-
-}  // namespace
 
 ValueRange default_range(const Tensor& t) {
   switch (t.dtype) {
@@ -64,6 +62,45 @@ void fill_random(const Tensor& t, uint64_t seed, ValueRange range, void* out) {
       case DType::kI64:
         static_cast<int64_t*>(out)[i] = static_cast<int64_t>(integer());
         break;
+    }
+  }
+}
+
+void fill_smooth_random(const Tensor& t, uint64_t seed, ValueRange range, void* out,
+                        int cells) {
+  const Shape& s = t.shape;
+  const bool nhwc = t.dtype == DType::kF32 && s.size() == 4 && s[3] >= 1 && s[3] <= 4 &&
+                    s[1] > 1 && s[2] > 1;
+  if (!nhwc || cells < 1) {
+    fill_random(t, seed, range, out);
+    return;
+  }
+  const int64_t n = s[0], h = s[1], w = s[2], c = s[3];
+  std::mt19937_64 rng(seed);
+  const int g = cells + 1;
+  std::vector<double> grid(static_cast<size_t>(n * g * g * c));
+  for (double& v : grid) {
+    v = range.min + static_cast<double>(rng() >> 11) * 0x1p-53 * (range.max - range.min);
+  }
+  float* dst = static_cast<float*>(out);
+  for (int64_t b = 0; b < n; ++b) {
+    for (int64_t y = 0; y < h; ++y) {
+      const double gy = static_cast<double>(y) / static_cast<double>(h - 1) * cells;
+      const int64_t y0 = std::min<int64_t>(static_cast<int64_t>(gy), cells - 1);
+      const double fy = gy - static_cast<double>(y0);
+      for (int64_t x = 0; x < w; ++x) {
+        const double gx = static_cast<double>(x) / static_cast<double>(w - 1) * cells;
+        const int64_t x0 = std::min<int64_t>(static_cast<int64_t>(gx), cells - 1);
+        const double fx = gx - static_cast<double>(x0);
+        for (int64_t ch = 0; ch < c; ++ch) {
+          auto at = [&](int64_t yy, int64_t xx) {
+            return grid[static_cast<size_t>(((b * g + yy) * g + xx) * c + ch)];
+          };
+          const double top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
+          const double bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
+          dst[((b * h + y) * w + x) * c + ch] = static_cast<float>(top * (1 - fy) + bottom * fy);
+        }
+      }
     }
   }
 }

@@ -28,4 +28,17 @@ ValueRange default_range(const Tensor& tensor);
 void fill_random(const Tensor& tensor, uint64_t seed, ValueRange range,
                  void* out);
 
+// Whether the input looks like an image (rank 4, NHWC with 1..4 channels or
+// NCHW with 1 or 3 channels).
+bool looks_like_image(const Shape& shape);
+
+// Smooth noise for an f32 NHWC image: per channel, a seeded coarse grid of
+// values in `range` (cells x cells) bilinearly interpolated to full size.
+// Real photographs are smooth; uniform per-pixel noise drives segmentation
+// and detection models to near-constant outputs, which makes comparing two
+// runtimes on them nearly vacuous. Falls back to fill_random for anything
+// that is not an f32 NHWC image.
+void fill_smooth_random(const Tensor& tensor, uint64_t seed, ValueRange range,
+                        void* out, int cells = 6);
+
 }  // namespace opscope::datasets

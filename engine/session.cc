@@ -48,7 +48,9 @@ Result<std::unique_ptr<Session>> Session::create(
       backends.push_back(backend.get());
       s->backends_.push_back(std::move(backend));
     }
-    s->partition_plan_ = plan_partitions(s->graph_, backends);
+    PartitionOptions partition_options;
+    partition_options.min_partition_size = std::max(1, options.min_partition_size);
+    s->partition_plan_ = plan_partitions(s->graph_, backends, partition_options);
   }
   if (!s->partition_plan_.unsupported.empty()) {
     std::string msg;

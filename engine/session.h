@@ -27,6 +27,9 @@ struct SessionOptions {
   // Backend priority list; unclaimed nodes fall to the later ones.
   std::vector<std::string> backends = {"cpu"};
   int threads = 1;
+  // Partitions of any backend but the last that are shorter than this are
+  // handed down the list (see partitioner.h).
+  int min_partition_size = 1;
   Profiler* profiler = nullptr;
 };
 

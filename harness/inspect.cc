@@ -1,5 +1,6 @@
 #include "harness/inspect.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -29,7 +30,8 @@ json tensor_json(const Tensor& t) {
 }  // namespace
 
 Result<json> inspect_model(const std::string& path,
-                           const std::vector<std::string>& backend_names) {
+                           const std::vector<std::string>& backend_names,
+                           int min_partition_size) {
   OPSCOPE_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, load_model(path));
 
   // Placement with the requested backends.
@@ -40,7 +42,9 @@ Result<json> inspect_model(const std::string& path,
     backends.push_back(b.get());
     owned.push_back(std::move(b));
   }
-  const PartitionPlan plan = plan_partitions(model->graph, backends);
+  PartitionOptions partition_options;
+  partition_options.min_partition_size = std::max(1, min_partition_size);
+  const PartitionPlan plan = plan_partitions(model->graph, backends, partition_options);
 
   // Resolved shapes when the engine can prepare the model.
   const Graph* graph = &model->graph;
@@ -49,6 +53,7 @@ Result<json> inspect_model(const std::string& path,
   if (plan.unsupported.empty()) {
     SessionOptions options;
     options.backends = backend_names;
+    options.min_partition_size = min_partition_size;
     auto created = Session::create(model, options);
     if (created.is_ok()) {
       session = std::move(created).value();
@@ -93,6 +98,7 @@ Result<json> inspect_model(const std::string& path,
                           {"type", type},
                           {"backend", b >= 0 ? json(std::string(backends[b]->name())) : json(nullptr)},
                           {"macs", node_macs(*graph, n)},
+                          {"fallback_reason", plan.fallback_reason[i]},
                           {"output_shapes", shapes}});
   }
   j["op_histogram"] = histogram;
@@ -160,6 +166,17 @@ void print_inspection(const json& j, std::FILE* out) {
                shapes, format_count(n["macs"].get<int64_t>())});
   }
   t.print(out);
+
+  bool any_fallback = false;
+  for (const json& n : j["nodes"]) {
+    const std::string why = n.value("fallback_reason", "");
+    if (why.empty() || n["backend"].is_null()) continue;
+    if (!any_fallback) std::fprintf(out, "\nfallbacks (why earlier backends declined):\n");
+    any_fallback = true;
+    std::fprintf(out, "  node %d '%s' (%s) -> %s: %s\n", n["source_index"].get<int>(),
+                 n["name"].get<std::string>().c_str(), n["type"].get<std::string>().c_str(),
+                 n["backend"].get<std::string>().c_str(), why.c_str());
+  }
 
   const json& unsupported = j["unsupported"];
   if (unsupported.empty()) {

@@ -17,7 +17,8 @@ namespace opscope::harness {
 // Shapes are the ones the engine resolves when it can prepare the model,
 // else the ones stated in the file.
 Result<nlohmann::json> inspect_model(const std::string& path,
-                                     const std::vector<std::string>& backends);
+                                     const std::vector<std::string>& backends,
+                                     int min_partition_size = 1);
 
 void print_inspection(const nlohmann::json& info, std::FILE* out);
 

@@ -86,11 +86,12 @@ int cmd_run(RunOptions opts, const RunReportOptions& report, bool json_stdout) {
   return kExitOk;
 }
 
-int cmd_inspect(const std::string& model, const std::string& backends, bool json) {
+int cmd_inspect(const std::string& model, const std::string& backends, int min_partition_size,
+                bool json) {
   RunOptions o;
   o.backends = backends;
   finish_run_options(o);
-  auto info = inspect_model(model, o.config.backends);
+  auto info = inspect_model(model, o.config.backends, min_partition_size);
   if (!info.is_ok()) {
     std::fprintf(stderr, "opscope: error: %s\n", info.status().message().c_str());
     return exit_code_for(info.status().code());
@@ -133,7 +134,12 @@ int main(int argc, char** argv) {
       "inspect", "Describe a model: inputs, outputs, op histogram, params, "
                  "weight precision, MACs per node, placement, unsupported ops");
   inspect->add_option("model", inspect_model_path, "Model file (.tflite)")->required();
-  inspect->add_option("--backend", inspect_backends, "Backend priority list for placement")
+  inspect->add_option("--backend", inspect_backends,
+                      "Backend priority list: show the planned placement without running")
+      ->capture_default_str();
+  int inspect_min_partition = 1;
+  inspect->add_option("--min-partition-size", inspect_min_partition,
+                      "As for run: shorter delegated partitions fall back")
       ->capture_default_str();
   inspect->add_flag("--json", inspect_json, "Print JSON instead of tables");
 
@@ -144,5 +150,5 @@ int main(int argc, char** argv) {
   }
   report.run_order = !no_run_order;
   if (*run) return cmd_run(run_opts, report, run_json_stdout);
-  return cmd_inspect(inspect_model_path, inspect_backends, inspect_json);
+  return cmd_inspect(inspect_model_path, inspect_backends, inspect_min_partition, inspect_json);
 }

@@ -16,7 +16,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSummary, path, name,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseConfig, backends, threads,
                                                 runs, warmup_runs, warmup_secs,
                                                 min_secs, max_secs, inputs,
-                                                seed, affinity, op_profile)
+                                                seed, affinity, op_profile,
+                                                min_partition_size, cpus)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Stages, load_ms, partition_ms,
                                                 plan_ms, prepare_ms,
                                                 first_invoke_ms)

@@ -42,8 +42,10 @@ struct CaseConfig {
   double max_secs = 60.0;
   std::vector<std::string> inputs;  // "NAME=FILE.npy" or "random"
   uint64_t seed = 1;
-  std::string affinity;
+  std::string affinity;  // the CPU mask in force, e.g. "0,1"
   bool op_profile = true;
+  int min_partition_size = 1;
+  std::string cpus;  // what the user asked for with --cpus ("" = no pinning)
 };
 
 struct Stages {

@@ -8,6 +8,7 @@
 
 #include "engine/macs.h"
 #include "engine/session.h"
+#include "harness/cpu_affinity.h"
 #include "harness/environment.h"
 #include "harness/model_loader.h"
 #include "harness/session_io.h"
@@ -104,6 +105,11 @@ ResultDocument run_case(const RunRequest& req) {
   doc.model.path = req.model_path;
   doc.model.name = std::filesystem::path(req.model_path).filename().string();
 
+  // Pin first: the session's thread pool inherits the mask.
+  auto mask = pin_to_cpus(cfg.cpus);
+  if (!mask.is_ok()) return failed(doc, mask.status());
+  doc.config.affinity = *mask;
+
   // Load.
   const uint64_t load_start = now_ns();
   auto loaded = load_model(req.model_path);
@@ -119,6 +125,7 @@ ResultDocument run_case(const RunRequest& req) {
   SessionOptions options;
   options.backends = cfg.backends;
   options.threads = cfg.threads;
+  options.min_partition_size = cfg.min_partition_size;
   options.profiler = &profiler;
   say("preparing " + doc.model.name);
   auto created = Session::create(model, options);

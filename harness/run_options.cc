@@ -7,7 +7,8 @@ namespace opscope::harness {
 void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("model", o.model, "Model file (.tflite)")->required();
   app.add_option("--backend", o.backends,
-                 "Backend priority list, comma separated (available: cpu)")
+                 "Backend priority list, comma separated: xnnpack,cpu runs what XNNPACK "
+                 "takes on XNNPACK and the rest on the reference kernels (cpu)")
       ->capture_default_str();
   app.add_option("--threads", o.config.threads, "Threads per backend")
       ->capture_default_str()->check(CLI::Range(1, 256));
@@ -33,6 +34,13 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--json", o.json_path, "Write the result document (JSON) to FILE");
   app.add_option("--save-outputs", o.save_outputs_dir,
                  "Write every output as DIR/output_<i>.npy");
+  app.add_option("--cpus", o.config.cpus,
+                 "Pin the runner and its threads to these CPUs, e.g. 0 or 0,1 or 0-3 "
+                 "(sched_setaffinity; the mask is recorded in the result)");
+  app.add_option("--min-partition-size", o.config.min_partition_size,
+                 "Delegated partitions shorter than this many nodes fall back to the "
+                 "next backend in the list")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_flag("--no-op-profile", o.no_op_profile,
                "Do not time operators (latency only)");
 }
@@ -66,6 +74,12 @@ std::vector<std::string> runner_arguments(const RunOptions& o) {
     a.push_back("--save-outputs");
     a.push_back(o.save_outputs_dir);
   }
+  if (!o.config.cpus.empty()) {
+    a.push_back("--cpus");
+    a.push_back(o.config.cpus);
+  }
+  a.push_back("--min-partition-size");
+  a.push_back(std::to_string(o.config.min_partition_size));
   if (o.no_op_profile) a.push_back("--no-op-profile");
   return a;
 }

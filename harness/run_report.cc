@@ -54,8 +54,16 @@ void print_header(const ResultDocument& d, std::FILE* out) {
                format_count(d.model.macs).c_str());
   std::string backends;
   for (const auto& b : d.config.backends) backends += (backends.empty() ? "" : ",") + b;
-  std::fprintf(out, "config  backends %s, threads %d, seed %llu\n", backends.c_str(),
-               d.config.threads, static_cast<unsigned long long>(d.config.seed));
+  std::fprintf(out, "config  backends %s, threads %d, cpus %s, seed %llu\n", backends.c_str(),
+               d.config.threads, d.config.affinity.empty() ? "?" : d.config.affinity.c_str(),
+               static_cast<unsigned long long>(d.config.seed));
+  if (!d.partitions.empty()) {
+    std::string parts;
+    for (const auto& p : d.partitions) {
+      parts += (parts.empty() ? "" : " | ") + p.backend + " x" + std::to_string(p.nodes.size());
+    }
+    std::fprintf(out, "placement  %zu partition(s): %s\n", d.partitions.size(), parts.c_str());
+  }
   std::fprintf(out, "device  %s, %s, %d cores\n", d.device.cpu_model.c_str(),
                d.device.arch.c_str(), d.device.cores);
 }

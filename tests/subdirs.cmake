@@ -1,3 +1,4 @@
 add_subdirectory(datasets)
 add_subdirectory(models)
 add_subdirectory(cli)
+add_subdirectory(engine/backends)

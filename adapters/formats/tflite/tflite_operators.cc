@@ -41,7 +41,10 @@ Status read_tensor_ids(const Node& node, const flatbuffers::Vector<int32_t>* ids
 // step) is folded away: its output becomes the same constant. Returns
 // false when the node is not such a DENSIFY.
 bool fold_densify(Graph& graph, const Node& node) {
-  if (node.inputs.size() != 1 || node.outputs.size() != 1) return false;
+  if (node.inputs.size() != 1 || node.outputs.size() != 1 ||
+      node.inputs[0] < 0) {
+    return false;
+  }
   const Tensor& in = graph.tensors[node.inputs[0]];
   Tensor& out = graph.tensors[node.outputs[0]];
   if (!in.is_constant() || out.role == TensorRole::kInput ||

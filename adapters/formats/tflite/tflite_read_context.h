@@ -16,6 +16,26 @@
 
 namespace opscope::tflite {
 
+// Bytes the reader may allocate for tensor data that is not in the file
+// (densified sparse weights, zero-filled variables). It bounds what a small
+// hostile file can make the reader allocate.
+class AllocationBudget {
+ public:
+  explicit AllocationBudget(size_t bytes) : left_(bytes), limit_(bytes) {}
+  // Takes `bytes` from the budget; false (and nothing taken) if too few
+  // are left.
+  bool take(size_t bytes) {
+    if (bytes > left_) return false;
+    left_ -= bytes;
+    return true;
+  }
+  size_t limit() const { return limit_; }
+
+ private:
+  size_t left_;
+  size_t limit_;
+};
+
 struct ReadContext {
   // The whole file: flatbuffer plus any buffers stored after it.
   const uint8_t* file_data = nullptr;
@@ -25,6 +45,7 @@ struct ReadContext {
   Graph* graph = nullptr;                  // being built
   ModelInfo* info = nullptr;               // folded_nodes is counted here
   LoadNotes* notes = nullptr;              // never null
+  AllocationBudget* budget = nullptr;      // never null
 };
 
 // Translates subgraph 0's tensors, inputs and outputs into ctx.graph:

@@ -20,6 +20,10 @@ constexpr size_t kHeaderBytes = 8;
 constexpr uint32_t kVerifierMaxDepth = 64;
 // Large real models have a few hundred thousand tables.
 constexpr uint32_t kVerifierMaxTables = 10'000'000;
+// Data the reader may create beyond the file's own bytes (densified sparse
+// weights, zeroed variables): at least this much, else 16x the file size.
+constexpr size_t kMinAllocationBudget = size_t{256} << 20;
+constexpr size_t kAllocationBudgetPerFileByte = 16;
 
 std::string base_name(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -99,6 +103,11 @@ Status read_graph(const uint8_t* data, size_t size, Model& model,
   }
   const fb::SubGraph* subgraph = subgraphs->Get(0);
 
+  const size_t budget_bytes =
+      size > kMinAllocationBudget / kAllocationBudgetPerFileByte
+          ? size * kAllocationBudgetPerFileByte
+          : kMinAllocationBudget;
+  AllocationBudget budget(budget_bytes);
   ReadContext ctx;
   ctx.file_data = data;
   ctx.file_size = size;
@@ -107,6 +116,7 @@ Status read_graph(const uint8_t* data, size_t size, Model& model,
   ctx.graph = &model.graph;
   ctx.info = &model.info;
   ctx.notes = &notes;
+  ctx.budget = &budget;
   OPSCOPE_RETURN_IF_ERROR(read_tensors(ctx));
   OPSCOPE_RETURN_IF_ERROR(read_operators(ctx));
   model.info.source_nodes =

@@ -15,9 +15,6 @@ namespace {
 // No real model has a tensor this large; the cap keeps element counts and
 // byte sizes far from int64 overflow everywhere downstream.
 constexpr int64_t kMaxTensorBytes = int64_t{1} << 40;
-// Variable tensors without data start as zeros that the reader allocates;
-// the cap bounds what a hostile file can make us allocate.
-constexpr size_t kMaxZeroFilledBytes = size_t{256} << 20;
 
 std::string tensor_label(int index, const std::string& name) {
   return "tensor " + std::to_string(index) + " '" + name + "'";
@@ -110,6 +107,14 @@ Status read_quantization(const fb::Tensor& t, int index,
                         std::to_string(axis) + ", outside its rank " +
                         std::to_string(rank));
     }
+    // Kernels index the scales by channel; make sure there is one each.
+    if (static_cast<int64_t>(n) != out.shape[axis]) {
+      return Status(ErrorCode::kInvalidGraph,
+                    tensor_label(index, name) + " has " + std::to_string(n) +
+                        " quantization scales for " +
+                        std::to_string(out.shape[axis]) +
+                        " channels along dimension " + std::to_string(axis));
+    }
     quant.axis = axis;
   }
   return Status::ok();
@@ -144,6 +149,16 @@ void set_constant_data(Tensor& out, ByteRange bytes) {
   out.role = TensorRole::kConstant;
 }
 
+Status take_budget(const ReadContext& ctx, int index, const Tensor& t,
+                   const char* what) {
+  if (ctx.budget->take(t.bytes())) return Status::ok();
+  return Status(ErrorCode::kResourceExhausted,
+                tensor_label(index, t.name) + ": expanding " + what +
+                    " would take the reader over its limit of " +
+                    std::to_string(ctx.budget->limit() >> 20) +
+                    " MiB of data not stored in the file");
+}
+
 Status read_constant(const ReadContext& ctx, const fb::Tensor& t, int index,
                      Tensor& out) {
   const uint32_t b = t.buffer();
@@ -165,6 +180,7 @@ Status read_constant(const ReadContext& ctx, const fb::Tensor& t, int index,
   if (t.sparsity() != nullptr) {
     // Sparse weights (followed by a DENSIFY op in the file): expand them
     // now, so the engine only ever sees dense constants.
+    OPSCOPE_RETURN_IF_ERROR(take_budget(ctx, index, out, "sparse weights"));
     auto dense = densify(*t.sparsity(), out.shape, dtype_size(out.dtype),
                          bytes.data, bytes.size);
     if (!dense.is_ok()) {
@@ -219,7 +235,6 @@ Status read_tensors(const ReadContext& ctx) {
   graph.tensors.clear();
   graph.tensors.reserve(num_tensors);
 
-  size_t zero_filled_bytes = 0;
   for (int i = 0; i < num_tensors; ++i) {
     const fb::Tensor& t = *tensors->Get(i);
     Tensor out;
@@ -242,14 +257,8 @@ Status read_tensors(const ReadContext& ctx) {
     if (t.is_variable() && !out.is_constant()) {
       // A variable tensor (recurrent state) starts as zeros; to the engine
       // it is a constant input of the op that reads it.
-      const size_t bytes = out.bytes();
-      if (bytes > kMaxZeroFilledBytes - zero_filled_bytes) {
-        return Status(ErrorCode::kResourceExhausted,
-                      tensor_label(i, out.name) +
-                          ": variable tensors need over 256 MiB of zeros");
-      }
-      zero_filled_bytes += bytes;
-      out.set_owned_data(std::vector<uint8_t>(bytes, 0));
+      OPSCOPE_RETURN_IF_ERROR(take_budget(ctx, i, out, "a variable tensor"));
+      out.set_owned_data(std::vector<uint8_t>(out.bytes(), 0));
       out.role = TensorRole::kConstant;
     }
     graph.tensors.push_back(std::move(out));

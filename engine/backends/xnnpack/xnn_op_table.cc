@@ -9,6 +9,8 @@ const XnnOpEntry kTable[] = {
     {OpKind::kDepthwiseConv2D, supports_depthwise_conv2d, create_depthwise_conv2d},
     {OpKind::kTransposeConv, supports_transpose_conv, create_transpose_conv},
     {OpKind::kFullyConnected, supports_fully_connected, create_fully_connected},
+    {OpKind::kQuantize, supports_quantize, create_quantize},
+    {OpKind::kDequantize, supports_dequantize, create_dequantize},
     {OpKind::kAdd, supports_binary, create_binary},
     {OpKind::kSub, supports_binary, create_binary},
     {OpKind::kMul, supports_binary, create_binary},

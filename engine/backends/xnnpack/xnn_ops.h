@@ -27,6 +27,12 @@ Result<std::unique_ptr<XnnNodeOp>> create_transpose_conv(const Graph&, int);
 bool supports_fully_connected(const Graph&, const Node&, std::string*);
 Result<std::unique_ptr<XnnNodeOp>> create_fully_connected(const Graph&, int);
 
+// ops/convert.cc: QUANTIZE (f32 -> int8), DEQUANTIZE (int8 -> f32), per tensor
+bool supports_quantize(const Graph&, const Node&, std::string*);
+Result<std::unique_ptr<XnnNodeOp>> create_quantize(const Graph&, int);
+bool supports_dequantize(const Graph&, const Node&, std::string*);
+Result<std::unique_ptr<XnnNodeOp>> create_dequantize(const Graph&, int);
+
 // ops/binary.cc: ADD, SUB, MUL, MAXIMUM, MINIMUM with broadcasting
 bool supports_binary(const Graph&, const Node&, std::string*);
 Result<std::unique_ptr<XnnNodeOp>> create_binary(const Graph&, int);

@@ -278,6 +278,17 @@ TEST(TfliteReaderErrors, BadShapes) {
   }
 }
 
+TEST(TfliteReaderErrors, HugeVariableTensorExceedsAllocationBudget) {
+  TfliteModelBuilder b;
+  // 300 MiB of zeros from a file of a few hundred bytes.
+  TensorDef state = tensor_def("state", TensorType::UINT8, {300, 1024, 1024});
+  state.is_variable = true;
+  const int s = b.add_tensor(state);
+  EXPECT_LOAD_ERROR(load_error(b.finish({}, {s})),
+                    ErrorCode::kResourceExhausted, "tensor 0 'state'",
+                    "256 MiB");
+}
+
 TEST(TfliteReaderErrors, PerChannelAxisOutsideRank) {
   TfliteModelBuilder b;
   TensorDef w = tensor_def("w", TensorType::INT8, {2, 2},
@@ -287,6 +298,26 @@ TEST(TfliteReaderErrors, PerChannelAxisOutsideRank) {
   const int t = b.add_tensor(w);
   EXPECT_LOAD_ERROR(load_error(b.finish({}, {t})), ErrorCode::kInvalidGraph,
                     "tensor 0 'w'", "dimension 5");
+}
+
+TEST(TfliteReaderErrors, PerChannelScalesMustMatchChannels) {
+  TfliteModelBuilder b;
+  TensorDef w = tensor_def("w", TensorType::INT8, {2, 2},
+                           b.add_buffer_of<int8_t>({1, 2, 3, 4}));
+  w.scales = {0.1f, 0.2f, 0.3f};
+  w.quantized_dimension = 1;
+  const int t = b.add_tensor(w);
+  EXPECT_LOAD_ERROR(load_error(b.finish({}, {t})), ErrorCode::kInvalidGraph,
+                    "tensor 0 'w'", "3 quantization scales for 2 channels");
+}
+
+TEST(TfliteReaderErrors, DensifyWithAbsentInputIsUnknownNotACrash) {
+  TfliteModelBuilder b;
+  const int out = b.add_tensor("out", TensorType::FLOAT32, {2});
+  b.add_op(b.add_opcode(BuiltinOperator::DENSIFY), {-1}, {out});
+  auto r = load_tflite_buffer(share(b.finish({}, {out})), kName);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r.value()->graph.nodes.at(0).op, OpKind::kUnknown);
 }
 
 TEST(TfliteReaderErrors, WrongArityNamesNode) {

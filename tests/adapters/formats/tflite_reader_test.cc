@@ -535,7 +535,9 @@ std::vector<uint8_t> external_buffer_model(uint64_t offset, uint64_t size,
   std::vector<uint8_t> bytes = b.finish({in}, {out});
   const size_t at = (bytes.size() + 15) / 16 * 16;
   bytes.resize(at + data.size() * sizeof(float));
-  std::memcpy(bytes.data() + at, data.data(), data.size() * sizeof(float));
+  if (!data.empty()) {
+    std::memcpy(bytes.data() + at, data.data(), data.size() * sizeof(float));
+  }
   return bytes;
 }
 

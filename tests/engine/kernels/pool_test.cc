@@ -238,3 +238,38 @@ TEST(Pool, rejects_two_inputs) {
 
 }  // namespace
 }  // namespace opscope::reference
+
+namespace opscope::reference {
+namespace {
+
+// A global average over 128x128 pixels must be as exact as a double sum:
+// a float accumulator drifts by ~1e-5 relative, enough to break agreement
+// with LiteRT.js on selfie_segmentation's squeeze-excite blocks.
+TEST(AveragePoolAccuracy, GlobalPoolMatchesDoubleSum) {
+  const int64_t h = 128, w = 128, c = 3;
+  std::vector<float> x(static_cast<size_t>(h * w * c));
+  uint32_t state = 7;
+  for (float& v : x) {
+    state = state * 1664525u + 1013904223u;
+    v = 0.5f + static_cast<float>(state >> 8) * 0x1p-24f;  // [0.5, 1.5)
+  }
+  Pool2DAttrs a;
+  a.padding = Padding::kValid;
+  a.filter_h = static_cast<int>(h);
+  a.filter_w = static_cast<int>(w);
+  opscope::testing::KernelRunner r(OpKind::kAveragePool2D, a);
+  r.add_input<float>({1, h, w, c}, x);
+  r.add_output();
+  ASSERT_TRUE(r.prepare(make_average_pool2d_f32()).is_ok());
+  r.run();
+  const std::vector<float> y = r.output<float>(0);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    double sum = 0;
+    for (int64_t i = 0; i < h * w; ++i) sum += x[static_cast<size_t>(i * c + ch)];
+    const double want = sum / static_cast<double>(h * w);
+    EXPECT_NEAR(y[static_cast<size_t>(ch)], want, 1e-7 * want) << "channel " << ch;
+  }
+}
+
+}  // namespace
+}  // namespace opscope::reference

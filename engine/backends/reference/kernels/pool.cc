@@ -90,6 +90,11 @@ class Pool2D final : public Kernel {
     Tensor& out = ctx.output(0);
     out.dtype = DType::kF32;
     out.shape = {batch_, out_h_, out_w_, channels_};
+    // Averages accumulate in double: global pools over thousands of pixels
+    // (MobileNet-style squeeze-excite) lose ~1e-5 relative in a float sum.
+    if constexpr (kKind == PoolKind::kAverage) {
+      ctx.set_scratch_bytes(static_cast<size_t>(channels_) * sizeof(double));
+    }
     return Status::ok();
   }
 
@@ -104,27 +109,33 @@ class Pool2D final : public Kernel {
         for (int64_t ow = 0; ow < out_w_; ++ow) {
           const Span cols = cols_[ow];
           float* out = y + ((n * out_h_ + oh) * out_w_ + ow) * c_count;
-          const float init = kKind == PoolKind::kAverage
-                                 ? 0.0f
-                                 : -std::numeric_limits<float>::infinity();
-          for (int64_t c = 0; c < c_count; ++c) out[c] = init;
-          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
-            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
-              const float* in = xn + (ih * in_w_ + iw) * c_count;
-              for (int64_t c = 0; c < c_count; ++c) {
-                if constexpr (kKind == PoolKind::kAverage) {
-                  out[c] += in[c];
-                } else {
+          if constexpr (kKind == PoolKind::kAverage) {
+            double* acc = static_cast<double*>(ctx.scratch);
+            for (int64_t c = 0; c < c_count; ++c) acc[c] = 0.0;
+            for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+              for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+                const float* in = xn + (ih * in_w_ + iw) * c_count;
+                for (int64_t c = 0; c < c_count; ++c) acc[c] += in[c];
+              }
+            }
+            // prepare guarantees every window holds at least one element.
+            const double count = static_cast<double>(
+                (rows.end - rows.begin) * (cols.end - cols.begin));
+            for (int64_t c = 0; c < c_count; ++c) {
+              out[c] = static_cast<float>(acc[c] / count);
+            }
+          } else {
+            for (int64_t c = 0; c < c_count; ++c) {
+              out[c] = -std::numeric_limits<float>::infinity();
+            }
+            for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+              for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+                const float* in = xn + (ih * in_w_ + iw) * c_count;
+                for (int64_t c = 0; c < c_count; ++c) {
                   out[c] = in[c] > out[c] ? in[c] : out[c];
                 }
               }
             }
-          }
-          if constexpr (kKind == PoolKind::kAverage) {
-            // prepare guarantees every window holds at least one element.
-            const float count = static_cast<float>(
-                (rows.end - rows.begin) * (cols.end - cols.begin));
-            for (int64_t c = 0; c < c_count; ++c) out[c] /= count;
           }
           finish(out, c_count);
         }
