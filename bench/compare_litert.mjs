@@ -3,15 +3,18 @@
 // one thread), side by side in one run, on the same models and inputs.
 //
 //   node bench/compare_litert.mjs [--runner build/release/harness/opscope-runner]
-//        [--models DIR] [--only a,b] [--backend cpu] [--threads 1]
+//        [--models DIR] [--only a,b] [--opscope BACKENDS@THREADS ...]
 //        [--rounds 3] [--runs 20] [--warmup 3]
 //
-// Each round runs every model once in each runtime, alternating which goes
-// first, so the two see the same machine state (two noisy cores). Each run
-// is a fresh process measuring --runs warm invokes. The table gives the
-// median over all warm samples of each runtime, their ratio (opscope /
-// LiteRT.js: below 1 means opscope is faster), and the time to first result
-// (load + prepare + first invoke) of each.
+// --opscope may be repeated, e.g. --opscope xnnpack,cpu@1 --opscope cpu@1
+// --opscope xnnpack,cpu@2 (default: cpu@1). Each round runs every model once
+// in LiteRT.js and once per opscope configuration, rotating the order, so all
+// see the same machine state (two noisy cores). Each run is a fresh process
+// measuring --runs warm invokes. For each model the table gives the median
+// over all warm samples of every configuration, its ratio to LiteRT.js
+// (below 1: opscope is faster), the speedup of the first configuration over
+// each other one, and the time to first result (load + prepare + first
+// invoke) of the first configuration and of LiteRT.js.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,10 +33,15 @@ function parseArgs(argv) {
     only: 'selfie_segmentation,selfie_segmentation_landscape,face_detection_short_range,' +
           'face_detection_full_range,hand_landmark_lite,hand_landmark_full,embedding_model,' +
           'alexa_v0.1,hey_mycroft_v0.1',
-    backend: 'cpu', threads: '1', rounds: 3, runs: 20, warmup: 3,
+    rounds: 3, runs: 20, warmup: 3, opscope: [],
   };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
+    if (key === 'opscope' && argv[i + 1] !== undefined) {
+      const [backend, threads = '1'] = argv[i + 1].split('@');
+      a.opscope.push({ backend, threads, label: `${backend}@${threads}` });
+      continue;
+    }
     if (key === 'help' || key === 'h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
         .filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
@@ -46,6 +54,7 @@ function parseArgs(argv) {
     a[key] = argv[i + 1];
   }
   a.rounds = Number(a.rounds);
+  if (a.opscope.length === 0) a.opscope.push({ backend: 'cpu', threads: '1', label: 'cpu@1' });
   return a;
 }
 
@@ -56,8 +65,8 @@ const median = (xs) => {
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 };
 
-function runOpscope(args, model, jsonPath) {
-  execFileSync(args.runner, [model, '--backend', args.backend, '--threads', String(args.threads),
+function runOpscope(args, config, model, jsonPath) {
+  execFileSync(args.runner, [model, '--backend', config.backend, '--threads', config.threads,
     '--runs', String(args.runs), '--warmup', String(args.warmup), '--min-secs', '0',
     '--no-op-profile', '--json', jsonPath], { stdio: ['ignore', 'ignore', 'inherit'] });
   const d = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
@@ -97,8 +106,9 @@ function makeInputs(model, dir) {
 const args = parseArgs(process.argv);
 const names = args.only.split(',').filter(Boolean);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'opscope-bench-'));
-const results = Object.fromEntries(names.map((n) => [n, {
-  ours: [], theirs: [], oursFirst: [], theirsFirst: [] }]));
+const who = [...args.opscope.map((c) => c.label), 'litert'];
+const results = Object.fromEntries(names.map((n) => [n, Object.fromEntries(
+  who.map((w) => [w, { samples: [], first: [] }]))]));
 const inputs = {};
 for (const n of names) {
   const dir = path.join(tmp, n);
@@ -110,31 +120,49 @@ for (let r = 0; r < args.rounds; ++r) {
     process.stderr.write(`round ${r + 1}/${args.rounds}: ${n}\n`);
     const model = path.join(args.models, `${n}.tflite`);
     const dir = path.join(tmp, n);
-    const order = r % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
-    for (const who of order) {
-      const res = who === 'ours'
-        ? runOpscope(args, model, path.join(dir, 'ours.json'))
-        : runLiteRt(args, model, inputs[n], path.join(dir, 'out'), path.join(dir, 'litert.json'));
-      results[n][who].push(...res.samples);
-      results[n][`${who}First`].push(res.first);
+    const order = who.map((_, i) => who[(i + r) % who.length]);  // rotate
+    for (const w of order) {
+      const res = w === 'litert'
+        ? runLiteRt(args, model, inputs[n], path.join(dir, 'out'), path.join(dir, 'litert.json'))
+        : runOpscope(args, args.opscope.find((c) => c.label === w), model,
+          path.join(dir, 'ours.json'));
+      results[n][w].samples.push(...res.samples);
+      results[n][w].first.push(res.first);
     }
   }
 }
 
 const pad = (s, w, left = false) => (left ? String(s).padEnd(w) : String(s).padStart(w));
-console.log(`opscope (--backend ${args.backend}, ${args.threads} thread) vs LiteRT.js 2.5.3 ` +
-            `(wasm, 1 thread); ${args.rounds} interleaved rounds x ${args.runs} warm runs`);
-console.log([pad('model', 32, true), pad('opscope ms', 11), pad('litert ms', 10),
-  pad('ratio', 7), pad('first opscope', 14), pad('first litert', 13)].join('  '));
-const ratios = [];
+const first = args.opscope[0].label;
+console.log(`opscope vs LiteRT.js 2.5.3 (wasm, XNNPACK inside, 1 thread); ${args.rounds} ` +
+            `rotated rounds x ${args.runs} warm runs; medians in ms`);
+const header = [pad('model', 30, true)];
+for (const c of args.opscope) header.push(pad(c.label, 14), pad('/litert', 8));
+header.push(pad('litert', 9));
+for (const c of args.opscope.slice(1)) header.push(pad(`${c.label}/${first}`, 16));
+header.push(pad(`first ${first}`, 18), pad('first litert', 13));
+console.log(header.join(' '));
+const ratios = Object.fromEntries(args.opscope.map((c) => [c.label, []]));
 for (const n of names) {
-  const r = results[n];
-  const a = median(r.ours), b = median(r.theirs);
-  ratios.push(a / b);
-  console.log([pad(n, 32, true), pad(a.toFixed(3), 11), pad(b.toFixed(3), 10),
-    pad((a / b).toFixed(2), 7), pad(median(r.oursFirst).toFixed(1), 14),
-    pad(median(r.theirsFirst).toFixed(1), 13)].join('  '));
+  const res = results[n];
+  const lit = median(res.litert.samples);
+  const row = [pad(n, 30, true)];
+  for (const c of args.opscope) {
+    const m = median(res[c.label].samples);
+    ratios[c.label].push(m / lit);
+    row.push(pad(m.toFixed(3), 14), pad((m / lit).toFixed(2), 8));
+  }
+  row.push(pad(lit.toFixed(3), 9));
+  const m0 = median(res[first].samples);
+  for (const c of args.opscope.slice(1)) {
+    row.push(pad((median(res[c.label].samples) / m0).toFixed(2), 16));
+  }
+  row.push(pad(median(res[first].first).toFixed(1), 18), pad(median(res.litert.first).toFixed(1), 13));
+  console.log(row.join(' '));
 }
-const geo = Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length);
-console.log(`geometric mean of ratios (opscope / LiteRT.js): ${geo.toFixed(2)}`);
+for (const c of args.opscope) {
+  const r = ratios[c.label];
+  const geo = Math.exp(r.reduce((s, x) => s + Math.log(x), 0) / r.length);
+  console.log(`geometric mean of ${c.label} / LiteRT.js: ${geo.toFixed(2)}`);
+}
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -15,7 +15,7 @@ struct XnnOpEntry {
 // nullptr when the backend has no entry for `op`.
 const XnnOpEntry* find_xnn_op(OpKind op);
 
-// ops/convolution.cc: CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV (f32, qs8, qc8)
+// ops/convolution.cc: CONV_2D, DEPTHWISE_CONV_2D (f32, qs8, qc8), TRANSPOSE_CONV (f32)
 bool supports_conv2d(const Graph&, const Node&, std::string*);
 Result<std::unique_ptr<XnnNodeOp>> create_conv2d(const Graph&, int);
 bool supports_depthwise_conv2d(const Graph&, const Node&, std::string*);
@@ -23,7 +23,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_depthwise_conv2d(const Graph&, int);
 bool supports_transpose_conv(const Graph&, const Node&, std::string*);
 Result<std::unique_ptr<XnnNodeOp>> create_transpose_conv(const Graph&, int);
 
-// ops/fully_connected.cc
+// ops/fully_connected.cc: f32 and qs8 (per-tensor int8 weights)
 bool supports_fully_connected(const Graph&, const Node&, std::string*);
 Result<std::unique_ptr<XnnNodeOp>> create_fully_connected(const Graph&, int);
 

@@ -75,7 +75,19 @@ class XnnpackBackend final : public Backend {
       if (why_not) *why_not = "XNNPACK backend does not implement " + std::string(to_string(node.op));
       return false;
     }
-    return entry->supports(graph, node, why_not);
+    if (!entry->supports(graph, node, why_not)) return false;
+    // compile() resolves shapes through the reference kernel's prepare, so a
+    // node without one (int8 until the quantization work lands) cannot be
+    // compiled here either: say so now rather than fail later.
+    std::string no_reference;
+    if (!reference::find_kernel(graph, node, &no_reference)) {
+      if (why_not) {
+        *why_not = "shapes come from the reference kernel, which is missing (" +
+                   no_reference + ")";
+      }
+      return false;
+    }
+    return true;
   }
 
   Result<std::unique_ptr<CompiledPartition>> compile(Graph& graph, const std::vector<int>& nodes,

@@ -3,6 +3,8 @@
 // naive double reference with TFLite semantics).
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "tests/engine/backends/xnn_misc_test_util.h"
 
 namespace opscope::testing::xnn_misc {
@@ -22,6 +24,10 @@ struct BinaryCase {
   OpKind op;
   Shape a, b;
 };
+
+void PrintTo(const BinaryCase& c, std::ostream* os) {
+  *os << to_string(c.op) << " " << shape_to_string(c.a) << " , " << shape_to_string(c.b);
+}
 
 class XnnBinaryShapes : public ::testing::TestWithParam<BinaryCase> {};
 
@@ -145,6 +151,10 @@ struct QuantCase {
   Quantization qa, qb, qo;
   Activation act;
 };
+
+void PrintTo(const QuantCase& c, std::ostream* os) {
+  *os << to_string(c.op) << " " << shape_to_string(c.a) << " , " << shape_to_string(c.b);
+}
 
 // TFLite int8 semantics in double: dequantize, compute, requantize with
 // round-half-away-from-zero, clamp to the activation's quantized range.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ std::string case_name(const ConvCase& p) {
   if (p.batch != 1) s += "_n" + std::to_string(p.batch);
   return s;
 }
+void PrintTo(const ConvCase& p, std::ostream* os) { *os << case_name(p); }
 
 OneNodeGraph make_conv_f32(const ConvCase& p, uint32_t seed) {
   const int64_t filter_c = p.depthwise ? p.c * p.multiplier : p.out_c;
@@ -118,6 +120,7 @@ std::vector<ConvCase> conv_f32_cases() {
       {3, 1, 1, Padding::kSame}, {3, 2, 1, Padding::kSame}, {3, 1, 1, Padding::kValid},
       {3, 2, 1, Padding::kValid}, {1, 1, 1, Padding::kValid}, {5, 1, 1, Padding::kSame},
       {5, 2, 1, Padding::kSame}, {3, 1, 2, Padding::kSame}, {3, 1, 2, Padding::kValid},
+      {7, 1, 1, Padding::kSame},  // more taps than XNNPACK's single-pass kernels
   };
   const int64_t channels[] = {3, 8, 17, 32, 64};
   int i = 0;
@@ -165,8 +168,8 @@ INSTANTIATE_TEST_SUITE_P(Shapes, XnnConvF32Test, ::testing::ValuesIn(conv_f32_ca
                            return case_name(info.param);
                          });
 
-TEST(XnnConvF32, ExplicitPadsAndGroupedConv) {
-  // ONNX-style explicit asymmetric pads.
+TEST(XnnConvF32, ExplicitAsymmetricPads) {
+  // ONNX-style explicit pads.
   {
     Conv2DAttrs a;
     a.padding = Padding::kExplicit;
@@ -183,23 +186,6 @@ TEST(XnnConvF32, ExplicitPadsAndGroupedConv) {
     const SessionRun r = m.run({"cpu"});
     ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
     EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
-  }
-  // Two groups: the filter takes 3 of the 6 input channels.
-  {
-    Conv2DAttrs a;
-    a.padding = Padding::kSame;
-    OneNodeGraph m(OpKind::kConv2D, a);
-    m.add_input<float>({1, 7, 7, 6}, random_floats(7 * 7 * 6, 5));
-    m.add_constant<float>({8, 3, 3, 3}, random_floats(8 * 3 * 3 * 3, 6));
-    m.add_constant<float>({8}, random_floats(8, 7));
-    m.add_output();
-    const SessionRun x = m.run({"xnnpack"});
-    const SessionRun r = m.run({"cpu"});
-    if (r.status.is_ok()) {  // the reference may not take groups
-      ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-      EXPECT_EQ(x.node_backend, "xnnpack");
-      EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
-    }
   }
 }
 
@@ -325,6 +311,7 @@ std::string case_name(const TransposeCase& p) {
   s += std::string("_") + activation_name(p.activation);
   return s;
 }
+void PrintTo(const TransposeCase& p, std::ostream* os) { *os << case_name(p); }
 
 OneNodeGraph make_transpose_conv(const TransposeCase& p, uint32_t seed) {
   TransposeConvAttrs a;
@@ -509,6 +496,7 @@ std::string case_name(const Q8Case& p) {
   s += p.bias ? "_bias" : "_nobias";
   return s;
 }
+void PrintTo(const Q8Case& p, std::ostream* os) { *os << case_name(p); }
 
 // One spatial dim of a forward window op (TFLite SAME/VALID).
 struct Dim {
@@ -646,7 +634,8 @@ std::vector<Q8Case> conv_q8_cases() {
   };
   const Window windows[] = {{3, 1, 1, Padding::kSame}, {3, 2, 1, Padding::kSame},
                             {3, 2, 1, Padding::kValid}, {1, 1, 1, Padding::kValid},
-                            {5, 1, 1, Padding::kSame},  {3, 1, 2, Padding::kSame}};
+                            {5, 1, 1, Padding::kSame},  {3, 1, 2, Padding::kSame},
+                            {7, 1, 1, Padding::kSame}};
   int i = 0;
   for (bool depthwise : {false, true}) {
     for (bool per_channel : {false, true}) {
@@ -676,6 +665,22 @@ INSTANTIATE_TEST_SUITE_P(Shapes, XnnConvQ8Test, ::testing::ValuesIn(conv_q8_case
                          [](const ::testing::TestParamInfo<Q8Case>& info) {
                            return case_name(info.param);
                          });
+
+TEST(XnnConvQ8, TwoThreadsMatch) {
+  for (bool per_channel : {false, true}) {
+    Q8Case p;
+    p.per_channel = per_channel;
+    p.h = p.w = 20;
+    p.c = 32;
+    p.out_c = 40;
+    const Q8Data d = make_q8_data(p, 11);
+    OneNodeGraph m = make_conv_q8(p, d);
+    std::vector<uint8_t> out;
+    const Status st = m.run_xnn_op(&out, /*threads=*/2);
+    ASSERT_TRUE(st.is_ok()) << st.to_string();
+    EXPECT_TRUE(within_lsb(values_of<int8_t>(out), d.expected));
+  }
+}
 
 TEST(XnnConvQ8, SupportsReportsWhatXnnpackCannotTake) {
   auto reason = [](Q8Case p, auto&& edit) {

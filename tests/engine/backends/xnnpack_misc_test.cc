@@ -2,6 +2,8 @@
 // DEPTH_TO_SPACE and the reshape-like ops, against the reference backend.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "tests/engine/backends/xnn_misc_test_util.h"
 
 namespace opscope::testing::xnn_misc {
@@ -27,6 +29,14 @@ struct ResizeCase {
   Shape in;
   int64_t out_h, out_w;
 };
+
+void PrintTo(const ResizeCase& c, std::ostream* os) {
+  *os << shape_to_string(c.in) << " -> " << c.out_h << "x" << c.out_w;
+}
+void PrintTo(Mode m, std::ostream* os) {
+  *os << (m == Mode::kHalfPixel ? "half_pixel" : m == Mode::kAlignCorners ? "align_corners"
+                                                                          : "legacy");
+}
 
 class XnnResize : public ::testing::TestWithParam<std::tuple<ResizeCase, Mode>> {};
 
@@ -96,6 +106,31 @@ TEST(XnnPad, F32) {
   expect_xnn_matches_cpu(pad_graph<float>({2, 3, 2, 3, 5}, {1, 0, 0, 2, 1, 1, 0, 0, 2, 3},
                                           random_values(180, -1, 1, 104)));
   expect_xnn_matches_cpu(pad_graph<float>({2, 3}, {0, 0, 0, 0}, random_values(6, -1, 1, 105)));
+}
+
+// The op simplifies the shape (drops unpadded size-1 dims, merges unpadded
+// dims into their outer neighbour) before XNNPACK sees it.
+TEST(XnnPad, SimplifiedShapes) {
+  // embedding_model's zero_padding2d.
+  expect_xnn_matches_cpu(pad_graph<float>({1, 76, 32, 1}, {0, 0, 0, 0, 1, 1, 0, 0},
+                                          random_values(2432, -1, 1, 131)));
+  // Padded size-1 dims, innermost and outermost.
+  expect_xnn_matches_cpu(pad_graph<float>({1, 1, 5, 1}, {2, 0, 0, 1, 0, 0, 1, 3},
+                                          random_values(5, -1, 1, 132)));
+  // Unpadded dims between padded ones.
+  expect_xnn_matches_cpu(pad_graph<float>({3, 4, 5, 6}, {0, 1, 0, 0, 2, 0, 0, 0},
+                                          random_values(360, -1, 1, 133)));
+  expect_xnn_matches_cpu(pad_graph<float>({1, 1}, {0, 0, 0, 0}, random_values(1, -1, 1, 134)));
+  expect_xnn_matches_cpu(pad_graph<int8_t>({1, 76, 32, 1}, {0, 0, 0, 0, 1, 1, 0, 0},
+                                           random_int8(2432, 135), per_tensor(0.5f, 3)));
+}
+
+TEST(XnnPad, ConstantInput) {
+  OneNodeGraph g(OpKind::kPad);
+  g.add_constant(Shape{2, 5, 3}, random_values(30, -1, 1, 109));
+  g.add_constant(Shape{3, 2}, std::vector<int32_t>{0, 1, 2, 0, 0, 1});
+  g.add_output();
+  expect_xnn_matches_cpu(g);
 }
 
 TEST(XnnPad, ConstantValue) {

@@ -3,6 +3,8 @@
 // reference with TFLite semantics).
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "tests/engine/backends/xnn_misc_test_util.h"
 
 namespace opscope::testing::xnn_misc {
@@ -21,6 +23,10 @@ struct UnaryCase {
   Shape shape;
   float lo, hi;
 };
+
+void PrintTo(const UnaryCase& c, std::ostream* os) {
+  *os << to_string(c.op) << " " << shape_to_string(c.shape);
+}
 
 class XnnUnary : public ::testing::TestWithParam<UnaryCase> {};
 
@@ -48,6 +54,17 @@ TEST(XnnUnary, LeakyRelu) {
   }
   // No attributes: the reader's default alpha.
   expect_xnn_matches_cpu(unary_graph(OpKind::kLeakyRelu, {1, 9, 9, 5}, -4, 4));
+}
+
+// A constant data input (never folded here): the op reads a padded copy,
+// not the constant's own bytes (which may be the mapped model file).
+TEST(XnnUnary, ConstantInput) {
+  for (OpKind op : {OpKind::kRelu, OpKind::kHardSwish, OpKind::kLogistic}) {
+    OneNodeGraph g(op);
+    g.add_constant(Shape{3, 7}, random_values(21, -4, 4, 25));
+    g.add_output();
+    expect_xnn_matches_cpu(g);
+  }
 }
 
 TEST(XnnUnary, MultiThreaded) {

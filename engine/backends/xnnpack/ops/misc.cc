@@ -41,13 +41,16 @@ class ResizeBilinearOp final : public XnnNodeOp {
     const Shape& out = g.tensors[n.outputs[0]].shape;
     const xnn_status st = xnn_setup_resize_bilinear2d_nhwc_f32(
         op_, in[0], in[1], in[2], out[1], out[2],
-        static_cast<const float*>(buffers[n.inputs[0]]), static_cast<float*>(buffers[n.outputs[0]]),
-        pool);
+        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &x_copy_)),
+        static_cast<float*>(buffers[n.outputs[0]]), pool);
     if (st != xnn_status_success) {
       return xnn_error(g, node_, "xnn_setup_resize_bilinear2d_nhwc_f32", st);
     }
     return Status::ok();
   }
+
+ private:
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- softmax
@@ -60,7 +63,7 @@ class SoftmaxOp final : public XnnNodeOp {
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
     const Node& n = g.nodes[node_];
     const xnn_status st = xnn_setup_softmax_nc_f32(
-        op_, batch_, static_cast<const float*>(buffers[n.inputs[0]]),
+        op_, batch_, static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &x_copy_)),
         static_cast<float*>(buffers[n.outputs[0]]), pool);
     if (st != xnn_status_success) return xnn_error(g, node_, "xnn_setup_softmax_nc_f32", st);
     return Status::ok();
@@ -68,6 +71,7 @@ class SoftmaxOp final : public XnnNodeOp {
 
  private:
   size_t batch_;
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- pad
@@ -86,7 +90,8 @@ class PadOp final : public XnnNodeOp {
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
     const Node& n = g.nodes[node_];
     const xnn_status st = fn_(op_, shape_.size(), shape_.data(), pre_.data(), post_.data(),
-                              buffers[n.inputs[0]], buffers[n.outputs[0]], pool);
+                              runtime_input(g, n.inputs[0], buffers, &x_copy_),
+                              buffers[n.outputs[0]], pool);
     if (st != xnn_status_success) return xnn_error(g, node_, name_, st);
     return Status::ok();
   }
@@ -95,6 +100,7 @@ class PadOp final : public XnnNodeOp {
   PadSetupFn fn_;
   const char* name_;
   std::vector<size_t> shape_, pre_, post_;
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // The paddings of a PAD node as [rank][before, after], or a reason.
@@ -161,12 +167,16 @@ class DepthToSpaceOp final : public XnnNodeOp {
     const Node& n = g.nodes[node_];
     const Shape& in = g.tensors[n.inputs[0]].shape;
     const xnn_status st = xnn_setup_depth_to_space_nhwc_x32(
-        op_, in[0], in[1], in[2], buffers[n.inputs[0]], buffers[n.outputs[0]], pool);
+        op_, in[0], in[1], in[2], runtime_input(g, n.inputs[0], buffers, &x_copy_),
+        buffers[n.outputs[0]], pool);
     if (st != xnn_status_success) {
       return xnn_error(g, node_, "xnn_setup_depth_to_space_nhwc_x32", st);
     }
     return Status::ok();
   }
+
+ private:
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- copy
@@ -181,7 +191,7 @@ class CopyOp final : public XnnNodeOp {
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
     const Node& n = g.nodes[node_];
-    const void* x = buffers[n.inputs[0]];
+    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
     void* y = buffers[n.outputs[0]];
     same_buffer_ = x == y;
     if (same_buffer_) return Status::ok();
@@ -197,6 +207,7 @@ class CopyOp final : public XnnNodeOp {
   CopySetupFn fn_;
   const char* name_;
   bool same_buffer_ = false;
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 bool expect_element_size(const Tensor& t, std::initializer_list<size_t> sizes,
@@ -318,11 +329,32 @@ Result<std::unique_ptr<XnnNodeOp>> create_pad(const Graph& g, int node) {
     return xnn_unsupported(g, node, why);
   }
   if (in.elements() == 0) return xnn_unsupported(g, node, "input has no elements");
-  const size_t rank = in.shape.size();
-  std::vector<size_t> pre(rank), post(rank);
-  for (size_t d = 0; d < rank; ++d) {
-    pre[d] = static_cast<size_t>(pads[2 * d]);
-    post[d] = static_cast<size_t>(pads[2 * d + 1]);
+  // Simplified shape: size-1 dims without padding dropped, and every dim
+  // without padding merged into its outer neighbour (whose pads then count
+  // whole blocks of it). XNNPACK pads row by row of the innermost dim, so
+  // [1,76,32,1] padded in W runs as 76 rows of 32 instead of 2584 rows of 1
+  // (13x faster on embedding_model's PAD).
+  std::vector<size_t> shape, pre, post;
+  for (size_t d = 0; d < in.shape.size(); ++d) {
+    const auto size = static_cast<size_t>(in.shape[d]);
+    const auto before = static_cast<size_t>(pads[2 * d]);
+    const auto after = static_cast<size_t>(pads[2 * d + 1]);
+    const bool padded = before != 0 || after != 0;
+    if (size == 1 && !padded) continue;
+    if (!shape.empty() && !padded) {
+      shape.back() *= size;
+      pre.back() *= size;
+      post.back() *= size;
+      continue;
+    }
+    shape.push_back(size);
+    pre.push_back(before);
+    post.push_back(after);
+  }
+  if (shape.empty()) {  // one element, no padding
+    shape.push_back(1);
+    pre.push_back(0);
+    post.push_back(0);
   }
   std::unique_ptr<PadOp> op;
   xnn_status st;
@@ -330,20 +362,20 @@ Result<std::unique_ptr<XnnNodeOp>> create_pad(const Graph& g, int node) {
   switch (dtype_size(in.dtype)) {
     case 1:
       op = std::make_unique<PadOp>(node, xnn_setup_constant_pad_nd_x8,
-                                   "xnn_setup_constant_pad_nd_x8", xnn_shape(in.shape), pre, post);
+                                   "xnn_setup_constant_pad_nd_x8", shape, pre, post);
       call = "xnn_create_constant_pad_nd_x8";
       st = xnn_create_constant_pad_nd_x8(value.data(), 0, op->op_slot());
       break;
     case 2:
       op = std::make_unique<PadOp>(node, xnn_setup_constant_pad_nd_x16,
-                                   "xnn_setup_constant_pad_nd_x16", xnn_shape(in.shape), pre,
+                                   "xnn_setup_constant_pad_nd_x16", shape, pre,
                                    post);
       call = "xnn_create_constant_pad_nd_x16";
       st = xnn_create_constant_pad_nd_x16(value.data(), 0, op->op_slot());
       break;
     case 4:
       op = std::make_unique<PadOp>(node, xnn_setup_constant_pad_nd_x32,
-                                   "xnn_setup_constant_pad_nd_x32", xnn_shape(in.shape), pre,
+                                   "xnn_setup_constant_pad_nd_x32", shape, pre,
                                    post);
       call = "xnn_create_constant_pad_nd_x32";
       st = xnn_create_constant_pad_nd_x32(value.data(), 0, op->op_slot());

@@ -38,7 +38,7 @@ class PoolOp final : public XnnNodeOp {
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
     const Node& n = g.nodes[node_];
-    const void* x = buffers[n.inputs[0]];
+    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
     void* y = buffers[n.outputs[0]];
     xnn_status st = xnn_status_success;
     const char* call = "";
@@ -81,6 +81,7 @@ class PoolOp final : public XnnNodeOp {
  private:
   PoolImpl impl_;
   size_t batch_, height_, width_;
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // Whether a pool over `in` (NHWC) with these attributes is one window over
@@ -177,11 +178,6 @@ bool supports_pool2d(const Graph& g, const Node& n, std::string* why) {
   const bool global = n.op == OpKind::kAveragePool2D && is_global_window(*a, in.shape);
   if (a->filter_h * a->filter_w == 1 && !global) {
     if (why) *why = "1x1 pooling window (XNNPACK rejects it as meaningless)";
-    return false;
-  }
-  if (n.op == OpKind::kAveragePool2D && !global &&
-      (a->stride_h > a->filter_h || a->stride_w > a->filter_w)) {
-    if (why) *why = "average pooling stride larger than the window (XNNPACK rejects it)";
     return false;
   }
   if (in.dtype == DType::kF32) return expect_dtype_io(g, n, DType::kF32, why);

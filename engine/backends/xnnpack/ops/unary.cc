@@ -30,7 +30,7 @@ class UnaryOp final : public XnnNodeOp {
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
     const Node& n = g.nodes[node_];
-    const void* x = buffers[n.inputs[0]];
+    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
     void* y = buffers[n.outputs[0]];
     const xnn_status st =
         f32_ ? f32_(op_, batch_, static_cast<const float*>(x), static_cast<float*>(y), pool)
@@ -44,6 +44,7 @@ class UnaryOp final : public XnnNodeOp {
   const char* setup_name_;
   SetupF32Fn f32_;
   SetupQs8Fn qs8_;
+  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // The slope of a PRELU node as one value per channel of x, or a reason.
