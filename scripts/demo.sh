@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: install, build, fetch the real models and
-# benchmark one, printing its per-operator table.
+# benchmark one on XNNPACK with reference fallback, printing its per-operator
+# table.
 #   scripts/demo.sh [MODEL_NAME]     (default: selfie_segmentation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,4 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target opscope opscope-runner
 datasets/fetch_models.sh --dir "$MODEL_DIR"
 echo
-build/release/harness/opscope run "$MODEL_DIR/$MODEL.tflite" --runs 50 --min-secs 2
+build/release/harness/opscope run "$MODEL_DIR/$MODEL.tflite" --backend xnnpack,cpu --runs 50 --min-secs 2

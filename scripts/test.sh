@@ -30,5 +30,5 @@ ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_"
 
 echo "== fuzz: TFLite reader (libFuzzer)"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$JOBS" --target opscope_tflite_fuzz
+cmake --build --preset fuzz -j "$JOBS" --target all_fuzzers
 ctest --preset fuzz

@@ -12,38 +12,27 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
-#include <type_traits>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "engine/graph.h"
 #include "engine/kernel.h"
+#include "tests/engine/test_tensors.h"
 
 namespace opscope::testing {
 
 class KernelRunner {
  public:
-  explicit KernelRunner(OpKind op, Attributes attrs = {}) {
-    graph_.nodes.push_back(Node{});
-    Node& n = graph_.nodes.back();
-    n.op = op;
-    n.type_name = std::string(to_string(op));
-    n.name = "test_node";
-    n.attrs = std::move(attrs);
-    n.source_index = 0;
-  }
+  explicit KernelRunner(OpKind op, Attributes attrs = {})
+      : graph_(one_node_graph(op, std::move(attrs))) {}
 
   // A runtime (non-constant) input with the given values.
   template <typename T>
   int add_input(Shape shape, const std::vector<T>& values,
                 DType dtype = dtype_of<T>(), Quantization q = {}) {
-    Tensor t;
-    t.name = "in" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype;
-    t.shape = std::move(shape);
-    t.quantization = std::move(q);
-    t.role = TensorRole::kInput;
-    const int id = graph_.add_tensor(std::move(t));
+    const int id = add_test_tensor(graph_, "in", TensorRole::kInput, dtype,
+                                   std::move(shape), std::move(q));
     values_[id] = bytes_of(values);
     node().inputs.push_back(id);
     return id;
@@ -53,14 +42,9 @@ class KernelRunner {
   template <typename T>
   int add_constant(Shape shape, const std::vector<T>& values,
                    DType dtype = dtype_of<T>(), Quantization q = {}) {
-    Tensor t;
-    t.name = "const" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype;
-    t.shape = std::move(shape);
-    t.quantization = std::move(q);
-    t.role = TensorRole::kConstant;
-    t.set_owned_data(bytes_of(values));
-    const int id = graph_.add_tensor(std::move(t));
+    const int id =
+        add_test_tensor(graph_, "const", TensorRole::kConstant, dtype,
+                        std::move(shape), std::move(q), bytes_of(values));
     node().inputs.push_back(id);
     return id;
   }
@@ -70,12 +54,8 @@ class KernelRunner {
 
   // An output whose shape the kernel sets in prepare.
   int add_output(DType dtype = DType::kF32, Quantization q = {}) {
-    Tensor t;
-    t.name = "out" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype;
-    t.quantization = std::move(q);
-    t.role = TensorRole::kOutput;
-    const int id = graph_.add_tensor(std::move(t));
+    const int id = add_test_tensor(graph_, "out", TensorRole::kOutput, dtype,
+                                   {}, std::move(q));
     node().outputs.push_back(id);
     return id;
   }
@@ -124,34 +104,12 @@ class KernelRunner {
   }
   template <typename T>
   std::vector<T> output(int i) const {
-    const int id = graph_.nodes[0].outputs[i];
-    std::vector<T> out(storage_[id].size() / sizeof(T));
-    if (!out.empty()) {
-      std::memcpy(out.data(), storage_[id].data(), storage_[id].size());
-    }
-    return out;
+    return values_of<T>(storage_[graph_.nodes[0].outputs[i]]);
   }
   Graph& graph() { return graph_; }
 
-  template <typename T>
-  static constexpr DType dtype_of() {
-    if constexpr (std::is_same_v<T, float>) return DType::kF32;
-    else if constexpr (std::is_same_v<T, int8_t>) return DType::kI8;
-    else if constexpr (std::is_same_v<T, uint8_t>) return DType::kU8;
-    else if constexpr (std::is_same_v<T, int32_t>) return DType::kI32;
-    else if constexpr (std::is_same_v<T, int64_t>) return DType::kI64;
-    else if constexpr (std::is_same_v<T, uint16_t>) return DType::kF16;
-    else return DType::kBool;
-  }
-
  private:
   Node& node() { return graph_.nodes[0]; }
-  template <typename T>
-  static std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-    std::vector<uint8_t> b(v.size() * sizeof(T));
-    if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-    return b;
-  }
 
   Graph graph_;
   std::unique_ptr<Kernel> kernel_;

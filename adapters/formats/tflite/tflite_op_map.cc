@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace opscope::tflite {
@@ -67,6 +68,43 @@ void pad_inputs(Node& node, size_t count) {
   while (node.inputs.size() < count) node.inputs.push_back(-1);
 }
 
+// (input, filter or weights, bias?): 2 or 3 inputs, padded to 3.
+Status check_linear_inputs(Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
+  pad_inputs(node, 3);
+  return Status::ok();
+}
+
+// The padding, fused activation and strides of a windowed op's options
+// (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, the 2D pools) into `a`; the
+// strides must be at least 1.
+template <typename Options, typename Attrs>
+Status map_window(const Node& node, const Options& o, Attrs& a) {
+  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
+  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
+                           map_activation(node, o.fused_activation_function()));
+  a.stride_h = o.stride_h();
+  a.stride_w = o.stride_w();
+  return check_at_least_one(node, "stride", a.stride_h, a.stride_w);
+}
+
+// map_window() and the dilations of CONV_2D and DEPTHWISE_CONV_2D, which
+// must be at least 1 too.
+template <typename Options, typename Attrs>
+Status map_dilated_window(const Node& node, const Options& o, Attrs& a) {
+  OPSCOPE_RETURN_IF_ERROR(map_window(node, o, a));
+  a.dilation_h = o.dilation_h_factor();
+  a.dilation_w = o.dilation_w_factor();
+  return check_at_least_one(node, "dilation", a.dilation_h, a.dilation_w);
+}
+
+// The last step of a translation: the node becomes `kind` with `attrs`.
+Status set_op(Node& node, OpKind kind, Attributes attrs) {
+  node.op = kind;
+  node.attrs = std::move(attrs);
+  return Status::ok();
+}
+
 const Shape* shape_of(const Graph& graph, int id) {
   if (id < 0 || id >= static_cast<int>(graph.tensors.size())) return nullptr;
   return &graph.tensors[id].shape;
@@ -85,43 +123,19 @@ Result<int> normalize_axis(const Node& node, int axis, int rank,
 }
 
 Status conv_2d(const OpContext& c, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
-  pad_inputs(node, 3);
+  OPSCOPE_RETURN_IF_ERROR(check_linear_inputs(node));
   const auto& o = options_or_defaults(c.op.builtin_options_as_Conv2DOptions());
   Conv2DAttrs a;
-  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
-  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
-                           map_activation(node, o.fused_activation_function()));
-  a.stride_h = o.stride_h();
-  a.stride_w = o.stride_w();
-  a.dilation_h = o.dilation_h_factor();
-  a.dilation_w = o.dilation_w_factor();
-  OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
-  OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "dilation", a.dilation_h, a.dilation_w));
-  node.op = OpKind::kConv2D;
-  node.attrs = a;
-  return Status::ok();
+  OPSCOPE_RETURN_IF_ERROR(map_dilated_window(node, o, a));
+  return set_op(node, OpKind::kConv2D, a);
 }
 
 Status depthwise_conv_2d(const OpContext& c, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
-  pad_inputs(node, 3);
+  OPSCOPE_RETURN_IF_ERROR(check_linear_inputs(node));
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_DepthwiseConv2DOptions());
   DepthwiseConv2DAttrs a;
-  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
-  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
-                           map_activation(node, o.fused_activation_function()));
-  a.stride_h = o.stride_h();
-  a.stride_w = o.stride_w();
-  a.dilation_h = o.dilation_h_factor();
-  a.dilation_w = o.dilation_w_factor();
-  OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
-  OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "dilation", a.dilation_h, a.dilation_w));
+  OPSCOPE_RETURN_IF_ERROR(map_dilated_window(node, o, a));
   // Converters do not always keep depth_multiplier in step with the
   // shapes (TFLite itself derives it); prefer the shapes when they tell.
   a.depth_multiplier = o.depth_multiplier() >= 1 ? o.depth_multiplier() : 1;
@@ -132,9 +146,7 @@ Status depthwise_conv_2d(const OpContext& c, Node& node) {
       (*filter)[3] / (*in)[3] >= 1) {
     a.depth_multiplier = static_cast<int>((*filter)[3] / (*in)[3]);
   }
-  node.op = OpKind::kDepthwiseConv2D;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, OpKind::kDepthwiseConv2D, a);
 }
 
 // TFLite's TRANSPOSE_CONV takes (output_shape, weights, input, bias?);
@@ -144,13 +156,7 @@ Status transpose_conv(const OpContext& c, Node& node) {
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_TransposeConvOptions());
   TransposeConvAttrs a;
-  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
-  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
-                           map_activation(node, o.fused_activation_function()));
-  a.stride_h = o.stride_h();
-  a.stride_w = o.stride_w();
-  OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
+  OPSCOPE_RETURN_IF_ERROR(map_window(node, o, a));
   const Graph& graph = *c.ctx.graph;
   if (!constant_ints(graph, node.inputs[0], a.output_shape)) {
     // A computed output_shape: the engine plans static shapes, and the
@@ -159,14 +165,11 @@ Status transpose_conv(const OpContext& c, Node& node) {
   }
   const int bias = node.inputs.size() > 3 ? node.inputs[3] : -1;
   node.inputs = {node.inputs[2], node.inputs[1], bias};
-  node.op = OpKind::kTransposeConv;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, OpKind::kTransposeConv, a);
 }
 
 Status fully_connected(const OpContext& c, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
-  pad_inputs(node, 3);
+  OPSCOPE_RETURN_IF_ERROR(check_linear_inputs(node));
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_FullyConnectedOptions());
   if (o.weights_format() != fb::FullyConnectedOptionsWeightsFormat::DEFAULT) {
@@ -179,18 +182,15 @@ Status fully_connected(const OpContext& c, Node& node) {
   OPSCOPE_ASSIGN_OR_RETURN(a.activation,
                            map_activation(node, o.fused_activation_function()));
   a.keep_num_dims = o.keep_num_dims();
-  node.op = OpKind::kFullyConnected;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, OpKind::kFullyConnected, a);
 }
 
 Status batch_matmul(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_BatchMatMulOptions());
-  node.op = OpKind::kBatchMatMul;
-  node.attrs = BatchMatMulAttrs{o.adj_x(), o.adj_y()};
-  return Status::ok();
+  return set_op(node, OpKind::kBatchMatMul,
+                BatchMatMulAttrs{o.adj_x(), o.adj_y()});
 }
 
 template <typename Options>
@@ -201,50 +201,39 @@ Status binary(const Options* options, OpKind kind, Node& node) {
     OPSCOPE_ASSIGN_OR_RETURN(
         a.activation, map_activation(node, options->fused_activation_function()));
   }
-  node.op = kind;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, kind, a);
 }
 
 Status binary_no_options(OpKind kind, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  return set_op(node, kind, ActivationAttrs{});
+}
+
+// An op without options or attributes: only the arity is checked.
+Status plain_op(OpKind kind, int min_inputs, int max_inputs, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, min_inputs, max_inputs));
   node.op = kind;
-  node.attrs = ActivationAttrs{};
   return Status::ok();
 }
 
-Status unary(OpKind kind, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
-  node.op = kind;
-  return Status::ok();
-}
+Status unary(OpKind kind, Node& node) { return plain_op(kind, 1, 1, node); }
 
 Status pool_2d(const OpContext& c, OpKind kind, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o = options_or_defaults(c.op.builtin_options_as_Pool2DOptions());
   Pool2DAttrs a;
-  OPSCOPE_ASSIGN_OR_RETURN(a.padding, map_padding(node, o.padding()));
-  OPSCOPE_ASSIGN_OR_RETURN(a.activation,
-                           map_activation(node, o.fused_activation_function()));
-  a.stride_h = o.stride_h();
-  a.stride_w = o.stride_w();
+  OPSCOPE_RETURN_IF_ERROR(map_window(node, o, a));
   a.filter_h = o.filter_height();
   a.filter_w = o.filter_width();
   OPSCOPE_RETURN_IF_ERROR(
-      check_at_least_one(node, "stride", a.stride_h, a.stride_w));
-  OPSCOPE_RETURN_IF_ERROR(
       check_at_least_one(node, "filter", a.filter_h, a.filter_w));
-  node.op = kind;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, kind, a);
 }
 
 Status reduce(const OpContext& c, OpKind kind, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
   const auto& o = options_or_defaults(c.op.builtin_options_as_ReducerOptions());
-  node.op = kind;
-  node.attrs = ReduceAttrs{o.keep_dims()};
-  return Status::ok();
+  return set_op(node, kind, ReduceAttrs{o.keep_dims()});
 }
 
 // The new shape comes from the constant shape input when there is one,
@@ -278,9 +267,7 @@ Status reshape(const OpContext& c, Node& node) {
     return node_error(node, ErrorCode::kInvalidGraph,
                       "new shape has more than one -1 dimension");
   }
-  node.op = OpKind::kReshape;
-  node.attrs = std::move(a);
-  return Status::ok();
+  return set_op(node, OpKind::kReshape, std::move(a));
 }
 
 Status squeeze(const OpContext& c, Node& node) {
@@ -296,9 +283,7 @@ Status squeeze(const OpContext& c, Node& node) {
       a.axes.push_back(normalized);
     }
   }
-  node.op = OpKind::kSqueeze;
-  node.attrs = std::move(a);
-  return Status::ok();
+  return set_op(node, OpKind::kSqueeze, std::move(a));
 }
 
 Status concatenation(const OpContext& c, Node& node) {
@@ -313,9 +298,7 @@ Status concatenation(const OpContext& c, Node& node) {
       static_cast<int>(c.ctx.graph->tensors[node.outputs[0]].shape.size());
   OPSCOPE_ASSIGN_OR_RETURN(a.axis,
                            normalize_axis(node, o.axis(), rank, "axis"));
-  node.op = OpKind::kConcatenation;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, OpKind::kConcatenation, a);
 }
 
 Status strided_slice(const OpContext& c, Node& node) {
@@ -329,9 +312,7 @@ Status strided_slice(const OpContext& c, Node& node) {
   a.new_axis_mask = o.new_axis_mask();
   a.shrink_axis_mask = o.shrink_axis_mask();
   a.offset = o.offset();
-  node.op = OpKind::kStridedSlice;
-  node.attrs = a;
-  return Status::ok();
+  return set_op(node, OpKind::kStridedSlice, a);
 }
 
 Status depth_to_space(const OpContext& c, Node& node) {
@@ -343,35 +324,28 @@ Status depth_to_space(const OpContext& c, Node& node) {
                       "block size " + std::to_string(o.block_size()) +
                           " must be at least 1");
   }
-  node.op = OpKind::kDepthToSpace;
-  node.attrs = DepthToSpaceAttrs{o.block_size()};
-  return Status::ok();
+  return set_op(node, OpKind::kDepthToSpace, DepthToSpaceAttrs{o.block_size()});
 }
 
 Status resize_bilinear(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_ResizeBilinearOptions());
-  node.op = OpKind::kResizeBilinear;
-  node.attrs = ResizeAttrs{o.align_corners(), o.half_pixel_centers()};
-  return Status::ok();
+  return set_op(node, OpKind::kResizeBilinear,
+                ResizeAttrs{o.align_corners(), o.half_pixel_centers()});
 }
 
 Status leaky_relu(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o =
       options_or_defaults(c.op.builtin_options_as_LeakyReluOptions());
-  node.op = OpKind::kLeakyRelu;
-  node.attrs = LeakyReluAttrs{o.alpha()};
-  return Status::ok();
+  return set_op(node, OpKind::kLeakyRelu, LeakyReluAttrs{o.alpha()});
 }
 
 Status softmax(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o = options_or_defaults(c.op.builtin_options_as_SoftmaxOptions());
-  node.op = OpKind::kSoftmax;
-  node.attrs = SoftmaxAttrs{o.beta()};
-  return Status::ok();
+  return set_op(node, OpKind::kSoftmax, SoftmaxAttrs{o.beta()});
 }
 
 }  // namespace
@@ -459,11 +433,8 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);
-    case BuiltinOperator::PRELU: {
-      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
-      node.op = OpKind::kPRelu;
-      return Status::ok();
-    }
+    case BuiltinOperator::PRELU:
+      return plain_op(OpKind::kPRelu, 2, 2, node);
     case BuiltinOperator::HARD_SWISH: return unary(OpKind::kHardSwish, node);
     case BuiltinOperator::LOGISTIC: return unary(OpKind::kLogistic, node);
     case BuiltinOperator::TANH: return unary(OpKind::kTanh, node);
@@ -477,24 +448,15 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::MEAN: return reduce(c, OpKind::kMean, node);
     case BuiltinOperator::REDUCE_MAX: return reduce(c, OpKind::kReduceMax, node);
     case BuiltinOperator::PAD:
-    case BuiltinOperator::PADV2: {
+    case BuiltinOperator::PADV2:
       // PADV2 adds the constant_value input; both are kPad.
-      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 3));
-      node.op = OpKind::kPad;
-      return Status::ok();
-    }
+      return plain_op(OpKind::kPad, 2, 3, node);
     case BuiltinOperator::RESHAPE: return reshape(c, node);
     case BuiltinOperator::SQUEEZE: return squeeze(c, node);
-    case BuiltinOperator::EXPAND_DIMS: {
-      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
-      node.op = OpKind::kExpandDims;
-      return Status::ok();
-    }
-    case BuiltinOperator::TRANSPOSE: {
-      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
-      node.op = OpKind::kTranspose;
-      return Status::ok();
-    }
+    case BuiltinOperator::EXPAND_DIMS:
+      return plain_op(OpKind::kExpandDims, 2, 2, node);
+    case BuiltinOperator::TRANSPOSE:
+      return plain_op(OpKind::kTranspose, 2, 2, node);
     case BuiltinOperator::CONCATENATION: return concatenation(c, node);
     case BuiltinOperator::STRIDED_SLICE: return strided_slice(c, node);
     case BuiltinOperator::DEPTH_TO_SPACE: return depth_to_space(c, node);

@@ -190,6 +190,30 @@ class TfliteModelBuilder {
   int extra_subgraphs_ = 0;
 };
 
+// A sparse FLOAT32 [2, 4] tensor: dim 0 DENSE, dim 1 SPARSE_CSR with row
+// `segments` and column indices {1, 3, 0} (absent, though the union's type
+// tag stays set, when `with_indices` is false), holding `values`. With
+// segments {0, 2, 3}, row 0 has values at columns 1 and 3, row 1 at 0.
+inline TensorDef sparse_2x4_def(TfliteModelBuilder& b, std::string name,
+                                const std::vector<uint8_t>& segments,
+                                bool with_indices, const std::vector<float>& values) {
+  auto& fbb = b.fbb();
+  const std::vector<int32_t> order = {0, 1};
+  const std::vector<uint8_t> indices = {1, 3, 0};
+  auto seg = fb::CreateUint8VectorDirect(fbb, &segments);
+  auto idx = with_indices ? fb::CreateUint8VectorDirect(fbb, &indices)
+                          : flatbuffers::Offset<fb::Uint8Vector>();
+  std::vector<flatbuffers::Offset<fb::DimensionMetadata>> dims = {
+      fb::CreateDimensionMetadata(fbb, fb::DimensionType::DENSE, 2),
+      fb::CreateDimensionMetadata(fbb, fb::DimensionType::SPARSE_CSR, 0,
+                                  fb::SparseIndexVector::Uint8Vector, seg.Union(),
+                                  fb::SparseIndexVector::Uint8Vector, idx.Union())};
+  TensorDef sparse = tensor_def(std::move(name), fb::TensorType::FLOAT32, {2, 4},
+                                b.add_buffer_of<float>(values));
+  sparse.sparsity = fb::CreateSparsityParametersDirect(fbb, &order, nullptr, &dims);
+  return sparse;
+}
+
 // Little-endian int32 bytes, for raw custom options.
 inline std::vector<uint8_t> le_int32s(const std::vector<int32_t>& values) {
   std::vector<uint8_t> out;

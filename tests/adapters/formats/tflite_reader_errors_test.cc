@@ -386,24 +386,8 @@ TEST(TfliteReaderErrors, NoSubgraphs) {
 std::vector<uint8_t> sparse_model(std::vector<uint8_t> segments,
                                   bool with_indices) {
   TfliteModelBuilder b;
-  auto& fbb = b.fbb();
-  const std::vector<int32_t> order = {0, 1};
-  const std::vector<uint8_t> indices = {1, 3, 0};
-  auto seg = fb::CreateUint8VectorDirect(fbb, &segments);
-  auto idx = with_indices ? fb::CreateUint8VectorDirect(fbb, &indices)
-                          : flatbuffers::Offset<fb::Uint8Vector>();
-  std::vector<flatbuffers::Offset<fb::DimensionMetadata>> dims = {
-      fb::CreateDimensionMetadata(fbb, fb::DimensionType::DENSE, 2),
-      fb::CreateDimensionMetadata(fbb, fb::DimensionType::SPARSE_CSR, 0,
-                                  fb::SparseIndexVector::Uint8Vector,
-                                  seg.Union(),
-                                  fb::SparseIndexVector::Uint8Vector,
-                                  idx.Union())};
-  TensorDef sparse = tensor_def("ws", TensorType::FLOAT32, {2, 4},
-                   b.add_buffer_of<float>({1, 2, 3}));
-  sparse.sparsity =
-      fb::CreateSparsityParametersDirect(fbb, &order, nullptr, &dims);
-  const int ws = b.add_tensor(sparse);
+  const int ws =
+      b.add_tensor(sparse_2x4_def(b, "ws", segments, with_indices, {1, 2, 3}));
   return b.finish({}, {ws});
 }
 

@@ -484,24 +484,8 @@ TEST(TfliteReader, Int8AndF32WeightsMakeMixedModel) {
 TEST(TfliteReader, DensifiesSparseWeightsAndFoldsDensify) {
   TfliteModelBuilder b;
   // Dense [2, 4]: row 0 has values at columns 1 and 3, row 1 at column 0.
-  auto& fbb = b.fbb();
-  const std::vector<int32_t> order = {0, 1};
-  const std::vector<uint8_t> segments = {0, 2, 3};
-  const std::vector<uint8_t> indices = {1, 3, 0};
-  auto seg = fb::CreateUint8VectorDirect(fbb, &segments);
-  auto idx = fb::CreateUint8VectorDirect(fbb, &indices);
-  std::vector<flatbuffers::Offset<fb::DimensionMetadata>> dims = {
-      fb::CreateDimensionMetadata(fbb, fb::DimensionType::DENSE, 2),
-      fb::CreateDimensionMetadata(fbb, fb::DimensionType::SPARSE_CSR, 0,
-                                  fb::SparseIndexVector::Uint8Vector,
-                                  seg.Union(),
-                                  fb::SparseIndexVector::Uint8Vector,
-                                  idx.Union())};
-  TensorDef sparse = tensor_def("w_sparse", TensorType::FLOAT32, {2, 4},
-                   b.add_buffer_of<float>({10, 20, 30}));
-  sparse.sparsity =
-      fb::CreateSparsityParametersDirect(fbb, &order, nullptr, &dims);
-  const int ws = b.add_tensor(sparse);
+  const int ws = b.add_tensor(
+      sparse_2x4_def(b, "w_sparse", {0, 2, 3}, /*with_indices=*/true, {10, 20, 30}));
   const int wd = b.add_tensor("w", TensorType::FLOAT32, {2, 4});
   const int in = b.add_tensor("in", TensorType::FLOAT32, {2, 4});
   const int out = b.add_tensor("out", TensorType::FLOAT32, {2, 4});

@@ -1,77 +1,61 @@
-// One-node graphs for the XNNPACK backend's op tests.
+// One-node graphs for the XNNPACK backend's op tests, built in code and run
+// through opscope::Session (on {"xnnpack"}, {"cpu"}, ...), or as one XNNPACK
+// op without a Session.
 //
 //   OneNodeGraph m(OpKind::kConv2D, Conv2DAttrs{...});
 //   m.add_input({1, 8, 8, 3}, input);          // a graph input
 //   m.add_constant({16, 3, 3, 3}, filter);     // a constant
 //   m.add_output();
-//   SessionRun x = m.run({"xnnpack"});          // through opscope::Session
-//   SessionRun r = m.run({"cpu"});
+//   expect_xnn_matches_cpu(m);                 // runs both, compares
+//   SessionRun x = m.run({"xnnpack"});         // or one run at a time
 //   EXPECT_EQ(x.node_backend, "xnnpack");
 //
-// run_xnn_op() drives one XNNPACK op (support check, factory, setup, run)
-// without a Session, for the int8 ops whose reference kernels (which the
-// backend's compile() uses to resolve shapes) do not exist yet: the test
-// states the output shape.
+// run_xnn_direct() (and m.run_xnn_op()) drive one XNNPACK op (support
+// check, factory, setup, run) without a Session, for the int8 ops whose
+// reference kernels (which the backend's compile() uses to resolve shapes)
+// do not exist yet: the test states the output shape and compares against
+// a naive reference of its own.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
-#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/backends/xnnpack/xnn_ops.h"
 #include "engine/backends/xnnpack/xnnpack_backend.h"
 #include "engine/graph.h"
 #include "engine/session.h"
+#include "tests/engine/backends/xnn_compare_util.h"
+#include "tests/engine/test_random.h"
+#include "tests/engine/test_tensors.h"
 
 namespace opscope::testing {
 
-template <typename T>
-constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return DType::kF32;
-  else if constexpr (std::is_same_v<T, int8_t>) return DType::kI8;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::kU8;
-  else if constexpr (std::is_same_v<T, int32_t>) return DType::kI32;
-  else return DType::kI64;
+// Seeded uniform values, argument order of the elementwise tests.
+inline std::vector<float> random_values(int64_t n, float lo, float hi, uint32_t seed) {
+  return random_floats(static_cast<size_t>(n), seed, lo, hi);
 }
 
-template <typename T>
-std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
+inline std::vector<int8_t> random_int8(int64_t n, uint32_t seed) {
+  return random_ints<int8_t>(static_cast<size_t>(n), seed, -128, 127);
 }
 
-template <typename T>
-std::vector<T> values_of(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
-  return v;
-}
+// What a Session run of a OneNodeGraph produced.
+struct OneNodeRun {
+  int node_backend = -1;         // index into the backend list
+  std::string node_backend_name;
+  std::string fallback_reason;   // why earlier backends declined
+  std::vector<Shape> output_shapes;
+  std::vector<std::vector<uint8_t>> outputs;  // bytes of each graph output
+};
 
-inline Quantization per_tensor(float scale, int64_t zero_point) {
-  Quantization q;
-  q.scales = {scale};
-  q.zero_points = {zero_point};
-  return q;
-}
-
-inline Quantization per_channel(std::vector<float> scales, int axis) {
-  Quantization q;
-  q.zero_points.assign(scales.size(), 0);
-  q.scales = std::move(scales);
-  q.axis = axis;
-  return q;
-}
-
-// What one Session run produced.
+// The same for tests that look at output 0 only, with the status inside.
 struct SessionRun {
   Status status = Status::ok();
   std::string node_backend;  // the backend node 0 ran on
@@ -79,27 +63,17 @@ struct SessionRun {
   std::vector<uint8_t> output;
 };
 
+// A graph of one node (index 0) whose runtime inputs are graph inputs and
+// whose outputs are graph outputs.
 class OneNodeGraph {
  public:
-  explicit OneNodeGraph(OpKind op, Attributes attrs = {}) {
-    Node n;
-    n.op = op;
-    n.type_name = std::string(to_string(op));
-    n.name = "test_node";
-    n.attrs = std::move(attrs);
-    n.source_index = 0;
-    graph_.nodes.push_back(std::move(n));
-  }
+  explicit OneNodeGraph(OpKind op, Attributes attrs = {})
+      : graph_(one_node_graph(op, std::move(attrs))) {}
 
   template <typename T>
   int add_input(Shape shape, const std::vector<T>& values, Quantization q = {}) {
-    Tensor t;
-    t.name = "in" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype_of<T>();
-    t.shape = std::move(shape);
-    t.quantization = std::move(q);
-    t.role = TensorRole::kInput;
-    const int id = graph_.add_tensor(std::move(t));
+    const int id = add_test_tensor(graph_, "in", TensorRole::kInput, dtype_of<T>(),
+                                   std::move(shape), std::move(q));
     values_[id] = bytes_of(values);
     graph_.inputs.push_back(id);
     node().inputs.push_back(id);
@@ -108,14 +82,8 @@ class OneNodeGraph {
 
   template <typename T>
   int add_constant(Shape shape, const std::vector<T>& values, Quantization q = {}) {
-    Tensor t;
-    t.name = "const" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype_of<T>();
-    t.shape = std::move(shape);
-    t.quantization = std::move(q);
-    t.role = TensorRole::kConstant;
-    t.set_owned_data(bytes_of(values));
-    const int id = graph_.add_tensor(std::move(t));
+    const int id = add_test_tensor(graph_, "const", TensorRole::kConstant, dtype_of<T>(),
+                                   std::move(shape), std::move(q), bytes_of(values));
     node().inputs.push_back(id);
     return id;
   }
@@ -123,190 +91,179 @@ class OneNodeGraph {
   void add_absent_input() { node().inputs.push_back(-1); }
 
   // The output; its shape is set by the reference kernel's prepare (Session)
-  // or given here (run_xnn_op).
+  // or given here (run_xnn_direct, run_xnn_op).
   int add_output(DType dtype = DType::kF32, Quantization q = {}, Shape shape = {}) {
-    Tensor t;
-    t.name = "out" + std::to_string(graph_.tensors.size());
-    t.dtype = dtype;
-    t.shape = std::move(shape);
-    t.quantization = std::move(q);
-    t.role = TensorRole::kOutput;
-    const int id = graph_.add_tensor(std::move(t));
+    const int id = add_test_tensor(graph_, "out", TensorRole::kOutput, dtype,
+                                   std::move(shape), std::move(q));
     graph_.outputs.push_back(id);
     node().outputs.push_back(id);
     return id;
   }
 
+  const Graph& graph() const { return graph_; }
   Graph& graph() { return graph_; }
   const Node& node() const { return graph_.nodes[0]; }
   Node& node() { return graph_.nodes[0]; }
+  // The bytes of each graph input, by tensor id.
+  const std::map<int, std::vector<uint8_t>>& values() const { return values_; }
 
   // The XNNPACK op table's support check and reason for node 0: what the
   // operator itself can take. (The backend's supports() also requires a
   // reference kernel for shape inference, which int8 ops lack for now.)
-  bool xnn_supports(std::string* why) const {
-    const xnnpack::XnnOpEntry* entry = xnnpack::find_xnn_op(node().op);
-    if (!entry) {
-      if (why) *why = "no XNNPACK entry";
-      return false;
-    }
-    return entry->supports(graph_, node(), why);
-  }
-
+  bool xnn_supports(std::string* why) const;
   // Runs the graph through a Session on `backends` (priority list).
-  SessionRun run(const std::vector<std::string>& backends, int threads = 1) const {
-    SessionRun r;
-    auto model = std::make_shared<Model>();
-    model->graph = graph_;
-    model->info.name = "one_node";
-    r.status = validate_graph(model->graph);
-    if (!r.status.is_ok()) return r;
-    SessionOptions options;
-    options.backends = backends;
-    options.threads = threads;
-    auto created = Session::create(model, options);
-    if (!created.is_ok()) {
-      r.status = created.status();
-      return r;
-    }
-    std::unique_ptr<Session> session = std::move(created).value();
-    for (int i = 0; i < session->num_inputs(); ++i) {
-      const std::vector<uint8_t>& v = values_.at(graph_.inputs[i]);
-      std::memcpy(session->input_data(i), v.data(), v.size());
-    }
-    r.status = session->invoke();
-    const int b = session->partition_plan().node_backend[0];
-    r.node_backend = b >= 0 ? session->backend_names()[b] : "";
-    const Tensor& out = session->output_tensor(0);
-    r.shape = out.shape;
-    r.output.resize(out.bytes());
-    if (!r.output.empty()) std::memcpy(r.output.data(), session->output_data(0), out.bytes());
-    return r;
-  }
-
-  // One XNNPACK op without a Session: support check, factory, setup against
-  // buffers with the session's 64 bytes of tail slack, run. The output's
-  // shape must have been given to add_output().
-  Status run_xnn_op(std::vector<uint8_t>* output, int threads = 1) {
-    auto backend = xnnpack::create_xnnpack_backend(BackendConfig{});  // initializes XNNPACK
-    if (!backend.is_ok()) return backend.status();
-    std::string why;
-    if (!xnn_supports(&why)) {
-      return Status(ErrorCode::kUnsupportedOp, "not supported: " + why);
-    }
-    const xnnpack::XnnOpEntry* entry = xnnpack::find_xnn_op(node().op);
-    auto created = entry->create(graph_, 0);
-    if (!created.is_ok()) return created.status();
-    std::unique_ptr<xnnpack::XnnNodeOp> op = std::move(created).value();
-    std::vector<std::vector<uint8_t>> storage(graph_.tensors.size());
-    std::vector<void*> buffers(graph_.tensors.size(), nullptr);
-    for (size_t id = 0; id < graph_.tensors.size(); ++id) {
-      const Tensor& t = graph_.tensors[id];
-      if (t.is_constant()) {
-        buffers[id] = const_cast<uint8_t*>(t.data);
-        continue;
-      }
-      storage[id].assign(t.bytes() + 64, 0);
-      auto it = values_.find(static_cast<int>(id));
-      if (it != values_.end() && !it->second.empty()) {
-        std::memcpy(storage[id].data(), it->second.data(), it->second.size());
-      }
-      buffers[id] = storage[id].data();
-    }
-    pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : nullptr;
-    Status st = op->setup(graph_, buffers.data(), pool);
-    if (st.is_ok()) op->run(pool);
-    if (pool) pthreadpool_destroy(pool);
-    if (!st.is_ok()) return st;
-    const Tensor& out = graph_.tensors[node().outputs[0]];
-    output->assign(storage[node().outputs[0]].begin(),
-                   storage[node().outputs[0]].begin() + out.bytes());
-    return Status::ok();
-  }
+  SessionRun run(const std::vector<std::string>& backends, int threads = 1) const;
+  // run_xnn_direct(), keeping output 0.
+  Status run_xnn_op(std::vector<uint8_t>* output, int threads = 1) const;
 
  private:
   Graph graph_;
   std::map<int, std::vector<uint8_t>> values_;
 };
 
-// Seeded uniform values.
-inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f,
-                                        float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
-template <typename T>
-std::vector<T> random_ints(size_t n, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> dist(lo, hi);
-  std::vector<T> v(n);
-  for (T& x : v) x = static_cast<T>(dist(rng));
-  return v;
-}
-
-// max |a - b| <= 1e-4 * max |ref| + 1e-5, with a message naming the worst.
-inline ::testing::AssertionResult close_to_reference(const std::vector<float>& got,
-                                                     const std::vector<float>& ref) {
-  if (got.size() != ref.size()) {
-    return ::testing::AssertionFailure()
-           << "size " << got.size() << " vs reference " << ref.size();
+// Validates the graph, runs it once through a Session on `backends` and
+// returns what node 0 ran on and every output.
+inline Result<OneNodeRun> run_session(const OneNodeGraph& g,
+                                      const std::vector<std::string>& backends,
+                                      int threads = 1) {
+  auto model = std::make_shared<Model>();
+  model->graph = g.graph();
+  model->info.name = "one_node";
+  OPSCOPE_RETURN_IF_ERROR(validate_graph(model->graph));
+  SessionOptions options;
+  options.backends = backends;
+  options.threads = threads;
+  OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<Session> session, Session::create(model, options));
+  for (int i = 0; i < session->num_inputs(); ++i) {
+    const int id = session->graph().inputs[i];
+    const std::vector<uint8_t>& v = g.values().at(id);
+    if (v.size() != session->input_tensor(i).bytes()) {
+      return Status(ErrorCode::kInvalidArgument, "test input size does not match its shape");
+    }
+    if (!v.empty()) std::memcpy(session->input_data(i), v.data(), v.size());
   }
-  double max_ref = 0.0, max_err = 0.0;
-  size_t worst = 0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    max_ref = std::max(max_ref, std::fabs(static_cast<double>(ref[i])));
-    const double err = std::fabs(static_cast<double>(got[i]) - ref[i]);
-    if (!(err <= max_err)) {  // also catches NaN
-      max_err = err;
-      worst = i;
+  OPSCOPE_RETURN_IF_ERROR(session->invoke());
+  OneNodeRun run;
+  run.node_backend = session->partition_plan().node_backend[0];
+  if (run.node_backend >= 0) run.node_backend_name = session->backend_names()[run.node_backend];
+  run.fallback_reason = session->partition_plan().fallback_reason[0];
+  for (int i = 0; i < session->num_outputs(); ++i) {
+    const Tensor& t = session->output_tensor(i);
+    run.output_shapes.push_back(t.shape);
+    const auto* p = static_cast<const uint8_t*>(session->output_data(i));
+    run.outputs.emplace_back(p, p + t.bytes());
+  }
+  return run;
+}
+
+inline SessionRun OneNodeGraph::run(const std::vector<std::string>& backends,
+                                    int threads) const {
+  SessionRun r;
+  Result<OneNodeRun> run = run_session(*this, backends, threads);
+  if (!run.is_ok()) {
+    r.status = run.status();
+    return r;
+  }
+  r.node_backend = run->node_backend_name;
+  r.shape = run->output_shapes[0];
+  r.output = std::move(run->outputs[0]);
+  return r;
+}
+
+inline bool OneNodeGraph::xnn_supports(std::string* why) const {
+  const xnnpack::XnnOpEntry* entry = xnnpack::find_xnn_op(node().op);
+  if (!entry) {
+    if (why) *why = "no XNNPACK entry";
+    return false;
+  }
+  return entry->supports(graph_, node(), why);
+}
+
+inline bool xnn_supports(const OneNodeGraph& g, std::string* why) {
+  return g.xnn_supports(why);
+}
+
+// Runs node 0 through its XnnNodeOp directly (support check, create, setup,
+// run) on `threads` threads, without a session: every output's shape must
+// have been given to add_output(). Returns each output's bytes. Buffers get
+// the session's 64 bytes of tail slack.
+inline Result<std::vector<std::vector<uint8_t>>> run_xnn_direct(const OneNodeGraph& g,
+                                                                 int threads = 1) {
+  // Creating the backend initializes XNNPACK.
+  OPSCOPE_RETURN_IF_ERROR(xnnpack::create_xnnpack_backend(BackendConfig{}).status());
+  std::string why;
+  if (!g.xnn_supports(&why)) {
+    return Status(ErrorCode::kUnsupportedOp, "not supported: " + why);
+  }
+  const Graph& graph = g.graph();
+  const xnnpack::XnnOpEntry* entry = xnnpack::find_xnn_op(g.node().op);
+  OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<xnnpack::XnnNodeOp> op, entry->create(graph, 0));
+  std::vector<std::vector<uint8_t>> storage(graph.tensors.size());
+  std::vector<void*> buffers(graph.tensors.size(), nullptr);
+  for (size_t id = 0; id < graph.tensors.size(); ++id) {
+    const Tensor& t = graph.tensors[id];
+    if (t.is_constant()) {
+      buffers[id] = const_cast<uint8_t*>(t.data);
+      continue;
+    }
+    storage[id].assign(t.bytes() + 64, 0);
+    auto it = g.values().find(static_cast<int>(id));
+    if (it != g.values().end() && !it->second.empty()) {
+      std::memcpy(storage[id].data(), it->second.data(), it->second.size());
+    }
+    buffers[id] = storage[id].data();
+  }
+  pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : nullptr;
+  Status st = op->setup(graph, buffers.data(), pool);
+  if (st.is_ok()) op->run(pool);
+  if (pool) pthreadpool_destroy(pool);
+  OPSCOPE_RETURN_IF_ERROR(st);
+  std::vector<std::vector<uint8_t>> outputs;
+  for (int id : g.node().outputs) {
+    const size_t bytes = graph.tensors[id].bytes();
+    outputs.emplace_back(storage[id].begin(), storage[id].begin() + bytes);
+  }
+  return outputs;
+}
+
+inline Status OneNodeGraph::run_xnn_op(std::vector<uint8_t>* output, int threads) const {
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<std::vector<uint8_t>> outputs,
+                           run_xnn_direct(*this, threads));
+  *output = std::move(outputs[0]);
+  return Status::ok();
+}
+
+// Runs `g` on {"xnnpack"} and on {"cpu"}, checks that the node ran on
+// XNNPACK, that the output shapes agree, and compares the outputs: f32
+// with close_to_reference, other dtypes bit-exact (data movement).
+inline void expect_xnn_matches_cpu(const OneNodeGraph& g, int threads = 1) {
+  Result<OneNodeRun> xnn = run_session(g, {"xnnpack"}, threads);
+  ASSERT_TRUE(xnn.is_ok()) << xnn.status().to_string();
+  Result<OneNodeRun> cpu = run_session(g, {"cpu"});
+  ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
+  EXPECT_EQ(xnn->node_backend, 0) << "the node did not run on xnnpack";
+  ASSERT_EQ(xnn->outputs.size(), cpu->outputs.size());
+  for (size_t i = 0; i < xnn->outputs.size(); ++i) {
+    ASSERT_EQ(shape_to_string(xnn->output_shapes[i]), shape_to_string(cpu->output_shapes[i]));
+    const DType dtype = g.graph().tensors[g.graph().outputs[i]].dtype;
+    if (dtype == DType::kF32) {
+      EXPECT_TRUE(close_to_reference(values_of<float>(xnn->outputs[i]),
+                                     values_of<float>(cpu->outputs[i])));
+    } else {
+      EXPECT_TRUE(xnn->outputs[i] == cpu->outputs[i]) << "output " << i << " differs";
     }
   }
-  const double tol = 1e-4 * max_ref + 1e-5;
-  if (max_err <= tol) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "max abs error " << max_err << " > " << tol << " at " << worst << ": got "
-         << got[worst] << ", reference " << ref[worst];
 }
 
-// Every value within `lsb` of the reference.
-inline ::testing::AssertionResult within_lsb(const std::vector<int8_t>& got,
-                                             const std::vector<int8_t>& ref, int lsb = 1) {
-  if (got.size() != ref.size()) {
-    return ::testing::AssertionFailure()
-           << "size " << got.size() << " vs reference " << ref.size();
-  }
-  for (size_t i = 0; i < ref.size(); ++i) {
-    if (std::abs(int{got[i]} - int{ref[i]}) > lsb) {
-      return ::testing::AssertionFailure()
-             << "at " << i << ": got " << int{got[i]} << ", reference " << int{ref[i]};
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
-// TFLite int8 requantization: zp + round_half_away_from_zero(acc * m),
-// saturated to [lo, hi].
-inline int8_t requantize(double acc, double multiplier, int32_t zero_point, int lo = -128,
-                         int hi = 127) {
-  const double v = std::round(acc * multiplier) + zero_point;
-  return static_cast<int8_t>(std::min<double>(hi, std::max<double>(lo, v)));
-}
-
-// TFLite's quantized clamp of a fused activation.
-inline void quantized_activation(Activation a, float scale, int32_t zp, int* lo, int* hi) {
-  auto q = [&](double v) { return zp + static_cast<int>(std::round(v / scale)); };
-  *lo = -128;
-  *hi = 127;
-  if (a == Activation::kRelu || a == Activation::kRelu6) *lo = std::max(*lo, q(0.0));
-  if (a == Activation::kRelu6) *hi = std::min(*hi, q(6.0));
-  if (a == Activation::kReluN1To1) {
-    *lo = std::max(*lo, q(-1.0));
-    *hi = std::min(*hi, q(1.0));
-  }
+// The node is declined by XNNPACK with a reason containing `reason`, and
+// runs on the cpu backend of {"xnnpack", "cpu"} instead.
+inline void expect_falls_back(const OneNodeGraph& g, const std::string& reason) {
+  Result<OneNodeRun> run = run_session(g, {"xnnpack", "cpu"});
+  ASSERT_TRUE(run.is_ok()) << run.status().to_string();
+  EXPECT_EQ(run->node_backend, 1) << "the node ran on xnnpack";
+  EXPECT_NE(run->fallback_reason.find("xnnpack: "), std::string::npos) << run->fallback_reason;
+  EXPECT_NE(run->fallback_reason.find(reason), std::string::npos)
+      << "reason '" << run->fallback_reason << "' lacks '" << reason << "'";
 }
 
 }  // namespace opscope::testing

@@ -5,9 +5,9 @@
 
 #include <ostream>
 
-#include "tests/engine/backends/xnn_misc_test_util.h"
+#include "tests/engine/backends/xnn_test_util.h"
 
-namespace opscope::testing::xnn_misc {
+namespace opscope::testing {
 namespace {
 
 // A binary node of two runtime inputs with random values.
@@ -213,7 +213,7 @@ TEST_P(XnnBinaryInt8, WithinOneLsbOfNaiveReference) {
   g.add_output(DType::kI8, c.qo, c.out);
   auto out = run_xnn_direct(g);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
-  expect_int8_within_1(as_vector<int8_t>((*out)[0]), naive_int8_binary(c, a, b));
+  expect_int8_within_1(values_of<int8_t>((*out)[0]), naive_int8_binary(c, a, b));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -267,4 +267,4 @@ TEST(XnnBinaryInt8Support, DeclinesInt8MaximumAndPerChannel) {
 }
 
 }  // namespace
-}  // namespace opscope::testing::xnn_misc
+}  // namespace opscope::testing

@@ -31,6 +31,41 @@ const char* activation_name(Activation a) {
 const Activation kClampActivations[] = {Activation::kNone, Activation::kRelu,
                                         Activation::kReluN1To1, Activation::kRelu6};
 
+// The part of a test name that says the window of a conv case (ConvCase or
+// Q8Case): "_c8_o16_k3_s1_same_relu_bias".
+template <typename Case>
+std::string window_name(const Case& p) {
+  std::string s = "_c" + std::to_string(p.c);
+  s += p.depthwise ? "_m" + std::to_string(p.multiplier) : "_o" + std::to_string(p.out_c);
+  s += "_k" + std::to_string(p.k) + "_s" + std::to_string(p.stride);
+  if (p.dilation != 1) s += "_d" + std::to_string(p.dilation);
+  s += p.padding == Padding::kSame ? "_same" : "_valid";
+  s += std::string("_") + activation_name(p.activation);
+  s += p.bias ? "_bias" : "_nobias";
+  return s;
+}
+
+// A CONV_2D or DEPTHWISE_CONV_2D node with the window and activation of a
+// conv case (ConvCase or Q8Case), no tensors yet.
+template <typename Case>
+OneNodeGraph conv_node(const Case& p) {
+  if (p.depthwise) {
+    DepthwiseConv2DAttrs a;
+    a.padding = p.padding;
+    a.stride_h = a.stride_w = p.stride;
+    a.dilation_h = a.dilation_w = p.dilation;
+    a.depth_multiplier = p.multiplier;
+    a.activation = p.activation;
+    return OneNodeGraph(OpKind::kDepthwiseConv2D, a);
+  }
+  Conv2DAttrs a;
+  a.padding = p.padding;
+  a.stride_h = a.stride_w = p.stride;
+  a.dilation_h = a.dilation_w = p.dilation;
+  a.activation = p.activation;
+  return OneNodeGraph(OpKind::kConv2D, a);
+}
+
 // ---------------------------------------------------------------------------
 // f32 CONV_2D and DEPTHWISE_CONV_2D against the reference backend
 // ---------------------------------------------------------------------------
@@ -51,13 +86,7 @@ struct ConvCase {
 
 std::string case_name(const ConvCase& p) {
   std::string s = p.depthwise ? "dw" : "conv";
-  s += "_c" + std::to_string(p.c);
-  s += p.depthwise ? "_m" + std::to_string(p.multiplier) : "_o" + std::to_string(p.out_c);
-  s += "_k" + std::to_string(p.k) + "_s" + std::to_string(p.stride);
-  if (p.dilation != 1) s += "_d" + std::to_string(p.dilation);
-  s += p.padding == Padding::kSame ? "_same" : "_valid";
-  s += std::string("_") + activation_name(p.activation);
-  s += p.bias ? "_bias" : "_nobias";
+  s += window_name(p);
   if (p.batch != 1) s += "_n" + std::to_string(p.batch);
   return s;
 }
@@ -65,24 +94,7 @@ void PrintTo(const ConvCase& p, std::ostream* os) { *os << case_name(p); }
 
 OneNodeGraph make_conv_f32(const ConvCase& p, uint32_t seed) {
   const int64_t filter_c = p.depthwise ? p.c * p.multiplier : p.out_c;
-  Attributes attrs;
-  if (p.depthwise) {
-    DepthwiseConv2DAttrs a;
-    a.padding = p.padding;
-    a.stride_h = a.stride_w = p.stride;
-    a.dilation_h = a.dilation_w = p.dilation;
-    a.depth_multiplier = p.multiplier;
-    a.activation = p.activation;
-    attrs = a;
-  } else {
-    Conv2DAttrs a;
-    a.padding = p.padding;
-    a.stride_h = a.stride_w = p.stride;
-    a.dilation_h = a.dilation_w = p.dilation;
-    a.activation = p.activation;
-    attrs = a;
-  }
-  OneNodeGraph m(p.depthwise ? OpKind::kDepthwiseConv2D : OpKind::kConv2D, attrs);
+  OneNodeGraph m = conv_node(p);
   m.add_input<float>({p.batch, p.h, p.w, p.c},
                      random_floats(p.batch * p.h * p.w * p.c, seed, -2.0f, 2.0f));
   const Shape filter = p.depthwise ? Shape{1, p.k, p.k, filter_c} : Shape{filter_c, p.k, p.k, p.c};
@@ -99,13 +111,7 @@ class XnnConvF32Test : public ::testing::TestWithParam<ConvCase> {};
 TEST_P(XnnConvF32Test, MatchesReferenceBackend) {
   const ConvCase& p = GetParam();
   OneNodeGraph m = make_conv_f32(p, 17);
-  const SessionRun x = m.run({"xnnpack"});
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "xnnpack");
-  const SessionRun r = m.run({"cpu"});
-  ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
-  EXPECT_EQ(x.shape, r.shape);
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+  expect_xnn_matches_cpu(m);
 }
 
 std::vector<ConvCase> conv_f32_cases() {
@@ -180,12 +186,7 @@ TEST(XnnConvF32, ExplicitAsymmetricPads) {
     m.add_constant<float>({12, 3, 3, 6}, random_floats(12 * 3 * 3 * 6, 4));
     m.add_absent_input();
     m.add_output();
-    const SessionRun x = m.run({"xnnpack"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "xnnpack");
-    const SessionRun r = m.run({"cpu"});
-    ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
-    EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+    expect_xnn_matches_cpu(m);
   }
 }
 
@@ -195,11 +196,7 @@ TEST(XnnConvF32, TwoThreadsMatch) {
   p.out_c = 32;
   p.h = p.w = 20;
   OneNodeGraph m = make_conv_f32(p, 9);
-  const SessionRun x = m.run({"xnnpack"}, /*threads=*/2);
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "xnnpack");
-  const SessionRun r = m.run({"cpu"});
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+  expect_xnn_matches_cpu(m, /*threads=*/2);
 }
 
 // ---------------------------------------------------------------------------
@@ -215,9 +212,7 @@ TEST(XnnConvF32, FusedTanhFallsBackWithReason) {
     std::string why;
     EXPECT_FALSE(m.xnn_supports(&why));
     EXPECT_NE(why.find("TANH"), std::string::npos) << why;
-    const SessionRun x = m.run({"xnnpack", "cpu"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "cpu");
+    expect_falls_back(m, "TANH");
   }
 }
 
@@ -240,9 +235,7 @@ TEST(XnnConvF32, RejectsNonConstantFilter) {
     std::string why;
     EXPECT_FALSE(m.xnn_supports(&why));
     EXPECT_NE(why.find("not a constant"), std::string::npos) << why;
-    const SessionRun x = m.run({"xnnpack", "cpu"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "cpu");
+    expect_falls_back(m, "not a constant");
   }
 }
 
@@ -279,11 +272,7 @@ TEST(XnnConvF32, ConstantInput) {
   m.add_constant<float>({1, 5, 5, 3}, random_floats(5 * 5 * 3, 1));
   m.add_constant<float>({4, 3, 3, 3}, random_floats(4 * 3 * 3 * 3, 2));
   m.add_output();
-  const SessionRun x = m.run({"xnnpack"});
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "xnnpack");
-  const SessionRun r = m.run({"cpu"});
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+  expect_xnn_matches_cpu(m);
 }
 
 // ---------------------------------------------------------------------------
@@ -333,13 +322,7 @@ class XnnTransposeConvTest : public ::testing::TestWithParam<TransposeCase> {};
 TEST_P(XnnTransposeConvTest, MatchesReferenceBackend) {
   const TransposeCase& p = GetParam();
   OneNodeGraph m = make_transpose_conv(p, 31);
-  const SessionRun x = m.run({"xnnpack"});
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "xnnpack");
-  const SessionRun r = m.run({"cpu"});
-  ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
-  EXPECT_EQ(x.shape, r.shape);
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+  expect_xnn_matches_cpu(m);
 }
 
 std::vector<TransposeCase> transpose_cases() {
@@ -421,9 +404,7 @@ TEST(XnnTransposeConv, RejectsOutputBeyondAdjustment) {
   std::string why;
   EXPECT_FALSE(m.xnn_supports(&why));
   EXPECT_NE(why.find("adjustment"), std::string::npos) << why;
-  const SessionRun x = m.run({"xnnpack", "cpu"});
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "cpu");
+  expect_falls_back(m, "adjustment");
 }
 
 TEST(XnnTransposeConv, RejectsTanhAndNonConstantFilter) {
@@ -446,9 +427,7 @@ TEST(XnnTransposeConv, RejectsTanhAndNonConstantFilter) {
     std::string why;
     EXPECT_FALSE(m.xnn_supports(&why));
     EXPECT_NE(why.find("not a constant"), std::string::npos) << why;
-    const SessionRun x = m.run({"xnnpack", "cpu"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "cpu");
+    expect_falls_back(m, "not a constant");
   }
 }
 
@@ -487,14 +466,7 @@ struct Q8Case {
 std::string case_name(const Q8Case& p) {
   std::string s = p.depthwise ? "dw" : "conv";
   s += p.per_channel ? "_qc8" : "_qs8";
-  s += "_c" + std::to_string(p.c);
-  s += p.depthwise ? "_m" + std::to_string(p.multiplier) : "_o" + std::to_string(p.out_c);
-  s += "_k" + std::to_string(p.k) + "_s" + std::to_string(p.stride);
-  if (p.dilation != 1) s += "_d" + std::to_string(p.dilation);
-  s += p.padding == Padding::kSame ? "_same" : "_valid";
-  s += std::string("_") + activation_name(p.activation);
-  s += p.bias ? "_bias" : "_nobias";
-  return s;
+  return s + window_name(p);
 }
 void PrintTo(const Q8Case& p, std::ostream* os) { *os << case_name(p); }
 
@@ -574,25 +546,8 @@ Q8Data make_q8_data(const Q8Case& p, uint32_t seed) {
 }
 
 OneNodeGraph make_conv_q8(const Q8Case& p, const Q8Data& d) {
-  Attributes attrs;
-  if (p.depthwise) {
-    DepthwiseConv2DAttrs a;
-    a.padding = p.padding;
-    a.stride_h = a.stride_w = p.stride;
-    a.dilation_h = a.dilation_w = p.dilation;
-    a.depth_multiplier = p.multiplier;
-    a.activation = p.activation;
-    attrs = a;
-  } else {
-    Conv2DAttrs a;
-    a.padding = p.padding;
-    a.stride_h = a.stride_w = p.stride;
-    a.dilation_h = a.dilation_w = p.dilation;
-    a.activation = p.activation;
-    attrs = a;
-  }
   const int64_t oc = p.depthwise ? p.c * p.multiplier : p.out_c;
-  OneNodeGraph m(p.depthwise ? OpKind::kDepthwiseConv2D : OpKind::kConv2D, attrs);
+  OneNodeGraph m = conv_node(p);
   m.add_input<int8_t>({p.batch, p.h, p.w, p.c}, d.input, per_tensor(p.in_scale, p.in_zp));
   const Shape filter = p.depthwise ? Shape{1, p.k, p.k, oc} : Shape{oc, p.k, p.k, p.c};
   Quantization fq = p.per_channel ? per_channel(d.filter_scales, p.depthwise ? 3 : 0)

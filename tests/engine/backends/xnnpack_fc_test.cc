@@ -33,16 +33,6 @@ OneNodeGraph make_fc_f32(const FcCase& p, uint32_t seed) {
   return m;
 }
 
-void expect_matches_reference(OneNodeGraph& m) {
-  const SessionRun x = m.run({"xnnpack"});
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  EXPECT_EQ(x.node_backend, "xnnpack");
-  const SessionRun r = m.run({"cpu"});
-  ASSERT_TRUE(r.status.is_ok()) << r.status.to_string();
-  EXPECT_EQ(x.shape, r.shape);
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
-}
-
 TEST(XnnFullyConnectedF32, MatchesReferenceBackend) {
   const Activation activations[] = {Activation::kNone, Activation::kRelu,
                                     Activation::kReluN1To1, Activation::kRelu6};
@@ -56,7 +46,7 @@ TEST(XnnFullyConnectedF32, MatchesReferenceBackend) {
       p.bias = i % 3 != 2;
       OneNodeGraph m = make_fc_f32(p, 100 + i);
       SCOPED_TRACE(shape_to_string(input) + " activation " + std::to_string(int(a)));
-      expect_matches_reference(m);
+      expect_xnn_matches_cpu(m);
       ++i;
     }
   }
@@ -73,14 +63,14 @@ TEST(XnnFullyConnectedF32, FlattensInputAndKeepsNumDims) {
     m.add_constant<float>({10, 32}, random_floats(320, 2));
     m.add_constant<float>({10}, random_floats(10, 3));
     m.add_output();
-    expect_matches_reference(m);
+    expect_xnn_matches_cpu(m);
   }
   {
     // Flattened into a batch: [2, 3, 8] with I = 8 is [6, 8].
     FcCase p;
     p.input = {2, 3, 8};
     OneNodeGraph m = make_fc_f32(p, 7);
-    expect_matches_reference(m);
+    expect_xnn_matches_cpu(m);
   }
   {
     // keep_num_dims: [2, 3, 8] -> [2, 3, 16], same memory.
@@ -91,7 +81,7 @@ TEST(XnnFullyConnectedF32, FlattensInputAndKeepsNumDims) {
     const SessionRun x = m.run({"xnnpack"});
     ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
     EXPECT_EQ(x.shape, (Shape{2, 3, 16}));
-    expect_matches_reference(m);
+    expect_xnn_matches_cpu(m);
   }
 }
 
@@ -100,10 +90,7 @@ TEST(XnnFullyConnectedF32, TwoThreadsMatch) {
   p.input = {8, 256};
   p.out = 128;
   OneNodeGraph m = make_fc_f32(p, 5);
-  const SessionRun x = m.run({"xnnpack"}, 2);
-  ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-  const SessionRun r = m.run({"cpu"});
-  EXPECT_TRUE(close_to_reference(values_of<float>(x.output), values_of<float>(r.output)));
+  expect_xnn_matches_cpu(m, /*threads=*/2);
 }
 
 TEST(XnnFullyConnectedF32, FallsBackWithReason) {
@@ -115,9 +102,7 @@ TEST(XnnFullyConnectedF32, FallsBackWithReason) {
     std::string why;
     EXPECT_FALSE(m.xnn_supports(&why));
     EXPECT_NE(why.find("TANH"), std::string::npos) << why;
-    const SessionRun x = m.run({"xnnpack", "cpu"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "cpu");
+    expect_falls_back(m, "TANH");
   }
   {
     FullyConnectedAttrs a;
@@ -128,9 +113,7 @@ TEST(XnnFullyConnectedF32, FallsBackWithReason) {
     std::string why;
     EXPECT_FALSE(m.xnn_supports(&why));
     EXPECT_NE(why.find("not a constant"), std::string::npos) << why;
-    const SessionRun x = m.run({"xnnpack", "cpu"});
-    ASSERT_TRUE(x.status.is_ok()) << x.status.to_string();
-    EXPECT_EQ(x.node_backend, "cpu");
+    expect_falls_back(m, "not a constant");
   }
 }
 

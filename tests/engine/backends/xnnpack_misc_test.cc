@@ -4,9 +4,9 @@
 
 #include <ostream>
 
-#include "tests/engine/backends/xnn_misc_test_util.h"
+#include "tests/engine/backends/xnn_test_util.h"
 
-namespace opscope::testing::xnn_misc {
+namespace opscope::testing {
 namespace {
 
 // ---------------------------------------------------------------- resize
@@ -233,4 +233,4 @@ TEST(XnnReshapeLike, EmptyTensorIsANoOp) {
 }
 
 }  // namespace
-}  // namespace opscope::testing::xnn_misc
+}  // namespace opscope::testing

@@ -7,9 +7,9 @@
 
 #include <limits>
 
-#include "tests/engine/backends/xnn_misc_test_util.h"
+#include "tests/engine/backends/xnn_test_util.h"
 
-namespace opscope::testing::xnn_misc {
+namespace opscope::testing {
 namespace {
 
 Pool2DAttrs pool_attrs(Padding padding, int fh, int fw, int sh, int sw,
@@ -178,7 +178,7 @@ TEST(XnnPoolInt8, MaxPoolMatchesNaive) {
         }
       }
     }
-    const std::vector<int8_t> got = as_vector<int8_t>((*out)[0]);
+    const std::vector<int8_t> got = values_of<int8_t>((*out)[0]);
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << "element " << i;
   }
@@ -228,7 +228,7 @@ TEST(XnnPoolInt8, GlobalAveragePoolWithinOneLsb) {
   g.add_output(DType::kI8, qo, Shape{2, 1, 1, 17});
   auto out = run_xnn_direct(g);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
-  expect_int8_within_1(as_vector<int8_t>((*out)[0]), naive_int8_mean(x, 2, 49, 17, qi, qo));
+  expect_int8_within_1(values_of<int8_t>((*out)[0]), naive_int8_mean(x, 2, 49, 17, qi, qo));
 }
 
 TEST(XnnPoolInt8, MeanWithinOneLsb) {
@@ -241,7 +241,7 @@ TEST(XnnPoolInt8, MeanWithinOneLsb) {
   g.add_output(DType::kI8, qo, Shape{1, 1, 1, 64});
   auto out = run_xnn_direct(g);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
-  expect_int8_within_1(as_vector<int8_t>((*out)[0]), naive_int8_mean(x, 1, 256, 64, qi, qo));
+  expect_int8_within_1(values_of<int8_t>((*out)[0]), naive_int8_mean(x, 1, 256, 64, qi, qo));
 }
 
 TEST(XnnPoolInt8, MeanDeclinesOutOfRangeScales) {
@@ -255,4 +255,4 @@ TEST(XnnPoolInt8, MeanDeclinesOutOfRangeScales) {
 }
 
 }  // namespace
-}  // namespace opscope::testing::xnn_misc
+}  // namespace opscope::testing

@@ -5,9 +5,9 @@
 
 #include <ostream>
 
-#include "tests/engine/backends/xnn_misc_test_util.h"
+#include "tests/engine/backends/xnn_test_util.h"
 
-namespace opscope::testing::xnn_misc {
+namespace opscope::testing {
 namespace {
 
 OneNodeGraph unary_graph(OpKind op, const Shape& shape, float lo, float hi,
@@ -134,7 +134,7 @@ TEST(XnnUnaryInt8, LogisticWithinOneLsb) {
       const double r = qin.scales[0] * (x[i] - static_cast<double>(qin.zero_points[0]));
       want[i] = quantize_int8(1.0 / (1.0 + std::exp(-r)), qout.scales[0], qout.zero_points[0]);
     }
-    expect_int8_within_1(as_vector<int8_t>((*out)[0]), want);
+    expect_int8_within_1(values_of<int8_t>((*out)[0]), want);
   }
 }
 
@@ -157,4 +157,4 @@ TEST(XnnUnaryInt8, DeclinesInt8Relu) {
 }
 
 }  // namespace
-}  // namespace opscope::testing::xnn_misc
+}  // namespace opscope::testing

@@ -10,9 +10,11 @@
 namespace opscope::reference {
 namespace {
 
-using testing::expect_close;
+using testing::add_input_or_constant;
+using testing::expect_kernel_output;
 using testing::expect_rejected;
 using testing::KernelRunner;
+using testing::prepare_on_zeros;
 using testing::random_floats;
 
 // Index of `out_index` (over the broadcast batch dims `out`) in a tensor
@@ -69,17 +71,9 @@ void check(const Shape& a_shape, const Shape& b_shape, bool adj_x, bool adj_y,
   attrs.adj_y = adj_y;
   KernelRunner r(OpKind::kBatchMatMul, attrs);
   r.add_input(a_shape, a);
-  if (constant_b) {
-    r.add_constant(b_shape, b);
-  } else {
-    r.add_input(b_shape, b);
-  }
+  add_input_or_constant(r, b_shape, b, constant_b);
   r.add_output();
-  const Status st = r.prepare(make_batch_matmul_f32());
-  ASSERT_TRUE(st.is_ok()) << st.to_string();
-  EXPECT_EQ(r.output_tensor(0).shape, want_shape);
-  r.run();
-  expect_close(r.output<float>(0), want);
+  expect_kernel_output(r, make_batch_matmul_f32(), want_shape, want);
 }
 
 TEST(BatchMatMul, plain_2d) { check({5, 7}, {7, 9}, false, false, {5, 9}); }
@@ -131,11 +125,8 @@ Status prepare_bmm(Shape a, Shape b, DType dtype = DType::kF32,
                    bool adj_y = false) {
   BatchMatMulAttrs attrs;
   attrs.adj_y = adj_y;
-  KernelRunner r(OpKind::kBatchMatMul, attrs);
-  r.add_input(a, std::vector<float>(num_elements(a)), dtype);
-  r.add_input(b, std::vector<float>(num_elements(b)));
-  r.add_output();
-  return r.prepare(make_batch_matmul_f32());
+  return prepare_on_zeros(OpKind::kBatchMatMul, attrs, make_batch_matmul_f32(),
+                          a, b, dtype, /*constant_filter=*/false);
 }
 
 TEST(BatchMatMul, rejects_inner_dim_mismatch) {

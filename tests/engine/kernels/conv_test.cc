@@ -10,58 +10,28 @@
 namespace opscope::reference {
 namespace {
 
-using testing::expect_close;
+using testing::add_bias_or_absent;
+using testing::add_input_or_constant;
+using testing::conv_out_dim;
+using testing::expect_kernel_output;
 using testing::expect_rejected;
 using testing::KernelRunner;
+using testing::prepare_on_zeros;
 using testing::random_floats;
 using testing::reference_activation;
 
-struct ConvCase {
+struct ConvCase : testing::ConvCaseSetters<ConvCase> {
   int64_t n = 1, h = 5, w = 5, c = 3;  // input
   int64_t o = 4, kh = 3, kw = 3;       // filter
   Conv2DAttrs attrs;
   bool bias = true;
   bool constant_filter = true;
 
-  ConvCase& input(int64_t n_, int64_t h_, int64_t w_, int64_t c_) {
-    n = n_, h = h_, w = w_, c = c_;
-    return *this;
-  }
   ConvCase& filter(int64_t o_, int64_t kh_, int64_t kw_) {
     o = o_, kh = kh_, kw = kw_;
     return *this;
   }
-  ConvCase& stride(int s) {
-    attrs.stride_h = attrs.stride_w = s;
-    return *this;
-  }
-  ConvCase& dilation(int d) {
-    attrs.dilation_h = attrs.dilation_w = d;
-    return *this;
-  }
-  ConvCase& padding(Padding p) {
-    attrs.padding = p;
-    return *this;
-  }
 };
-
-// Output size and leading pad of one dimension, written out independently
-// of window.h.
-void out_dim(const ConvCase& t, int64_t in, int64_t k, int stride,
-             int dilation, int pad_lo, int pad_hi, int64_t* out,
-             int64_t* pad) {
-  const int64_t eff = (k - 1) * dilation + 1;
-  if (t.attrs.padding == Padding::kSame) {
-    *out = (in + stride - 1) / stride;
-    *pad = std::max<int64_t>(0, (*out - 1) * stride + eff - in) / 2;
-  } else if (t.attrs.padding == Padding::kValid) {
-    *out = (in - eff) / stride + 1;
-    *pad = 0;
-  } else {
-    *out = (in + pad_lo + pad_hi - eff) / stride + 1;
-    *pad = pad_lo;
-  }
-}
 
 void check(const ConvCase& t) {
   SCOPED_TRACE(::testing::Message()
@@ -76,10 +46,10 @@ void check(const ConvCase& t) {
   const auto bias = random_floats(t.o, 13);
   const Conv2DAttrs& a = t.attrs;
   int64_t oh, ow, pt, pl;
-  out_dim(t, t.h, t.kh, a.stride_h, a.dilation_h, a.explicit_pads.top,
-          a.explicit_pads.bottom, &oh, &pt);
-  out_dim(t, t.w, t.kw, a.stride_w, a.dilation_w, a.explicit_pads.left,
-          a.explicit_pads.right, &ow, &pl);
+  conv_out_dim(a.padding, t.h, t.kh, a.stride_h, a.dilation_h,
+               a.explicit_pads.top, a.explicit_pads.bottom, &oh, &pt);
+  conv_out_dim(a.padding, t.w, t.kw, a.stride_w, a.dilation_w,
+               a.explicit_pads.left, a.explicit_pads.right, &ow, &pl);
 
   std::vector<double> want;
   for (int64_t b = 0; b < t.n; ++b)
@@ -103,22 +73,10 @@ void check(const ConvCase& t) {
 
   KernelRunner r(OpKind::kConv2D, t.attrs);
   r.add_input({t.n, t.h, t.w, t.c}, in);
-  if (t.constant_filter) {
-    r.add_constant({t.o, t.kh, t.kw, t.c}, filter);
-  } else {
-    r.add_input({t.o, t.kh, t.kw, t.c}, filter);
-  }
-  if (t.bias) {
-    r.add_constant({t.o}, bias);
-  } else {
-    r.add_absent_input();
-  }
+  add_input_or_constant(r, {t.o, t.kh, t.kw, t.c}, filter, t.constant_filter);
+  add_bias_or_absent(r, bias, t.bias);
   r.add_output();
-  const Status st = r.prepare(make_conv2d_f32());
-  ASSERT_TRUE(st.is_ok()) << st.to_string();
-  EXPECT_EQ(r.output_tensor(0).shape, (Shape{t.n, oh, ow, t.o}));
-  r.run();
-  expect_close(r.output<float>(0), want);
+  expect_kernel_output(r, make_conv2d_f32(), {t.n, oh, ow, t.o}, want);
 }
 
 TEST(Conv2D, valid_3x3) { check(ConvCase{}); }
@@ -225,11 +183,8 @@ TEST(Conv2D, large_image_uses_several_chunks) {
 
 Status prepare_conv(Shape in, Shape filter, DType dtype = DType::kF32,
                     Conv2DAttrs attrs = {}) {
-  KernelRunner r(OpKind::kConv2D, attrs);
-  r.add_input(in, std::vector<float>(num_elements(in)), dtype);
-  r.add_constant(filter, std::vector<float>(num_elements(filter)));
-  r.add_output();
-  return r.prepare(make_conv2d_f32());
+  return prepare_on_zeros(OpKind::kConv2D, attrs, make_conv2d_f32(), in, filter,
+                          dtype);
 }
 
 TEST(Conv2D, rejects_channel_mismatch) {

@@ -10,37 +10,24 @@
 namespace opscope::reference {
 namespace {
 
-using testing::expect_close;
+using testing::add_bias_or_absent;
+using testing::conv_out_dim;
+using testing::expect_kernel_output;
 using testing::expect_rejected;
 using testing::KernelRunner;
+using testing::prepare_on_zeros;
 using testing::random_floats;
 using testing::reference_activation;
 
-struct DwCase {
+struct DwCase : testing::ConvCaseSetters<DwCase> {
   int64_t n = 1, h = 6, w = 5, c = 3;
   int64_t kh = 3, kw = 3, m = 1;  // m: depth multiplier
   DepthwiseConv2DAttrs attrs;
   bool bias = true;
 
-  DwCase& input(int64_t n_, int64_t h_, int64_t w_, int64_t c_) {
-    n = n_, h = h_, w = w_, c = c_;
-    return *this;
-  }
   DwCase& filter(int64_t kh_, int64_t kw_, int64_t m_ = 1) {
     kh = kh_, kw = kw_, m = m_;
     attrs.depth_multiplier = static_cast<int>(m_);
-    return *this;
-  }
-  DwCase& stride(int s) {
-    attrs.stride_h = attrs.stride_w = s;
-    return *this;
-  }
-  DwCase& dilation(int d) {
-    attrs.dilation_h = attrs.dilation_w = d;
-    return *this;
-  }
-  DwCase& padding(Padding p) {
-    attrs.padding = p;
     return *this;
   }
   DwCase& activation(Activation a) {
@@ -48,21 +35,6 @@ struct DwCase {
     return *this;
   }
 };
-
-void out_dim(Padding padding, int64_t in, int64_t k, int stride, int dilation,
-             int pad_lo, int pad_hi, int64_t* out, int64_t* pad) {
-  const int64_t eff = (k - 1) * dilation + 1;
-  if (padding == Padding::kSame) {
-    *out = (in + stride - 1) / stride;
-    *pad = std::max<int64_t>(0, (*out - 1) * stride + eff - in) / 2;
-  } else if (padding == Padding::kValid) {
-    *out = (in - eff) / stride + 1;
-    *pad = 0;
-  } else {
-    *out = (in + pad_lo + pad_hi - eff) / stride + 1;
-    *pad = pad_lo;
-  }
-}
 
 void check(const DwCase& t) {
   SCOPED_TRACE(::testing::Message()
@@ -78,10 +50,10 @@ void check(const DwCase& t) {
   const auto bias = random_floats(oc, 23);
   const DepthwiseConv2DAttrs& a = t.attrs;
   int64_t oh, ow, pt, pl;
-  out_dim(a.padding, t.h, t.kh, a.stride_h, a.dilation_h, a.explicit_pads.top,
-          a.explicit_pads.bottom, &oh, &pt);
-  out_dim(a.padding, t.w, t.kw, a.stride_w, a.dilation_w,
-          a.explicit_pads.left, a.explicit_pads.right, &ow, &pl);
+  conv_out_dim(a.padding, t.h, t.kh, a.stride_h, a.dilation_h,
+               a.explicit_pads.top, a.explicit_pads.bottom, &oh, &pt);
+  conv_out_dim(a.padding, t.w, t.kw, a.stride_w, a.dilation_w,
+               a.explicit_pads.left, a.explicit_pads.right, &ow, &pl);
 
   std::vector<double> want;
   for (int64_t b = 0; b < t.n; ++b)
@@ -106,17 +78,9 @@ void check(const DwCase& t) {
   KernelRunner r(OpKind::kDepthwiseConv2D, t.attrs);
   r.add_input({t.n, t.h, t.w, t.c}, in);
   r.add_constant({1, t.kh, t.kw, oc}, filter);
-  if (t.bias) {
-    r.add_constant({oc}, bias);
-  } else {
-    r.add_absent_input();
-  }
+  add_bias_or_absent(r, bias, t.bias);
   r.add_output();
-  const Status st = r.prepare(make_depthwise_conv2d_f32());
-  ASSERT_TRUE(st.is_ok()) << st.to_string();
-  EXPECT_EQ(r.output_tensor(0).shape, (Shape{t.n, oh, ow, oc}));
-  r.run();
-  expect_close(r.output<float>(0), want);
+  expect_kernel_output(r, make_depthwise_conv2d_f32(), {t.n, oh, ow, oc}, want);
 }
 
 TEST(DepthwiseConv2D, valid_3x3) { check(DwCase{}); }
@@ -179,12 +143,10 @@ TEST(DepthwiseConv2D, absent_bias) {
 
 // ---- rejects ----
 
-Status prepare_dw(Shape in, Shape filter, DType dtype = DType::kF32) {
-  KernelRunner r(OpKind::kDepthwiseConv2D, DepthwiseConv2DAttrs{});
-  r.add_input(in, std::vector<float>(num_elements(in)), dtype);
-  r.add_constant(filter, std::vector<float>(num_elements(filter)));
-  r.add_output();
-  return r.prepare(make_depthwise_conv2d_f32());
+Status prepare_dw(Shape in, Shape filter, DType dtype = DType::kF32,
+                  DepthwiseConv2DAttrs attrs = {}) {
+  return prepare_on_zeros(OpKind::kDepthwiseConv2D, attrs,
+                          make_depthwise_conv2d_f32(), in, filter, dtype);
 }
 
 TEST(DepthwiseConv2D, rejects_channel_mismatch) {
@@ -211,11 +173,7 @@ TEST(DepthwiseConv2D, rejects_wrong_rank) {
 TEST(DepthwiseConv2D, rejects_zero_stride) {
   DepthwiseConv2DAttrs attrs;
   attrs.stride_h = 0;
-  KernelRunner r(OpKind::kDepthwiseConv2D, attrs);
-  r.add_input({1, 5, 5, 3}, std::vector<float>(75));
-  r.add_constant({1, 3, 3, 3}, std::vector<float>(27));
-  r.add_output();
-  expect_rejected(r.prepare(make_depthwise_conv2d_f32()),
+  expect_rejected(prepare_dw({1, 5, 5, 3}, {1, 3, 3, 3}, DType::kF32, attrs),
                   ErrorCode::kInvalidArgument);
 }
 

@@ -11,9 +11,12 @@
 namespace opscope::reference {
 namespace {
 
-using testing::expect_close;
+using testing::add_bias_or_absent;
+using testing::add_input_or_constant;
+using testing::expect_kernel_output;
 using testing::expect_rejected;
 using testing::KernelRunner;
+using testing::prepare_on_zeros;
 using testing::random_floats;
 using testing::reference_activation;
 
@@ -54,22 +57,10 @@ void check(const FcCase& t, const Shape& want_shape) {
 
   KernelRunner r(OpKind::kFullyConnected, t.attrs);
   r.add_input(t.input, in);
-  if (t.constant_weights) {
-    r.add_constant({t.out, in_size}, weights);
-  } else {
-    r.add_input({t.out, in_size}, weights);
-  }
-  if (t.bias) {
-    r.add_constant({t.out}, bias);
-  } else {
-    r.add_absent_input();
-  }
+  add_input_or_constant(r, {t.out, in_size}, weights, t.constant_weights);
+  add_bias_or_absent(r, bias, t.bias);
   r.add_output();
-  const Status st = r.prepare(make_fully_connected_f32());
-  ASSERT_TRUE(st.is_ok()) << st.to_string();
-  EXPECT_EQ(r.output_tensor(0).shape, want_shape);
-  r.run();
-  expect_close(r.output<float>(0), want);
+  expect_kernel_output(r, make_fully_connected_f32(), want_shape, want);
 }
 
 TEST(FullyConnected, batch_2) { check(FcCase{}, {2, 5}); }
@@ -129,11 +120,8 @@ Status prepare_fc(Shape in, Shape weights, DType dtype = DType::kF32,
                   bool keep_num_dims = false) {
   FullyConnectedAttrs attrs;
   attrs.keep_num_dims = keep_num_dims;
-  KernelRunner r(OpKind::kFullyConnected, attrs);
-  r.add_input(in, std::vector<float>(num_elements(in)), dtype);
-  r.add_constant(weights, std::vector<float>(num_elements(weights)));
-  r.add_output();
-  return r.prepare(make_fully_connected_f32());
+  return prepare_on_zeros(OpKind::kFullyConnected, attrs,
+                          make_fully_connected_f32(), in, weights, dtype);
 }
 
 TEST(FullyConnected, rejects_input_size_mismatch) {

@@ -6,23 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "engine/status.h"
 #include "engine/tensor.h"
+#include "tests/engine/test_random.h"
 
 namespace opscope::testing {
-
-inline std::vector<float> random_floats(size_t n, uint32_t seed,
-                                        float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 // Distinct values 0, 1, 2, ... (wrapping for narrow T): a misplaced element
 // shows up in a copy test.

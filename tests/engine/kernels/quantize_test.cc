@@ -21,6 +21,7 @@ namespace opscope::reference {
 namespace {
 
 using testing::KernelRunner;
+using testing::per_tensor;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
@@ -138,13 +139,6 @@ TEST(Dequantize, f16_to_f32) {
   for (uint16_t v : h) want.push_back(naive_half_value(v));
   testing::expect_all_close(y, want, 0, 0);
   EXPECT_TRUE(std::signbit(y[1]));
-}
-
-Quantization per_tensor(float scale, int64_t zp) {
-  Quantization q;
-  q.scales = {scale};
-  q.zero_points = {zp};
-  return q;
 }
 
 TEST(Dequantize, i8_and_u8_per_tensor_all_values) {

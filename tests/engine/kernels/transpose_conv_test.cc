@@ -10,33 +10,24 @@
 namespace opscope::reference {
 namespace {
 
-using testing::expect_close;
+using testing::add_bias_or_absent;
+using testing::add_input_or_constant;
+using testing::expect_kernel_output;
 using testing::expect_rejected;
 using testing::KernelRunner;
+using testing::prepare_on_zeros;
 using testing::random_floats;
 using testing::reference_activation;
 
-struct TcCase {
+struct TcCase : testing::ConvCaseSetters<TcCase> {
   int64_t n = 1, h = 4, w = 5, c = 3;  // input
   int64_t o = 4, kh = 3, kw = 3;       // filter [O, KH, KW, I]
   TransposeConvAttrs attrs;
   bool bias = true;
   bool constant_filter = true;
 
-  TcCase& input(int64_t n_, int64_t h_, int64_t w_, int64_t c_) {
-    n = n_, h = h_, w = w_, c = c_;
-    return *this;
-  }
   TcCase& filter(int64_t o_, int64_t kh_, int64_t kw_) {
     o = o_, kh = kh_, kw = kw_;
-    return *this;
-  }
-  TcCase& stride(int s) {
-    attrs.stride_h = attrs.stride_w = s;
-    return *this;
-  }
-  TcCase& padding(Padding p) {
-    attrs.padding = p;
     return *this;
   }
 };
@@ -102,22 +93,10 @@ void check(const TcCase& t) {
 
   KernelRunner r(OpKind::kTransposeConv, t.attrs);
   r.add_input({t.n, t.h, t.w, t.c}, in);
-  if (t.constant_filter) {
-    r.add_constant({t.o, t.kh, t.kw, t.c}, filter);
-  } else {
-    r.add_input({t.o, t.kh, t.kw, t.c}, filter);
-  }
-  if (t.bias) {
-    r.add_constant({t.o}, bias);
-  } else {
-    r.add_absent_input();
-  }
+  add_input_or_constant(r, {t.o, t.kh, t.kw, t.c}, filter, t.constant_filter);
+  add_bias_or_absent(r, bias, t.bias);
   r.add_output();
-  const Status st = r.prepare(make_transpose_conv_f32());
-  ASSERT_TRUE(st.is_ok()) << st.to_string();
-  EXPECT_EQ(r.output_tensor(0).shape, (Shape{t.n, oh, ow, t.o}));
-  r.run();
-  expect_close(r.output<float>(0), acc);
+  expect_kernel_output(r, make_transpose_conv_f32(), {t.n, oh, ow, t.o}, acc);
 }
 
 TEST(TransposeConv, same_stride_2) {
@@ -207,11 +186,8 @@ TEST(TransposeConv, large_input_uses_several_chunks) {
 
 Status prepare_tc(Shape in, Shape filter, DType dtype = DType::kF32,
                   TransposeConvAttrs attrs = {}) {
-  KernelRunner r(OpKind::kTransposeConv, attrs);
-  r.add_input(in, std::vector<float>(num_elements(in)), dtype);
-  r.add_constant(filter, std::vector<float>(num_elements(filter)));
-  r.add_output();
-  return r.prepare(make_transpose_conv_f32());
+  return prepare_on_zeros(OpKind::kTransposeConv, attrs,
+                          make_transpose_conv_f32(), in, filter, dtype);
 }
 
 TEST(TransposeConv, rejects_channel_mismatch) {

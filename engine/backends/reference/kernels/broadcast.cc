@@ -117,4 +117,14 @@ Status plan_broadcast(const PrepareContext& ctx, const Tensor& a,
   return Status::ok();
 }
 
+Status plan_broadcast_f32(PrepareContext& ctx, BroadcastPlan* plan) {
+  Shape out_shape;
+  OPSCOPE_RETURN_IF_ERROR(
+      plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out_shape, plan));
+  Tensor& out = ctx.output(0);
+  out.shape = std::move(out_shape);
+  out.dtype = DType::kF32;
+  return Status::ok();
+}
+
 }  // namespace opscope::reference

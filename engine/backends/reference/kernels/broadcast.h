@@ -52,6 +52,10 @@ bool broadcast_shape(const Shape& a, const Shape& b, Shape* out);
 Status plan_broadcast(const PrepareContext& ctx, const Tensor& a,
                       const Tensor& b, Shape* out_shape, BroadcastPlan* plan);
 
+// plan_broadcast of ctx's inputs 0 and 1 for an f32 op, whose output 0 it
+// gives the broadcast shape and dtype f32.
+Status plan_broadcast_f32(PrepareContext& ctx, BroadcastPlan* plan);
+
 namespace broadcast_detail {
 
 // The three contiguous inner loops. The project builds with -O2, where GCC

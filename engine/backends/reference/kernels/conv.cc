@@ -4,22 +4,15 @@
 #include <vector>
 
 #include "engine/backends/reference/kernels/activation.h"
+#include "engine/backends/reference/kernels/conv2d_kernel.h"
 #include "engine/backends/reference/kernels/gemm.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
-#include "engine/backends/reference/kernels/window.h"
 
 namespace opscope::reference {
 namespace {
 
-// im2col works on chunks of output pixels: a chunk's patches (rows x K
-// floats, about 1 MiB) are written just before the GEMM reads them, so they
-// are still in cache, and the scratch stays bounded for large images. At
-// least kMinChunkRows rows so the packed filter is reused enough per pass.
-constexpr int64_t kChunkFloats = 256 * 1024;
-constexpr int64_t kMinChunkRows = 240;
-
-class Conv2DF32 final : public Kernel {
+class Conv2DF32 final : public Conv2DKernel {
  public:
   Status prepare(PrepareContext& ctx) override;
   void run(const RunContext& ctx) override;
@@ -30,77 +23,23 @@ class Conv2DF32 final : public Kernel {
   void im2col(const float* image, int64_t first, int64_t rows,
               float* col) const;
 
-  int input_id_ = -1, filter_id_ = -1, bias_id_ = -1, output_id_ = -1;
-  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, in_c_ = 0;
-  int64_t out_h_ = 0, out_w_ = 0, out_c_ = 0, k_h_ = 0, k_w_ = 0;
-  int64_t stride_h_ = 1, stride_w_ = 1, dilation_h_ = 1, dilation_w_ = 1;
-  int64_t pad_top_ = 0, pad_left_ = 0;
   int64_t patch_ = 0;       // K of the GEMM: k_h_ * k_w_ * in_c_
   int64_t chunk_rows_ = 0;  // output pixels per im2col chunk
   bool direct_ = false;     // 1x1, stride 1, unpadded: A is the input itself
-  Activation activation_ = Activation::kNone;
   // The packed filter when it is constant; empty when run() packs it.
   std::vector<float> packed_filter_;
   size_t filter_offset_ = 0, col_offset_ = 0;  // scratch regions
 };
 
 Status Conv2DF32::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
   const auto& attrs = ctx.node().attr<Conv2DAttrs>();
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, attrs.padding,
-                                        attrs.explicit_pads, attrs.stride_h,
-                                        attrs.stride_w, attrs.dilation_h,
-                                        attrs.dilation_w));
-  const Shape& in = ctx.input(0).shape;
-  const Shape& filter = ctx.input(1).shape;
-  if (filter[3] != in[3]) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " has " +
-                         std::to_string(filter[3]) +
-                         " input channels but input " +
-                         describe_input(ctx, 0) + " has " +
-                         std::to_string(in[3]));
-  }
-  if (filter[0] < 1 || filter[1] < 1 || filter[2] < 1) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " is empty");
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[0]));
-
-  batch_ = in[0];
-  in_h_ = in[1];
-  in_w_ = in[2];
-  in_c_ = in[3];
-  out_c_ = filter[0];
-  k_h_ = filter[1];
-  k_w_ = filter[2];
-  stride_h_ = attrs.stride_h;
-  stride_w_ = attrs.stride_w;
-  dilation_h_ = attrs.dilation_h;
-  dilation_w_ = attrs.dilation_w;
-  const Pads2D& pads = attrs.explicit_pads;
-  const WindowDim h = window_dim(attrs.padding, in_h_, k_h_, attrs.stride_h,
-                                 attrs.dilation_h, pads.top, pads.bottom);
-  const WindowDim w = window_dim(attrs.padding, in_w_, k_w_, attrs.stride_w,
-                                 attrs.dilation_w, pads.left, pads.right);
-  if (h.out <= 0 || w.out <= 0) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "input " + describe_input(ctx, 0) +
-                         " is smaller than the dilated filter " +
-                         describe_input(ctx, 1));
-  }
-  out_h_ = h.out;
-  out_w_ = w.out;
-  pad_top_ = h.pad_before;
-  pad_left_ = w.pad_before;
-  activation_ = attrs.activation;
-  input_id_ = ctx.input_id(0);
-  filter_id_ = ctx.input_id(1);
-  bias_id_ = ctx.has_input(2) ? ctx.input_id(2) : -1;
-  output_id_ = ctx.output_id(0);
-  ctx.output(0).shape = {batch_, out_h_, out_w_, out_c_};
+  const ConvWindow window = conv_window(attrs);
+  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
+  OPSCOPE_RETURN_IF_ERROR(expect_ohwi_filter(ctx));
+  set_sizes(ctx, /*out_c=*/ctx.input(1).shape[0], window);
+  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
+  bind(ctx, attrs.activation);
 
   patch_ = k_h_ * k_w_ * in_c_;
   // A 1x1 stride-1 conv with no padding is a plain GEMM over all pixels.
@@ -120,9 +59,8 @@ Status Conv2DF32::prepare(PrepareContext& ctx) {
     filter_offset_ = layout.add_floats(gemm_packed_b_floats(patch_, out_c_));
   }
   if (!direct_) {
-    const int64_t pixels = out_h_ * out_w_;
-    chunk_rows_ = std::min(
-        pixels, std::max(kMinChunkRows, kChunkFloats / std::max<int64_t>(1, patch_)));
+    // im2col works on chunks of output pixels (gemm_chunk_rows).
+    chunk_rows_ = gemm_chunk_rows(out_h_ * out_w_, patch_);
     col_offset_ = layout.add_floats(chunk_rows_ * patch_);
   }
   ctx.set_scratch_bytes(layout.bytes());

@@ -12,7 +12,7 @@
 namespace opscope::reference {
 namespace {
 
-class DepthToSpace final : public Kernel {
+class DepthToSpace final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
@@ -36,26 +36,13 @@ class DepthToSpace final : public Kernel {
     const int64_t oc = c / (b * b);
     OPSCOPE_RETURN_IF_ERROR(forward_dtype_and_quantization(ctx));
     // Input steps of the dims visited in output order N, H, i, W, j, C_out.
-    plan_ = make_copy_plan({n, h, b, w, b, oc},
-                           {h * w * c, w * c, b * oc, c, oc, 1},
-                           row_major_strides({n, h, b, w, b, oc}));
-    elem_size_ = dtype_size(ctx.input(0).dtype);
-    input_id_ = ctx.input_id(0);
-    output_id_ = ctx.output_id(0);
-    ctx.output(0).shape = {n, h * b, w * b, oc};
+    set_copy(ctx,
+             make_copy_plan({n, h, b, w, b, oc},
+                            {h * w * c, w * c, b * oc, c, oc, 1},
+                            row_major_strides({n, h, b, w, b, oc})),
+             {n, h * b, w * b, oc});
     return Status::ok();
   }
-
-  void run(const RunContext& ctx) override {
-    run_copy_plan(plan_, ctx.data<const void>(input_id_),
-                  ctx.data<void>(output_id_), elem_size_);
-  }
-
- private:
-  int input_id_ = -1;
-  int output_id_ = -1;
-  size_t elem_size_ = 0;
-  CopyPlan plan_;
 };
 
 }  // namespace

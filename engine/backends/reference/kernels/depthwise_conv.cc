@@ -1,41 +1,30 @@
 // DEPTHWISE_CONV_2D, f32: a direct NHWC loop. Each output pixel's C*M
 // values are accumulated in place, one filter tap at a time, with the
 // innermost loop running over channels so that it vectorizes.
-#include <algorithm>
 
 #include "engine/backends/reference/kernels/activation.h"
+#include "engine/backends/reference/kernels/conv2d_kernel.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
 #include "engine/backends/reference/kernels/row_ops.h"
-#include "engine/backends/reference/kernels/window.h"
 
 namespace opscope::reference {
 namespace {
 
-class DepthwiseConv2DF32 final : public Kernel {
+class DepthwiseConv2DF32 final : public Conv2DKernel {
  public:
   Status prepare(PrepareContext& ctx) override;
   void run(const RunContext& ctx) override;
 
  private:
-  int input_id_ = -1, filter_id_ = -1, bias_id_ = -1, output_id_ = -1;
-  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, in_c_ = 0;
-  int64_t out_h_ = 0, out_w_ = 0, out_c_ = 0, k_h_ = 0, k_w_ = 0;
   int64_t multiplier_ = 1;
-  int64_t stride_h_ = 1, stride_w_ = 1, dilation_h_ = 1, dilation_w_ = 1;
-  int64_t pad_top_ = 0, pad_left_ = 0;
-  Activation activation_ = Activation::kNone;
 };
 
 Status DepthwiseConv2DF32::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
   const auto& attrs = ctx.node().attr<DepthwiseConv2DAttrs>();
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, attrs.padding,
-                                        attrs.explicit_pads, attrs.stride_h,
-                                        attrs.stride_w, attrs.dilation_h,
-                                        attrs.dilation_w));
+  const ConvWindow window = conv_window(attrs);
+  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
   const Shape& in = ctx.input(0).shape;
   const Shape& filter = ctx.input(1).shape;
   if (filter[0] != 1 || filter[1] < 1 || filter[2] < 1 || filter[3] < 1) {
@@ -55,39 +44,10 @@ Status DepthwiseConv2DF32::prepare(PrepareContext& ctx) {
   }
   OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[3]));
 
-  batch_ = in[0];
-  in_h_ = in[1];
-  in_w_ = in[2];
-  in_c_ = in[3];
-  k_h_ = filter[1];
-  k_w_ = filter[2];
-  out_c_ = filter[3];
+  set_sizes(ctx, /*out_c=*/filter[3], window);
   multiplier_ = out_c_ / in_c_;
-  stride_h_ = attrs.stride_h;
-  stride_w_ = attrs.stride_w;
-  dilation_h_ = attrs.dilation_h;
-  dilation_w_ = attrs.dilation_w;
-  const Pads2D& pads = attrs.explicit_pads;
-  const WindowDim h = window_dim(attrs.padding, in_h_, k_h_, attrs.stride_h,
-                                 attrs.dilation_h, pads.top, pads.bottom);
-  const WindowDim w = window_dim(attrs.padding, in_w_, k_w_, attrs.stride_w,
-                                 attrs.dilation_w, pads.left, pads.right);
-  if (h.out <= 0 || w.out <= 0) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "input " + describe_input(ctx, 0) +
-                         " is smaller than the dilated filter " +
-                         describe_input(ctx, 1));
-  }
-  out_h_ = h.out;
-  out_w_ = w.out;
-  pad_top_ = h.pad_before;
-  pad_left_ = w.pad_before;
-  activation_ = attrs.activation;
-  input_id_ = ctx.input_id(0);
-  filter_id_ = ctx.input_id(1);
-  bias_id_ = ctx.has_input(2) ? ctx.input_id(2) : -1;
-  output_id_ = ctx.output_id(0);
-  ctx.output(0).shape = {batch_, out_h_, out_w_, out_c_};
+  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
+  bind(ctx, attrs.activation);
   return Status::ok();
 }
 
@@ -104,11 +64,7 @@ void DepthwiseConv2DF32::run(const RunContext& ctx) {
     for (int64_t oy = 0; oy < out_h_; ++oy) {
       for (int64_t ox = 0; ox < out_w_; ++ox) {
         float* out = output + ((n * out_h_ + oy) * out_w_ + ox) * out_c;
-        if (bias != nullptr) {
-          std::copy(bias, bias + out_c, out);
-        } else {
-          std::fill(out, out + out_c, 0.0f);
-        }
+        row_init_bias(out, bias, out_c);
         for (int64_t ky = 0; ky < k_h_; ++ky) {
           const int64_t iy = oy * stride_h_ - pad_top_ + ky * dilation_h_;
           if (iy < 0 || iy >= in_h_) continue;

@@ -43,10 +43,7 @@ template <typename Op>
 class BinaryKernel final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(1, DType::kF32));
-    OPSCOPE_RETURN_IF_ERROR(expect_single_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(expect_f32_binary_inputs(ctx));
     ActivationAttrs attrs;
     OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
     activation_ = attrs.activation;
@@ -58,12 +55,7 @@ class BinaryKernel final : public Kernel {
     }
     range_ = activation_range(activation_);
 
-    Shape out_shape;
-    OPSCOPE_RETURN_IF_ERROR(
-        plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out_shape, &plan_));
-    Tensor& out = ctx.output(0);
-    out.shape = std::move(out_shape);
-    out.dtype = DType::kF32;
+    OPSCOPE_RETURN_IF_ERROR(plan_broadcast_f32(ctx, &plan_));
     a_id_ = ctx.input_id(0);
     b_id_ = ctx.input_id(1);
     out_id_ = ctx.output_id(0);

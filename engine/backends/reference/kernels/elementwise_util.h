@@ -19,6 +19,15 @@ inline Status expect_single_output(const PrepareContext& ctx) {
   return Status::ok();
 }
 
+// Checks a two-input f32 op (ADD, PRELU, ...): inputs 0 and 1 present and
+// f32, and one output.
+inline Status expect_f32_binary_inputs(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(1, DType::kF32));
+  return expect_single_output(ctx);
+}
+
 // The node's attributes as T; std::monostate (a reader that had nothing to
 // say) yields T's defaults. Any other attribute type is a graph error.
 template <typename T>

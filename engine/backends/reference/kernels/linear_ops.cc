@@ -29,27 +29,6 @@ Status expect_bias(PrepareContext& ctx, int index, int64_t channels) {
   return Status::ok();
 }
 
-Status expect_window(const PrepareContext& ctx, Padding padding,
-                     const Pads2D& pads, int stride_h, int stride_w,
-                     int dilation_h, int dilation_w) {
-  if (stride_h < 1 || stride_w < 1) {
-    return ctx.error(ErrorCode::kInvalidArgument,
-                     "stride " + std::to_string(stride_h) + "x" +
-                         std::to_string(stride_w) + " must be >= 1");
-  }
-  if (dilation_h < 1 || dilation_w < 1) {
-    return ctx.error(ErrorCode::kInvalidArgument,
-                     "dilation " + std::to_string(dilation_h) + "x" +
-                         std::to_string(dilation_w) + " must be >= 1");
-  }
-  if (padding == Padding::kExplicit &&
-      (pads.top < 0 || pads.left < 0 || pads.bottom < 0 || pads.right < 0)) {
-    return ctx.error(ErrorCode::kInvalidArgument,
-                     "explicit pads must be >= 0");
-  }
-  return Status::ok();
-}
-
 std::string describe_input(PrepareContext& ctx, int index) {
   const Tensor& t = ctx.input(index);
   return "'" + t.name + "' " + shape_to_string(t.shape);

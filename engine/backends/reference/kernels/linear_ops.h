@@ -3,6 +3,7 @@
 // checks whose messages name the node, and the layout of a node's scratch.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,11 +20,6 @@ Status expect_f32_op(PrepareContext& ctx, int min_inputs, int max_inputs);
 // Checks the optional bias input `index`, when present, has shape
 // [channels].
 Status expect_bias(PrepareContext& ctx, int index, int64_t channels);
-
-// Checks strides and dilations are >= 1 and explicit pads are >= 0.
-Status expect_window(const PrepareContext& ctx, Padding padding,
-                     const Pads2D& pads, int stride_h, int stride_w,
-                     int dilation_h, int dilation_w);
 
 // "input 'x' 1x8x8x3" for messages.
 std::string describe_input(PrepareContext& ctx, int index);
@@ -47,6 +43,18 @@ class ScratchLayout {
 
 inline float* scratch_floats(const RunContext& ctx, size_t offset) {
   return reinterpret_cast<float*>(static_cast<char*>(ctx.scratch) + offset);
+}
+
+// Rows per chunk when a kernel streams `rows` rows of `row_floats` floats
+// through scratch (conv's im2col patches, transpose conv's col): about 1 MiB
+// of them, written just before they are read, so they are still in cache and
+// the scratch stays bounded for large images; at least 240 rows, so the
+// packed B is reused enough per GEMM pass; never more than `rows`.
+inline int64_t gemm_chunk_rows(int64_t rows, int64_t row_floats) {
+  constexpr int64_t kChunkFloats = 256 * 1024;
+  constexpr int64_t kMinChunkRows = 240;
+  const int64_t by_size = kChunkFloats / std::max<int64_t>(1, row_floats);
+  return std::min(rows, std::max(kMinChunkRows, by_size));
 }
 
 }  // namespace opscope::reference

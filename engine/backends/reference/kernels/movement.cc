@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace opscope::reference {
 
@@ -153,6 +154,20 @@ void fill_elements(void* dst, int64_t n, const void* value, size_t elem_size) {
     case 8: fill_sized<8>(d, n, value, 8); return;
     default: fill_sized<0>(d, n, value, elem_size); return;
   }
+}
+
+void CopyPlanKernel::set_copy(PrepareContext& ctx, const CopyPlan& plan,
+                              Shape out_shape) {
+  plan_ = plan;
+  elem_size_ = dtype_size(ctx.input(0).dtype);
+  input_id_ = ctx.input_id(0);
+  output_id_ = ctx.output_id(0);
+  ctx.output(0).shape = std::move(out_shape);
+}
+
+void CopyPlanKernel::run(const RunContext& ctx) {
+  run_copy_plan(plan_, ctx.data<const void>(input_id_),
+                ctx.data<void>(output_id_), elem_size_);
 }
 
 }  // namespace opscope::reference

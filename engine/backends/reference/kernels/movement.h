@@ -56,4 +56,23 @@ void run_copy_plan(const CopyPlan& plan, const void* src, void* dst,
 // Fills n elements of `elem_size` bytes with the element at `value`.
 void fill_elements(void* dst, int64_t n, const void* value, size_t elem_size);
 
+// A kernel whose run() is one CopyPlan from input 0 to output 0 (transpose,
+// depth-to-space, strided slice). Its prepare() plans the copy and ends with
+// set_copy().
+class CopyPlanKernel : public Kernel {
+ public:
+  void run(const RunContext& ctx) override;
+
+ protected:
+  // Keeps `plan` (over input 0's elements) for run() and gives output 0
+  // `out_shape`.
+  void set_copy(PrepareContext& ctx, const CopyPlan& plan, Shape out_shape);
+
+ private:
+  int input_id_ = -1;
+  int output_id_ = -1;
+  size_t elem_size_ = 0;
+  CopyPlan plan_;
+};
+
 }  // namespace opscope::reference

@@ -7,6 +7,7 @@
 // with a scalar tail.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "engine/backends/reference/kernels/activation.h"
@@ -14,6 +15,16 @@
 namespace opscope::reference {
 
 inline constexpr int64_t kRowBlock = 8;
+
+// x[i] = bias[i] for i < n, or 0 when there is no bias (nullptr): the
+// starting value of an accumulated output row.
+inline void row_init_bias(float* x, const float* bias, int64_t n) {
+  if (bias != nullptr) {
+    std::copy(bias, bias + n, x);
+  } else {
+    std::fill(x, x + n, 0.0f);
+  }
+}
 
 // acc[i] += x[i] * w[i] for i < n.
 inline void row_multiply_add(float* __restrict acc,

@@ -39,7 +39,7 @@ int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
-class StridedSlice final : public Kernel {
+class StridedSlice final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(4, 4));
@@ -134,20 +134,12 @@ class StridedSlice final : public Kernel {
       src_step.push_back(in_strides[d.input_dim] * s);
       if (length > 0) src_base += start * in_strides[d.input_dim];
     }
-    plan_ = make_copy_plan(count, src_step, row_major_strides(count),
-                           src_base, 0);
-
     OPSCOPE_RETURN_IF_ERROR(forward_dtype_and_quantization(ctx));
-    elem_size_ = dtype_size(ctx.input(0).dtype);
-    input_id_ = ctx.input_id(0);
-    output_id_ = ctx.output_id(0);
-    ctx.output(0).shape = out_shape;
+    set_copy(ctx,
+             make_copy_plan(count, src_step, row_major_strides(count),
+                            src_base, 0),
+             out_shape);
     return Status::ok();
-  }
-
-  void run(const RunContext& ctx) override {
-    run_copy_plan(plan_, ctx.data<const void>(input_id_),
-                  ctx.data<void>(output_id_), elem_size_);
   }
 
  private:
@@ -208,11 +200,6 @@ class StridedSlice final : public Kernel {
     while (in_dim < rank) dims.push_back(full_dim());
     return dims;
   }
-
-  int input_id_ = -1;
-  int output_id_ = -1;
-  size_t elem_size_ = 0;
-  CopyPlan plan_;
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kMaxTransposeRank = 6;
 
-class Transpose final : public Kernel {
+class Transpose final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
@@ -58,24 +58,9 @@ class Transpose final : public Kernel {
       out[i] = in[perm[i]];
       src_step[i] = in_strides[perm[i]];
     }
-    plan_ = make_copy_plan(out, src_step, row_major_strides(out));
-    elem_size_ = dtype_size(ctx.input(0).dtype);
-    input_id_ = ctx.input_id(0);
-    output_id_ = ctx.output_id(0);
-    ctx.output(0).shape = out;
+    set_copy(ctx, make_copy_plan(out, src_step, row_major_strides(out)), out);
     return Status::ok();
   }
-
-  void run(const RunContext& ctx) override {
-    run_copy_plan(plan_, ctx.data<const void>(input_id_),
-                  ctx.data<void>(output_id_), elem_size_);
-  }
-
- private:
-  int input_id_ = -1;
-  int output_id_ = -1;
-  size_t elem_size_ = 0;
-  CopyPlan plan_;
 };
 
 }  // namespace

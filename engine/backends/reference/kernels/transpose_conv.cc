@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/backends/reference/kernels/activation.h"
+#include "engine/backends/reference/kernels/conv2d_kernel.h"
 #include "engine/backends/reference/kernels/gemm.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
@@ -17,12 +18,7 @@
 namespace opscope::reference {
 namespace {
 
-// col is computed for chunks of input pixels (about 1 MiB of col each), so
-// scratch stays bounded and col is still in cache for the scatter.
-constexpr int64_t kChunkFloats = 256 * 1024;
-constexpr int64_t kMinChunkRows = 240;
-
-class TransposeConvF32 final : public Kernel {
+class TransposeConvF32 final : public Conv2DKernel {
  public:
   Status prepare(PrepareContext& ctx) override;
   void run(const RunContext& ctx) override;
@@ -36,13 +32,8 @@ class TransposeConvF32 final : public Kernel {
   void col2im(const float* col, int64_t first, int64_t rows,
               float* out_image) const;
 
-  int input_id_ = -1, filter_id_ = -1, bias_id_ = -1, output_id_ = -1;
-  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, in_c_ = 0;
-  int64_t out_h_ = 0, out_w_ = 0, out_c_ = 0, k_h_ = 0, k_w_ = 0;
-  int64_t stride_h_ = 1, stride_w_ = 1, pad_top_ = 0, pad_left_ = 0;
   int64_t col_cols_ = 0;    // KH * KW * O
   int64_t chunk_rows_ = 0;  // input pixels per GEMM + col2im chunk
-  Activation activation_ = Activation::kNone;
   // The packed filter when it is constant; empty when run() packs it.
   std::vector<float> packed_filter_;
   size_t reorder_offset_ = 0, filter_offset_ = 0, col_offset_ = 0;
@@ -73,38 +64,13 @@ int64_t pad_before(Padding padding, int64_t out, int64_t k, int stride,
 }
 
 Status TransposeConvF32::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
   const auto& attrs = ctx.node().attr<TransposeConvAttrs>();
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, attrs.padding,
-                                        attrs.explicit_pads, attrs.stride_h,
-                                        attrs.stride_w, 1, 1));
-  const Shape& in = ctx.input(0).shape;
-  const Shape& filter = ctx.input(1).shape;
-  if (filter[3] != in[3]) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " has " +
-                         std::to_string(filter[3]) +
-                         " input channels but input " +
-                         describe_input(ctx, 0) + " has " +
-                         std::to_string(in[3]));
-  }
-  if (filter[0] < 1 || filter[1] < 1 || filter[2] < 1) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " is empty");
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[0]));
+  const ConvWindow window = conv_window(attrs);
+  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
+  OPSCOPE_RETURN_IF_ERROR(expect_ohwi_filter(ctx));
 
-  batch_ = in[0];
-  in_h_ = in[1];
-  in_w_ = in[2];
-  in_c_ = in[3];
-  out_c_ = filter[0];
-  k_h_ = filter[1];
-  k_w_ = filter[2];
-  stride_h_ = attrs.stride_h;
-  stride_w_ = attrs.stride_w;
+  set_sizes(ctx, /*out_c=*/ctx.input(1).shape[0], window);
   const Pads2D& pads = attrs.explicit_pads;
   if (!attrs.output_shape.empty()) {
     const Shape& s = attrs.output_shape;
@@ -131,12 +97,7 @@ Status TransposeConvF32::prepare(PrepareContext& ctx) {
   pad_top_ = pad_before(attrs.padding, out_h_, k_h_, attrs.stride_h, pads.top);
   pad_left_ =
       pad_before(attrs.padding, out_w_, k_w_, attrs.stride_w, pads.left);
-  activation_ = attrs.activation;
-  input_id_ = ctx.input_id(0);
-  filter_id_ = ctx.input_id(1);
-  bias_id_ = ctx.has_input(2) ? ctx.input_id(2) : -1;
-  output_id_ = ctx.output_id(0);
-  ctx.output(0).shape = {batch_, out_h_, out_w_, out_c_};
+  bind(ctx, attrs.activation);
 
   col_cols_ = k_h_ * k_w_ * out_c_;
   ScratchLayout layout;
@@ -151,9 +112,9 @@ Status TransposeConvF32::prepare(PrepareContext& ctx) {
     reorder_offset_ = layout.add_floats(col_cols_ * in_c_);
     filter_offset_ = layout.add_floats(gemm_packed_b_floats(in_c_, col_cols_));
   }
-  const int64_t pixels = in_h_ * in_w_;
-  chunk_rows_ = std::min(pixels, std::max(kMinChunkRows,
-                                          kChunkFloats / col_cols_));
+  // col is computed for chunks of input pixels (gemm_chunk_rows), so it is
+  // still in cache for the scatter.
+  chunk_rows_ = gemm_chunk_rows(in_h_ * in_w_, col_cols_);
   col_offset_ = layout.add_floats(chunk_rows_ * col_cols_);
   ctx.set_scratch_bytes(layout.bytes());
   return Status::ok();
@@ -211,12 +172,7 @@ void TransposeConvF32::run(const RunContext& ctx) {
     float* out_image = output + n * out_values;
     // Output pixels no window reaches keep just the bias.
     for (int64_t p = 0; p < out_h_ * out_w_; ++p) {
-      float* dst = out_image + p * out_c_;
-      if (bias != nullptr) {
-        std::copy(bias, bias + out_c_, dst);
-      } else {
-        std::fill(dst, dst + out_c_, 0.0f);
-      }
+      row_init_bias(out_image + p * out_c_, bias, out_c_);
     }
     for (int64_t first = 0; first < in_pixels; first += chunk_rows_) {
       const int64_t rows = std::min(chunk_rows_, in_pixels - first);

@@ -237,8 +237,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_binary(const Graph& g, int node) {
         return xnn_unsupported(g, node, "XNNPACK has no int8 " + std::string(to_string(n.op)));
     }
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

@@ -17,42 +17,28 @@
 namespace opscope::xnnpack {
 namespace {
 
-class QuantizeQs8 final : public XnnNodeOp {
+class QuantizeQs8 final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  using XnnOneInputOp::XnnOneInputOp;
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = xnn_setup_convert_nc_f32_qs8(
-        op_, batch_channels(g.tensors[n.inputs[0]].shape).batch,
-        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<int8_t*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, "xnn_setup_convert_nc_f32_qs8", st);
-    return Status::ok();
+    return setup_status(g, "xnn_setup_convert_nc_f32_qs8",
+                        xnn_setup_convert_nc_f32_qs8(op_, batch_channels(input_shape(g)).batch,
+                                                     input<float>(g, buffers),
+                                                     output<int8_t>(g, buffers), pool));
   }
-
- private:
-  OwnedConstant input_copy_;  // a constant input, padded
 };
 
-class DequantizeQs8 final : public XnnNodeOp {
+class DequantizeQs8 final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  using XnnOneInputOp::XnnOneInputOp;
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = xnn_setup_convert_nc_qs8_f32(
-        op_, batch_channels(g.tensors[n.inputs[0]].shape).batch,
-        static_cast<const int8_t*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, "xnn_setup_convert_nc_qs8_f32", st);
-    return Status::ok();
+    return setup_status(g, "xnn_setup_convert_nc_qs8_f32",
+                        xnn_setup_convert_nc_qs8_f32(op_, batch_channels(input_shape(g)).batch,
+                                                     input<int8_t>(g, buffers),
+                                                     output<float>(g, buffers), pool));
   }
-
- private:
-  OwnedConstant input_copy_;
 };
 
 bool expect_convert_io(const Graph& g, const Node& n, DType in_dtype, DType out_dtype,
@@ -89,8 +75,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_quantize(const Graph& g, int node) {
   const xnn_status st = xnn_create_convert_nc_f32_qs8(
       channels, /*input_stride=*/channels, /*output_stride=*/channels, out.scale,
       out.zero_point, /*output_min=*/-128, /*output_max=*/127, /*flags=*/0, op->op_slot());
-  if (st != xnn_status_success) return xnn_error(g, node, "xnn_create_convert_nc_f32_qs8", st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_convert_nc_f32_qs8", st, std::move(op));
 }
 
 bool supports_dequantize(const Graph& g, const Node& n, std::string* why) {
@@ -108,8 +93,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_dequantize(const Graph& g, int node) {
   const xnn_status st = xnn_create_convert_nc_qs8_f32(
       channels, /*input_stride=*/channels, /*output_stride=*/channels, q.scale, q.zero_point,
       /*flags=*/0, op->op_slot());
-  if (st != xnn_status_success) return xnn_error(g, node, "xnn_create_convert_nc_qs8_f32", st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_convert_nc_qs8_f32", st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

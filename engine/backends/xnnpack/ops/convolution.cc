@@ -38,39 +38,40 @@ struct ConvGeometry {
   uint32_t flags = 0;
 };
 
-ConvGeometry conv2d_geometry(const Graph& g, const Node& n) {
-  const auto& a = n.attr<Conv2DAttrs>();
-  const Shape& in = g.tensors[n.inputs[0]].shape;
-  const Shape& filter = g.tensors[n.inputs[1]].shape;  // OHWI
+// The window part of a geometry: the kernel size (filter dims 1 and 2),
+// strides, dilations and the pads for input `in` (Conv2DAttrs or
+// DepthwiseConv2DAttrs).
+template <typename Attrs>
+ConvGeometry window_geometry(const Attrs& a, const Shape& in, const Shape& filter) {
   ConvGeometry geo;
-  const int64_t out_c = filter[0], in_c = filter[3];
   geo.kernel_h = static_cast<uint32_t>(filter[1]);
   geo.kernel_w = static_cast<uint32_t>(filter[2]);
   geo.stride_h = a.stride_h;
   geo.stride_w = a.stride_w;
   geo.dilation_h = a.dilation_h;
   geo.dilation_w = a.dilation_w;
-  geo.groups = static_cast<uint32_t>(in[3] / in_c);  // grouped when > 1
-  geo.group_input_channels = static_cast<size_t>(in_c);
-  geo.group_output_channels = static_cast<size_t>(out_c / geo.groups);
-  geo.input_stride = static_cast<size_t>(in[3]);
-  geo.output_stride = static_cast<size_t>(out_c);
   geo.pads = resolve_pads(a.padding, a.explicit_pads, in[1], in[2], filter[1], filter[2],
                           a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
   return geo;
 }
 
+ConvGeometry conv2d_geometry(const Graph& g, const Node& n) {
+  const Shape& in = g.tensors[n.inputs[0]].shape;
+  const Shape& filter = g.tensors[n.inputs[1]].shape;  // OHWI
+  ConvGeometry geo = window_geometry(n.attr<Conv2DAttrs>(), in, filter);
+  const int64_t out_c = filter[0], in_c = filter[3];
+  geo.groups = static_cast<uint32_t>(in[3] / in_c);  // grouped when > 1
+  geo.group_input_channels = static_cast<size_t>(in_c);
+  geo.group_output_channels = static_cast<size_t>(out_c / geo.groups);
+  geo.input_stride = static_cast<size_t>(in[3]);
+  geo.output_stride = static_cast<size_t>(out_c);
+  return geo;
+}
+
 ConvGeometry depthwise_geometry(const Graph& g, const Node& n) {
-  const auto& a = n.attr<DepthwiseConv2DAttrs>();
   const Shape& in = g.tensors[n.inputs[0]].shape;
   const Shape& filter = g.tensors[n.inputs[1]].shape;  // [1, KH, KW, C*M]
-  ConvGeometry geo;
-  geo.kernel_h = static_cast<uint32_t>(filter[1]);
-  geo.kernel_w = static_cast<uint32_t>(filter[2]);
-  geo.stride_h = a.stride_h;
-  geo.stride_w = a.stride_w;
-  geo.dilation_h = a.dilation_h;
-  geo.dilation_w = a.dilation_w;
+  ConvGeometry geo = window_geometry(n.attr<DepthwiseConv2DAttrs>(), in, filter);
   // Like TFLite (and the reference kernel), the multiplier comes from the
   // shapes, not from the attribute some converters leave stale.
   geo.groups = static_cast<uint32_t>(in[3]);
@@ -79,62 +80,43 @@ ConvGeometry depthwise_geometry(const Graph& g, const Node& n) {
   geo.input_stride = static_cast<size_t>(in[3]);
   geo.output_stride = static_cast<size_t>(filter[3]);
   geo.flags = XNN_FLAG_DEPTHWISE_CONVOLUTION;
-  geo.pads = resolve_pads(a.padding, a.explicit_pads, in[1], in[2], filter[1], filter[2],
-                          a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
   return geo;
 }
 
 // An NHWC convolution (regular, grouped or depthwise), f32.
-class ConvolutionF32 final : public XnnNodeOp {
+class ConvolutionF32 final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  using XnnOneInputOp::XnnOneInputOp;
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const Shape& in = g.tensors[n.inputs[0]].shape;
-    const xnn_status st = xnn_setup_convolution2d_nhwc_f32(
-        op_, in[0], in[1], in[2],
-        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_convolution2d_nhwc_f32", st);
-    }
-    return Status::ok();
+    const Shape& in = input_shape(g);
+    return setup_status(g, "xnn_setup_convolution2d_nhwc_f32",
+                        xnn_setup_convolution2d_nhwc_f32(op_, in[0], in[1], in[2],
+                                                         input<float>(g, buffers),
+                                                         output<float>(g, buffers), pool));
   }
-
- private:
-  OwnedConstant input_copy_;  // a constant input, padded
 };
 
 // An NHWC convolution, int8: qs8 (per-tensor filter) or qc8 (per-channel).
-class ConvolutionQ8 final : public XnnNodeOp {
+class ConvolutionQ8 final : public XnnOneInputOp {
  public:
-  ConvolutionQ8(int node, bool per_channel) : XnnNodeOp(node), per_channel_(per_channel) {}
-  xnn_operator_t* op_slot() { return &op_; }
+  ConvolutionQ8(int node, bool per_channel) : XnnOneInputOp(node), per_channel_(per_channel) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const Shape& in = g.tensors[n.inputs[0]].shape;
-    const auto* input =
-        static_cast<const int8_t*>(runtime_input(g, n.inputs[0], buffers, &input_copy_));
-    auto* output = static_cast<int8_t*>(buffers[n.outputs[0]]);
-    const xnn_status st =
-        per_channel_
-            ? xnn_setup_convolution2d_nhwc_qc8(op_, in[0], in[1], in[2], input, output, pool)
-            : xnn_setup_convolution2d_nhwc_qs8(op_, in[0], in[1], in[2], input, output, pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_,
-                       per_channel_ ? "xnn_setup_convolution2d_nhwc_qc8"
-                                    : "xnn_setup_convolution2d_nhwc_qs8",
-                       st);
+    const Shape& in = input_shape(g);
+    const int8_t* x = input<int8_t>(g, buffers);
+    int8_t* y = output<int8_t>(g, buffers);
+    if (per_channel_) {
+      return setup_status(
+          g, "xnn_setup_convolution2d_nhwc_qc8",
+          xnn_setup_convolution2d_nhwc_qc8(op_, in[0], in[1], in[2], x, y, pool));
     }
-    return Status::ok();
+    return setup_status(g, "xnn_setup_convolution2d_nhwc_qs8",
+                        xnn_setup_convolution2d_nhwc_qs8(op_, in[0], in[1], in[2], x, y, pool));
   }
 
  private:
   bool per_channel_;
-  OwnedConstant input_copy_;
 };
 
 Result<std::unique_ptr<XnnNodeOp>> create_convolution_f32(const Graph& g, int node,
@@ -149,95 +131,54 @@ Result<std::unique_ptr<XnnNodeOp>> create_convolution_f32(const Graph& g, int no
       geo.group_input_channels, geo.group_output_channels, geo.input_stride,
       geo.output_stride, g.tensors[n.inputs[1]].constant_as<float>(), optional_bias(g, n, 2),
       r.min, r.max, geo.flags, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node, "xnn_create_convolution2d_nhwc_f32", st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_convolution2d_nhwc_f32", st, std::move(op));
 }
 
 Result<std::unique_ptr<XnnNodeOp>> create_convolution_q8(const Graph& g, int node,
                                                          const ConvGeometry& geo,
                                                          Activation activation) {
-  const Node& n = g.nodes[node];
-  const Qs8Params in = qs8_params(g.tensors[n.inputs[0]]);
-  const Qs8Params out = qs8_params(g.tensors[n.outputs[0]]);
-  const Qs8FilterParams filter = qs8_filter_params(g.tensors[n.inputs[1]]);
-  const Qs8Range range = qs8_activation_range(activation, out);
-  const auto* kernel = g.tensors[n.inputs[1]].constant_as<int8_t>();
-  const int32_t* bias = optional_i32_bias(g, n, 2);
-  auto op = std::make_unique<ConvolutionQ8>(node, filter.per_channel);
+  const Qs8LinearParams q = qs8_linear_params(g, g.nodes[node], activation);
+  auto op = std::make_unique<ConvolutionQ8>(node, q.filter.per_channel);
   // XNNPACK copies the per-channel scales into the packed weights at create.
   const xnn_status st =
-      filter.per_channel
+      q.filter.per_channel
           ? xnn_create_convolution2d_nhwc_qc8(
                 geo.pads.top, geo.pads.right, geo.pads.bottom, geo.pads.left, geo.kernel_h,
                 geo.kernel_w, geo.stride_h, geo.stride_w, geo.dilation_h, geo.dilation_w,
                 geo.groups, geo.group_input_channels, geo.group_output_channels,
-                geo.input_stride, geo.output_stride, in.zero_point, in.scale,
-                filter.scales.data(), kernel, bias, out.zero_point, out.scale, range.min,
-                range.max, geo.flags, op->op_slot())
+                geo.input_stride, geo.output_stride, q.input.zero_point, q.input.scale,
+                q.filter.scales.data(), q.kernel, q.bias, q.output.zero_point, q.output.scale,
+                q.range.min, q.range.max, geo.flags, op->op_slot())
           : xnn_create_convolution2d_nhwc_qs8(
                 geo.pads.top, geo.pads.right, geo.pads.bottom, geo.pads.left, geo.kernel_h,
                 geo.kernel_w, geo.stride_h, geo.stride_w, geo.dilation_h, geo.dilation_w,
                 geo.groups, geo.group_input_channels, geo.group_output_channels,
-                geo.input_stride, geo.output_stride, in.zero_point, in.scale,
-                filter.scales[0], kernel, bias, out.zero_point, out.scale, range.min,
-                range.max, geo.flags, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node,
-                     filter.per_channel ? "xnn_create_convolution2d_nhwc_qc8"
-                                        : "xnn_create_convolution2d_nhwc_qs8",
-                     st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
-}
-
-// What XNNPACK's int8 convolution takes (after the f32/i8 dispatch on the
-// input's dtype): i8 in/out per tensor, a constant symmetric i8 filter per
-// tensor or per channel along `filter_output_axis`, an i32 constant bias,
-// an in-range requantization scale and a usable clamp.
-bool supports_conv_q8(const Graph& g, const Node& n, Activation activation,
-                      int filter_output_axis, std::string* why) {
-  const Tensor& input = g.tensors[n.inputs[0]];
-  const Tensor& output = g.tensors[n.outputs[0]];
-  if (output.dtype != DType::kI8) {
-    if (why) *why = "output '" + output.name + "' is " + std::string(to_string(output.dtype)) +
-                    " for an i8 input";
-    return false;
-  }
-  if (!expect_qs8_per_tensor(input, "input 0", why)) return false;
-  if (!expect_qs8_per_tensor(output, "output", why)) return false;
-  if (!expect_qs8_filter(g.tensors[n.inputs[1]], filter_output_axis,
-                         /*allow_per_channel=*/true, "filter", why)) {
-    return false;
-  }
-  if (!expect_i32_bias(g, n, 2, why)) return false;
-  const Qs8Params in = qs8_params(input), out = qs8_params(output);
-  if (!expect_requantization_scale(in.scale, g.tensors[n.inputs[1]].quantization.scales,
-                                   out.scale, why)) {
-    return false;
-  }
-  return expect_qs8_activation(activation, out, why);
+                geo.input_stride, geo.output_stride, q.input.zero_point, q.input.scale,
+                q.filter.scales[0], q.kernel, q.bias, q.output.zero_point, q.output.scale,
+                q.range.min, q.range.max, geo.flags, op->op_slot());
+  return xnn_created(g, node,
+                     q.filter.per_channel ? "xnn_create_convolution2d_nhwc_qc8"
+                                          : "xnn_create_convolution2d_nhwc_qs8",
+                     st, std::move(op));
 }
 
 // Shared by CONV_2D and DEPTHWISE_CONV_2D: dispatch on the input's dtype.
 bool supports_convolution(const Graph& g, const Node& n, Activation activation,
                           int filter_output_axis, std::string* why) {
-  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1) {
-    if (why) *why = "expects (input, filter, bias?) and one output";
-    return false;
-  }
+  if (!expect_linear_operands(n, "filter", why)) return false;
   if (!expect_rank(g, n, 0, 4, why) || !expect_rank(g, n, 1, 4, why)) return false;
   const DType dtype = g.tensors[n.inputs[0]].dtype;
-  if (dtype == DType::kI8) return supports_conv_q8(g, n, activation, filter_output_axis, why);
+  if (dtype == DType::kI8) {
+    // int8: a filter per tensor or per channel along `filter_output_axis`.
+    return expect_qs8_linear(g, n, activation, filter_output_axis,
+                             /*allow_per_channel=*/true, "filter", why);
+  }
   if (dtype != DType::kF32) {
     if (why) *why = "input 0 is " + std::string(to_string(dtype)) +
                     "; XNNPACK convolutions here take f32 or int8 (qs8/qc8), not uint8";
     return false;
   }
-  if (!expect_f32_io(g, n, why)) return false;
-  if (!expect_constant_inputs(g, n, {1, 2}, why)) return false;
-  return expect_fused_clamp(activation, why);
+  return expect_f32_linear(g, n, activation, why);
 }
 
 Result<std::unique_ptr<XnnNodeOp>> create_convolution(const Graph& g, int node,
@@ -318,27 +259,20 @@ bool deconv_geometry(const Graph& g, const Node& n, int64_t out_h, int64_t out_w
                     "width", &geo->w, why);
 }
 
-class DeconvolutionF32 final : public XnnNodeOp {
+class DeconvolutionF32 final : public XnnOneInputOp {
  public:
-  DeconvolutionF32(int node, const DeconvGeometry& geo) : XnnNodeOp(node), geo_(geo) {}
-  xnn_operator_t* op_slot() { return &op_; }
+  DeconvolutionF32(int node, const DeconvGeometry& geo) : XnnOneInputOp(node), geo_(geo) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const Shape& in = g.tensors[n.inputs[0]].shape;
-    const xnn_status st = xnn_setup_deconvolution2d_nhwc_f32(
-        op_, in[0], in[1], in[2], geo_.h.adjustment, geo_.w.adjustment,
-        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_deconvolution2d_nhwc_f32", st);
-    }
-    return Status::ok();
+    const Shape& in = input_shape(g);
+    return setup_status(g, "xnn_setup_deconvolution2d_nhwc_f32",
+                        xnn_setup_deconvolution2d_nhwc_f32(
+                            op_, in[0], in[1], in[2], geo_.h.adjustment, geo_.w.adjustment,
+                            input<float>(g, buffers), output<float>(g, buffers), pool));
   }
 
  private:
   DeconvGeometry geo_;
-  OwnedConstant input_copy_;
 };
 
 }  // namespace
@@ -365,20 +299,15 @@ Result<std::unique_ptr<XnnNodeOp>> create_depthwise_conv2d(const Graph& g, int n
 }
 
 bool supports_transpose_conv(const Graph& g, const Node& n, std::string* why) {
-  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1) {
-    if (why) *why = "expects (input, filter, bias?) and one output";
-    return false;
-  }
+  if (!expect_linear_operands(n, "filter", why)) return false;
   const DType dtype = g.tensors[n.inputs[0]].dtype;
   if (dtype != DType::kF32) {
     if (why) *why = "input 0 is " + std::string(to_string(dtype)) +
                     "; the XNNPACK TRANSPOSE_CONV here takes f32 only";
     return false;
   }
-  if (!expect_f32_io(g, n, why)) return false;
-  if (!expect_constant_inputs(g, n, {1, 2}, why)) return false;
   const auto& a = n.attr<TransposeConvAttrs>();
-  if (!expect_fused_clamp(a.activation, why)) return false;
+  if (!expect_f32_linear(g, n, a.activation, why)) return false;
   if (!expect_rank(g, n, 0, 4, why) || !expect_rank(g, n, 1, 4, why)) return false;
   if (a.stride_h < 1 || a.stride_w < 1) {
     if (why) *why = "stride must be >= 1";
@@ -422,10 +351,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_transpose_conv(const Graph& g, int nod
       /*output_pixel_stride=*/static_cast<size_t>(filter[0]),
       g.tensors[n.inputs[1]].constant_as<float>(), optional_bias(g, n, 2), r.min, r.max,
       /*flags=*/0, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node, "xnn_create_deconvolution2d_nhwc_f32", st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_deconvolution2d_nhwc_f32", st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

@@ -25,91 +25,44 @@ size_t fc_batch(const Graph& g, const Node& n) {
   return in_size > 0 ? static_cast<size_t>(g.tensors[n.inputs[0]].elements() / in_size) : 0;
 }
 
-class FullyConnectedF32 final : public XnnNodeOp {
+// The GEMM over the flattened input; f32, or int8 with per-tensor weights.
+class FullyConnectedOp final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  FullyConnectedOp(int node, bool qs8) : XnnOneInputOp(node), qs8_(qs8) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = xnn_setup_fully_connected_nc_f32(
-        op_, fc_batch(g, n),
-        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_fully_connected_nc_f32", st);
+    const size_t batch = fc_batch(g, g.nodes[node_]);
+    if (qs8_) {
+      return setup_status(g, "xnn_setup_fully_connected_nc_qs8",
+                          xnn_setup_fully_connected_nc_qs8(op_, batch, input<int8_t>(g, buffers),
+                                                           output<int8_t>(g, buffers), pool));
     }
-    return Status::ok();
+    return setup_status(g, "xnn_setup_fully_connected_nc_f32",
+                        xnn_setup_fully_connected_nc_f32(op_, batch, input<float>(g, buffers),
+                                                         output<float>(g, buffers), pool));
   }
 
  private:
-  OwnedConstant input_copy_;  // a constant input, padded
+  bool qs8_;
 };
-
-class FullyConnectedQs8 final : public XnnNodeOp {
- public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
-
-  Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = xnn_setup_fully_connected_nc_qs8(
-        op_, fc_batch(g, n),
-        static_cast<const int8_t*>(runtime_input(g, n.inputs[0], buffers, &input_copy_)),
-        static_cast<int8_t*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_fully_connected_nc_qs8", st);
-    }
-    return Status::ok();
-  }
-
- private:
-  OwnedConstant input_copy_;
-};
-
-bool supports_fully_connected_qs8(const Graph& g, const Node& n, Activation activation,
-                                  std::string* why) {
-  const Tensor& input = g.tensors[n.inputs[0]];
-  const Tensor& output = g.tensors[n.outputs[0]];
-  if (output.dtype != DType::kI8) {
-    if (why) *why = "output '" + output.name + "' is " + std::string(to_string(output.dtype)) +
-                    " for an i8 input";
-    return false;
-  }
-  if (!expect_qs8_per_tensor(input, "input 0", why)) return false;
-  if (!expect_qs8_per_tensor(output, "output", why)) return false;
-  if (!expect_qs8_filter(g.tensors[n.inputs[1]], /*output_axis=*/0,
-                         /*allow_per_channel=*/false, "weights", why)) {
-    return false;
-  }
-  if (!expect_i32_bias(g, n, 2, why)) return false;
-  const Qs8Params in = qs8_params(input), out = qs8_params(output);
-  if (!expect_requantization_scale(in.scale, g.tensors[n.inputs[1]].quantization.scales,
-                                   out.scale, why)) {
-    return false;
-  }
-  return expect_qs8_activation(activation, out, why);
-}
 
 }  // namespace
 
 bool supports_fully_connected(const Graph& g, const Node& n, std::string* why) {
-  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1) {
-    if (why) *why = "expects (input, weights, bias?) and one output";
-    return false;
-  }
+  if (!expect_linear_operands(n, "weights", why)) return false;
   if (!expect_rank(g, n, 1, 2, why)) return false;
   const Activation activation = n.attr<FullyConnectedAttrs>().activation;
   const DType dtype = g.tensors[n.inputs[0]].dtype;
-  if (dtype == DType::kI8) return supports_fully_connected_qs8(g, n, activation, why);
+  if (dtype == DType::kI8) {
+    return expect_qs8_linear(g, n, activation, /*filter_output_axis=*/0,
+                             /*allow_per_channel=*/false, "weights", why);
+  }
   if (dtype != DType::kF32) {
     if (why) *why = "input 0 is " + std::string(to_string(dtype)) +
                     "; the XNNPACK FULLY_CONNECTED here takes f32 or int8 (qs8), not uint8";
     return false;
   }
-  if (!expect_f32_io(g, n, why)) return false;
-  if (!expect_constant_inputs(g, n, {1, 2}, why)) return false;
-  return expect_fused_clamp(activation, why);
+  return expect_f32_linear(g, n, activation, why);
 }
 
 Result<std::unique_ptr<XnnNodeOp>> create_fully_connected(const Graph& g, int node) {
@@ -119,31 +72,22 @@ Result<std::unique_ptr<XnnNodeOp>> create_fully_connected(const Graph& g, int no
   const size_t out_size = static_cast<size_t>(weights[0]);
   const size_t in_size = static_cast<size_t>(weights[1]);
   if (g.tensors[n.inputs[0]].dtype == DType::kI8) {
-    const Qs8Params in = qs8_params(g.tensors[n.inputs[0]]);
-    const Qs8Params out = qs8_params(g.tensors[n.outputs[0]]);
-    const Qs8FilterParams w = qs8_filter_params(g.tensors[n.inputs[1]]);
-    const Qs8Range range = qs8_activation_range(activation, out);
-    auto op = std::make_unique<FullyConnectedQs8>(node);
+    const Qs8LinearParams q = qs8_linear_params(g, n, activation);
+    auto op = std::make_unique<FullyConnectedOp>(node, /*qs8=*/true);
     const xnn_status st = xnn_create_fully_connected_nc_qs8(
         in_size, out_size, /*input_stride=*/in_size, /*output_stride=*/out_size,
-        in.zero_point, in.scale, w.scales[0], g.tensors[n.inputs[1]].constant_as<int8_t>(),
-        optional_i32_bias(g, n, 2), out.zero_point, out.scale, range.min, range.max,
-        /*flags=*/0, op->op_slot());
-    if (st != xnn_status_success) {
-      return xnn_error(g, node, "xnn_create_fully_connected_nc_qs8", st);
-    }
-    return std::unique_ptr<XnnNodeOp>(std::move(op));
+        q.input.zero_point, q.input.scale, q.filter.scales[0], q.kernel, q.bias,
+        q.output.zero_point, q.output.scale, q.range.min, q.range.max, /*flags=*/0,
+        op->op_slot());
+    return xnn_created(g, node, "xnn_create_fully_connected_nc_qs8", st, std::move(op));
   }
   const reference::ActivationRange r = reference::activation_range(activation);
-  auto op = std::make_unique<FullyConnectedF32>(node);
+  auto op = std::make_unique<FullyConnectedOp>(node, /*qs8=*/false);
   const xnn_status st = xnn_create_fully_connected_nc_f32(
       in_size, out_size, /*input_stride=*/in_size, /*output_stride=*/out_size,
       g.tensors[n.inputs[1]].constant_as<float>(), optional_bias(g, n, 2), r.min, r.max,
       /*flags=*/0, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node, "xnn_create_fully_connected_nc_f32", st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_fully_connected_nc_f32", st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

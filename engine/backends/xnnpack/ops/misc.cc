@@ -30,48 +30,34 @@ namespace {
 
 // ---------------------------------------------------------------- resize
 
-class ResizeBilinearOp final : public XnnNodeOp {
+class ResizeBilinearOp final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  using XnnOneInputOp::XnnOneInputOp;
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const Shape& in = g.tensors[n.inputs[0]].shape;
-    const Shape& out = g.tensors[n.outputs[0]].shape;
-    const xnn_status st = xnn_setup_resize_bilinear2d_nhwc_f32(
-        op_, in[0], in[1], in[2], out[1], out[2],
-        static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &x_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_resize_bilinear2d_nhwc_f32", st);
-    }
-    return Status::ok();
+    const Shape& in = input_shape(g);
+    const Shape& out = g.tensors[g.nodes[node_].outputs[0]].shape;
+    return setup_status(g, "xnn_setup_resize_bilinear2d_nhwc_f32",
+                        xnn_setup_resize_bilinear2d_nhwc_f32(
+                            op_, in[0], in[1], in[2], out[1], out[2], input<float>(g, buffers),
+                            output<float>(g, buffers), pool));
   }
-
- private:
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- softmax
 
-class SoftmaxOp final : public XnnNodeOp {
+class SoftmaxOp final : public XnnOneInputOp {
  public:
-  SoftmaxOp(int node, size_t batch) : XnnNodeOp(node), batch_(batch) {}
-  xnn_operator_t* op_slot() { return &op_; }
+  SoftmaxOp(int node, size_t batch) : XnnOneInputOp(node), batch_(batch) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = xnn_setup_softmax_nc_f32(
-        op_, batch_, static_cast<const float*>(runtime_input(g, n.inputs[0], buffers, &x_copy_)),
-        static_cast<float*>(buffers[n.outputs[0]]), pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, "xnn_setup_softmax_nc_f32", st);
-    return Status::ok();
+    return setup_status(g, "xnn_setup_softmax_nc_f32",
+                        xnn_setup_softmax_nc_f32(op_, batch_, input<float>(g, buffers),
+                                                 output<float>(g, buffers), pool));
   }
 
  private:
   size_t batch_;
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- pad
@@ -79,28 +65,23 @@ class SoftmaxOp final : public XnnNodeOp {
 using PadSetupFn = xnn_status (*)(xnn_operator_t, size_t, const size_t*, const size_t*,
                                   const size_t*, const void*, void*, pthreadpool_t);
 
-class PadOp final : public XnnNodeOp {
+class PadOp final : public XnnOneInputOp {
  public:
   PadOp(int node, PadSetupFn fn, const char* name, std::vector<size_t> shape,
         std::vector<size_t> pre, std::vector<size_t> post)
-      : XnnNodeOp(node), fn_(fn), name_(name), shape_(std::move(shape)), pre_(std::move(pre)),
-        post_(std::move(post)) {}
-  xnn_operator_t* op_slot() { return &op_; }
+      : XnnOneInputOp(node), fn_(fn), name_(name), shape_(std::move(shape)),
+        pre_(std::move(pre)), post_(std::move(post)) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const xnn_status st = fn_(op_, shape_.size(), shape_.data(), pre_.data(), post_.data(),
-                              runtime_input(g, n.inputs[0], buffers, &x_copy_),
-                              buffers[n.outputs[0]], pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, name_, st);
-    return Status::ok();
+    return setup_status(g, name_,
+                        fn_(op_, shape_.size(), shape_.data(), pre_.data(), post_.data(),
+                            input<void>(g, buffers), output<void>(g, buffers), pool));
   }
 
  private:
   PadSetupFn fn_;
   const char* name_;
   std::vector<size_t> shape_, pre_, post_;
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // The paddings of a PAD node as [rank][before, after], or a reason.
@@ -158,25 +139,17 @@ bool pad_value(const Graph& g, const Node& n, std::array<uint8_t, 8>* value, std
 
 // ---------------------------------------------------------------- depth to space
 
-class DepthToSpaceOp final : public XnnNodeOp {
+class DepthToSpaceOp final : public XnnOneInputOp {
  public:
-  using XnnNodeOp::XnnNodeOp;
-  xnn_operator_t* op_slot() { return &op_; }
+  using XnnOneInputOp::XnnOneInputOp;
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const Shape& in = g.tensors[n.inputs[0]].shape;
-    const xnn_status st = xnn_setup_depth_to_space_nhwc_x32(
-        op_, in[0], in[1], in[2], runtime_input(g, n.inputs[0], buffers, &x_copy_),
-        buffers[n.outputs[0]], pool);
-    if (st != xnn_status_success) {
-      return xnn_error(g, node_, "xnn_setup_depth_to_space_nhwc_x32", st);
-    }
-    return Status::ok();
+    const Shape& in = input_shape(g);
+    return setup_status(g, "xnn_setup_depth_to_space_nhwc_x32",
+                        xnn_setup_depth_to_space_nhwc_x32(op_, in[0], in[1], in[2],
+                                                          input<void>(g, buffers),
+                                                          output<void>(g, buffers), pool));
   }
-
- private:
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // ---------------------------------------------------------------- copy
@@ -184,20 +157,17 @@ class DepthToSpaceOp final : public XnnNodeOp {
 using CopySetupFn = xnn_status (*)(xnn_operator_t, size_t, const void*, void*, pthreadpool_t);
 
 // A flat copy of the input's bytes into the output (batch 1).
-class CopyOp final : public XnnNodeOp {
+class CopyOp final : public XnnOneInputOp {
  public:
-  CopyOp(int node, CopySetupFn fn, const char* name) : XnnNodeOp(node), fn_(fn), name_(name) {}
-  xnn_operator_t* op_slot() { return &op_; }
+  CopyOp(int node, CopySetupFn fn, const char* name)
+      : XnnOneInputOp(node), fn_(fn), name_(name) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
-    void* y = buffers[n.outputs[0]];
+    const void* x = input<void>(g, buffers);
+    void* y = output<void>(g, buffers);
     same_buffer_ = x == y;
     if (same_buffer_) return Status::ok();
-    const xnn_status st = fn_(op_, 1, x, y, pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, name_, st);
-    return Status::ok();
+    return setup_status(g, name_, fn_(op_, 1, x, y, pool));
   }
   void run(pthreadpool_t pool) override {
     if (!same_buffer_) xnn_run_operator(op_, pool);
@@ -207,7 +177,6 @@ class CopyOp final : public XnnNodeOp {
   CopySetupFn fn_;
   const char* name_;
   bool same_buffer_ = false;
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 bool expect_element_size(const Tensor& t, std::initializer_list<size_t> sizes,
@@ -263,10 +232,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_resize_bilinear(const Graph& g, int no
   }
   auto op = std::make_unique<ResizeBilinearOp>(node);
   const xnn_status st = xnn_create_resize_bilinear2d_nhwc_f32(c, c, c, flags, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node, "xnn_create_resize_bilinear2d_nhwc_f32", st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_resize_bilinear2d_nhwc_f32", st, std::move(op));
 }
 
 // ---------------------------------------------------------------- softmax
@@ -291,8 +257,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_softmax(const Graph& g, int node) {
   auto op = std::make_unique<SoftmaxOp>(node, bc.batch);
   const size_t c = bc.channels;
   const xnn_status st = xnn_create_softmax_nc_f32(c, c, c, 0, op->op_slot());
-  if (st != xnn_status_success) return xnn_error(g, node, "xnn_create_softmax_nc_f32", st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_softmax_nc_f32", st, std::move(op));
 }
 
 // ---------------------------------------------------------------- pad
@@ -383,8 +348,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_pad(const Graph& g, int node) {
     default:
       return xnn_unsupported(g, node, "no XNNPACK pad for " + std::string(to_string(in.dtype)));
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 // ---------------------------------------------------------------- depth to space
@@ -427,10 +391,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_depth_to_space(const Graph& g, int nod
   auto op = std::make_unique<DepthToSpaceOp>(node);
   const xnn_status st =
       xnn_create_depth_to_space_nhwc_x32(oc, c, oc, a.block_size, 0, op->op_slot());
-  if (st != xnn_status_success) {
-    return xnn_error(g, node, "xnn_create_depth_to_space_nhwc_x32", st);
-  }
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, "xnn_create_depth_to_space_nhwc_x32", st, std::move(op));
 }
 
 // ---------------------------------------------------------------- reshape-like
@@ -480,8 +441,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_reshape_like(const Graph& g, int node)
     default:
       return xnn_unsupported(g, node, "no XNNPACK copy for " + std::string(to_string(in.dtype)));
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

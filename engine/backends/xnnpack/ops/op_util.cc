@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <variant>
 
 #include "engine/backends/reference/kernels/window.h"
@@ -359,6 +360,68 @@ const void* runtime_input(const Graph& g, int id, void* const* buffers,
   if (!t.is_constant()) return buffers[id];
   if (copy->empty()) *copy = OwnedConstant(t);
   return copy->data();
+}
+
+bool expect_linear_operands(const Node& n, const char* filter_name, std::string* why) {
+  if (n.inputs.size() < 2 || n.inputs[0] < 0 || n.inputs[1] < 0 || n.outputs.size() != 1) {
+    if (why) *why = std::string("expects (input, ") + filter_name + ", bias?) and one output";
+    return false;
+  }
+  return true;
+}
+
+bool expect_f32_linear(const Graph& g, const Node& n, Activation activation,
+                       std::string* why) {
+  if (!expect_f32_io(g, n, why)) return false;
+  if (!expect_constant_inputs(g, n, {1, 2}, why)) return false;
+  return expect_fused_clamp(activation, why);
+}
+
+bool expect_qs8_linear(const Graph& g, const Node& n, Activation activation,
+                       int filter_output_axis, bool allow_per_channel,
+                       const std::string& filter_name, std::string* why) {
+  const Tensor& input = g.tensors[n.inputs[0]];
+  const Tensor& output = g.tensors[n.outputs[0]];
+  if (output.dtype != DType::kI8) {
+    if (why) *why = "output '" + output.name + "' is " + std::string(to_string(output.dtype)) +
+                    " for an i8 input";
+    return false;
+  }
+  if (!expect_qs8_per_tensor(input, "input 0", why)) return false;
+  if (!expect_qs8_per_tensor(output, "output", why)) return false;
+  if (!expect_qs8_filter(g.tensors[n.inputs[1]], filter_output_axis, allow_per_channel,
+                         filter_name, why)) {
+    return false;
+  }
+  if (!expect_i32_bias(g, n, 2, why)) return false;
+  const Qs8Params in = qs8_params(input), out = qs8_params(output);
+  if (!expect_requantization_scale(in.scale, g.tensors[n.inputs[1]].quantization.scales,
+                                   out.scale, why)) {
+    return false;
+  }
+  return expect_qs8_activation(activation, out, why);
+}
+
+Qs8LinearParams qs8_linear_params(const Graph& g, const Node& n, Activation activation) {
+  Qs8LinearParams p;
+  p.input = qs8_params(g.tensors[n.inputs[0]]);
+  p.output = qs8_params(g.tensors[n.outputs[0]]);
+  p.filter = qs8_filter_params(g.tensors[n.inputs[1]]);
+  p.range = qs8_activation_range(activation, p.output);
+  p.kernel = g.tensors[n.inputs[1]].constant_as<int8_t>();
+  p.bias = optional_i32_bias(g, n, 2);
+  return p;
+}
+
+Status XnnOneInputOp::setup_status(const Graph& g, const char* call, xnn_status st) const {
+  if (st != xnn_status_success) return xnn_error(g, node_, call, st);
+  return Status::ok();
+}
+
+Result<std::unique_ptr<XnnNodeOp>> xnn_created(const Graph& g, int node, const char* call,
+                                               xnn_status st, std::unique_ptr<XnnNodeOp> op) {
+  if (st != xnn_status_success) return xnn_error(g, node, call, st);
+  return std::unique_ptr<XnnNodeOp>(std::move(op));
 }
 
 }  // namespace opscope::xnnpack

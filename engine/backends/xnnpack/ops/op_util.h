@@ -141,10 +141,76 @@ bool expect_i32_bias(const Graph& g, const Node& n, int i, std::string* why);
 // The constant int32 bias at input `i`, or nullptr when absent.
 const int32_t* optional_i32_bias(const Graph& g, const Node& n, int i);
 
+// The support checks CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and
+// FULLY_CONNECTED share, in the order they make them:
+// (input, filter, bias?) with input and filter present, and one output;
+// `filter_name` names the filter in the reason ("filter", "weights").
+bool expect_linear_operands(const Node& n, const char* filter_name, std::string* why);
+// f32: every tensor f32, filter and bias constant (XNNPACK packs them at
+// create), and a fused activation XNNPACK can clamp.
+bool expect_f32_linear(const Graph& g, const Node& n, Activation activation,
+                       std::string* why);
+// int8 (the input is i8): an i8 output, input and output quantized per
+// tensor, a filter that passes expect_qs8_filter, an i32 constant bias, an
+// in-range requantization scale and a usable clamp.
+bool expect_qs8_linear(const Graph& g, const Node& n, Activation activation,
+                       int filter_output_axis, bool allow_per_channel,
+                       const std::string& filter_name, std::string* why);
+
+// What xnn_create_* of an int8 convolution or fully-connected operator
+// takes, read from a node that passed expect_qs8_linear.
+struct Qs8LinearParams {
+  Qs8Params input, output;
+  Qs8FilterParams filter;
+  Qs8Range range;  // the fused activation's clamp
+  const int8_t* kernel = nullptr;
+  const int32_t* bias = nullptr;  // nullptr when absent
+};
+Qs8LinearParams qs8_linear_params(const Graph& g, const Node& n, Activation activation);
+
 // Data of tensor `id` as an operator reads it at run time: the session's
 // buffer, or for a constant (which may point into the mapped model file,
 // without slack) a padded copy made once in `copy`.
 const void* runtime_input(const Graph& g, int id, void* const* buffers,
                           OwnedConstant* copy);
+
+// ---------------------------------------------------------------------------
+// Operators and factories
+// ---------------------------------------------------------------------------
+// An operator that reads node input 0 and writes node output 0, as most of
+// this backend's operators do. Its setup() takes both pointers from
+// input<T>() and output<T>() and returns setup_status() of its
+// xnn_setup_* call.
+class XnnOneInputOp : public XnnNodeOp {
+ public:
+  using XnnNodeOp::XnnNodeOp;
+  // Where the factory's xnn_create_* call stores the operator.
+  xnn_operator_t* op_slot() { return &op_; }
+
+ protected:
+  const Shape& input_shape(const Graph& g) const {
+    return g.tensors[g.nodes[node_].inputs[0]].shape;
+  }
+  // Input 0's data as runtime_input() gives it (a constant is copied once).
+  template <typename T>
+  const T* input(const Graph& g, void* const* buffers) {
+    return static_cast<const T*>(
+        runtime_input(g, g.nodes[node_].inputs[0], buffers, &input_copy_));
+  }
+  template <typename T>
+  T* output(const Graph& g, void* const* buffers) const {
+    return static_cast<T*>(buffers[g.nodes[node_].outputs[0]]);
+  }
+  // OK, or the failure of XNNPACK's `call` as xnn_error() words it.
+  Status setup_status(const Graph& g, const char* call, xnn_status st) const;
+
+ private:
+  OwnedConstant input_copy_;  // a constant input, padded
+};
+
+// What a factory returns once its xnn_create_* `call` has filled `op`:
+// the operator, or the call's failure as xnn_error() words it.
+Result<std::unique_ptr<XnnNodeOp>> xnn_created(const Graph& g, int node, const char* call,
+                                               xnn_status st, std::unique_ptr<XnnNodeOp> op);
 
 }  // namespace opscope::xnnpack

@@ -30,16 +30,14 @@ enum class PoolImpl { kAverageF32, kMaxF32, kMaxS8, kGlobalF32, kGlobalQs8 };
 
 // A windowed pool (batch, H, W bound at setup) or a global average pool
 // (batch, width = H*W of the input).
-class PoolOp final : public XnnNodeOp {
+class PoolOp final : public XnnOneInputOp {
  public:
   PoolOp(int node, PoolImpl impl, size_t batch, size_t height, size_t width)
-      : XnnNodeOp(node), impl_(impl), batch_(batch), height_(height), width_(width) {}
-  xnn_operator_t* op_slot() { return &op_; }
+      : XnnOneInputOp(node), impl_(impl), batch_(batch), height_(height), width_(width) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
-    void* y = buffers[n.outputs[0]];
+    const void* x = input<void>(g, buffers);
+    void* y = output<void>(g, buffers);
     xnn_status st = xnn_status_success;
     const char* call = "";
     switch (impl_) {
@@ -74,14 +72,12 @@ class PoolOp final : public XnnNodeOp {
                                                       static_cast<int8_t*>(y), pool);
         break;
     }
-    if (st != xnn_status_success) return xnn_error(g, node_, call, st);
-    return Status::ok();
+    return setup_status(g, call, st);
   }
 
  private:
   PoolImpl impl_;
   size_t batch_, height_, width_;
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // Whether a pool over `in` (NHWC) with these attributes is one window over
@@ -235,8 +231,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_pool2d(const Graph& g, int node) {
       call = "xnn_create_global_average_pooling_nwc_f32";
       st = xnn_create_global_average_pooling_nwc_f32(c, c, c, fr.min, fr.max, 0, op->op_slot());
     }
-    if (st != xnn_status_success) return xnn_error(g, node, call, st);
-    return std::unique_ptr<XnnNodeOp>(std::move(op));
+    return xnn_created(g, node, call, st, std::move(op));
   }
 
   const Pads2D p = resolve_pads(a.padding, a.explicit_pads, s[1], s[2], a.filter_h, a.filter_w,
@@ -270,8 +265,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_pool2d(const Graph& g, int node) {
                                            a.filter_w, a.stride_h, a.stride_w, 1, 1, c, c, c,
                                            fr.min, fr.max, 0, op->op_slot());
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 bool supports_mean(const Graph& g, const Node& n, std::string* why) {
@@ -326,8 +320,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_mean(const Graph& g, int node) {
         c, c, c, -std::numeric_limits<float>::infinity(),
         std::numeric_limits<float>::infinity(), 0, op->op_slot());
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack

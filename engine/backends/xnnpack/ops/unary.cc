@@ -22,21 +22,16 @@ using SetupQs8Fn = xnn_status (*)(xnn_operator_t, size_t, const int8_t*, int8_t*
 
 // One NC operator over x (input 0) -> y (output 0). The batch is fixed at
 // create; setup binds the pointers.
-class UnaryOp final : public XnnNodeOp {
+class UnaryOp final : public XnnOneInputOp {
  public:
   UnaryOp(int node, size_t batch, const char* setup_name, SetupF32Fn f32, SetupQs8Fn qs8)
-      : XnnNodeOp(node), batch_(batch), setup_name_(setup_name), f32_(f32), qs8_(qs8) {}
-  xnn_operator_t* op_slot() { return &op_; }
+      : XnnOneInputOp(node), batch_(batch), setup_name_(setup_name), f32_(f32), qs8_(qs8) {}
 
   Status setup(const Graph& g, void* const* buffers, pthreadpool_t pool) override {
-    const Node& n = g.nodes[node_];
-    const void* x = runtime_input(g, n.inputs[0], buffers, &x_copy_);
-    void* y = buffers[n.outputs[0]];
     const xnn_status st =
-        f32_ ? f32_(op_, batch_, static_cast<const float*>(x), static_cast<float*>(y), pool)
-             : qs8_(op_, batch_, static_cast<const int8_t*>(x), static_cast<int8_t*>(y), pool);
-    if (st != xnn_status_success) return xnn_error(g, node_, setup_name_, st);
-    return Status::ok();
+        f32_ ? f32_(op_, batch_, input<float>(g, buffers), output<float>(g, buffers), pool)
+             : qs8_(op_, batch_, input<int8_t>(g, buffers), output<int8_t>(g, buffers), pool);
+    return setup_status(g, setup_name_, st);
   }
 
  private:
@@ -44,7 +39,6 @@ class UnaryOp final : public XnnNodeOp {
   const char* setup_name_;
   SetupF32Fn f32_;
   SetupQs8Fn qs8_;
-  OwnedConstant x_copy_;  // when x is a constant
 };
 
 // The slope of a PRELU node as one value per channel of x, or a reason.
@@ -193,8 +187,7 @@ Result<std::unique_ptr<XnnNodeOp>> create_unary(const Graph& g, int node) {
     default:
       return xnn_unsupported(g, node, "not a unary op of the XNNPACK backend");
   }
-  if (st != xnn_status_success) return xnn_error(g, node, call, st);
-  return std::unique_ptr<XnnNodeOp>(std::move(op));
+  return xnn_created(g, node, call, st, std::move(op));
 }
 
 }  // namespace opscope::xnnpack
