@@ -13,6 +13,8 @@ export OPSCOPE_NODE_DIR="${OPSCOPE_NODE_DIR:-$HOME/.cache/opscope/node}"
 # The model agreement tests fail (never skip) when the oracle is missing.
 export OPSCOPE_REQUIRE_ORACLE=1
 JOBS="${JOBS:-$(nproc)}"
+LOGS="$(mktemp -d)"
+trap 'rm -rf "$LOGS"' EXIT
 
 scripts/install_deps.sh
 datasets/fetch_models.sh --dir "$OPSCOPE_MODEL_DIR"
@@ -21,14 +23,22 @@ tools/litert/install.sh
 echo "== release build and tests"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"
-ctest --preset release -j "$JOBS"
+ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
 echo "== sanitizers: reader and kernels under ASan+UBSan"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests
-ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_"
+ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_" | tee "$LOGS/asan.txt"
 
 echo "== fuzz: TFLite reader (libFuzzer)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$JOBS" --target all_fuzzers
-ctest --preset fuzz
+ctest --preset fuzz | tee "$LOGS/fuzz.txt"
+
+# One closing line over the three stages (each ctest run above fails the
+# script on its own if a test fails).
+read -r total failed < <(cat "$LOGS"/*.txt | awk '
+  /tests failed out of/ { t += $NF; for (i = 1; i <= NF; ++i) if ($i == "failed") f += $(i - 2) }
+  END { print t + 0, f + 0 }')
+echo "release, asan and fuzz stages together:"
+echo "total: $((total - failed)) passed, $failed failed"
