@@ -25,6 +25,7 @@
 
 #include "engine/session.h"
 #include "harness/model_loader.h"
+#include "harness/run_options.h"
 #include "harness/session_io.h"
 #include "harness/statistics.h"
 #include "profilers/latency_profiler.h"
@@ -52,12 +53,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   SessionOptions options;
-  options.backends.clear();
-  for (size_t pos = 0; pos <= backends.size();) {
-    const size_t comma = std::min(backends.find(',', pos), backends.size());
-    options.backends.push_back(backends.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
+  harness::RunOptions parsed;  // the CLI's own parsing of the backend list
+  parsed.backends = backends;
+  harness::finish_run_options(parsed);
+  options.backends = parsed.config.backends;
   options.threads = threads;
   auto session = Session::create(*model, options);
   if (!session.is_ok()) {

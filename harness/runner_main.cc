@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   using namespace opscope::harness;
   CLI::App app{"opscope-runner: run one benchmark case and write its result "
                "document (JSON). Usually started by `opscope run`."};
-  app.set_version_flag("--version", kSchemaVersion == 1 ? "opscope-runner (schema 1)" : "");
+  app.set_version_flag("--version", "opscope-runner (result schema " + std::to_string(kSchemaVersion) + ")");
   RunOptions opts;
   bool progress = false;
   add_run_options(app, opts);

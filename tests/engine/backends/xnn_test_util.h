@@ -37,6 +37,10 @@
 
 namespace opscope::testing {
 
+// The fused activations XNNPACK takes (as output clamps); TANH it does not.
+inline constexpr Activation kClampActivations[] = {
+    Activation::kNone, Activation::kRelu, Activation::kReluN1To1, Activation::kRelu6};
+
 // Seeded uniform values, argument order of the elementwise tests.
 inline std::vector<float> random_values(int64_t n, float lo, float hi, uint32_t seed) {
   return random_floats(static_cast<size_t>(n), seed, lo, hi);

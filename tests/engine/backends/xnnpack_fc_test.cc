@@ -34,8 +34,7 @@ OneNodeGraph make_fc_f32(const FcCase& p, uint32_t seed) {
 }
 
 TEST(XnnFullyConnectedF32, MatchesReferenceBackend) {
-  const Activation activations[] = {Activation::kNone, Activation::kRelu,
-                                    Activation::kReluN1To1, Activation::kRelu6};
+  const auto& activations = kClampActivations;
   int i = 0;
   for (const Shape& input : {Shape{1, 64}, Shape{4, 33}, Shape{3, 128}, Shape{1, 1152}}) {
     for (Activation a : activations) {
@@ -158,8 +157,7 @@ OneNodeGraph make_fc_q8(const FcQ8Case& p, uint32_t seed, std::vector<int8_t>* e
 }
 
 TEST(XnnFullyConnectedQs8, MatchesTfliteSemanticsWithin1Lsb) {
-  const Activation activations[] = {Activation::kNone, Activation::kRelu,
-                                    Activation::kReluN1To1, Activation::kRelu6};
+  const auto& activations = kClampActivations;
   int i = 0;
   for (int64_t in : {8, 40, 257}) {
     for (Activation a : activations) {
