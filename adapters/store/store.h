@@ -1,0 +1,89 @@
+// The results store: where every run lands, and what compare, gate, report
+// and the dashboard read back.
+//
+// The interface is deliberately narrow (ingest, list, load, select) so that a
+// PostgreSQL implementation can follow without touching callers. SQLite is
+// the embedded default (adapters/store/sqlite).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/status.h"
+#include "harness/result_document.h"
+
+namespace opscope::store {
+
+using Tags = std::map<std::string, std::string>;
+
+// One stored run: the result document as the runner wrote it, plus what the
+// host added when it stored it.
+struct StoredRun {
+  int64_t id = 0;
+  std::string created_at;  // ISO-8601 UTC, e.g. "2026-11-21T23:07:05Z"
+  Tags tags;               // the user's --tag KEY=VALUE pairs
+  std::string sweep_id;    // set when the run came from `opscope sweep`
+  std::string variant;     // a user label, e.g. "float" or "int8" (may be "")
+  harness::ResultDocument doc;
+};
+
+// A run's summary row, without samples and per-op rows: what `opscope runs`
+// and the dashboard's Runs view list.
+struct RunRow {
+  int64_t id = 0;
+  std::string created_at, model, model_path, precision, variant, device,
+      backends, status, sweep_id;
+  int threads = 0;
+  double median_ms = 0, p90_ms = 0;
+  int64_t peak_rss_bytes = 0;
+  Tags tags;
+};
+
+// All conditions must hold; an empty field does not filter.
+struct RunFilter {
+  std::vector<int64_t> ids;
+  std::string model;     // model name (file stem) or path
+  std::string device;    // device id
+  std::string backend;   // runs whose backend list contains it
+  std::string status;    // "ok" or "error"
+  std::string sweep_id;
+  std::vector<std::pair<std::string, std::string>> tags;  // KEY=VALUE each
+  std::string since, until;  // ISO-8601 dates or timestamps, inclusive
+  int limit = 0;             // 0: no limit; newest first
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Stores one run in one transaction; returns its id.
+  virtual Result<int64_t> ingest(const harness::ResultDocument& doc,
+                                 const Tags& tags,
+                                 const std::string& sweep_id = "",
+                                 const std::string& variant = "") = 0;
+  virtual Result<std::vector<RunRow>> list_runs(const RunFilter& filter) = 0;
+  virtual Result<StoredRun> load_run(int64_t id) = 0;
+
+  // Resolves a selector to run ids (ascending):
+  //   "42"                 one run id
+  //   "42,43"              several
+  //   "latest"             the newest run
+  //   "sweep:ID"           every run of a sweep ("sweep:latest": the newest)
+  //   "tag:KEY=VALUE"      every run with that tag
+  //   "model:NAME"         every run of that model
+  // Selectors join with '+' as AND, e.g. "tag:commit=abc+model:selfie".
+  // An unknown selector is kInvalidArgument; one that matches nothing
+  // returns an empty list.
+  virtual Result<std::vector<int64_t>> select(std::string_view selector) = 0;
+};
+
+// Opens (creating if needed) a SQLite store. Migrates an older schema;
+// refuses a newer one with a message naming both versions.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+
+}  // namespace opscope::store
