@@ -4,6 +4,7 @@
 
 #include "engine/backends/reference/kernel_registry.h"
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/backends/reference/kernels/int8/kernels_int8.h"
 
 namespace opscope::reference {
 namespace {
@@ -69,6 +70,12 @@ KernelFactory find_kernel(const Graph& graph, const Node& node,
   if (!node.inputs.empty() && node.inputs[0] >= 0 &&
       node.inputs[0] < static_cast<int>(graph.tensors.size())) {
     dtype = static_cast<int>(graph.tensors[node.inputs[0]].dtype);
+  }
+  // int8 ops with TFLite's integer semantics have their own table
+  // (register_int8_kernels.cc); what it lacks falls through to the
+  // dtype-generic kernels below.
+  if (dtype == static_cast<int>(DType::kI8)) {
+    if (KernelFactory f = find_int8_kernel(node.op)) return f;
   }
   bool op_known = false;
   for (const Entry& e : kTable) {

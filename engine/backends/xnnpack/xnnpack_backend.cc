@@ -77,7 +77,7 @@ class XnnpackBackend final : public Backend {
     }
     if (!entry->supports(graph, node, why_not)) return false;
     // compile() resolves shapes through the reference kernel's prepare, so a
-    // node without one (int8 until the quantization work lands) cannot be
+    // node without one (an int8 op the reference backend lacks) cannot be
     // compiled here either: say so now rather than fail later.
     std::string no_reference;
     if (!reference::find_kernel(graph, node, &no_reference)) {

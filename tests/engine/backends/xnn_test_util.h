@@ -11,10 +11,10 @@
 //   EXPECT_EQ(x.node_backend, "xnnpack");
 //
 // run_xnn_direct() (and m.run_xnn_op()) drive one XNNPACK op (support
-// check, factory, setup, run) without a Session, for the int8 ops whose
-// reference kernels (which the backend's compile() uses to resolve shapes)
-// do not exist yet: the test states the output shape and compares against
-// a naive reference of its own.
+// check, factory, setup, run) without a Session: the test states the output
+// shape and compares against a naive reference of its own. (Sessions place
+// int8 nodes on XNNPACK too, now that the int8 reference kernels resolve
+// their shapes: xnnpack_int8_conformance_test.cc.)
 #pragma once
 
 #include <gtest/gtest.h>

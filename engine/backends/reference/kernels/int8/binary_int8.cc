@@ -1,0 +1,110 @@
+// ADD, SUB and MUL on int8 with numpy broadcasting and a fused clamp
+// activation, with TFLite's integer semantics (all three operands quantized
+// per tensor, each with its own scale and zero point):
+//
+//   ADD/SUB: both inputs are brought to a common scale 2 * max(s_a, s_b)
+//            with 20 bits of headroom: a' = M_a((a - zp_a) << 20), b' the
+//            same, then y = zp_y + M_y(a' +/- b'), with M_a = s_a / (2 max),
+//            M_b = s_b / (2 max), M_y = 2 max / (2^20 s_y).
+//   MUL:     y = zp_y + M((a - zp_a) * (b - zp_b)), M = s_a s_b / s_y.
+//
+// Each M is a fixed-point multiplier (fixed_point.h); y is clamped to the
+// activation's quantized range.
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "engine/backends/reference/kernels/broadcast.h"
+#include "engine/backends/reference/kernels/elementwise_util.h"
+#include "engine/backends/reference/kernels/int8/broadcast_int8.h"
+#include "engine/backends/reference/kernels/int8/kernels_int8.h"
+#include "engine/backends/reference/kernels/int8/quant_params.h"
+
+namespace opscope::reference::int8 {
+namespace {
+
+enum class BinaryKind { kAdd, kSub, kMul };
+
+// What run() needs per element, fixed in prepare.
+struct BinaryParams {
+  int32_t a_zp = 0, b_zp = 0, y_zp = 0;
+  QuantizedMultiplier a_mult, b_mult, y_mult;
+  Int8Range range;
+};
+
+constexpr int kAddLeftShift = 20;
+
+inline int8_t finish(int32_t raw, const BinaryParams& p) {
+  const int32_t v = multiply_by_quantized_multiplier(raw, p.y_mult) + p.y_zp;
+  return static_cast<int8_t>(std::min(std::max(v, p.range.min), p.range.max));
+}
+
+template <BinaryKind kKind>
+struct Op {
+  BinaryParams p;
+  int8_t operator()(int8_t a, int8_t b) const {
+    if constexpr (kKind == BinaryKind::kMul) {
+      return finish((int32_t{a} - p.a_zp) * (int32_t{b} - p.b_zp), p);
+    } else {
+      const int32_t sa = multiply_by_quantized_multiplier(
+          (int32_t{a} - p.a_zp) * (1 << kAddLeftShift), p.a_mult);
+      const int32_t sb = multiply_by_quantized_multiplier(
+          (int32_t{b} - p.b_zp) * (1 << kAddLeftShift), p.b_mult);
+      return finish(kKind == BinaryKind::kAdd ? sa + sb : sa - sb, p);
+    }
+  }
+};
+
+template <BinaryKind kKind>
+class BinaryI8 final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
+    OPSCOPE_ASSIGN_OR_RETURN(const QParams qa, int8_input_params(ctx, 0));
+    OPSCOPE_ASSIGN_OR_RETURN(const QParams qb, int8_input_params(ctx, 1));
+    OPSCOPE_ASSIGN_OR_RETURN(const QParams qy, int8_output_params(ctx));
+    ActivationAttrs attrs;
+    OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
+    BinaryParams& p = op_.p;
+    OPSCOPE_ASSIGN_OR_RETURN(p.range, int8_activation_range(ctx, attrs.activation, qy));
+    p.a_zp = qa.zero_point;
+    p.b_zp = qb.zero_point;
+    p.y_zp = qy.zero_point;
+    if constexpr (kKind == BinaryKind::kMul) {
+      p.y_mult = quantize_multiplier(static_cast<double>(qa.scale) *
+                                     static_cast<double>(qb.scale) /
+                                     static_cast<double>(qy.scale));
+    } else {
+      const double twice_max = 2.0 * std::max(qa.scale, qb.scale);
+      p.a_mult = quantize_multiplier(qa.scale / twice_max);
+      p.b_mult = quantize_multiplier(qb.scale / twice_max);
+      p.y_mult = quantize_multiplier(
+          twice_max / (static_cast<double>(1 << kAddLeftShift) * qy.scale));
+    }
+    Shape out_shape;
+    OPSCOPE_RETURN_IF_ERROR(plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out_shape, &plan_));
+    ctx.output(0).shape = out_shape;
+    a_id_ = ctx.input_id(0);
+    b_id_ = ctx.input_id(1);
+    y_id_ = ctx.output_id(0);
+    return Status::ok();
+  }
+
+  void run(const RunContext& ctx) override {
+    broadcast_apply_i8(plan_, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
+                       ctx.data<int8_t>(y_id_), op_);
+  }
+
+ private:
+  Op<kKind> op_;
+  BroadcastPlan plan_;
+  int a_id_ = -1, b_id_ = -1, y_id_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_add_i8() { return std::make_unique<BinaryI8<BinaryKind::kAdd>>(); }
+std::unique_ptr<Kernel> make_sub_i8() { return std::make_unique<BinaryI8<BinaryKind::kSub>>(); }
+std::unique_ptr<Kernel> make_mul_i8() { return std::make_unique<BinaryI8<BinaryKind::kMul>>(); }
+
+}  // namespace opscope::reference::int8

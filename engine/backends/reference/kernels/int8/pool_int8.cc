@@ -1,0 +1,150 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D, int8, NHWC, TFLite semantics. Input and
+// output share one quantization (TFLite's int8 pools do not requantize), so
+// both work on the raw int8 values: the average is the in-bounds sum divided
+// by the in-bounds count, rounded half away from zero (padding never
+// counts); then the fused activation's clamp.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "engine/backends/reference/kernels/int8/kernels_int8.h"
+#include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/backends/reference/kernels/window.h"
+
+namespace opscope::reference::int8 {
+namespace {
+
+// The input rows (or columns) one output row (or column) reads: [begin, end).
+struct Span {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+std::vector<Span> window_spans(const WindowDim& dim, int64_t in, int64_t filter, int stride) {
+  std::vector<Span> spans(static_cast<size_t>(dim.out));
+  for (int64_t o = 0; o < dim.out; ++o) {
+    const int64_t start = o * stride - dim.pad_before;
+    spans[o].begin = std::max<int64_t>(start, 0);
+    spans[o].end = std::min<int64_t>(start + filter, in);
+  }
+  return spans;
+}
+
+enum class PoolKind { kAverage, kMax };
+
+template <PoolKind kKind>
+class Pool2DI8 final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
+    OPSCOPE_ASSIGN_OR_RETURN(const QParams qin, int8_input_params(ctx, 0));
+    OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
+    OPSCOPE_RETURN_IF_ERROR(expect_same_params(ctx, qin, qout));
+    OPSCOPE_ASSIGN_OR_RETURN(const Pool2DAttrs a, node_attrs<Pool2DAttrs>(ctx));
+    OPSCOPE_ASSIGN_OR_RETURN(range_, int8_activation_range(ctx, a.activation, qout));
+    if (a.filter_h < 1 || a.filter_w < 1 || a.stride_h < 1 || a.stride_w < 1) {
+      return ctx.error(ErrorCode::kInvalidArgument,
+                       "filter " + std::to_string(a.filter_h) + "x" + std::to_string(a.filter_w) +
+                           " and stride " + std::to_string(a.stride_h) + "x" +
+                           std::to_string(a.stride_w) + " must be positive");
+    }
+    if (a.padding == Padding::kExplicit) {
+      const Pads2D& p = a.explicit_pads;
+      if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= a.filter_h ||
+          p.bottom >= a.filter_h || p.left >= a.filter_w || p.right >= a.filter_w) {
+        return ctx.error(ErrorCode::kInvalidArgument,
+                         "explicit pads must be in [0, filter size)");
+      }
+    }
+    const Shape& in = ctx.input(0).shape;
+    const WindowDim h = window_dim(a.padding, in[1], a.filter_h, a.stride_h, 1,
+                                   a.explicit_pads.top, a.explicit_pads.bottom);
+    const WindowDim w = window_dim(a.padding, in[2], a.filter_w, a.stride_w, 1,
+                                   a.explicit_pads.left, a.explicit_pads.right);
+    if (h.out <= 0 || w.out <= 0) {
+      return ctx.error(ErrorCode::kShapeMismatch,
+                       "filter " + std::to_string(a.filter_h) + "x" +
+                           std::to_string(a.filter_w) + " does not fit input " +
+                           shape_to_string(in));
+    }
+    if constexpr (kKind == PoolKind::kAverage) {
+      // 255 * count must fit the int32 sum.
+      if (static_cast<int64_t>(a.filter_h) * a.filter_w > (int64_t{1} << 23)) {
+        return ctx.error(ErrorCode::kUnsupportedOp, "filter window too large for an int32 sum");
+      }
+    }
+    batch_ = in[0];
+    in_h_ = in[1];
+    in_w_ = in[2];
+    channels_ = in[3];
+    out_h_ = h.out;
+    out_w_ = w.out;
+    rows_ = window_spans(h, in_h_, a.filter_h, a.stride_h);
+    cols_ = window_spans(w, in_w_, a.filter_w, a.stride_w);
+    input_id_ = ctx.input_id(0);
+    output_id_ = ctx.output_id(0);
+    ctx.output(0).shape = {batch_, out_h_, out_w_, channels_};
+    ctx.set_scratch_bytes(static_cast<size_t>(channels_) * sizeof(int32_t));
+    return Status::ok();
+  }
+
+  void run(const RunContext& ctx) override {
+    const int8_t* x = ctx.data<const int8_t>(input_id_);
+    int8_t* y = ctx.data<int8_t>(output_id_);
+    auto* acc = static_cast<int32_t*>(ctx.scratch);
+    const int64_t c_count = channels_;
+    for (int64_t n = 0; n < batch_; ++n) {
+      const int8_t* xn = x + n * in_h_ * in_w_ * c_count;
+      for (int64_t oh = 0; oh < out_h_; ++oh) {
+        const Span rows = rows_[oh];
+        for (int64_t ow = 0; ow < out_w_; ++ow) {
+          const Span cols = cols_[ow];
+          int8_t* out = y + ((n * out_h_ + oh) * out_w_ + ow) * c_count;
+          const int32_t init = kKind == PoolKind::kAverage ? 0 : -128;
+          for (int64_t c = 0; c < c_count; ++c) acc[c] = init;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+              const int8_t* in = xn + (ih * in_w_ + iw) * c_count;
+              for (int64_t c = 0; c < c_count; ++c) {
+                if constexpr (kKind == PoolKind::kAverage) {
+                  acc[c] += in[c];
+                } else {
+                  acc[c] = std::max<int32_t>(acc[c], in[c]);
+                }
+              }
+            }
+          }
+          // prepare guarantees every window holds at least one element.
+          const int32_t count = static_cast<int32_t>((rows.end - rows.begin) *
+                                                     (cols.end - cols.begin));
+          for (int64_t c = 0; c < c_count; ++c) {
+            int32_t v = acc[c];
+            if constexpr (kKind == PoolKind::kAverage) v = rounded_divide(v, count);
+            out[c] = static_cast<int8_t>(std::min(std::max(v, range_.min), range_.max));
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  int input_id_ = -1;
+  int output_id_ = -1;
+  int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, channels_ = 0;
+  int64_t out_h_ = 0, out_w_ = 0;
+  std::vector<Span> rows_, cols_;
+  Int8Range range_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_average_pool2d_i8() {
+  return std::make_unique<Pool2DI8<PoolKind::kAverage>>();
+}
+std::unique_ptr<Kernel> make_max_pool2d_i8() {
+  return std::make_unique<Pool2DI8<PoolKind::kMax>>();
+}
+
+}  // namespace opscope::reference::int8
