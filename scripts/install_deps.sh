@@ -16,6 +16,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler   # the ONNX reader
   libonnx-testdata                    # ONNX's backend node tests
   python3-torch python3-torchvision   # exports the torchvision ONNX models
+  libpng-dev libjpeg62-turbo-dev      # calibration images
 )
 
 missing=()
