@@ -66,6 +66,12 @@ struct LeakyReluAttrs {
   float alpha = 0.2f;
 };
 
+// y = clamp(alpha * x + beta, 0, 1) (ONNX HardSigmoid).
+struct HardSigmoidAttrs {
+  float alpha = 0.2f;
+  float beta = 0.5f;
+};
+
 struct SoftmaxAttrs {
   float beta = 1.0f;
 };
@@ -116,6 +122,7 @@ using Attributes =
                  TransposeConvAttrs, FullyConnectedAttrs, BatchMatMulAttrs,
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
-                 StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs>;
+                 StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs,
+                 HardSigmoidAttrs>;
 
 }  // namespace opscope

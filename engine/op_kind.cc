@@ -14,6 +14,7 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kMul: return "MUL";
     case OpKind::kMaximum: return "MAXIMUM";
     case OpKind::kMinimum: return "MINIMUM";
+    case OpKind::kDiv: return "DIV";
     case OpKind::kRelu: return "RELU";
     case OpKind::kRelu6: return "RELU6";
     case OpKind::kLeakyRelu: return "LEAKY_RELU";
@@ -23,6 +24,11 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kTanh: return "TANH";
     case OpKind::kRsqrt: return "RSQRT";
     case OpKind::kLog: return "LOG";
+    case OpKind::kExp: return "EXP";
+    case OpKind::kSqrt: return "SQRT";
+    case OpKind::kNeg: return "NEG";
+    case OpKind::kAbs: return "ABS";
+    case OpKind::kHardSigmoid: return "HARD_SIGMOID";
     case OpKind::kSoftmax: return "SOFTMAX";
     case OpKind::kAveragePool2D: return "AVERAGE_POOL_2D";
     case OpKind::kMaxPool2D: return "MAX_POOL_2D";

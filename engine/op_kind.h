@@ -30,6 +30,7 @@ enum class OpKind : uint16_t {
   kMul,
   kMaximum,
   kMinimum,
+  kDiv,  // IEEE division: x / 0 is inf or NaN
   // Unary elementwise: (x), no attrs unless stated.
   kRelu,
   kRelu6,
@@ -40,6 +41,11 @@ enum class OpKind : uint16_t {
   kTanh,
   kRsqrt,
   kLog,
+  kExp,
+  kSqrt,
+  kNeg,
+  kAbs,
+  kHardSigmoid,  // attrs HardSigmoidAttrs
   // (x) over the last axis, attrs SoftmaxAttrs
   kSoftmax,
   // (input NHWC) attrs Pool2DAttrs

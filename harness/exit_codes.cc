@@ -20,6 +20,9 @@ int exit_code_for(ErrorCode code) {
 }
 
 int exit_code_for(std::string_view name) {
+  // Failures the host records for a runner that wrote no document.
+  if (name == "runner_crashed") return kExitRunnerCrashed;
+  if (name == "timeout") return kExitTimeout;
   for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kIoError,
                       ErrorCode::kMalformedModel, ErrorCode::kInvalidGraph,
                       ErrorCode::kUnsupportedOp, ErrorCode::kShapeMismatch,

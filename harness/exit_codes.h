@@ -21,6 +21,8 @@ enum ExitCode : int {
   kExitBackend = 10,
   kExitInternal = 11,
   kExitRunnerCrashed = 12,   // the runner died from a signal
+  kExitStore = 13,           // the results store cannot be opened or written
+  kExitTimeout = 14,         // the runner ran past its time limit and was killed
 };
 
 int exit_code_for(ErrorCode code);

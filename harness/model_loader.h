@@ -3,14 +3,23 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/graph.h"
 #include "engine/status.h"
 
 namespace opscope::harness {
 
-// .tflite files for now. Applies fold_constant_dequantize and records the
-// folded count in ModelInfo.
-Result<std::shared_ptr<Model>> load_model(const std::string& path);
+struct ModelLoadOptions {
+  // "NAME=1x3x224x224" (--shape): static dims for free input dims (ONNX).
+  std::vector<std::string> shapes;
+};
+
+// By extension: .tflite (fold_constant_dequantize applied, its count in
+// ModelInfo::folded_nodes) or .onnx (imported NHWC; see
+// adapters/formats/onnx/onnx_reader.h). --shape applies to ONNX models
+// only; a TFLite model with shapes given is an error.
+Result<std::shared_ptr<Model>> load_model(const std::string& path,
+                                          const ModelLoadOptions& options = {});
 
 }  // namespace opscope::harness

@@ -17,7 +17,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseConfig, backends, threads,
                                                 runs, warmup_runs, warmup_secs,
                                                 min_secs, max_secs, inputs,
                                                 seed, affinity, op_profile,
-                                                min_partition_size, cpus)
+                                                min_partition_size, cpus,
+                                                trace_invokes, inject_delay_us,
+                                                shapes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Stages, load_ms, partition_ms,
                                                 plan_ms, prepare_ms,
                                                 first_invoke_ms)
@@ -35,6 +37,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PartitionInfo, backend, nodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputInfo, name, dtype, shape,
                                                 checksum)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ErrorInfo, code, message)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceSpan, name, begin_us,
+                                                dur_us, tid)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceOpEvent, node, begin_us,
+                                                dur_us)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceInvoke, index, begin_us,
+                                                dur_us, tid, ops)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Trace, stages, invokes,
+                                                dropped_events)
 
 json to_json(const ResultDocument& d) {
   json j;
@@ -51,6 +61,7 @@ json to_json(const ResultDocument& d) {
   j["outputs"] = d.outputs;
   j["status"] = d.status;
   if (d.status != "ok") j["error"] = d.error;
+  if (!d.trace.empty()) j["trace"] = d.trace;
   return j;
 }
 
@@ -72,6 +83,7 @@ ResultDocument result_from_json(const json& j) {
   get("outputs", d.outputs);
   get("status", d.status);
   get("error", d.error);
+  get("trace", d.trace);
   return d;
 }
 

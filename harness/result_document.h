@@ -46,6 +46,11 @@ struct CaseConfig {
   bool op_profile = true;
   int min_partition_size = 1;
   std::string cpus;  // what the user asked for with --cpus ("" = no pinning)
+  std::vector<std::string> shapes;  // --shape NAME=1x3x224x224 (ONNX free dims)
+  int trace_invokes = 3;  // measured invokes whose op timeline is kept
+  // Test only: busy-wait this long after each measured invoke, inside the
+  // timed region (a known slowdown for the gate's power test).
+  int64_t inject_delay_us = 0;
 };
 
 struct Stages {
@@ -89,6 +94,31 @@ struct ErrorInfo {
   std::string code, message;
 };
 
+// The timeline of the first K measured invokes (--trace-invokes K): every
+// op event and the setup stages, in microseconds since the load began, with
+// the kernel thread id. Empty when tracing is off.
+struct TraceSpan {
+  std::string name;
+  double begin_us = 0, dur_us = 0;
+  int64_t tid = 0;
+};
+struct TraceOpEvent {
+  int node = 0;  // index into ops[] (the engine graph's node index)
+  double begin_us = 0, dur_us = 0;
+};
+struct TraceInvoke {
+  int index = 0;  // measured invoke number, from 0
+  double begin_us = 0, dur_us = 0;
+  int64_t tid = 0;  // the thread that ran the invoke and timed its ops
+  std::vector<TraceOpEvent> ops;
+};
+struct Trace {
+  std::vector<TraceSpan> stages;
+  std::vector<TraceInvoke> invokes;
+  int64_t dropped_events = 0;
+  bool empty() const { return stages.empty() && invokes.empty(); }
+};
+
 struct ResultDocument {
   int schema_version = kSchemaVersion;
   ToolInfo tool;
@@ -103,6 +133,7 @@ struct ResultDocument {
   std::vector<OutputInfo> outputs;
   std::string status = "ok";  // ok | error
   ErrorInfo error;
+  Trace trace;  // optional in JSON: written only when not empty
 };
 
 nlohmann::json to_json(const ResultDocument& doc);

@@ -14,11 +14,20 @@
 #include "harness/session_io.h"
 #include "harness/sha256.h"
 #include "harness/statistics.h"
+#include "harness/trace_capture.h"
 #include "profilers/latency_profiler.h"
 #include "profilers/process_memory.h"
+#include "profilers/trace_recorder.h"
 
 namespace opscope::harness {
 namespace {
+
+// Spins (no sleep: the scheduler would add its own latency) for `ns`.
+void busy_wait_ns(uint64_t ns) {
+  const uint64_t until = now_ns() + ns;
+  while (now_ns() < until) {
+  }
+}
 
 double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 double elapsed_secs(uint64_t since_ns) {
@@ -112,16 +121,18 @@ ResultDocument run_case(const RunRequest& req) {
 
   // Load.
   const uint64_t load_start = now_ns();
-  auto loaded = load_model(req.model_path);
+  auto loaded = load_model(req.model_path, ModelLoadOptions{cfg.shapes});
   if (!loaded.is_ok()) return failed(doc, loaded.status());
   std::shared_ptr<Model> model = std::move(loaded).value();
-  doc.stages.load_ms = ns_to_ms(now_ns() - load_start);
+  const uint64_t load_end = now_ns();
+  doc.stages.load_ms = ns_to_ms(load_end - load_start);
   doc.memory.rss_after_load_bytes = static_cast<int64_t>(profilers::current_rss_bytes());
 
   // Partition, prepare, plan — with the profiler attached for the stages.
   const int num_nodes = static_cast<int>(model->graph.nodes.size());
   const int expected_invokes = std::max(cfg.runs, 16) + 16;
   profilers::LatencyProfiler profiler(num_nodes, expected_invokes);
+  profilers::TraceRecorder trace(cfg.trace_invokes, profiler.event_capacity());
   SessionOptions options;
   options.backends = cfg.backends;
   options.threads = cfg.threads;
@@ -132,6 +143,7 @@ ResultDocument run_case(const RunRequest& req) {
   if (!created.is_ok()) return failed(doc, created.status());
   std::unique_ptr<Session> session = std::move(created).value();
   describe_model(*model, session->graph(), doc.model);
+  record_setup_stages(trace, profiler, load_start, load_end);
   doc.stages.partition_ms = ns_to_ms(profiler.stage_ns(Stage::kPartition));
   doc.stages.prepare_ms = ns_to_ms(profiler.stage_ns(Stage::kPrepare));
   doc.stages.plan_ms = ns_to_ms(profiler.stage_ns(Stage::kPlan));
@@ -148,7 +160,9 @@ ResultDocument run_case(const RunRequest& req) {
   // First invoke: cold caches, lazy work; reported on its own.
   uint64_t t0 = now_ns();
   st = session->invoke();
-  doc.stages.first_invoke_ms = ns_to_ms(now_ns() - t0);
+  const uint64_t first_end = now_ns();
+  doc.stages.first_invoke_ms = ns_to_ms(first_end - t0);
+  trace.record_stage("first_invoke", t0, first_end);
   if (!st.is_ok()) return failed(doc, st);
   if (op_profiler) op_profiler->end_invoke();
 
@@ -174,8 +188,13 @@ ResultDocument run_case(const RunRequest& req) {
     if (enough || (elapsed >= cfg.max_secs && !samples.empty())) break;
     t0 = now_ns();
     (void)session->invoke();
+    if (cfg.inject_delay_us > 0) busy_wait_ns(static_cast<uint64_t>(cfg.inject_delay_us) * 1000);
     const uint64_t t1 = now_ns();
     samples.push_back(ns_to_ms(t1 - t0));
+    if (trace.wants_invoke()) {  // before end_invoke() clears the events
+      trace.record_invoke(t0, t1, op_profiler ? op_profiler->pending_events()
+                                              : std::span<const profilers::LatencyProfiler::OpEvent>{});
+    }
     if (op_profiler) op_profiler->end_invoke();
     if (req.progress && t1 - last_report > 1000000000ull) {
       last_report = t1;
@@ -187,6 +206,7 @@ ResultDocument run_case(const RunRequest& req) {
   }
   doc.latency_ms = summarize_latency(samples);
   doc.ops = collect_ops(*session, op_profiler);
+  doc.trace = export_trace(trace);
 
   const MemoryPlan& mem = session->memory_plan();
   doc.memory.arena_bytes = static_cast<int64_t>(mem.arena_bytes);

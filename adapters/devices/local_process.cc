@@ -4,22 +4,62 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 extern char** environ;
 
 namespace opscope::devices {
 
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Waits for `pid` to end, killing it at `deadline` when one is given. Polls
+// (every 5 ms) only when there is a deadline: waitpid has no timeout, and a
+// SIGCHLD handler would be process-global state for a library to own.
+Result<int> wait_for(pid_t pid, const std::string& program,
+                     std::optional<Clock::time_point> deadline, bool& timed_out) {
+  int status = 0;
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, deadline ? WNOHANG : 0);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) {
+      return Status(ErrorCode::kInternal,
+                    "waitpid failed for " + program + ": " + std::strerror(errno));
+    }
+    if (r == 0 && deadline && Clock::now() >= *deadline && !timed_out) {
+      kill(pid, SIGKILL);
+      timed_out = true;
+      deadline.reset();  // now block until it is gone
+    } else if (r == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
+}  // namespace
+
 Result<ProcessOutcome> run_local_process(const std::string& program,
                                          const std::vector<std::string>& args) {
+  return run_local_process(program, args, ProcessLimits{});
+}
+
+Result<ProcessOutcome> run_local_process(const std::string& program,
+                                         const std::vector<std::string>& args,
+                                         const ProcessLimits& limits) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(program.c_str()));
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
+  const auto start = Clock::now();
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, program.c_str(), nullptr, nullptr,
                              argv.data(), environ);
@@ -27,19 +67,20 @@ Result<ProcessOutcome> run_local_process(const std::string& program,
     return Status(ErrorCode::kIoError,
                   "cannot start " + program + ": " + std::strerror(rc));
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      return Status(ErrorCode::kInternal,
-                    "waitpid failed for " + program + ": " + std::strerror(errno));
-    }
+  std::optional<Clock::time_point> deadline;
+  if (limits.timeout_secs > 0) {
+    deadline = start + std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(limits.timeout_secs));
   }
   ProcessOutcome out;
-  if (WIFSIGNALED(status)) {
+  auto status = wait_for(pid, program, deadline, out.timed_out);
+  if (!status.is_ok()) return status.status();
+  out.wall_secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (WIFSIGNALED(*status)) {
     out.signaled = true;
-    out.signal = WTERMSIG(status);
+    out.signal = WTERMSIG(*status);
   } else {
-    out.exit_code = WEXITSTATUS(status);
+    out.exit_code = WEXITSTATUS(*status);
   }
   return out;
 }

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/status.h"
 #include "harness/result_document.h"
 
@@ -30,6 +32,10 @@ struct StoredRun {
   std::string sweep_id;    // set when the run came from `opscope sweep`
   std::string variant;     // a user label, e.g. "float" or "int8" (may be "")
   harness::ResultDocument doc;
+  // The result document exactly as ingested, including fields that
+  // ResultDocument does not know (yet): what reports read for extras such as
+  // a per-invoke trace.
+  nlohmann::json document;
 };
 
 // A run's summary row, without samples and per-op rows: what `opscope runs`
@@ -47,11 +53,12 @@ struct RunRow {
 // All conditions must hold; an empty field does not filter.
 struct RunFilter {
   std::vector<int64_t> ids;
-  std::string model;     // model name (file stem) or path
+  std::string model;     // model file name, its stem, or its path
   std::string device;    // device id
   std::string backend;   // runs whose backend list contains it
   std::string status;    // "ok" or "error"
   std::string sweep_id;
+  std::string variant;
   std::vector<std::pair<std::string, std::string>> tags;  // KEY=VALUE each
   std::string since, until;  // ISO-8601 dates or timestamps, inclusive
   int limit = 0;             // 0: no limit; newest first
@@ -66,6 +73,13 @@ class Store {
                                  const Tags& tags,
                                  const std::string& sweep_id = "",
                                  const std::string& variant = "") = 0;
+  // The same for a result document as JSON, kept verbatim (fields that
+  // ResultDocument does not know survive the round trip through load_run).
+  // kInvalidArgument if `document` is not a JSON object.
+  virtual Result<int64_t> ingest_json(const nlohmann::json& document,
+                                      const Tags& tags,
+                                      const std::string& sweep_id = "",
+                                      const std::string& variant = "") = 0;
   virtual Result<std::vector<RunRow>> list_runs(const RunFilter& filter) = 0;
   virtual Result<StoredRun> load_run(int64_t id) = 0;
 
@@ -76,14 +90,24 @@ class Store {
   //   "sweep:ID"           every run of a sweep ("sweep:latest": the newest)
   //   "tag:KEY=VALUE"      every run with that tag
   //   "model:NAME"         every run of that model
+//   "variant:LABEL"      every run stored with that --variant
+//   "status:ok|error"    every run with that status
   // Selectors join with '+' as AND, e.g. "tag:commit=abc+model:selfie".
   // An unknown selector is kInvalidArgument; one that matches nothing
   // returns an empty list.
   virtual Result<std::vector<int64_t>> select(std::string_view selector) = 0;
 };
 
+struct SqliteOptions {
+  // How long a writer waits for another process's transaction before it
+  // gives up with "locked".
+  int busy_timeout_ms = 30000;
+};
+
 // Opens (creating if needed) a SQLite store. Migrates an older schema;
 // refuses a newer one with a message naming both versions.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const SqliteOptions& options);
 
 }  // namespace opscope::store

@@ -8,6 +8,8 @@ MODELS="$2"
 OPSCOPE="$BIN/opscope"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+# `opscope run` stores into ./opscope.db by default: keep that out of the build tree.
+cd "$WORK" || exit 1
 passed=0
 failed=0
 

@@ -15,6 +15,7 @@
 #include "engine/session.h"
 #include "harness/model_loader.h"
 #include "profilers/latency_profiler.h"
+#include "profilers/trace_recorder.h"
 
 extern "C" {
 void* __libc_malloc(size_t);
@@ -109,6 +110,24 @@ TEST_P(InvokeAllocation, InvokeDoesNotAllocate) {
   for (int i = 0; i < 3; ++i) (void)s.invoke();
   g_counting = false;
   EXPECT_EQ(g_allocations.load(), 0) << "allocations during 3 warm invokes";
+
+  // Keeping the op timeline (--trace-invokes) copies into buffers sized up
+  // front: the measurement loop of run_case (invoke, record, end_invoke)
+  // allocates nothing either.
+  profiler.end_invoke();  // folds the invokes above, outside the count
+  profilers::TraceRecorder trace(2, profiler.event_capacity());
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 3; ++i) {
+    const uint64_t t0 = now_ns();
+    (void)s.invoke();
+    trace.record_invoke(t0, now_ns(), profiler.pending_events());
+    profiler.end_invoke();  // within the 8 samples reserved per node
+  }
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0) << "allocations while tracing 3 invokes";
+  EXPECT_EQ(trace.invokes().size(), 2u);
+  EXPECT_GE(trace.events().size(), 2 * s.graph().nodes.size());
 }
 
 std::vector<Case> cases() {

@@ -35,6 +35,7 @@ const BinaryCase kOps[] = {
      [](double a, double b) { return std::max(a, b); }},
     {"minimum", OpKind::kMinimum, make_minimum_f32,
      [](double a, double b) { return std::min(a, b); }},
+    {"div", OpKind::kDiv, make_div_f32, [](double a, double b) { return a / b; }},
 };
 
 const Activation kActivations[] = {Activation::kNone, Activation::kRelu,

@@ -1,4 +1,5 @@
-// RELU, RELU6, LEAKY_RELU, HARD_SWISH, LOGISTIC, TANH, RSQRT, LOG against
+// RELU, RELU6, LEAKY_RELU, HARD_SWISH, LOGISTIC, TANH, RSQRT, LOG, EXP, SQRT,
+// NEG, ABS, HARD_SIGMOID against
 // naive double formulas; large |x| for LOGISTIC and TANH; rejections.
 #include <algorithm>
 #include <cfloat>
@@ -48,6 +49,17 @@ const UnaryCase kOps[] = {
      [](double x) { return 1.0 / std::sqrt(x); }, 1e-3f, 100, 1e-6},
     {"log", OpKind::kLog, make_log_f32, [](double x) { return std::log(x); },
      1e-3f, 100, 1e-6},
+    {"exp", OpKind::kExp, make_exp_f32, [](double x) { return std::exp(x); },
+     -20, 20, 2e-6},
+    {"sqrt", OpKind::kSqrt, make_sqrt_f32,
+     [](double x) { return std::sqrt(x); }, 0, 100, 1e-6},
+    {"neg", OpKind::kNeg, make_neg_f32, [](double x) { return -x; }, -10, 10,
+     0},
+    {"abs", OpKind::kAbs, make_abs_f32, [](double x) { return std::fabs(x); },
+     -10, 10, 0},
+    {"hard_sigmoid", OpKind::kHardSigmoid, make_hard_sigmoid_f32,  // 0.2, 0.5
+     [](double x) { return std::clamp(0.2 * x + 0.5, 0.0, 1.0); }, -5, 5,
+     1e-6},
 };
 
 std::vector<float> run_unary(const UnaryCase& op, const Shape& shape,
@@ -88,6 +100,14 @@ TEST(ElementwiseUnary, leaky_relu_reads_alpha) {
   const std::vector<float> y =
       run_unary(leaky, {5}, x, LeakyReluAttrs{0.01f});
   EXPECT_EQ(y, (std::vector<float>{-0.02f, -0.005f, 0, 0.5f, 3}));
+}
+
+TEST(ElementwiseUnary, hard_sigmoid_reads_alpha_and_beta) {
+  const UnaryCase& hsig = kOps[12];
+  ASSERT_EQ(hsig.op, OpKind::kHardSigmoid);
+  const std::vector<float> y =
+      run_unary(hsig, {5}, {-4, -3, 0, 1.5f, 4}, HardSigmoidAttrs{0.25f, 0.75f});
+  EXPECT_EQ(y, (std::vector<float>{0, 0, 0.75f, 1, 1}));
 }
 
 TEST(ElementwiseUnary, hard_swish_knees) {

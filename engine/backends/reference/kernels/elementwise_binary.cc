@@ -1,4 +1,4 @@
-// ADD, SUB, MUL, MAXIMUM, MINIMUM on f32 with numpy broadcasting and a fused
+// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on f32 with numpy broadcasting and a fused
 // activation (ActivationAttrs, or none when the node has no attributes).
 #include <memory>
 #include <string>
@@ -26,6 +26,9 @@ struct MaximumOp {
 };
 struct MinimumOp {
   float operator()(float a, float b) const { return a < b ? a : b; }
+};
+struct DivOp {
+  float operator()(float a, float b) const { return a / b; }
 };
 
 // Op followed by a clamp activation (RELU, RELU_N1_TO_1, RELU6), fused into
@@ -105,6 +108,9 @@ std::unique_ptr<Kernel> make_maximum_f32() {
 }
 std::unique_ptr<Kernel> make_minimum_f32() {
   return std::make_unique<BinaryKernel<MinimumOp>>();
+}
+std::unique_ptr<Kernel> make_div_f32() {
+  return std::make_unique<BinaryKernel<DivOp>>();
 }
 
 }  // namespace opscope::reference

@@ -1,5 +1,6 @@
 // Unary f32 elementwise ops: RELU, RELU6, LEAKY_RELU, HARD_SWISH, LOGISTIC,
-// TANH, RSQRT, LOG. Output has the input's shape.
+// TANH, RSQRT, LOG, EXP, SQRT, NEG, ABS, HARD_SIGMOID. Output has the
+// input's shape.
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -74,6 +75,40 @@ struct LogOp : NoParams {
   float operator()(float x) const { return std::log(x); }
 };
 
+// e^x: overflows to inf above ~88.7, underflows to 0.
+struct ExpOp : NoParams {
+  float operator()(float x) const { return std::exp(x); }
+};
+
+// sqrt(x < 0) = NaN.
+struct SqrtOp : NoParams {
+  float operator()(float x) const { return std::sqrt(x); }
+};
+
+struct NegOp : NoParams {
+  float operator()(float x) const { return -x; }
+};
+
+struct AbsOp : NoParams {
+  float operator()(float x) const { return std::fabs(x); }
+};
+
+// clamp(alpha * x + beta, 0, 1), as ONNX's HardSigmoid.
+struct HardSigmoidOp {
+  float alpha = 0.2f, beta = 0.5f;
+  Status init(const PrepareContext& ctx) {
+    HardSigmoidAttrs attrs;
+    OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
+    alpha = attrs.alpha;
+    beta = attrs.beta;
+    return Status::ok();
+  }
+  float operator()(float x) const {
+    const float y = alpha * x + beta;
+    return y < 0.0f ? 0.0f : (y > 1.0f ? 1.0f : y);
+  }
+};
+
 template <typename Op>
 class UnaryKernel final : public Kernel {
  public:
@@ -135,5 +170,12 @@ std::unique_ptr<Kernel> make_logistic_f32() {
 std::unique_ptr<Kernel> make_tanh_f32() { return make_unary<TanhOp>(); }
 std::unique_ptr<Kernel> make_rsqrt_f32() { return make_unary<RsqrtOp>(); }
 std::unique_ptr<Kernel> make_log_f32() { return make_unary<LogOp>(); }
+std::unique_ptr<Kernel> make_exp_f32() { return make_unary<ExpOp>(); }
+std::unique_ptr<Kernel> make_sqrt_f32() { return make_unary<SqrtOp>(); }
+std::unique_ptr<Kernel> make_neg_f32() { return make_unary<NegOp>(); }
+std::unique_ptr<Kernel> make_abs_f32() { return make_unary<AbsOp>(); }
+std::unique_ptr<Kernel> make_hard_sigmoid_f32() {
+  return make_unary<HardSigmoidOp>();
+}
 
 }  // namespace opscope::reference

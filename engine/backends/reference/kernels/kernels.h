@@ -22,6 +22,7 @@ std::unique_ptr<Kernel> make_sub_f32();
 std::unique_ptr<Kernel> make_mul_f32();
 std::unique_ptr<Kernel> make_maximum_f32();
 std::unique_ptr<Kernel> make_minimum_f32();
+std::unique_ptr<Kernel> make_div_f32();
 
 // elementwise_unary.cc, prelu.cc, softmax.cc
 std::unique_ptr<Kernel> make_relu_f32();
@@ -33,6 +34,11 @@ std::unique_ptr<Kernel> make_logistic_f32();
 std::unique_ptr<Kernel> make_tanh_f32();
 std::unique_ptr<Kernel> make_rsqrt_f32();
 std::unique_ptr<Kernel> make_log_f32();
+std::unique_ptr<Kernel> make_exp_f32();
+std::unique_ptr<Kernel> make_sqrt_f32();
+std::unique_ptr<Kernel> make_neg_f32();
+std::unique_ptr<Kernel> make_abs_f32();
+std::unique_ptr<Kernel> make_hard_sigmoid_f32();
 std::unique_ptr<Kernel> make_softmax_f32();
 
 // quantize.cc: DEQUANTIZE from f16 / i8 / u8, QUANTIZE f32 -> i8 / u8

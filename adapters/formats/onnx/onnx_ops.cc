@@ -1,0 +1,100 @@
+// The op table: ONNX op type -> translator, with the opsets it covers.
+#include <cstring>
+
+#include "adapters/formats/onnx/onnx_ops.h"
+
+namespace opscope::onnx {
+
+namespace {
+
+struct OpEntry {
+  const char* type;
+  Translator translate;
+  int min_opset;  // first opset whose semantics the translator implements
+};
+
+const OpEntry kOps[] = {
+    {"Conv", translate_conv, 1},
+    {"MaxPool", translate_max_pool, 1},
+    {"AveragePool", translate_average_pool, 1},
+    {"GlobalAveragePool", translate_global_average_pool, 1},
+    {"GlobalMaxPool", translate_global_max_pool, 1},
+    {"BatchNormalization", translate_batch_norm, 7},
+    {"Add", translate_add, 7},
+    {"Sub", translate_sub, 7},
+    {"Mul", translate_mul, 7},
+    {"Max", translate_max, 8},
+    {"Min", translate_min, 8},
+    {"PRelu", translate_prelu, 7},
+    {"Relu", translate_relu, 1},
+    {"LeakyRelu", translate_leaky_relu, 1},
+    {"Sigmoid", translate_sigmoid, 1},
+    {"Tanh", translate_tanh, 1},
+    {"Log", translate_log, 1},
+    {"Div", translate_div, 7},
+    {"Exp", translate_exp, 1},
+    {"Sqrt", translate_sqrt, 1},
+    {"Neg", translate_neg, 1},
+    {"Abs", translate_abs, 1},
+    {"HardSigmoid", translate_hard_sigmoid, 1},
+    {"HardSwish", translate_hard_swish, 14},
+    {"Clip", translate_clip, 1},
+    {"Softmax", translate_softmax, 1},
+    {"Identity", translate_identity, 1},
+    {"Dropout", translate_identity, 7},
+    {"Reshape", translate_reshape, 5},
+    {"Flatten", translate_flatten, 1},
+    {"Squeeze", translate_squeeze, 1},
+    {"Unsqueeze", translate_unsqueeze, 1},
+    {"Transpose", translate_transpose, 1},
+    {"Concat", translate_concat, 4},
+    {"Shape", translate_shape, 1},
+    {"Gather", translate_gather, 1},
+    {"Cast", translate_cast, 6},
+    {"Constant", translate_constant, 1},
+    {"ConstantOfShape", translate_constant_of_shape, 9},
+    {"Slice", translate_slice, 1},
+    {"Pad", translate_pad, 2},
+    {"ReduceMean", translate_reduce_mean, 1},
+    {"ReduceMax", translate_reduce_max, 1},
+    {"Gemm", translate_gemm, 7},
+    {"MatMul", translate_matmul, 1},
+};
+
+const OpEntry* find_op(const std::string& type, int opset) {
+  for (const OpEntry& e : kOps) {
+    if (type == e.type && opset >= e.min_opset) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool is_supported_op(const std::string& op_type, int opset) {
+  return find_op(op_type, opset) != nullptr;
+}
+
+Status translate_node(Importer& im) {
+  const OpEntry* e = find_op(im.node().op_type(), im.opset());
+  if (e == nullptr) {
+    return im.error(ErrorCode::kUnsupportedOp, "op is not supported");
+  }
+  // Every op translated here has a first output, and the translators name
+  // their tensors after it: check once instead of in each of them.
+  if (im.node().output_size() < 1 || im.node().output(0).empty()) {
+    return im.error(ErrorCode::kInvalidGraph, "has no first output");
+  }
+  for (int k = 0; k < im.node().output_size(); ++k) {
+    if (!im.node().output(k).empty() && im.defined(im.node().output(k))) {
+      return im.error(ErrorCode::kInvalidGraph,
+                      "output '" + im.node().output(k) + "' is already defined");
+    }
+  }
+  OPSCOPE_RETURN_IF_ERROR(e->translate(im));
+  if (!im.defined(im.node().output(0))) {
+    return im.error(ErrorCode::kInternal, "translation defined no output");
+  }
+  return Status::ok();
+}
+
+}  // namespace opscope::onnx

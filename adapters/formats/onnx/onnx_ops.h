@@ -1,0 +1,79 @@
+// Internal to the ONNX reader: the per-op translators, grouped by file.
+// Each translates the Importer's current node and defines its outputs.
+#pragma once
+
+#include <vector>
+
+#include "adapters/formats/onnx/onnx_import.h"
+
+namespace opscope::onnx {
+
+using Translator = Status (*)(Importer& im);
+
+// onnx_ops_conv.cc
+Status translate_conv(Importer& im);
+Status translate_max_pool(Importer& im);
+Status translate_average_pool(Importer& im);
+Status translate_global_average_pool(Importer& im);
+Status translate_global_max_pool(Importer& im);
+Status translate_batch_norm(Importer& im);
+
+// onnx_ops_elementwise.cc
+Status translate_add(Importer& im);
+Status translate_sub(Importer& im);
+Status translate_mul(Importer& im);
+Status translate_max(Importer& im);
+Status translate_min(Importer& im);
+Status translate_prelu(Importer& im);
+Status translate_relu(Importer& im);
+Status translate_leaky_relu(Importer& im);
+Status translate_sigmoid(Importer& im);
+Status translate_tanh(Importer& im);
+Status translate_log(Importer& im);
+Status translate_div(Importer& im);
+Status translate_exp(Importer& im);
+Status translate_sqrt(Importer& im);
+Status translate_neg(Importer& im);
+Status translate_abs(Importer& im);
+Status translate_hard_sigmoid(Importer& im);
+Status translate_hard_swish(Importer& im);
+Status translate_clip(Importer& im);
+Status translate_softmax(Importer& im);
+Status translate_identity(Importer& im);
+
+// onnx_ops_shape.cc
+Status translate_reshape(Importer& im);
+Status translate_flatten(Importer& im);
+Status translate_squeeze(Importer& im);
+Status translate_unsqueeze(Importer& im);
+Status translate_transpose(Importer& im);
+Status translate_concat(Importer& im);
+Status translate_shape(Importer& im);
+Status translate_gather(Importer& im);
+Status translate_cast(Importer& im);
+Status translate_constant(Importer& im);
+Status translate_constant_of_shape(Importer& im);
+Status translate_slice(Importer& im);
+Status translate_pad(Importer& im);
+Status translate_reduce_mean(Importer& im);
+Status translate_reduce_max(Importer& im);
+
+// onnx_ops_linear.cc
+Status translate_gemm(Importer& im);
+Status translate_matmul(Importer& im);
+
+// Shared by the files above.
+// Brings `values` to one layout for an elementwise op: channels-last when
+// one of the highest-rank inputs is, natural otherwise. Lower-rank inputs
+// are broadcast-aligned (leading 1s) before they are permuted.
+Result<std::vector<int>> common_layout(Importer& im,
+                                       const std::vector<Value>& values,
+                                       Layout* layout);
+// Fuses a clamp activation into the engine node that produces `x` when it
+// can take one and nothing else reads `x`; then defines output 0 as `x`.
+bool try_fuse_activation(Importer& im, const Value& x, Activation act);
+// The axis in [0, rank), or an error naming the attribute.
+Result<int> normalize_axis(Importer& im, int64_t axis, int rank,
+                           const char* what);
+
+}  // namespace opscope::onnx

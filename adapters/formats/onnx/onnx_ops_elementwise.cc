@@ -1,0 +1,419 @@
+// Elementwise ops: they run in whatever layout their inputs are in.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "adapters/formats/onnx/onnx_ops.h"
+
+namespace opscope::onnx {
+
+Result<int> normalize_axis(Importer& im, int64_t axis, int rank, const char* what) {
+  const int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= std::max(rank, 1)) {
+    return im.error(ErrorCode::kInvalidGraph,
+                    std::string(what) + " " + std::to_string(axis) +
+                        " is out of range for rank " + std::to_string(rank));
+  }
+  return static_cast<int>(a);
+}
+
+Result<std::vector<int>> common_layout(Importer& im, const std::vector<Value>& values,
+                                       Layout* layout) {
+  int r = 0;
+  for (const Value& v : values) r = std::max(r, im.rank(v));
+  bool cl = false;
+  for (const Value& v : values) {
+    cl = cl || (v.layout == Layout::kChannelsLast && im.rank(v) == r);
+  }
+  std::vector<int> ids;
+  *layout = cl ? Layout::kChannelsLast : Layout::kNatural;
+  for (const Value& v : values) {
+    if (!cl) {
+      OPSCOPE_ASSIGN_OR_RETURN(int id, im.as_natural(v));
+      ids.push_back(id);
+      continue;
+    }
+    if (v.layout == Layout::kChannelsLast && im.rank(v) == r) {
+      ids.push_back(v.tensor);
+      continue;
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(int id, im.as_natural(v));
+    if (im.tensor(id).elements() == 1) {  // broadcasts as it is
+      ids.push_back(id);
+      continue;
+    }
+    Shape s = im.tensor(id).shape;
+    s.insert(s.begin(), r - s.size(), 1);
+    OPSCOPE_ASSIGN_OR_RETURN(id, im.reshape(id, s, "rank"));
+    OPSCOPE_ASSIGN_OR_RETURN(id, im.transpose(id, channels_last_perm(r), "to_nhwc"));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+bool try_fuse_activation(Importer& im, const Value& x, Activation act) {
+  const int p = im.producer(x.tensor);
+  if (p < 0 || im.tensor_uses(x.tensor) != 1) return false;
+  Node& n = im.graph().nodes[p];
+  if (n.outputs.size() != 1 || n.outputs[0] != x.tensor) return false;
+  bool fused = false;
+  const auto set = [&](Activation& a) {
+    if (a == Activation::kNone) {
+      a = act;
+      fused = true;
+    }
+  };
+  if (auto* a = std::get_if<Conv2DAttrs>(&n.attrs)) set(a->activation);
+  if (auto* a = std::get_if<DepthwiseConv2DAttrs>(&n.attrs)) set(a->activation);
+  if (auto* a = std::get_if<FullyConnectedAttrs>(&n.attrs)) set(a->activation);
+  if (auto* a = std::get_if<Pool2DAttrs>(&n.attrs)) set(a->activation);
+  const bool binary = n.op == OpKind::kAdd || n.op == OpKind::kSub || n.op == OpKind::kMul ||
+                      n.op == OpKind::kMaximum || n.op == OpKind::kMinimum;
+  if (binary) {
+    if (std::holds_alternative<std::monostate>(n.attrs)) n.attrs = ActivationAttrs{};
+    if (auto* a = std::get_if<ActivationAttrs>(&n.attrs)) set(a->activation);
+  }
+  if (!fused) return false;
+  im.fused_into(p);
+  im.define_output(0, x);
+  return true;
+}
+
+namespace {
+
+// A constant-only integer op (shape arithmetic) evaluated here: the
+// engine's arithmetic kernels are f32.
+Status fold_int_binary(Importer& im, const Value& a, const Value& b, OpKind op) {
+  const Tensor& ta = im.tensor(a);
+  const Tensor& tb = im.tensor(b);
+  Shape out;
+  {
+    const Shape& sa = ta.shape;
+    const Shape& sb = tb.shape;
+    const size_t r = std::max(sa.size(), sb.size());
+    out.assign(r, 1);
+    for (size_t i = 0; i < r; ++i) {
+      const int64_t da = i + sa.size() >= r ? sa[i + sa.size() - r] : 1;
+      const int64_t db = i + sb.size() >= r ? sb[i + sb.size() - r] : 1;
+      if (da != db && da != 1 && db != 1) {
+        return im.error(ErrorCode::kShapeMismatch, "shapes " + shape_to_string(sa) +
+                                                       " and " + shape_to_string(sb) +
+                                                       " do not broadcast");
+      }
+      out[i] = da == 1 ? db : da;
+    }
+  }
+  const auto get = [](const Tensor& t, const Shape& out_shape, int64_t flat) -> int64_t {
+    // Index of the broadcast element in t.
+    int64_t idx = 0, stride = 1, rest = flat;
+    std::vector<int64_t> coord(out_shape.size());
+    for (int d = static_cast<int>(out_shape.size()) - 1; d >= 0; --d) {
+      coord[d] = rest % out_shape[d];
+      rest /= out_shape[d];
+    }
+    const size_t off = out_shape.size() - t.shape.size();
+    for (int d = static_cast<int>(t.shape.size()) - 1; d >= 0; --d) {
+      const int64_t c = t.shape[d] == 1 ? 0 : coord[d + off];
+      idx += c * stride;
+      stride *= t.shape[d];
+    }
+    return t.dtype == DType::kI64 ? t.constant_as<int64_t>()[idx] : t.constant_as<int32_t>()[idx];
+  };
+  const int64_t n = num_elements(out);
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t x = get(ta, out, i), y = get(tb, out, i);
+    switch (op) {
+      case OpKind::kAdd: v[i] = x + y; break;
+      case OpKind::kSub: v[i] = x - y; break;
+      case OpKind::kMul: v[i] = x * y; break;
+      case OpKind::kMaximum: v[i] = std::max(x, y); break;
+      case OpKind::kMinimum: v[i] = std::min(x, y); break;
+      default:  // kDiv: integer division truncates toward zero, as C++
+        if (y == 0) return im.error(ErrorCode::kInvalidGraph, "integer division by zero");
+        v[i] = x / y;
+        break;
+    }
+  }
+  const DType dt = ta.dtype;
+  std::vector<uint8_t> bytes(n * dtype_size(dt));
+  for (int64_t i = 0; i < n; ++i) {
+    if (dt == DType::kI64) {
+      std::memcpy(bytes.data() + i * 8, &v[i], 8);
+    } else {
+      const int32_t w = static_cast<int32_t>(v[i]);
+      std::memcpy(bytes.data() + i * 4, &w, 4);
+    }
+  }
+  const int id = im.new_constant(im.node().output(0), dt, out, std::move(bytes));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_binary(Importer& im, OpKind op) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value a, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(Value b, im.input(1));
+  const DType da = im.tensor(a).dtype, db = im.tensor(b).dtype;
+  if (da != db) {
+    return im.error(ErrorCode::kTypeMismatch,
+                    "inputs have different types (" + std::string(to_string(da)) +
+                        ", " + std::string(to_string(db)) + ")");
+  }
+  if ((da == DType::kI64 || da == DType::kI32) && im.is_constant(a) && im.is_constant(b)) {
+    return fold_int_binary(im, a, b, op);
+  }
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, {a, b}, &layout));
+  return im.emit_output(op, std::monostate{}, ids, layout).status();
+}
+
+// Max and Min take 1 or more inputs: a chain of binary nodes.
+Status translate_variadic(Importer& im, OpKind op) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  if (im.num_inputs() == 2) return translate_binary(im, op);
+  std::vector<Value> vs;
+  for (int i = 0; i < im.num_inputs(); ++i) {
+    OPSCOPE_ASSIGN_OR_RETURN(Value v, im.input(i));
+    vs.push_back(v);
+  }
+  if (vs.empty()) return im.error(ErrorCode::kInvalidGraph, "has no inputs");
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, vs, &layout));
+  if (ids.size() == 1) {
+    im.define_output(0, Value{ids[0], layout});
+    return Status::ok();
+  }
+  int acc = ids[0];
+  for (size_t k = 1; k + 1 < ids.size(); ++k) {
+    const int mid = im.new_tensor(im.node_name() + "/" + std::to_string(k));
+    OPSCOPE_RETURN_IF_ERROR(im.emit(op, std::monostate{}, {acc, ids[k]}, {mid}).status());
+    acc = mid;
+  }
+  return im.emit_output(op, std::monostate{}, {acc, ids.back()}, layout).status();
+}
+
+Status translate_unary(Importer& im, OpKind op, Attributes attrs) {
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  return im.emit_output(op, std::move(attrs), {x.tensor}, x.layout).status();
+}
+
+// x * HardSigmoid(x) with alpha 1/6, beta 1/2 is HardSwish(x): the
+// HardSigmoid node becomes a HARD_SWISH and the Mul goes.
+bool try_fuse_hard_swish(Importer& im, const Value& a, const Value& b) {
+  for (const auto& [x, gate] : {std::pair{a, b}, std::pair{b, a}}) {
+    const int p = im.producer(gate.tensor);
+    if (p < 0 || im.tensor_uses(gate.tensor) != 1) continue;
+    Node& n = im.graph().nodes[p];
+    if (n.op != OpKind::kHardSigmoid || n.inputs[0] != x.tensor || gate.layout != x.layout) continue;
+    const auto* attrs = std::get_if<HardSigmoidAttrs>(&n.attrs);
+    if (attrs == nullptr || std::fabs(attrs->alpha - 1.0f / 6.0f) > 1e-7f || attrs->beta != 0.5f) {
+      continue;
+    }
+    n.op = OpKind::kHardSwish;
+    n.attrs = std::monostate{};
+    im.fused_into(p);
+    im.define_output(0, gate);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status translate_add(Importer& im) { return translate_binary(im, OpKind::kAdd); }
+Status translate_sub(Importer& im) { return translate_binary(im, OpKind::kSub); }
+Status translate_div(Importer& im) { return translate_binary(im, OpKind::kDiv); }
+Status translate_mul(Importer& im) {
+  if (im.num_inputs() == 2) {
+    OPSCOPE_ASSIGN_OR_RETURN(Value a, im.input(0));
+    OPSCOPE_ASSIGN_OR_RETURN(Value b, im.input(1));
+    if (try_fuse_hard_swish(im, a, b)) return Status::ok();
+  }
+  return translate_binary(im, OpKind::kMul);
+}
+
+Status translate_max(Importer& im) { return translate_variadic(im, OpKind::kMaximum); }
+Status translate_min(Importer& im) { return translate_variadic(im, OpKind::kMinimum); }
+
+Status translate_prelu(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(Value slope, im.input(1));
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, {x, slope}, &layout));
+  return im.emit_output(OpKind::kPRelu, std::monostate{}, ids, layout).status();
+}
+
+Status translate_relu(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  if (try_fuse_activation(im, x, Activation::kRelu)) return Status::ok();
+  return translate_unary(im, OpKind::kRelu, std::monostate{});
+}
+
+Status translate_leaky_relu(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"alpha"}));
+  LeakyReluAttrs a;
+  a.alpha = im.attr_float("alpha", 0.01f);
+  return translate_unary(im, OpKind::kLeakyRelu, a);
+}
+
+Status translate_sigmoid(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kLogistic, std::monostate{});
+}
+
+Status translate_tanh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kTanh, std::monostate{});
+}
+
+Status translate_exp(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kExp, std::monostate{});
+}
+
+Status translate_sqrt(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSqrt, std::monostate{});
+}
+
+Status translate_neg(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kNeg, std::monostate{});
+}
+
+Status translate_abs(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAbs, std::monostate{});
+}
+
+Status translate_hard_sigmoid(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"alpha", "beta"}));
+  HardSigmoidAttrs a;
+  a.alpha = im.attr_float("alpha", 0.2f);
+  a.beta = im.attr_float("beta", 0.5f);
+  return translate_unary(im, OpKind::kHardSigmoid, a);
+}
+
+Status translate_hard_swish(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kHardSwish, std::monostate{});
+}
+
+Status translate_log(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kLog, std::monostate{});
+}
+
+Status translate_clip(Importer& im) {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  if (im.opset() < 11) {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"min", "max"}));
+    lo = im.attr_float("min", lo);
+    hi = im.attr_float("max", hi);
+  } else {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+    if (im.has_input(1)) {
+      OPSCOPE_ASSIGN_OR_RETURN(lo, im.float_scalar_input(1));
+    }
+    if (im.has_input(2)) {
+      OPSCOPE_ASSIGN_OR_RETURN(hi, im.float_scalar_input(2));
+    }
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  if (im.tensor(x).dtype != DType::kF32) {
+    return im.error(ErrorCode::kTypeMismatch, "only float Clip is supported");
+  }
+  Activation act = Activation::kNone;
+  const float inf = std::numeric_limits<float>::infinity();
+  if (lo == 0.0f && hi == 6.0f) act = Activation::kRelu6;
+  if (lo == 0.0f && hi == inf) act = Activation::kRelu;
+  if (lo == -1.0f && hi == 1.0f) act = Activation::kReluN1To1;
+  if (act != Activation::kNone && try_fuse_activation(im, x, act)) return Status::ok();
+  if (act == Activation::kRelu6) return translate_unary(im, OpKind::kRelu6, std::monostate{});
+  if (act == Activation::kRelu) return translate_unary(im, OpKind::kRelu, std::monostate{});
+  // General bounds: max(x, lo) then min(., hi), with scalar constants.
+  int cur = x.tensor;
+  if (lo != -inf) {
+    const int c = im.new_f32_constant(im.node_name() + "/min", Shape{}, {lo});
+    const bool last = hi == inf;
+    const int out = last ? im.new_tensor(im.node().output(0)) : im.new_tensor(im.node_name() + "/lo");
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kMaximum, std::monostate{}, {cur, c}, {out}).status());
+    cur = out;
+  }
+  if (hi != inf) {
+    const int c = im.new_f32_constant(im.node_name() + "/max", Shape{}, {hi});
+    const int out = im.new_tensor(im.node().output(0));
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kMinimum, std::monostate{}, {cur, c}, {out}).status());
+    cur = out;
+  }
+  im.define_output(0, Value{cur, x.layout});
+  return Status::ok();
+}
+
+Status translate_softmax(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const int r = im.rank(x);
+  if (im.tensor(x).dtype != DType::kF32 || r == 0) {
+    return im.error(ErrorCode::kTypeMismatch, "input must be float of rank >= 1");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int axis, normalize_axis(im, im.attr_int("axis", im.opset() < 13 ? 1 : -1), r, "axis"));
+  // Channels-last with the channel axis: already the last engine axis.
+  if (x.layout == Layout::kChannelsLast && axis == 1) {
+    return im.emit_output(OpKind::kSoftmax, SoftmaxAttrs{}, {x.tensor}, x.layout).status();
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int in, im.as_natural(x));
+  const Shape s = im.tensor(in).shape;
+  if (im.opset() < 13 || axis == r - 1) {
+    // Before opset 13: softmax over the flattened dims [axis, r).
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < r; ++d) (d < axis ? outer : inner) *= s[d];
+    OPSCOPE_ASSIGN_OR_RETURN(int flat, im.reshape(in, Shape{outer, inner}, "2d"));
+    const int y = im.new_tensor(im.node_name() + "/softmax");
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kSoftmax, SoftmaxAttrs{}, {flat}, {y}).status());
+    OPSCOPE_ASSIGN_OR_RETURN(int out, im.reshape(y, s, "shape"));
+    im.define_output(0, Value{out});
+    return Status::ok();
+  }
+  // Opset 13: one axis; move it last and back.
+  std::vector<int> perm;
+  for (int d = 0; d < r; ++d) {
+    if (d != axis) perm.push_back(d);
+  }
+  perm.push_back(axis);
+  std::vector<int> back(r);
+  for (int d = 0; d < r; ++d) back[perm[d]] = d;
+  OPSCOPE_ASSIGN_OR_RETURN(int moved, im.transpose(in, perm, "axis_last"));
+  const int y = im.new_tensor(im.node_name() + "/softmax");
+  OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kSoftmax, SoftmaxAttrs{}, {moved}, {y}).status());
+  OPSCOPE_ASSIGN_OR_RETURN(int out, im.transpose(y, back, "axis_back"));
+  im.define_output(0, Value{out});
+  return Status::ok();
+}
+
+Status translate_identity(Importer& im) {
+  // Dropout (inference): ratio and training_mode inputs, seed attribute;
+  // in inference it is the identity and its mask output is not supported.
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"ratio", "seed", "is_test"}));
+  if (im.node().output_size() > 1 && !im.node().output(1).empty() &&
+      im.uses(im.node().output(1)) > 0) {
+    return im.error(ErrorCode::kUnsupportedOp, "the mask output is not supported");
+  }
+  if (im.has_input(2)) {
+    OPSCOPE_ASSIGN_OR_RETURN(Value t, im.constant_input(2));
+    const Tensor& tt = im.tensor(t);
+    if (tt.elements() == 1 && tt.dtype == DType::kBool && tt.data[0] != 0) {
+      return im.error(ErrorCode::kUnsupportedOp, "training_mode is not supported");
+    }
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  im.define_output(0, x);
+  return Status::ok();
+}
+
+}  // namespace opscope::onnx

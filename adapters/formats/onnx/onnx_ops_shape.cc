@@ -1,0 +1,535 @@
+// Shape and data-movement ops, constants, reductions.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "adapters/formats/onnx/onnx_ops.h"
+
+namespace opscope::onnx {
+
+namespace {
+
+std::vector<uint8_t> i64_bytes(const std::vector<int64_t>& v) {
+  std::vector<uint8_t> b(v.size() * 8);
+  if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+// Axes from the attribute (before `input_from_opset`) or from input 1.
+Result<std::vector<int64_t>> read_axes(Importer& im, int input_from_opset, bool* given) {
+  *given = false;
+  if (im.opset() < input_from_opset) {
+    *given = im.has_attr("axes");
+    return im.attr_ints("axes");
+  }
+  if (!im.has_input(1)) return std::vector<int64_t>{};
+  *given = true;
+  return im.int_input(1);
+}
+
+Status define_reshape(Importer& im, const Value& x, const Shape& shape) {
+  OPSCOPE_ASSIGN_OR_RETURN(int in, im.as_natural(x));
+  if (num_elements(shape) != im.tensor(in).elements()) {
+    return im.error(ErrorCode::kShapeMismatch,
+                    "cannot reshape " + shape_to_string(im.tensor(in).shape) + " to " +
+                        shape_to_string(shape));
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int out, im.reshape(in, shape, ""));
+  im.define_output(0, Value{out});
+  return Status::ok();
+}
+
+}  // namespace
+
+Status translate_reshape(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"allowzero"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> target, im.int_input(1));
+  const Shape in = im.onnx_shape(x);
+  const bool allow_zero = im.attr_int("allowzero", 0) != 0;
+  Shape out;
+  int infer = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < target.size(); ++i) {
+    int64_t d = target[i];
+    if (d == 0 && !allow_zero) {
+      if (i >= in.size()) {
+        return im.error(ErrorCode::kShapeMismatch, "shape copies dim " + std::to_string(i) +
+                                                       " of a rank-" + std::to_string(in.size()) +
+                                                       " input");
+      }
+      d = in[i];
+    }
+    if (d == -1) {
+      if (infer >= 0) return im.error(ErrorCode::kShapeMismatch, "shape has two -1 dims");
+      infer = static_cast<int>(i);
+      d = 1;
+    } else if (d < 0) {
+      return im.error(ErrorCode::kShapeMismatch, "shape has a negative dim");
+    } else {
+      known *= d;
+    }
+    out.push_back(d);
+  }
+  if (infer >= 0) {
+    const int64_t total = num_elements(in);
+    if (known == 0 || total % known != 0) {
+      return im.error(ErrorCode::kShapeMismatch, "cannot reshape " + shape_to_string(in) +
+                                                     " with -1 in the new shape");
+    }
+    out[infer] = total / known;
+  }
+  return define_reshape(im, x, out);
+}
+
+Status translate_flatten(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const Shape in = im.onnx_shape(x);
+  const int r = static_cast<int>(in.size());
+  int64_t axis = im.attr_int("axis", 1);
+  if (axis < 0) axis += r;
+  if (axis < 0 || axis > r) return im.error(ErrorCode::kInvalidGraph, "axis out of range");
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < r; ++d) (d < axis ? outer : inner) *= in[d];
+  return define_reshape(im, x, Shape{outer, inner});
+}
+
+Status translate_squeeze(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axes"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  bool given = false;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(im, 13, &given));
+  const Shape in = im.onnx_shape(x);
+  const int r = static_cast<int>(in.size());
+  std::vector<char> drop(r, 0);
+  for (int64_t a : axes) {
+    OPSCOPE_ASSIGN_OR_RETURN(int k, normalize_axis(im, a, r, "axis"));
+    if (in[k] != 1) {
+      return im.error(ErrorCode::kShapeMismatch, "cannot squeeze dim " + std::to_string(k) +
+                                                     " of size " + std::to_string(in[k]));
+    }
+    drop[k] = 1;
+  }
+  Shape out;
+  for (int d = 0; d < r; ++d) {
+    if (given ? !drop[d] : in[d] != 1) out.push_back(in[d]);
+  }
+  return define_reshape(im, x, out);
+}
+
+Status translate_unsqueeze(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axes"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  bool given = false;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(im, 13, &given));
+  const Shape in = im.onnx_shape(x);
+  const int r = static_cast<int>(in.size() + axes.size());
+  std::vector<char> add(r, 0);
+  for (int64_t a : axes) {
+    OPSCOPE_ASSIGN_OR_RETURN(int k, normalize_axis(im, a, r, "axis"));
+    if (add[k]) return im.error(ErrorCode::kInvalidGraph, "axes repeat");
+    add[k] = 1;
+  }
+  Shape out;
+  size_t next = 0;
+  for (int d = 0; d < r; ++d) out.push_back(add[d] ? 1 : in[next++]);
+  return define_reshape(im, x, out);
+}
+
+Status translate_transpose(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"perm"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const int r = im.rank(x);
+  std::vector<int64_t> perm = im.attr_ints("perm");
+  if (perm.empty()) {
+    for (int d = r - 1; d >= 0; --d) perm.push_back(d);
+  }
+  std::vector<char> seen(r, 0);
+  if (static_cast<int>(perm.size()) != r) {
+    return im.error(ErrorCode::kInvalidGraph, "perm has " + std::to_string(perm.size()) +
+                                                  " entries for a rank-" + std::to_string(r) +
+                                                  " input");
+  }
+  for (int64_t p : perm) {
+    if (p < 0 || p >= r || seen[p]) return im.error(ErrorCode::kInvalidGraph, "perm is not a permutation");
+    seen[p] = 1;
+  }
+  // On a channels-last value, compose with its layout: one transpose (often
+  // none: NHWC -> NCHW -> NHWC round trips cancel).
+  std::vector<int> q(r);
+  const std::vector<int> nat = natural_perm(r);
+  for (int i = 0; i < r; ++i) {
+    q[i] = x.layout == Layout::kChannelsLast ? nat[perm[i]] : static_cast<int>(perm[i]);
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int out, im.transpose(x.tensor, q, "transpose"));
+  if (out == x.tensor) {
+    // Identity in engine terms; a graph output gets its own copy later.
+    im.define_output(0, Value{out});
+    return Status::ok();
+  }
+  im.define_output(0, Value{out});
+  return Status::ok();
+}
+
+Status translate_concat(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
+  std::vector<Value> vs;
+  for (int i = 0; i < im.num_inputs(); ++i) {
+    if (!im.has_input(i)) continue;
+    OPSCOPE_ASSIGN_OR_RETURN(Value v, im.input(i));
+    vs.push_back(v);
+  }
+  if (vs.empty()) return im.error(ErrorCode::kInvalidGraph, "has no inputs");
+  const int r = im.rank(vs[0]);
+  for (const Value& v : vs) {
+    if (im.rank(v) != r) return im.error(ErrorCode::kShapeMismatch, "inputs differ in rank");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int axis, normalize_axis(im, im.attr_int("axis", 1), r, "axis"));
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, vs, &layout));
+  ConcatenationAttrs a;
+  a.axis = layout == Layout::kChannelsLast ? natural_perm(r)[axis] : axis;
+  return im.emit_output(OpKind::kConcatenation, a, ids, layout).status();
+}
+
+Status translate_shape(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"start", "end"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const Shape s = im.onnx_shape(x);
+  const int64_t r = static_cast<int64_t>(s.size());
+  int64_t start = im.attr_int("start", 0), end = im.attr_int("end", r);
+  if (start < 0) start += r;
+  if (end < 0) end += r;
+  start = std::clamp<int64_t>(start, 0, r);
+  end = std::clamp<int64_t>(end, 0, r);
+  std::vector<int64_t> v;
+  for (int64_t d = start; d < end; ++d) v.push_back(s[d]);
+  const int id = im.new_constant(im.node().output(0), DType::kI64,
+                                 Shape{static_cast<int64_t>(v.size())}, i64_bytes(v));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_gather(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(Value iv, im.constant_input(1));
+  if (!im.is_constant(x)) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "Gather of a non-constant tensor is not supported yet");
+  }
+  const Tensor& data = im.tensor(x);
+  const Tensor& idx = im.tensor(iv);
+  const int r = static_cast<int>(data.shape.size());
+  OPSCOPE_ASSIGN_OR_RETURN(int axis, normalize_axis(im, im.attr_int("axis", 0), r, "axis"));
+  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
+    return im.error(ErrorCode::kTypeMismatch, "indices must be int32 or int64");
+  }
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= data.shape[d];
+  for (int d = axis + 1; d < r; ++d) inner *= data.shape[d];
+  const int64_t n = data.shape[axis];
+  const size_t es = dtype_size(data.dtype);
+  const int64_t count = idx.elements();
+  Shape out_shape(data.shape.begin(), data.shape.begin() + axis);
+  out_shape.insert(out_shape.end(), idx.shape.begin(), idx.shape.end());
+  out_shape.insert(out_shape.end(), data.shape.begin() + axis + 1, data.shape.end());
+  std::vector<uint8_t> out(static_cast<size_t>(outer * count * inner) * es);
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t i = idx.dtype == DType::kI64 ? idx.constant_as<int64_t>()[k] : idx.constant_as<int32_t>()[k];
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) {
+      return im.error(ErrorCode::kInvalidGraph, "index " + std::to_string(i) +
+                                                    " out of range for a dim of " + std::to_string(n));
+    }
+    for (int64_t o = 0; o < outer; ++o) {
+      std::memcpy(out.data() + ((o * count + k) * inner) * es,
+                  data.data + ((o * n + i) * inner) * es, inner * es);
+    }
+  }
+  const DType dt = data.dtype;
+  const int id = im.new_constant(im.node().output(0), dt, out_shape, std::move(out));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_cast(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"to", "saturate"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(DType to, dtype_from_onnx(static_cast<int32_t>(im.attr_int("to", 0)),
+                                                     "Cast target"));
+  const Tensor& t = im.tensor(x);
+  if (t.dtype == to) {
+    im.define_output(0, x);
+    return Status::ok();
+  }
+  if (!im.is_constant(x)) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "Cast of a non-constant tensor from " + std::string(to_string(t.dtype)) +
+                        " to " + std::string(to_string(to)) + " is not supported");
+  }
+  const auto num = [&](int64_t i) -> double {
+    switch (t.dtype) {
+      case DType::kF32: return t.constant_as<float>()[i];
+      case DType::kI64: return static_cast<double>(t.constant_as<int64_t>()[i]);
+      case DType::kI32: return t.constant_as<int32_t>()[i];
+      case DType::kI8: return t.constant_as<int8_t>()[i];
+      case DType::kU8: return t.constant_as<uint8_t>()[i];
+      case DType::kBool: return t.constant_as<uint8_t>()[i] ? 1 : 0;
+      default: return 0;
+    }
+  };
+  if (t.dtype == DType::kF16 || to == DType::kF16) {
+    return im.error(ErrorCode::kUnsupportedOp, "Cast from or to float16 is not supported");
+  }
+  const int64_t n = t.elements();
+  std::vector<uint8_t> out(n * dtype_size(to));
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = num(i);
+    switch (to) {
+      case DType::kF32: { const float f = static_cast<float>(v); std::memcpy(&out[i * 4], &f, 4); break; }
+      case DType::kI64: { const int64_t w = static_cast<int64_t>(v); std::memcpy(&out[i * 8], &w, 8); break; }
+      case DType::kI32: { const int32_t w = static_cast<int32_t>(v); std::memcpy(&out[i * 4], &w, 4); break; }
+      case DType::kI8: out[i] = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
+      case DType::kU8: out[i] = static_cast<uint8_t>(v); break;
+      case DType::kBool: out[i] = v != 0; break;
+      default: break;
+    }
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int nat, im.as_natural(x));
+  const Shape shape = im.tensor(nat).shape;
+  const int id = im.new_constant(im.node().output(0), to, shape, std::move(out));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_constant(Importer& im) {
+  const auto& attrs = im.node().attribute();
+  if (attrs.size() != 1) {
+    return im.error(ErrorCode::kInvalidGraph, "needs exactly one value attribute");
+  }
+  const ::onnx::AttributeProto& a = attrs.Get(0);
+  const std::string name = im.node().output_size() > 0 ? im.node().output(0) : im.node_name();
+  int id = -1;
+  if (a.name() == "value") {
+    auto data = read_tensor_proto(a.t(), "");
+    if (!data.is_ok()) return im.error(data.status().code(), data.status().message());
+    TensorData& d = data.value();
+    std::vector<uint8_t> bytes(d.data, d.data + d.bytes);
+    id = im.new_constant(name, d.dtype, d.shape, std::move(bytes));
+  } else if (a.name() == "value_float") {
+    id = im.new_f32_constant(name, Shape{}, {a.f()});
+  } else if (a.name() == "value_floats") {
+    std::vector<float> v(a.floats().begin(), a.floats().end());
+    id = im.new_f32_constant(name, Shape{static_cast<int64_t>(v.size())}, v);
+  } else if (a.name() == "value_int") {
+    id = im.new_constant(name, DType::kI64, Shape{}, i64_bytes({a.i()}));
+  } else if (a.name() == "value_ints") {
+    std::vector<int64_t> v(a.ints().begin(), a.ints().end());
+    id = im.new_constant(name, DType::kI64, Shape{static_cast<int64_t>(v.size())}, i64_bytes(v));
+  } else {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "Constant attribute '" + a.name() + "' is not supported");
+  }
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_constant_of_shape(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"value"}));
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> dims, im.int_input(0));
+  DType dtype = DType::kF32;
+  std::vector<uint8_t> one(4, 0);
+  if (const auto* a = im.attr("value")) {
+    auto data = read_tensor_proto(a->t(), "");
+    if (!data.is_ok()) return im.error(data.status().code(), data.status().message());
+    if (data->bytes != dtype_size(data->dtype)) {
+      return im.error(ErrorCode::kInvalidGraph, "value must hold one element");
+    }
+    dtype = data->dtype;
+    one.assign(data->data, data->data + data->bytes);
+  }
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && n > (int64_t{1} << 32) / d)) {
+      return im.error(ErrorCode::kInvalidGraph, "shape is negative or too large");
+    }
+    n *= d;
+  }
+  std::vector<uint8_t> bytes(n * one.size());
+  for (int64_t i = 0; i < n; ++i) std::memcpy(&bytes[i * one.size()], one.data(), one.size());
+  const int id = im.new_constant(im.node().output(0), dtype, Shape(dims.begin(), dims.end()),
+                                 std::move(bytes));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
+Status translate_slice(Importer& im) {
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (im.opset() < 10) {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"starts", "ends", "axes"}));
+    starts = im.attr_ints("starts");
+    ends = im.attr_ints("ends");
+    axes = im.attr_ints("axes");
+  } else {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+    OPSCOPE_ASSIGN_OR_RETURN(starts, im.int_input(1));
+    OPSCOPE_ASSIGN_OR_RETURN(ends, im.int_input(2));
+    if (im.has_input(3)) {
+      OPSCOPE_ASSIGN_OR_RETURN(axes, im.int_input(3));
+    }
+    if (im.has_input(4)) {
+      OPSCOPE_ASSIGN_OR_RETURN(steps, im.int_input(4));
+    }
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(int in, im.as_natural(x));
+  const Shape s = im.tensor(in).shape;
+  const int r = static_cast<int>(s.size());
+  if (axes.empty()) {
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+    return im.error(ErrorCode::kInvalidGraph, "starts, ends, axes and steps differ in length");
+  }
+  std::vector<int32_t> b(r, 0), e(r), st(r, 1);
+  int end_mask = 0;
+  for (int d = 0; d < r; ++d) e[d] = static_cast<int32_t>(s[d]);
+  std::vector<char> seen(r, 0);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    OPSCOPE_ASSIGN_OR_RETURN(int d, normalize_axis(im, axes[i], r, "axis"));
+    if (seen[d]) return im.error(ErrorCode::kInvalidGraph, "axes repeat");
+    seen[d] = 1;
+    const int64_t dim = s[d], step = steps[i];
+    if (step == 0) return im.error(ErrorCode::kInvalidGraph, "step 0");
+    int64_t lo = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t hi = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (step > 0) {
+      lo = std::clamp<int64_t>(lo, 0, dim);
+      hi = std::clamp<int64_t>(hi, 0, dim);
+    } else {
+      lo = std::clamp<int64_t>(lo, -1, dim - 1);
+      hi = std::clamp<int64_t>(hi, -1, dim - 1);
+      if (hi < 0) end_mask |= 1 << d;  // down to and including index 0
+    }
+    if (step < std::numeric_limits<int32_t>::min() || step > std::numeric_limits<int32_t>::max()) {
+      return im.error(ErrorCode::kInvalidGraph, "step out of range");
+    }
+    b[d] = static_cast<int32_t>(std::max<int64_t>(lo, step > 0 ? 0 : -1));
+    e[d] = static_cast<int32_t>(hi);
+    st[d] = static_cast<int32_t>(step);
+    if (step < 0 && lo < 0) {  // empty: nothing at or below -1
+      b[d] = 0;
+      e[d] = 0;
+      st[d] = 1;
+      end_mask &= ~(1 << d);
+    }
+  }
+  if (r > 30) return im.error(ErrorCode::kUnsupportedOp, "rank above 30");
+  const int bid = im.new_i32_constant(im.node_name() + "/begin", b);
+  const int eid = im.new_i32_constant(im.node_name() + "/end", e);
+  const int sid = im.new_i32_constant(im.node_name() + "/strides", st);
+  StridedSliceAttrs a;
+  a.end_mask = end_mask;
+  return im.emit_output(OpKind::kStridedSlice, a, {in, bid, eid, sid}, Layout::kNatural).status();
+}
+
+Status translate_pad(Importer& im) {
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  std::vector<int64_t> pads;
+  float value = 0.0f;
+  std::string mode;
+  if (im.opset() < 11) {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode", "pads", "value"}));
+    pads = im.attr_ints("pads");
+    value = im.attr_float("value", 0.0f);
+  } else {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode"}));
+    OPSCOPE_ASSIGN_OR_RETURN(pads, im.int_input(1));
+    if (im.has_input(2)) {
+      OPSCOPE_ASSIGN_OR_RETURN(value, im.float_scalar_input(2));
+    }
+    if (im.has_input(3)) {
+      return im.error(ErrorCode::kUnsupportedOp, "the axes input is not supported");
+    }
+  }
+  mode = im.attr_string("mode", "constant");
+  if (mode != "constant") {
+    return im.error(ErrorCode::kUnsupportedOp, "mode '" + mode + "' is not supported");
+  }
+  const int r = im.rank(x);
+  if (static_cast<int>(pads.size()) != 2 * r) {
+    return im.error(ErrorCode::kInvalidGraph, "pads must have 2 x rank values");
+  }
+  for (int64_t p : pads) {
+    if (p < 0) return im.error(ErrorCode::kUnsupportedOp, "negative pads are not supported");
+  }
+  if (im.tensor(x).dtype != DType::kF32 && value != 0.0f) {
+    return im.error(ErrorCode::kUnsupportedOp, "non-zero pad value of a non-float tensor");
+  }
+  // Rows in engine dim order: [begin, end] per dim.
+  std::vector<int64_t> rows(2 * r);
+  for (int i = 0; i < r; ++i) {
+    const int d = x.layout == Layout::kChannelsLast ? channels_last_perm(r)[i] : i;
+    rows[2 * i] = pads[d];
+    rows[2 * i + 1] = pads[r + d];
+  }
+  const int pid = im.new_constant(im.node_name() + "/pads", DType::kI64,
+                                  Shape{r, 2}, i64_bytes(rows));
+  std::vector<int> ins = {x.tensor, pid};
+  if (value != 0.0f) ins.push_back(im.new_f32_constant(im.node_name() + "/value", Shape{}, {value}));
+  return im.emit_output(OpKind::kPad, std::monostate{}, ins, x.layout).status();
+}
+
+namespace {
+
+Status translate_reduce(Importer& im, OpKind op) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axes", "keepdims", "noop_with_empty_axes"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  bool given = false;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(im, 18, &given));
+  const int r = im.rank(x);
+  const bool keep = im.attr_int("keepdims", 1) != 0;
+  if (axes.empty()) {
+    if (im.attr_int("noop_with_empty_axes", 0) != 0) {
+      im.define_output(0, x);
+      return Status::ok();
+    }
+    for (int d = 0; d < r; ++d) axes.push_back(d);
+  }
+  std::vector<char> reduced(r, 0);
+  for (int64_t a : axes) {
+    OPSCOPE_ASSIGN_OR_RETURN(int d, normalize_axis(im, a, r, "axis"));
+    reduced[d] = 1;
+  }
+  // Channels-last stays so when the result is still channels-last: with
+  // keepdims, or when exactly the spatial dims go ([N, C] is left).
+  bool spatial_only = r >= 3 && !reduced[0] && !reduced[1];
+  for (int d = 2; d < r; ++d) spatial_only = spatial_only && reduced[d];
+  Layout layout = Layout::kNatural;
+  int in = x.tensor;
+  if (x.layout == Layout::kChannelsLast && (keep || spatial_only)) {
+    layout = keep ? Layout::kChannelsLast : Layout::kNatural;
+  } else {
+    OPSCOPE_ASSIGN_OR_RETURN(in, im.as_natural(x));
+  }
+  std::vector<int32_t> eng_axes;
+  for (int d = 0; d < r; ++d) {
+    if (!reduced[d]) continue;
+    eng_axes.push_back(in == x.tensor && x.layout == Layout::kChannelsLast ? natural_perm(r)[d] : d);
+  }
+  std::sort(eng_axes.begin(), eng_axes.end());
+  const int aid = im.new_i32_constant(im.node_name() + "/axes", eng_axes);
+  ReduceAttrs a;
+  a.keep_dims = keep;
+  return im.emit_output(op, a, {in, aid}, layout).status();
+}
+
+}  // namespace
+
+Status translate_reduce_mean(Importer& im) { return translate_reduce(im, OpKind::kMean); }
+Status translate_reduce_max(Importer& im) { return translate_reduce(im, OpKind::kReduceMax); }
+
+}  // namespace opscope::onnx

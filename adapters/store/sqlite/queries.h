@@ -1,0 +1,131 @@
+// Every query the SQLite store runs, in one place. Tables are created and
+// changed only by the migrations in schema.cc.
+//
+// list_runs builds its WHERE clause from the kWhere* fragments below (one per
+// RunFilter field, each with its own named parameters), so that SQLite can
+// use the indexes of the filters actually given.
+#pragma once
+
+#include <string_view>
+
+namespace opscope::store::sqlite::q {
+
+// --- connection set-up -----------------------------------------------------
+inline constexpr std::string_view kJournalWal = "PRAGMA journal_mode = WAL";
+inline constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys = ON";
+inline constexpr std::string_view kSynchronousNormal = "PRAGMA synchronous = NORMAL";
+// PRAGMA takes no bound parameters: the version is appended as an integer.
+inline constexpr std::string_view kSetUserVersionPrefix = "PRAGMA user_version = ";
+// The schema version and the number of schema objects, read in one
+// statement so that both come from the same snapshot (another process may
+// be migrating the file at this moment).
+inline constexpr std::string_view kSchemaState =
+    "SELECT (SELECT user_version FROM pragma_user_version),"
+    " (SELECT count(*) FROM sqlite_master)";
+inline constexpr std::string_view kIntegrityCheck = "PRAGMA integrity_check";
+
+// --- ingest ----------------------------------------------------------------
+inline constexpr std::string_view kUpsertDevice = R"sql(
+INSERT INTO devices (name, kind, os, arch, cpu_model, cores, ram_bytes, emulated)
+VALUES (:name, :kind, :os, :arch, :cpu_model, :cores, :ram_bytes, :emulated)
+ON CONFLICT (name, kind, os, arch, cpu_model, cores, ram_bytes, emulated)
+DO UPDATE SET name = excluded.name
+RETURNING id)sql";
+
+inline constexpr std::string_view kUpsertModel = R"sql(
+INSERT INTO models (sha256, path, name, format, precision, size_bytes, nodes, params, macs)
+VALUES (:sha256, :path, :name, :format, :precision, :size_bytes, :nodes, :params, :macs)
+ON CONFLICT (sha256, path) DO UPDATE SET
+  name = excluded.name, format = excluded.format, precision = excluded.precision,
+  size_bytes = excluded.size_bytes, nodes = excluded.nodes,
+  params = excluded.params, macs = excluded.macs
+RETURNING id)sql";
+
+inline constexpr std::string_view kInsertRun = R"sql(
+INSERT INTO runs (created_at, device_id, model_id, schema_version, tool_name,
+  tool_version, git_commit, build_type, compiler, backends, threads, governor,
+  config, status, error_code, error_message, sweep_id, variant, latency_count,
+  min_ms, max_ms, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, p99_ms, document)
+VALUES (:created_at, :device_id, :model_id, :schema_version, :tool_name,
+  :tool_version, :git_commit, :build_type, :compiler, :backends, :threads, :governor,
+  :config, :status, :error_code, :error_message, :sweep_id, :variant, :latency_count,
+  :min_ms, :max_ms, :mean_ms, :median_ms, :stddev_ms, :p90_ms, :p95_ms, :p99_ms, :document)
+)sql";
+
+inline constexpr std::string_view kInsertTag =
+    "INSERT INTO tags (run_id, key, value) VALUES (:run_id, :key, :value)";
+
+inline constexpr std::string_view kInsertSample =
+    "INSERT INTO samples (run_id, seq, ms) VALUES (:run_id, :seq, :ms)";
+
+inline constexpr std::string_view kInsertOpStats = R"sql(
+INSERT INTO op_stats (run_id, idx, source_index, name, type, backend, count,
+  first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
+  weights_bytes, scratch_bytes, output_shapes)
+VALUES (:run_id, :idx, :source_index, :name, :type, :backend, :count,
+  :first_us, :mean_us, :median_us, :min_us, :max_us, :pct, :cdf_pct, :macs, :live_bytes,
+  :weights_bytes, :scratch_bytes, :output_shapes)
+)sql";
+
+inline constexpr std::string_view kInsertMemory = R"sql(
+INSERT INTO memory (run_id, peak_rss_bytes, rss_after_load_bytes, arena_bytes,
+  arena_lower_bound_bytes, weights_bytes, heap_peak_bytes, pinned_bytes)
+VALUES (:run_id, :peak_rss_bytes, :rss_after_load_bytes, :arena_bytes,
+  :arena_lower_bound_bytes, :weights_bytes, :heap_peak_bytes, :pinned_bytes)
+)sql";
+
+inline constexpr std::string_view kInsertStages = R"sql(
+INSERT INTO stages (run_id, load_ms, partition_ms, plan_ms, prepare_ms, first_invoke_ms)
+VALUES (:run_id, :load_ms, :partition_ms, :plan_ms, :prepare_ms, :first_invoke_ms)
+)sql";
+
+// --- reading ---------------------------------------------------------------
+// Columns: id, created_at, model, model_path, precision, variant, device,
+// backends, status, sweep_id, threads, median_ms, p90_ms, peak_rss_bytes.
+inline constexpr std::string_view kListRunsSelect = R"sql(
+SELECT r.id, r.created_at, m.name, m.path, m.precision, r.variant, d.name,
+       r.backends, r.status, r.sweep_id, r.threads, r.median_ms, r.p90_ms,
+       coalesce(mem.peak_rss_bytes, 0)
+FROM runs r
+JOIN models m ON m.id = r.model_id
+JOIN devices d ON d.id = r.device_id
+LEFT JOIN memory mem ON mem.run_id = r.id
+WHERE 1)sql";
+// The same filters, for ids only (selectors).
+inline constexpr std::string_view kRunIdsSelect = "SELECT r.id FROM runs r WHERE 1";
+inline constexpr std::string_view kWhereIds =
+    " AND r.id IN (SELECT value FROM json_each(:ids))";
+// A model by file name ("selfie.tflite"), stem ("selfie") or path.
+inline constexpr std::string_view kWhereModel =
+    " AND r.model_id IN (SELECT id FROM models WHERE name = :model OR path = :model"
+    " OR substr(name, 1, length(:model) + 1) = :model || '.')";
+inline constexpr std::string_view kWhereDevice =
+    " AND r.device_id IN (SELECT id FROM devices WHERE name = :device)";
+// backends is a comma list: match a whole item.
+inline constexpr std::string_view kWhereBackend =
+    " AND (',' || r.backends || ',') LIKE ('%,' || :backend || ',%')";
+inline constexpr std::string_view kWhereStatus = " AND r.status = :status";
+inline constexpr std::string_view kWhereSweep = " AND r.sweep_id = :sweep_id";
+inline constexpr std::string_view kWhereVariant = " AND r.variant = :variant";
+// One per tag: :tag_key_N / :tag_value_N (the caller numbers them).
+inline constexpr std::string_view kWhereTagFormat =
+    " AND r.id IN (SELECT run_id FROM tags WHERE key = :tag_key_{0} AND value = :tag_value_{0})";
+inline constexpr std::string_view kWhereSince = " AND r.created_at >= :since";
+// Inclusive: '2026-11-21' keeps every run of that day.
+inline constexpr std::string_view kWhereUntil =
+    " AND substr(r.created_at, 1, length(:until)) <= :until";
+inline constexpr std::string_view kListRunsOrder = " ORDER BY r.id DESC";
+inline constexpr std::string_view kLimit = " LIMIT :limit";
+
+inline constexpr std::string_view kTagsOfRun =
+    "SELECT key, value FROM tags WHERE run_id = :run_id ORDER BY key";
+
+inline constexpr std::string_view kLoadRun = R"sql(
+SELECT id, created_at, sweep_id, variant, document FROM runs WHERE id = :id
+)sql";
+
+inline constexpr std::string_view kLatestSweepId = R"sql(
+SELECT sweep_id FROM runs WHERE sweep_id <> '' ORDER BY id DESC LIMIT 1
+)sql";
+
+}  // namespace opscope::store::sqlite::q

@@ -1,0 +1,162 @@
+// Opening a SQLite store: connection settings, schema check and migrations,
+// and the error messages a user sees when the file is not what we expect.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "adapters/store/sqlite/queries.h"
+#include "adapters/store/sqlite/schema.h"
+#include "adapters/store/sqlite/sqlite_store.h"
+
+namespace opscope::store {
+namespace sqlite {
+
+Status sqlite_error(const std::string& path, const std::string& action,
+                    const SQLite::Exception& e) {
+  const std::string where = "results store " + path + ": " + action + ": ";
+  switch (e.getErrorCode()) {
+    case SQLITE_NOTADB:
+      return Status(ErrorCode::kIoError,
+                    where + "not a SQLite database (is this an opscope results store?)");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status(ErrorCode::kIoError,
+                    where + "the database is locked by another process and stayed "
+                            "locked for the whole busy timeout; nothing was written");
+    case SQLITE_READONLY:
+      return Status(ErrorCode::kIoError,
+                    where + "the file (or its folder, where SQLite keeps the -wal and "
+                            "-shm files) is read-only; nothing was written");
+    case SQLITE_CANTOPEN:
+      return Status(ErrorCode::kIoError,
+                    where + "cannot open the file (missing folder or no permission)");
+    case SQLITE_FULL:
+      return Status(ErrorCode::kResourceExhausted, where + "the disk is full");
+    case SQLITE_CORRUPT:
+      return Status(ErrorCode::kIoError, where + "the database file is corrupt");
+    default:
+      return Status(ErrorCode::kIoError, where + e.what());
+  }
+}
+
+std::string utc_timestamp_now() {
+  const std::time_t now =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+struct SchemaState {
+  int64_t version = 0, objects = 0;
+};
+
+SchemaState schema_state(SQLite::Database& db) {
+  SQLite::Statement st(db, std::string(q::kSchemaState));
+  st.executeStep();
+  return {st.getColumn(0).getInt64(), st.getColumn(1).getInt64()};
+}
+
+// Switching to WAL needs a moment of exclusive access; when several
+// processes create the same file at once one of them may see SQLITE_BUSY
+// even with a busy timeout (the handler is not called for every lock), so
+// retry for as long as the busy timeout allows.
+void enable_wal(SQLite::Database& db, int busy_timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    try {
+      SQLite::Statement st(db, std::string(q::kJournalWal));
+      st.executeStep();
+      return;
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+        throw;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
+// Why a database with this user_version and this many schema objects cannot
+// be used, or OK.
+Status check_schema(const std::string& path, int64_t version, int64_t objects) {
+  const int latest = latest_schema_version();
+  if (version > latest) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "results store " + path + " has schema version " + std::to_string(version) +
+                      ", newer than this opscope reads (" + std::to_string(latest) +
+                      "): it was written by a newer opscope; use that one or another --db");
+  }
+  if (version == 0 && objects != 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "results store " + path +
+                      ": a SQLite database but not an opscope results store (it has "
+                      "tables and no opscope schema version)");
+  }
+  return Status::ok();
+}
+
+// Brings the schema to the latest version in one IMMEDIATE transaction, so
+// that two processes opening a new file at once do not both create it.
+Status migrate(SQLite::Database& db, const std::string& path) {
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  // Read again under the write lock: another process may have migrated.
+  const SchemaState state = schema_state(db);
+  const int64_t current = state.version;
+  OPSCOPE_RETURN_IF_ERROR(check_schema(path, current, state.objects));
+  for (const Migration& m : migrations()) {
+    if (m.version <= current) continue;
+    db.exec(std::string(m.sql));
+    db.exec(std::string(q::kSetUserVersionPrefix) + std::to_string(m.version));
+  }
+  tx.commit();
+  return Status::ok();
+}
+
+}  // namespace
+}  // namespace sqlite
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
+                                                 const SqliteOptions& options) {
+  using namespace sqlite;
+  std::string action = "opening";
+  try {
+    auto db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+        options.busy_timeout_ms);
+    action = "reading the schema version";
+    // The first read is what tells a non-database file apart. Refuse a
+    // newer or foreign database before changing anything in it.
+    const SchemaState state = schema_state(*db);
+    OPSCOPE_RETURN_IF_ERROR(check_schema(path, state.version, state.objects));
+    action = "switching to WAL";
+    enable_wal(*db, options.busy_timeout_ms);
+    db->exec(std::string(q::kForeignKeysOn));
+    db->exec(std::string(q::kSynchronousNormal));
+    if (state.version != latest_schema_version()) {
+      action = "migrating the schema";
+      OPSCOPE_RETURN_IF_ERROR(migrate(*db, path));
+    }
+    return std::unique_ptr<Store>(new SqliteStore(path, std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path, action, e);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, "results store " + path + ": " + action + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+  return open_sqlite_store(path, SqliteOptions{});
+}
+
+}  // namespace opscope::store

@@ -1,0 +1,182 @@
+// Reading the store: run lists with filters, whole runs, selectors.
+#include <algorithm>
+#include <set>
+
+#include <SQLiteCpp/Statement.h>
+
+#include "adapters/store/selector.h"
+#include "adapters/store/sqlite/queries.h"
+#include "adapters/store/sqlite/sqlite_store.h"
+
+namespace opscope::store::sqlite {
+namespace {
+
+std::string tag_fragment(size_t i) {
+  std::string s(q::kWhereTagFormat);
+  const std::string n = std::to_string(i);
+  for (size_t pos; (pos = s.find("{0}")) != std::string::npos;) s.replace(pos, 3, n);
+  return s;
+}
+
+bool looks_like_date(const std::string& s) {
+  // YYYY-MM-DD, optionally followed by a time.
+  if (s.size() < 10) return false;
+  for (size_t i = 0; i < 10; ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? s[i] != '-' : !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+Status check_filter(const std::string& path, const RunFilter& f) {
+  for (const std::string* d : {&f.since, &f.until}) {
+    if (!d->empty() && !looks_like_date(*d)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "results store " + path + ": '" + *d +
+                        "' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+    }
+  }
+  if (f.limit < 0) {
+    return Status(ErrorCode::kInvalidArgument, "results store " + path + ": negative limit");
+  }
+  return Status::ok();
+}
+
+// `head` followed by one WHERE fragment per filter field given.
+std::string filtered_sql(std::string_view head, const RunFilter& f) {
+  std::string sql(head);
+  if (!f.ids.empty()) sql += q::kWhereIds;
+  if (!f.model.empty()) sql += q::kWhereModel;
+  if (!f.device.empty()) sql += q::kWhereDevice;
+  if (!f.backend.empty()) sql += q::kWhereBackend;
+  if (!f.status.empty()) sql += q::kWhereStatus;
+  if (!f.sweep_id.empty()) sql += q::kWhereSweep;
+  if (!f.variant.empty()) sql += q::kWhereVariant;
+  for (size_t i = 0; i < f.tags.size(); ++i) sql += tag_fragment(i);
+  if (!f.since.empty()) sql += q::kWhereSince;
+  if (!f.until.empty()) sql += q::kWhereUntil;
+  sql += q::kListRunsOrder;
+  if (f.limit > 0) sql += q::kLimit;
+  return sql;
+}
+
+void bind_filter(SQLite::Statement& st, const RunFilter& f) {
+  if (!f.ids.empty()) st.bind(":ids", nlohmann::json(f.ids).dump());
+  if (!f.model.empty()) st.bind(":model", f.model);
+  if (!f.device.empty()) st.bind(":device", f.device);
+  if (!f.backend.empty()) st.bind(":backend", f.backend);
+  if (!f.status.empty()) st.bind(":status", f.status);
+  if (!f.sweep_id.empty()) st.bind(":sweep_id", f.sweep_id);
+  if (!f.variant.empty()) st.bind(":variant", f.variant);
+  for (size_t i = 0; i < f.tags.size(); ++i) {
+    st.bind(":tag_key_" + std::to_string(i), f.tags[i].first);
+    st.bind(":tag_value_" + std::to_string(i), f.tags[i].second);
+  }
+  if (!f.since.empty()) st.bind(":since", f.since);
+  if (!f.until.empty()) st.bind(":until", f.until);
+  if (f.limit > 0) st.bind(":limit", f.limit);
+}
+
+Tags tags_of(SQLite::Database& db, int64_t run_id) {
+  SQLite::Statement st(db, std::string(q::kTagsOfRun));
+  st.bind(":run_id", run_id);
+  Tags tags;
+  while (st.executeStep()) tags[st.getColumn(0).getString()] = st.getColumn(1).getString();
+  return tags;
+}
+
+}  // namespace
+
+Result<std::vector<RunRow>> SqliteStore::list_runs(const RunFilter& filter) {
+  OPSCOPE_RETURN_IF_ERROR(check_filter(path_, filter));
+  try {
+    SQLite::Statement st(*db_, filtered_sql(q::kListRunsSelect, filter));
+    bind_filter(st, filter);
+    std::vector<RunRow> rows;
+    while (st.executeStep()) {
+      RunRow r;
+      int c = 0;
+      r.id = st.getColumn(c++).getInt64();
+      r.created_at = st.getColumn(c++).getString();
+      r.model = st.getColumn(c++).getString();
+      r.model_path = st.getColumn(c++).getString();
+      r.precision = st.getColumn(c++).getString();
+      r.variant = st.getColumn(c++).getString();
+      r.device = st.getColumn(c++).getString();
+      r.backends = st.getColumn(c++).getString();
+      r.status = st.getColumn(c++).getString();
+      r.sweep_id = st.getColumn(c++).getString();
+      r.threads = st.getColumn(c++).getInt();
+      r.median_ms = st.getColumn(c++).getDouble();
+      r.p90_ms = st.getColumn(c++).getDouble();
+      r.peak_rss_bytes = st.getColumn(c++).getInt64();
+      rows.push_back(std::move(r));
+    }
+    for (RunRow& r : rows) r.tags = tags_of(*db_, r.id);
+    return rows;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path_, "listing runs", e);
+  }
+}
+
+Result<StoredRun> SqliteStore::load_run(int64_t id) {
+  try {
+    SQLite::Statement st(*db_, std::string(q::kLoadRun));
+    st.bind(":id", id);
+    if (!st.executeStep()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "results store " + path_ + ": no run with id " + std::to_string(id));
+    }
+    StoredRun run;
+    run.id = st.getColumn(0).getInt64();
+    run.created_at = st.getColumn(1).getString();
+    run.sweep_id = st.getColumn(2).getString();
+    run.variant = st.getColumn(3).getString();
+    try {
+      run.document = nlohmann::json::parse(st.getColumn(4).getString());
+      run.doc = harness::result_from_json(run.document);
+    } catch (const std::exception& e) {
+      return Status(ErrorCode::kIoError, "results store " + path_ + ": run " +
+                                             std::to_string(id) +
+                                             " has an unreadable result document: " + e.what());
+    }
+    run.tags = tags_of(*db_, id);
+    return run;
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path_, "loading run " + std::to_string(id), e);
+  }
+}
+
+Result<std::vector<int64_t>> SqliteStore::select(std::string_view selector) {
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<SelectorTerm> terms, parse_selector(selector));
+  try {
+    std::set<int64_t> result;
+    bool first = true;
+    for (SelectorTerm& t : terms) {
+      if (t.latest_run) t.filter.limit = 1;
+      if (t.latest_sweep) {
+        SQLite::Statement st(*db_, std::string(q::kLatestSweepId));
+        if (!st.executeStep()) return std::vector<int64_t>{};
+        t.filter.sweep_id = st.getColumn(0).getString();
+      }
+      SQLite::Statement st(*db_, filtered_sql(q::kRunIdsSelect, t.filter));
+      bind_filter(st, t.filter);
+      std::set<int64_t> ids;
+      while (st.executeStep()) ids.insert(st.getColumn(0).getInt64());
+      if (first) {
+        result = std::move(ids);
+        first = false;
+      } else {
+        std::set<int64_t> both;
+        std::set_intersection(result.begin(), result.end(), ids.begin(), ids.end(),
+                              std::inserter(both, both.begin()));
+        result = std::move(both);
+      }
+    }
+    return std::vector<int64_t>(result.begin(), result.end());
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path_, "resolving selector '" + std::string(selector) + "'", e);
+  }
+}
+
+}  // namespace opscope::store::sqlite

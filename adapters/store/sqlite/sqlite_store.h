@@ -1,0 +1,48 @@
+// The SQLite implementation of store::Store (internal to adapters/store).
+//
+// One SqliteStore holds one connection; use it from one thread at a time.
+// Several processes (or several SqliteStores) may write the same file at
+// once: WAL journal, a busy timeout, and every ingest one BEGIN IMMEDIATE
+// transaction, so writers queue instead of failing half way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+
+#include "adapters/store/store.h"
+
+namespace opscope::store::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db)
+      : path_(std::move(path)), db_(std::move(db)) {}
+
+  Result<int64_t> ingest(const harness::ResultDocument& doc, const Tags& tags,
+                         const std::string& sweep_id,
+                         const std::string& variant) override;
+  Result<int64_t> ingest_json(const nlohmann::json& document, const Tags& tags,
+                              const std::string& sweep_id,
+                              const std::string& variant) override;
+  Result<std::vector<RunRow>> list_runs(const RunFilter& filter) override;
+  Result<StoredRun> load_run(int64_t id) override;
+  Result<std::vector<int64_t>> select(std::string_view selector) override;
+
+ private:
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+// A Status for a failed SQLite call: names the file and what was being done,
+// and says in words what the usual causes mean (locked, read-only, not a
+// database, disk full).
+Status sqlite_error(const std::string& path, const std::string& action,
+                    const SQLite::Exception& e);
+
+// "2026-11-21T23:07:05Z" for now.
+std::string utc_timestamp_now();
+
+}  // namespace opscope::store::sqlite

@@ -1,0 +1,323 @@
+#include "harness/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "harness/statistics.h"
+
+namespace opscope::harness {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+// Per-op times of one side, keyed by source index.
+struct OpAgg {
+  std::string name, type, backend;
+  double us_sum = 0;  // over runs
+  int runs = 0;
+};
+
+struct SideBuild {
+  CaseSide side;
+  std::map<int, OpAgg> ops;
+  int ok_runs = 0;
+};
+
+void add_run(SideBuild& b, const store::StoredRun& run) {
+  const ResultDocument& d = run.doc;
+  b.side.run_ids.push_back(run.id);
+  if (d.status != "ok") {
+    if (b.side.failed_runs++ == 0) b.side.error = d.error.code + ": " + d.error.message;
+    return;
+  }
+  ++b.ok_runs;
+  const auto& s = d.latency_ms.samples;
+  b.side.samples_ms.insert(b.side.samples_ms.end(), s.begin(), s.end());
+  MemoryStats& m = b.side.memory;
+  m.peak_rss_bytes = std::max(m.peak_rss_bytes, d.memory.peak_rss_bytes);
+  m.rss_after_load_bytes = std::max(m.rss_after_load_bytes, d.memory.rss_after_load_bytes);
+  m.arena_bytes = std::max(m.arena_bytes, d.memory.arena_bytes);
+  m.arena_lower_bound_bytes =
+      std::max(m.arena_lower_bound_bytes, d.memory.arena_lower_bound_bytes);
+  m.weights_bytes = std::max(m.weights_bytes, d.memory.weights_bytes);
+  m.heap_peak_bytes = std::max(m.heap_peak_bytes, d.memory.heap_peak_bytes);
+  m.pinned_bytes = std::max(m.pinned_bytes, d.memory.pinned_bytes);
+  Stages& st = b.side.stages;  // sums here, means in finish()
+  st.load_ms += d.stages.load_ms;
+  st.partition_ms += d.stages.partition_ms;
+  st.plan_ms += d.stages.plan_ms;
+  st.prepare_ms += d.stages.prepare_ms;
+  st.first_invoke_ms += d.stages.first_invoke_ms;
+  std::map<int, double> per_run;  // one run's time per source index
+  for (const OpStats& op : d.ops) {
+    per_run[op.source_index] += op.median_us;
+    OpAgg& agg = b.ops[op.source_index];
+    if (agg.type.empty()) {
+      agg.name = op.name;
+      agg.type = op.type;
+      agg.backend = op.backend;
+    } else if (agg.backend.find(op.backend) == std::string::npos) {
+      agg.backend += "+" + op.backend;  // a source op split across backends
+    }
+  }
+  for (const auto& [index, us] : per_run) {
+    b.ops[index].us_sum += us;
+    ++b.ops[index].runs;
+  }
+}
+
+void finish(SideBuild& b, const CompareOptions& options) {
+  CaseSide& s = b.side;
+  if (b.ok_runs > 0) {
+    const double k = static_cast<double>(b.ok_runs);
+    s.stages.load_ms /= k;
+    s.stages.partition_ms /= k;
+    s.stages.plan_ms /= k;
+    s.stages.prepare_ms /= k;
+    s.stages.first_invoke_ms /= k;
+  }
+  if (s.samples_ms.empty()) return;
+  std::vector<double> sorted = s.samples_ms;
+  std::sort(sorted.begin(), sorted.end());
+  s.median_ms = percentile_sorted(sorted, 50);
+  s.p90_ms = percentile_sorted(sorted, 90);
+  s.median_ci = quantile_ci(sorted, 0.5, options.level);
+  s.p90_ci = quantile_ci(sorted, 0.9, options.level);
+}
+
+std::vector<MemoryDelta> memory_deltas(const MemoryStats& a, const MemoryStats& b) {
+  return {{"peak_rss_bytes", a.peak_rss_bytes, b.peak_rss_bytes},
+          {"rss_after_load_bytes", a.rss_after_load_bytes, b.rss_after_load_bytes},
+          {"arena_bytes", a.arena_bytes, b.arena_bytes},
+          {"arena_lower_bound_bytes", a.arena_lower_bound_bytes, b.arena_lower_bound_bytes},
+          {"weights_bytes", a.weights_bytes, b.weights_bytes}};
+}
+
+std::vector<StageRow> stage_rows(const Stages& a, const Stages& b) {
+  return {{"load", a.load_ms, b.load_ms},
+          {"partition", a.partition_ms, b.partition_ms},
+          {"plan", a.plan_ms, b.plan_ms},
+          {"prepare", a.prepare_ms, b.prepare_ms},
+          {"first_invoke", a.first_invoke_ms, b.first_invoke_ms}};
+}
+
+std::vector<OpDiff> op_diffs(const SideBuild& base, const SideBuild& cand) {
+  std::map<int, OpDiff> rows;
+  for (const auto& [index, agg] : base.ops) {
+    OpDiff& r = rows[index];
+    r.source_index = index;
+    r.name = agg.name;
+    r.base_type = agg.type;
+    r.base_backend = agg.backend;
+    r.in_base = true;
+    r.base_us = agg.runs > 0 ? agg.us_sum / agg.runs : 0.0;
+  }
+  for (const auto& [index, agg] : cand.ops) {
+    OpDiff& r = rows[index];
+    r.source_index = index;
+    if (r.name.empty()) r.name = agg.name;
+    r.cand_type = agg.type;
+    r.cand_backend = agg.backend;
+    r.in_cand = true;
+    r.cand_us = agg.runs > 0 ? agg.us_sum / agg.runs : 0.0;
+  }
+  std::vector<OpDiff> out;
+  out.reserve(rows.size());
+  for (auto& [index, r] : rows) out.push_back(std::move(r));
+  std::stable_sort(out.begin(), out.end(), [](const OpDiff& a, const OpDiff& b) {
+    return std::abs(a.delta_us()) > std::abs(b.delta_us());
+  });
+  return out;
+}
+
+CaseComparison compare_case(const SideBuild& base, const SideBuild& cand,
+                            const CompareOptions& options) {
+  CaseComparison c;
+  c.base = base.side;
+  c.cand = cand.side;
+  c.paired_by_key = base.side.key == cand.side.key;
+  // A side whose runs all failed has no figures: nothing to set beside the other's.
+  if (base.ok_runs == 0 || cand.ok_runs == 0) return c;
+  c.memory = memory_deltas(base.side.memory, cand.side.memory);
+  c.stages = stage_rows(base.side.stages, cand.side.stages);
+  c.ops = op_diffs(base, cand);
+  c.comparable = !base.side.samples_ms.empty() && !cand.side.samples_ms.empty();
+  if (!c.comparable) return c;
+  c.delta_ms = cand.side.median_ms - base.side.median_ms;
+  c.ratio = base.side.median_ms > 0 ? cand.side.median_ms / base.side.median_ms : 0.0;
+  c.ratio_ci = median_ratio_ci(base.side.samples_ms, cand.side.samples_ms, options.bootstrap);
+  c.mann_whitney = mann_whitney_u(cand.side.samples_ms, base.side.samples_ms);
+  return c;
+}
+
+std::map<CaseKey, SideBuild> group(const std::vector<store::StoredRun>& runs) {
+  std::map<CaseKey, SideBuild> out;
+  for (const store::StoredRun& run : runs) {
+    const CaseKey key = case_key_of(run);
+    SideBuild& b = out[key];
+    b.side.key = key;
+    add_run(b, run);
+  }
+  return out;
+}
+
+json interval_json(const Interval& i) {
+  return {{"lo", i.lo}, {"hi", i.hi}, {"coverage", i.coverage}, {"valid", i.valid}};
+}
+
+json key_json(const CaseKey& k) {
+  return {{"model", k.model}, {"variant", k.variant}, {"backends", k.backends},
+          {"threads", k.threads}, {"label", k.label()}};
+}
+
+json memory_json(const MemoryStats& m) {
+  return {{"peak_rss_bytes", m.peak_rss_bytes},
+          {"rss_after_load_bytes", m.rss_after_load_bytes},
+          {"arena_bytes", m.arena_bytes},
+          {"arena_lower_bound_bytes", m.arena_lower_bound_bytes},
+          {"weights_bytes", m.weights_bytes},
+          {"heap_peak_bytes", m.heap_peak_bytes},
+          {"pinned_bytes", m.pinned_bytes}};
+}
+
+json stages_json(const Stages& s) {
+  return {{"load_ms", s.load_ms}, {"partition_ms", s.partition_ms},
+          {"plan_ms", s.plan_ms}, {"prepare_ms", s.prepare_ms},
+          {"first_invoke_ms", s.first_invoke_ms}};
+}
+
+json side_json(const CaseSide& s, bool with_samples) {
+  json j = {{"key", key_json(s.key)},
+            {"run_ids", s.run_ids},
+            {"samples", s.samples_ms.size()},
+            {"failed_runs", s.failed_runs},
+            {"median_ms", s.median_ms},
+            {"median_ci", interval_json(s.median_ci)},
+            {"p90_ms", s.p90_ms},
+            {"p90_ci", interval_json(s.p90_ci)},
+            {"memory", memory_json(s.memory)},
+            {"stages", stages_json(s.stages)}};
+  if (!s.error.empty()) j["error"] = s.error;
+  if (with_samples) j["samples_ms"] = s.samples_ms;
+  return j;
+}
+
+}  // namespace
+
+std::string CaseKey::label() const {
+  std::string s = model;
+  if (!variant.empty()) s += " [" + variant + "]";
+  s += " " + backends + " t" + std::to_string(threads);
+  return s;
+}
+
+bool CaseKey::operator<(const CaseKey& o) const {
+  return std::tie(model, variant, backends, threads) <
+         std::tie(o.model, o.variant, o.backends, o.threads);
+}
+
+bool CaseKey::operator==(const CaseKey& o) const {
+  return std::tie(model, variant, backends, threads) ==
+         std::tie(o.model, o.variant, o.backends, o.threads);
+}
+
+CaseKey case_key_of(const store::StoredRun& run) {
+  CaseKey k;
+  k.model = run.doc.model.name;
+  k.variant = run.variant;
+  k.backends = join(run.doc.config.backends);
+  k.threads = run.doc.config.threads;
+  return k;
+}
+
+Comparison compare_runs(const std::vector<store::StoredRun>& base,
+                        const std::vector<store::StoredRun>& cand,
+                        const CompareOptions& options) {
+  std::map<CaseKey, SideBuild> b = group(base), c = group(cand);
+  for (auto& [k, s] : b) finish(s, options);
+  for (auto& [k, s] : c) finish(s, options);
+  Comparison out;
+  if (options.pair_single_cases && b.size() == 1 && c.size() == 1 &&
+      !(b.begin()->first == c.begin()->first)) {
+    out.cases.push_back(compare_case(b.begin()->second, c.begin()->second, options));
+    return out;
+  }
+  for (const auto& [key, side] : b) {
+    auto it = c.find(key);
+    if (it == c.end()) {
+      out.only_in_base.push_back(side.side);
+    } else {
+      out.cases.push_back(compare_case(side, it->second, options));
+    }
+  }
+  for (const auto& [key, side] : c) {
+    if (!b.count(key)) out.only_in_cand.push_back(side.side);
+  }
+  return out;
+}
+
+Comparison compare_documents(const std::vector<ResultDocument>& base,
+                             const std::vector<ResultDocument>& cand,
+                             const CompareOptions& options) {
+  auto wrap = [](const std::vector<ResultDocument>& docs) {
+    std::vector<store::StoredRun> runs(docs.size());
+    for (size_t i = 0; i < docs.size(); ++i) {
+      runs[i].id = static_cast<int64_t>(i + 1);
+      runs[i].doc = docs[i];
+    }
+    return runs;
+  };
+  return compare_runs(wrap(base), wrap(cand), options);
+}
+
+nlohmann::json to_json(const Comparison& cmp, bool with_samples) {
+  json cases = json::array();
+  for (const CaseComparison& c : cmp.cases) {
+    json j = {{"base", side_json(c.base, with_samples)},
+              {"cand", side_json(c.cand, with_samples)},
+              {"paired_by_key", c.paired_by_key},
+              {"comparable", c.comparable},
+              {"ratio", c.ratio},
+              {"ratio_ci", interval_json(c.ratio_ci)},
+              {"delta_ms", c.delta_ms}};
+    const MannWhitneyResult& mw = c.mann_whitney;
+    j["mann_whitney"] = {{"u_cand", mw.u_x}, {"u_base", mw.u_y}, {"z", mw.z},
+                         {"p_two_sided", mw.p_two_sided},
+                         {"p_cand_slower", mw.p_x_greater},
+                         {"p_cand_faster", mw.p_x_less},
+                         {"exact", mw.exact}, {"ties", mw.ties}};
+    j["memory"] = json::array();
+    for (const MemoryDelta& m : c.memory) {
+      j["memory"].push_back({{"field", m.field}, {"base", m.base}, {"cand", m.cand},
+                             {"delta", m.delta()}});
+    }
+    j["stages"] = json::array();
+    for (const StageRow& s : c.stages) {
+      j["stages"].push_back({{"stage", s.stage}, {"base_ms", s.base_ms}, {"cand_ms", s.cand_ms}});
+    }
+    j["ops"] = json::array();
+    for (const OpDiff& o : c.ops) {
+      j["ops"].push_back({{"source_index", o.source_index}, {"name", o.name},
+                          {"base_type", o.base_type}, {"cand_type", o.cand_type},
+                          {"base_backend", o.base_backend}, {"cand_backend", o.cand_backend},
+                          {"in_base", o.in_base}, {"in_cand", o.in_cand},
+                          {"base_us", o.base_us}, {"cand_us", o.cand_us},
+                          {"delta_us", o.delta_us()}});
+    }
+    cases.push_back(std::move(j));
+  }
+  json only_base = json::array(), only_cand = json::array();
+  for (const CaseSide& s : cmp.only_in_base) only_base.push_back(side_json(s, with_samples));
+  for (const CaseSide& s : cmp.only_in_cand) only_cand.push_back(side_json(s, with_samples));
+  return {{"cases", cases}, {"only_in_base", only_base}, {"only_in_cand", only_cand}};
+}
+
+}  // namespace opscope::harness

@@ -1,0 +1,141 @@
+#include "reports/markdown_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "harness/text_table.h"
+#include "reports/report_text.h"
+#include "reports/run_comparison.h"
+#include "reports/run_summary.h"
+
+namespace opscope::reports {
+namespace {
+
+using harness::format_bytes;
+using harness::format_count;
+
+std::string ms(double v) { return fixed(v, 3); }
+
+void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string& md) {
+  const auto& d = run.doc;
+  md += "## " + md_cell(run_label(run)) + "\n\n";
+  if (d.status != "ok") {
+    md += "**failed**: `" + d.error.code + "` " + md_cell(d.error.message) + "\n\n";
+    return;
+  }
+  const auto& s = d.stages;
+  const auto& l = d.latency_ms;
+  const auto& m = d.memory;
+  md += "| | |\n|---|---|\n";
+  md += "| model | " + md_cell(model_line(d)) + " |\n";
+  md += "| config | " + md_cell(config_line(d)) + " |\n";
+  md += "| device | " + md_cell(device_line(d)) + " |\n";
+  if (!run.created_at.empty()) md += "| stored | " + run.created_at + " |\n";
+  md += "| placement | " + md_cell(placement_line(d)) + " |\n";
+  md += "| stages (ms) | load " + fixed(s.load_ms, 2) + " · partition " +
+        fixed(s.partition_ms, 2) + " · prepare " + fixed(s.prepare_ms, 2) + " · plan " +
+        fixed(s.plan_ms, 2) + " · first invoke " + fixed(s.first_invoke_ms, 2) + " |\n";
+  md += "| latency (ms) | **median " + ms(l.median) + "** · mean " + ms(l.mean) + " · p90 " +
+        ms(l.p90) + " · p99 " + ms(l.p99) + " · min " + ms(l.min) + " · max " + ms(l.max) +
+        " · stddev " + ms(l.stddev) + " (" + std::to_string(l.count) + " runs) |\n";
+  md += "| memory | peak RSS " + format_bytes(m.peak_rss_bytes) + " · arena " +
+        format_bytes(m.arena_bytes) + " (lower bound " +
+        format_bytes(m.arena_lower_bound_bytes) + ") · weights " +
+        format_bytes(m.weights_bytes) + " |\n\n";
+
+  const auto top = top_ops(d, o.top_n);
+  if (top.empty()) return;
+  md += "### Top " + std::to_string(top.size()) + " operators by average time\n\n";
+  md += "| node | type | name | backend | avg ms | median ms | first ms | % | cdf% | MACs | "
+        "live | weights |\n";
+  md += "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  double cdf = 0;
+  for (const auto* op : top) {
+    cdf += op->pct;
+    md += "| " + std::to_string(op->source_index) + " | " + md_cell(op->type) + " | " +
+          md_cell(op->name) + " | " + op->backend + " | " + fixed(op->mean_us / 1e3, 3) +
+          " | " + fixed(op->median_us / 1e3, 3) + " | " + fixed(op->first_us / 1e3, 3) +
+          " | " + fixed(op->pct, 2) + " | " + fixed(cdf, 2) + " | " + format_count(op->macs) +
+          " | " + format_bytes(op->live_bytes) + " | " + format_bytes(op->weights_bytes) +
+          " |\n";
+  }
+  md += "\n";
+}
+
+std::string ratio_text(const harness::CaseComparison& c) {
+  if (!c.comparable) return "n/a";
+  std::string s = fixed(c.ratio, 3) + "×";
+  if (c.ratio_ci.valid) {
+    s += " [" + fixed(c.ratio_ci.lo, 3) + ", " + fixed(c.ratio_ci.hi, 3) + "]";
+  }
+  return s;
+}
+
+void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions& o,
+                std::string& md) {
+  const auto cmps = compare_with_first(runs);
+  if (cmps.empty()) return;
+  md += "## Comparison against " + md_cell(run_label(runs[0])) + "\n\n";
+  md += "| run | median ms | p90 ms | ratio (95% CI) | Δ median ms | p (Mann–Whitney) | "
+        "peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  const auto& b = runs[0].doc;
+  md += "| " + md_cell(run_label(runs[0])) + " (base) | " + ms(b.latency_ms.median) + " | " +
+        ms(b.latency_ms.p90) + " | 1 | 0 | | " + format_bytes(b.memory.peak_rss_bytes) +
+        " |\n";
+  for (const RunVsBase& r : cmps) {
+    const auto& d = r.cand->doc;
+    const auto& c = r.cmp;
+    md += "| " + md_cell(run_label(*r.cand)) + " | " + ms(d.latency_ms.median) + " | " +
+          ms(d.latency_ms.p90) + " | " + ratio_text(c) + " | " +
+          (c.comparable ? fixed(c.delta_ms, 3) : "n/a") + " | " +
+          (c.comparable ? fixed(c.mann_whitney.p_two_sided, 4) : "n/a") + " | " +
+          format_bytes(d.memory.peak_rss_bytes) + " |\n";
+  }
+  md += "\n";
+  for (const RunVsBase& r : cmps) {
+    const auto& ops = r.cmp.ops;
+    // A failed side has no op times: its "diff" would be every op.
+    if (ops.empty() || r.base->doc.status != "ok" || r.cand->doc.status != "ok") continue;
+    const size_t n = std::min<size_t>(ops.size(), static_cast<size_t>(std::max(0, o.diff_rows)));
+    md += "### Ops that changed most: " + md_cell(run_label(*r.cand)) + " vs base\n\n";
+    md += "| source index | name | type (base → cand) | backend (base → cand) | base µs | "
+          "cand µs | Δ µs |\n|---:|---|---|---|---:|---:|---:|\n";
+    for (size_t i = 0; i < n; ++i) {
+      const auto& op = ops[i];
+      auto pair = [](const std::string& a, const std::string& b) {
+        return a == b ? a : (a.empty() ? "–" : a) + " → " + (b.empty() ? "–" : b);
+      };
+      md += "| " + std::to_string(op.source_index) + " | " + md_cell(op.name) + " | " +
+            md_cell(pair(op.base_type, op.cand_type)) + " | " +
+            pair(op.base_backend, op.cand_backend) + " | " +
+            (op.in_base ? fixed(op.base_us, 1) : "–") + " | " +
+            (op.in_cand ? fixed(op.cand_us, 1) : "–") + " | " +
+            (op.delta_us() >= 0 ? "+" : "") + fixed(op.delta_us(), 1) + " |\n";
+    }
+    md += "\n";
+  }
+}
+
+}  // namespace
+
+std::string render_markdown(const std::vector<store::StoredRun>& runs,
+                            const MarkdownOptions& o) {
+  std::string md = "# " + md_cell(o.title) + "\n\n";
+  if (runs.empty()) return md + "No runs.\n";
+  if (runs.size() > 1) {
+    md += "| run | status | median ms | p90 ms | peak RSS |\n|---|---|---:|---:|---:|\n";
+    for (const auto& r : runs) {
+      const auto& d = r.doc;
+      md += "| " + md_cell(run_label(r)) + " | " + d.status + " | " +
+            (d.status == "ok" ? ms(d.latency_ms.median) : "–") + " | " +
+            (d.status == "ok" ? ms(d.latency_ms.p90) : "–") + " | " +
+            format_bytes(d.memory.peak_rss_bytes) + " |\n";
+    }
+    md += "\n";
+    comparison(runs, o, md);
+  }
+  for (const auto& r : runs) summary(r, o, md);
+  return md;
+}
+
+}  // namespace opscope::reports

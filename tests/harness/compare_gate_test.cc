@@ -1,0 +1,223 @@
+// compare_runs and the gate on hand-built runs whose answers are known.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/compare.h"
+#include "harness/gate.h"
+
+namespace opscope::harness {
+namespace {
+
+std::vector<double> latencies(double median, int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> noise(0.0, 0.02);  // 2% spread
+  std::vector<double> s(n);
+  for (double& v : s) v = median * (1.0 + noise(rng));
+  return s;
+}
+
+store::StoredRun make_run(int64_t id, const std::string& model, const std::string& variant,
+                          double median, int n, uint64_t seed) {
+  store::StoredRun r;
+  r.id = id;
+  r.variant = variant;
+  r.doc.model.name = model;
+  r.doc.config.backends = {"xnnpack", "cpu"};
+  r.doc.config.threads = 1;
+  r.doc.latency_ms.samples = latencies(median, n, seed);
+  r.doc.memory.peak_rss_bytes = 1000 * id;
+  r.doc.memory.arena_bytes = 4096;
+  r.doc.memory.weights_bytes = variant == "int8" ? 1000 : 4000;
+  r.doc.stages.load_ms = 1.0 * id;
+  return r;
+}
+
+void add_op(store::StoredRun& r, int index, int source_index, const std::string& type,
+            double median_us) {
+  OpStats op;
+  op.index = index;
+  op.source_index = source_index;
+  op.name = "op" + std::to_string(source_index);
+  op.type = type;
+  op.backend = "xnnpack";
+  op.median_us = median_us;
+  r.doc.ops.push_back(op);
+}
+
+TEST(Compare, MatchesCasesByKeyAndReportsMissingOnes) {
+  std::vector<store::StoredRun> base = {make_run(1, "a.tflite", "", 5.0, 100, 1),
+                                        make_run(2, "a.tflite", "", 5.0, 100, 2),
+                                        make_run(3, "b.tflite", "", 2.0, 100, 3)};
+  std::vector<store::StoredRun> cand = {make_run(4, "a.tflite", "", 5.5, 100, 4),
+                                        make_run(5, "c.tflite", "", 1.0, 100, 5)};
+  const Comparison c = compare_runs(base, cand);
+  ASSERT_EQ(c.cases.size(), 1u);
+  const CaseComparison& a = c.cases[0];
+  EXPECT_TRUE(a.paired_by_key);
+  EXPECT_EQ(a.base.run_ids, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(a.base.samples_ms.size(), 200u);  // two runs pooled
+  EXPECT_NEAR(a.ratio, 1.1, 0.01);
+  EXPECT_LT(a.ratio_ci.lo, a.ratio);
+  EXPECT_GT(a.ratio_ci.hi, a.ratio);
+  EXPECT_GT(a.ratio_ci.lo, 1.08);
+  EXPECT_LT(a.mann_whitney.p_two_sided, 1e-10);
+  EXPECT_TRUE(a.base.median_ci.valid);
+  EXPECT_LE(a.base.median_ci.lo, a.base.median_ms);
+  EXPECT_NEAR(a.base.stages.load_ms, 1.5, 1e-12);  // mean of 1 and 2
+  EXPECT_EQ(a.memory[0].field, "peak_rss_bytes");
+  EXPECT_EQ(a.memory[0].base, 2000);  // the larger of the two runs
+  EXPECT_EQ(a.memory[0].delta(), 2000);
+  ASSERT_EQ(c.only_in_base.size(), 1u);
+  EXPECT_EQ(c.only_in_base[0].key.model, "b.tflite");
+  ASSERT_EQ(c.only_in_cand.size(), 1u);
+  EXPECT_EQ(c.only_in_cand[0].key.label(), "c.tflite xnnpack,cpu t1");
+}
+
+// A float run and its int8 twin: different keys, one case each, paired; ops
+// line up by source index even where the engine's node indices differ, and
+// the diff is sorted by the largest absolute change.
+TEST(Compare, PairsASingleCaseAcrossKeysAndDiffsOpsBySourceIndex) {
+  store::StoredRun f = make_run(1, "m_float.tflite", "float", 5.0, 50, 1);
+  store::StoredRun q = make_run(2, "m_int8.tflite", "int8", 3.0, 50, 2);
+  add_op(f, 0, 0, "CONV_2D", 100);
+  add_op(f, 1, 1, "DEPTHWISE_CONV_2D", 50);
+  add_op(f, 2, 2, "ADD", 10);
+  // int8: a QUANTIZE node added in front, so node indices shift; the conv's
+  // source op 0 is split into two engine nodes (summed).
+  add_op(q, 0, 3, "QUANTIZE", 5);
+  add_op(q, 1, 0, "CONV_2D", 30);
+  add_op(q, 2, 0, "CONV_2D", 10);
+  add_op(q, 3, 1, "DEPTHWISE_CONV_2D", 45);
+  add_op(q, 4, 2, "ADD", 12);
+  const Comparison c = compare_runs({f}, {q});
+  ASSERT_EQ(c.cases.size(), 1u);
+  const CaseComparison& k = c.cases[0];
+  EXPECT_FALSE(k.paired_by_key);
+  EXPECT_EQ(k.memory[4].field, "weights_bytes");
+  EXPECT_EQ(k.memory[4].delta(), -3000);
+  ASSERT_EQ(k.ops.size(), 4u);
+  EXPECT_EQ(k.ops[0].source_index, 0);
+  EXPECT_DOUBLE_EQ(k.ops[0].cand_us, 40);
+  EXPECT_DOUBLE_EQ(k.ops[0].delta_us(), -60);
+  EXPECT_EQ(k.ops[1].source_index, 1);  // -5; equal |change|: source order
+  EXPECT_EQ(k.ops[2].source_index, 3);  // only in the candidate: +5
+  EXPECT_FALSE(k.ops[2].in_base);
+  EXPECT_EQ(k.ops[3].source_index, 2);
+  CompareOptions strict;
+  strict.pair_single_cases = false;
+  const Comparison unpaired = compare_runs({f}, {q}, strict);
+  EXPECT_TRUE(unpaired.cases.empty());
+  EXPECT_EQ(unpaired.only_in_base.size(), 1u);
+}
+
+TEST(Compare, FailedRunHasNoSamplesAndItsError) {
+  store::StoredRun bad = make_run(7, "a.tflite", "", 5.0, 0, 1);
+  bad.doc.status = "error";
+  bad.doc.error = {"unsupported_op", "node 3 (FOO): no backend"};
+  const Comparison c = compare_runs({make_run(1, "a.tflite", "", 5.0, 100, 1)}, {bad});
+  ASSERT_EQ(c.cases.size(), 1u);
+  EXPECT_FALSE(c.cases[0].comparable);
+  EXPECT_EQ(c.cases[0].cand.failed_runs, 1);
+  EXPECT_EQ(c.cases[0].cand.error, "unsupported_op: node 3 (FOO): no backend");
+  const GateResult g = evaluate_gate(c, GateOptions{});
+  EXPECT_EQ(g.overall, Verdict::kUndecided);
+  EXPECT_NE(g.cases[0].reason.find("candidate run failed"), std::string::npos);
+}
+
+GateResult gate_of(double base_ms, double cand_ms, int n, const GateOptions& o) {
+  return evaluate_gate(compare_runs({make_run(1, "m", "", base_ms, n, 1)},
+                                    {make_run(2, "m", "", cand_ms, n, 2)}),
+                       o);
+}
+
+TEST(Gate, VerdictsFollowSignificanceAndBothThresholds) {
+  GateOptions o;  // 5%, 0.05 ms, alpha 0.05
+  EXPECT_EQ(gate_of(5.0, 5.5, 100, o).overall, Verdict::kFail);         // +10%
+  EXPECT_EQ(gate_of(5.0, 5.15, 100, o).overall, Verdict::kPass);        // +3%: within
+  EXPECT_EQ(gate_of(5.0, 4.5, 100, o).overall, Verdict::kPass);         // faster
+  EXPECT_EQ(gate_of(0.2, 0.24, 100, o).overall, Verdict::kPass);        // +20% but 0.04 ms
+  EXPECT_EQ(gate_of(5.0, 5.5, 5, o).overall, Verdict::kUndecided);      // too few samples
+  o.warn = 0.02;
+  EXPECT_EQ(gate_of(5.0, 5.15, 100, o).overall, Verdict::kPassWithWarning);
+  o.min_abs_ms = 1.0;
+  EXPECT_EQ(gate_of(5.0, 5.5, 100, o).overall, Verdict::kPass);         // 0.5 ms < 1 ms
+  // Not significant: the same distribution twice.
+  o = GateOptions{};
+  o.max_regression = 0.0;
+  o.min_abs_ms = 0.0;
+  const GateResult same = evaluate_gate(
+      compare_runs({make_run(1, "m", "", 5.0, 100, 9)}, {make_run(2, "m", "", 5.0, 100, 9)}), o);
+  EXPECT_EQ(same.overall, Verdict::kPass);
+  EXPECT_NE(same.cases[0].reason.find("no significant change"), std::string::npos);
+}
+
+TEST(Gate, OverallVerdictAndExitCodes) {
+  std::vector<store::StoredRun> base = {make_run(1, "a", "", 5.0, 100, 1),
+                                        make_run(2, "b", "", 5.0, 100, 2)};
+  std::vector<store::StoredRun> cand = {make_run(3, "a", "", 6.0, 100, 3)};
+  const GateResult g = evaluate_gate(compare_runs(base, cand), GateOptions{});
+  ASSERT_EQ(g.cases.size(), 2u);
+  EXPECT_EQ(g.cases[0].verdict, Verdict::kFail);
+  EXPECT_EQ(g.cases[1].verdict, Verdict::kUndecided);
+  EXPECT_EQ(g.cases[1].reason, "missing from the candidate");
+  EXPECT_EQ(g.overall, Verdict::kFail);  // a failure outranks undecided
+  EXPECT_EQ(gate_exit_code(Verdict::kFail), 1);
+  EXPECT_EQ(gate_exit_code(Verdict::kUndecided), 2);
+  EXPECT_EQ(gate_exit_code(Verdict::kPassWithWarning), 0);
+  EXPECT_EQ(gate_exit_code(Verdict::kPass), 0);
+  EXPECT_EQ(evaluate_gate(Comparison{}, GateOptions{}).overall, Verdict::kUndecided);
+}
+
+size_t occurrences(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(Gate, JUnitAndMarkdownWriters) {
+  std::vector<store::StoredRun> base = {make_run(1, "a<&>.tflite", "", 5.0, 100, 1),
+                                        make_run(2, "b", "", 5.0, 100, 2),
+                                        make_run(3, "c|d", "", 5.0, 100, 3)};
+  std::vector<store::StoredRun> cand = {make_run(4, "a<&>.tflite", "", 6.0, 100, 4),
+                                        make_run(5, "b", "", 5.0, 100, 5)};
+  const GateResult g = evaluate_gate(compare_runs(base, cand), GateOptions{});
+  const std::string xml = gate_junit_xml(g);
+  EXPECT_EQ(xml.rfind("<?xml", 0), 0u);
+  EXPECT_EQ(occurrences(xml, "<testcase "), 3u);
+  EXPECT_EQ(occurrences(xml, "</testcase>"), 3u);
+  EXPECT_EQ(occurrences(xml, "<failure "), 1u);
+  EXPECT_EQ(occurrences(xml, "<skipped "), 1u);
+  EXPECT_NE(xml.find("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("name=\"a&lt;&amp;&gt;.tflite xnnpack,cpu t1\""), std::string::npos);
+  EXPECT_EQ(xml.find("a<&>"), std::string::npos);
+  const std::string md = gate_markdown(g);
+  EXPECT_EQ(md.rfind("## opscope gate: :x: FAIL", 0), 0u);
+  EXPECT_NE(md.find("1 failed, 1 undecided, 0 warned, 1 passed"), std::string::npos);
+  EXPECT_NE(md.find("c\\|d"), std::string::npos);
+  // Failures first in the table.
+  EXPECT_LT(md.find("| :x: FAIL |"), md.find("| :white_check_mark: PASS |"));
+  const nlohmann::json j = to_json(g);
+  EXPECT_EQ(j["verdict"], "FAIL");
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_EQ(j["cases"].size(), 3u);
+}
+
+TEST(Compare, JsonCarriesEveryPart) {
+  store::StoredRun a = make_run(1, "m", "", 5.0, 30, 1), b = make_run(2, "m", "", 5.5, 30, 2);
+  add_op(a, 0, 0, "CONV_2D", 100);
+  add_op(b, 0, 0, "CONV_2D", 120);
+  const nlohmann::json j = to_json(compare_runs({a}, {b}), true);
+  const nlohmann::json& c = j["cases"][0];
+  EXPECT_EQ(c["base"]["samples_ms"].size(), 30u);
+  EXPECT_EQ(c["ops"][0]["delta_us"], 20.0);
+  EXPECT_EQ(c["memory"].size(), 5u);
+  EXPECT_EQ(c["stages"].size(), 5u);
+  EXPECT_TRUE(c["mann_whitney"]["exact"]);  // 60 samples in all
+  EXPECT_TRUE(c["ratio_ci"]["valid"]);
+}
+
+}  // namespace
+}  // namespace opscope::harness
