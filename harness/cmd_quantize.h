@@ -21,7 +21,7 @@ struct QuantizeRequest {
   int max_samples = 0;  // 0: every file
   uint64_t seed = 1;
   std::string range = "0,1", mean = "0", std = "1";
-  std::string method = "minmax";
+  std::string method = "percentile";
   std::string backends = "cpu";
   QuantizeOptions options;
 };

@@ -56,6 +56,7 @@ struct RunFilter {
   std::string model;     // model file name, its stem, or its path
   std::string device;    // device id
   std::string backend;   // runs whose backend list contains it
+  std::string backends;  // runs with exactly this priority list, e.g. "xnnpack,cpu"
   std::string status;    // "ok" or "error"
   std::string sweep_id;
   std::string variant;
@@ -90,6 +91,7 @@ class Store {
   //   "sweep:ID"           every run of a sweep ("sweep:latest": the newest)
   //   "tag:KEY=VALUE"      every run with that tag
   //   "model:NAME"         every run of that model
+  //   "backends:LIST"      every run with exactly that backend list
 //   "variant:LABEL"      every run stored with that --variant
 //   "status:ok|error"    every run with that status
   // Selectors join with '+' as AND, e.g. "tag:commit=abc+model:selfie".

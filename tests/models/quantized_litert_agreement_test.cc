@@ -308,16 +308,7 @@ TEST_P(QuantizedLiteRt, Int8OutputsMatchLiteRtWithinOneLsb) {
       for (size_t i = 0; i < ours.size(); ++i) {
         const Tensor& t = gi.tensors[gi.outputs[i]];
         const double d = max_diff(t.dtype, ours[i], ref[i]);
-        double limit = t.dtype == DType::kI8 ? 1.0 : 1e-6;
-        // Known: 1x1 CONV_2D nodes of hand_landmark_full (K=1152 -> 192,
-        // source 49 and 53) differ by 2 to 6 LSB (depending on the ranges)
-        // between the reference int8 kernel and LiteRT.js, while XNNPACK
-        // agrees within 1: reported to the int8 kernels' owner. Only those
-        // two are let through, so any other deviation still fails.
-        if (std::string(c.model) == "hand_landmark_full" && backends.size() == 1 &&
-            (i == 49 || i == 53)) {
-          limit = 8.0;
-        }
+        const double limit = t.dtype == DType::kI8 ? 1.0 : 1e-6;
         if (d > limit) ++off;
         EXPECT_LE(d, limit) << c.model << " " << backends[0] << ": "
                             << describe_node(gi, static_cast<int>(i)) << " differs from LiteRT.js";

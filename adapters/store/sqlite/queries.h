@@ -104,6 +104,7 @@ inline constexpr std::string_view kWhereDevice =
 // backends is a comma list: match a whole item.
 inline constexpr std::string_view kWhereBackend =
     " AND (',' || r.backends || ',') LIKE ('%,' || :backend || ',%')";
+inline constexpr std::string_view kWhereBackends = " AND r.backends = :backends";
 inline constexpr std::string_view kWhereStatus = " AND r.status = :status";
 inline constexpr std::string_view kWhereSweep = " AND r.sweep_id = :sweep_id";
 inline constexpr std::string_view kWhereVariant = " AND r.variant = :variant";

@@ -49,6 +49,7 @@ std::string filtered_sql(std::string_view head, const RunFilter& f) {
   if (!f.model.empty()) sql += q::kWhereModel;
   if (!f.device.empty()) sql += q::kWhereDevice;
   if (!f.backend.empty()) sql += q::kWhereBackend;
+  if (!f.backends.empty()) sql += q::kWhereBackends;
   if (!f.status.empty()) sql += q::kWhereStatus;
   if (!f.sweep_id.empty()) sql += q::kWhereSweep;
   if (!f.variant.empty()) sql += q::kWhereVariant;
@@ -65,6 +66,7 @@ void bind_filter(SQLite::Statement& st, const RunFilter& f) {
   if (!f.model.empty()) st.bind(":model", f.model);
   if (!f.device.empty()) st.bind(":device", f.device);
   if (!f.backend.empty()) st.bind(":backend", f.backend);
+  if (!f.backends.empty()) st.bind(":backends", f.backends);
   if (!f.status.empty()) st.bind(":status", f.status);
   if (!f.sweep_id.empty()) st.bind(":sweep_id", f.sweep_id);
   if (!f.variant.empty()) st.bind(":variant", f.variant);

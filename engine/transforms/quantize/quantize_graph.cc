@@ -347,8 +347,14 @@ class Int8Rewriter {
           n.inputs[k] = need_int8(t, s.op == OpKind::kConcatenation ? out_p : std::nullopt);
         }
       } else if (is_linear(s.op) && k == 1) {
+        const float in_scale = params_[s.inputs[0]] ? params_[s.inputs[0]]->scale : 1.0f;
+        const int b = s.inputs.size() > 2 ? s.inputs[2] : -1;
+        const std::vector<float> min_scales =
+            b >= 0 && src_.tensors[b].is_constant() && src_.tensors[b].dtype == DType::kF32
+                ? min_weight_scales_for_bias(src_.tensors[b], in_scale, options_.per_tensor)
+                : std::vector<float>{};
         const Tensor w = quantize_symmetric_int8(
-            x, options_.per_tensor ? -1 : weight_axis(s.op), x.name + "_int8");
+            x, options_.per_tensor ? -1 : weight_axis(s.op), x.name + "_int8", min_scales);
         weight_scales = w.quantization.scales;
         n.inputs[k] = add_tensor(std::move(w));
       } else if (is_linear(s.op) && k == 2) {

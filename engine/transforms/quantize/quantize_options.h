@@ -14,7 +14,7 @@ enum class RangeMethod {
 };
 
 struct QuantizeOptions {
-  RangeMethod method = RangeMethod::kMinMax;
+  RangeMethod method = RangeMethod::kPercentile;  // minmax lets rare outliers widen the scale
   // Percentile kept at each end for kPercentile (99.99 keeps [0.01%, 99.99%]).
   double percentile = 99.99;
   // One weight scale per tensor instead of one per output channel.

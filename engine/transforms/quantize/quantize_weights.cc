@@ -27,7 +27,8 @@ int8_t saturate_i8(double v, double lo, double hi) {
 
 }  // namespace
 
-Tensor quantize_symmetric_int8(const Tensor& w, int axis, std::string name) {
+Tensor quantize_symmetric_int8(const Tensor& w, int axis, std::string name,
+                               const std::vector<float>& min_scales) {
   Tensor out = constant_like(w, DType::kI8, std::move(name));
   const float* x = w.constant_as<float>();
   const int64_t n = w.elements();
@@ -50,7 +51,11 @@ Tensor quantize_symmetric_int8(const Tensor& w, int axis, std::string name) {
   out.quantization.axis = axis;
   for (int64_t c = 0; c < channels; ++c) {
     const float m = max_abs[c] > 0 ? max_abs[c] : (largest > 0 ? largest : 127.0f);
-    out.quantization.scales.push_back(m / 127.0f);
+    float scale = m / 127.0f;
+    if (!min_scales.empty()) {
+      scale = std::max(scale, min_scales[min_scales.size() == 1 ? 0 : c]);
+    }
+    out.quantization.scales.push_back(scale);
     out.quantization.zero_points.push_back(0);
   }
   std::vector<uint8_t> bytes(n);
@@ -60,6 +65,19 @@ Tensor quantize_symmetric_int8(const Tensor& w, int axis, std::string name) {
     std::memcpy(&bytes[k], &q, 1);
   }
   out.set_owned_data(std::move(bytes));
+  return out;
+}
+
+std::vector<float> min_weight_scales_for_bias(const Tensor& bias, float input_scale,
+                                              bool per_tensor) {
+  constexpr double kBiasLimit = 1 << 30;
+  const float* x = bias.constant_as<float>();
+  std::vector<float> out(bias.elements());
+  for (int64_t k = 0; k < bias.elements(); ++k) {
+    out[k] = static_cast<float>(std::fabs(static_cast<double>(x[k])) /
+                                (static_cast<double>(input_scale) * kBiasLimit));
+  }
+  if (per_tensor && !out.empty()) out = {*std::max_element(out.begin(), out.end())};
   return out;
 }
 

@@ -164,6 +164,13 @@ TEST_F(StoreRoundTrip, Selectors) {
   EXPECT_EQ(sel("tag:commit=abc+model:selfie_segmentation"), (std::vector<int64_t>{a}));
   EXPECT_EQ(sel("model:selfie_segmentation+variant:int8"), (std::vector<int64_t>{c}));
   EXPECT_EQ(sel("status:ok"), (std::vector<int64_t>{a, b, c}));
+  harness::ResultDocument on_xnnpack = *selfie_;
+  on_xnnpack.config.backends = {"xnnpack", "cpu"};
+  const int64_t d = *store_->ingest(on_xnnpack, {});
+  // backends: matches the whole list, not one member of it.
+  EXPECT_EQ(sel("backends:xnnpack,cpu"), (std::vector<int64_t>{d}));
+  EXPECT_EQ(sel("backends:xnnpack"), (std::vector<int64_t>{}));
+  EXPECT_EQ(sel("backends:cpu").size(), 3u);
   EXPECT_EQ(sel("tag:commit=zzz"), (std::vector<int64_t>{}));
   EXPECT_EQ(sel("999"), (std::vector<int64_t>{}));
 

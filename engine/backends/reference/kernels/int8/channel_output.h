@@ -6,6 +6,14 @@
 //
 // where acc[c] = sum (x - in_zp) * w and M[c] = in_scale * w_scale[c] /
 // out_scale (one per output channel; per-tensor weights repeat one scale).
+//
+// acc[c] + bias[c] is an int32 sum that wraps modulo 2^32, as the int32
+// accumulators of TFLite's kernels and of XNNPACK do (both start from or add
+// the bias in int32). The dot product itself cannot overflow (at most
+// kGemmS16MaxK terms), but a bias near the int32 limits can: a quantizer
+// gives one to a channel whose weight scale is tiny (hand_landmark_full has
+// biases of 2^31 - 1 on channels with weight scales near 1e-9). Saturating
+// there instead put those outputs 2 to 6 LSB away from TFLite.
 #pragma once
 
 #include <cstdint>
@@ -34,11 +42,14 @@ class ChannelOutput {
   int32_t input_zero_point() const { return input_.zero_point; }
 
   // Writes y[c] for c < channels from the raw dot products acc[c] (bias not
-  // yet added).
+  // yet added; the sum wraps in int32, see above).
   void store_row(const int32_t* acc, int8_t* y) const {
     const int64_t n = static_cast<int64_t>(bias_.size());
     for (int64_t c = 0; c < n; ++c) {
-      const int32_t sum = saturate_int32(static_cast<int64_t>(acc[c]) + bias_[c]);
+      // Two's-complement wrap (defined for unsigned; the conversion back is
+      // modular since C++20).
+      const auto sum = static_cast<int32_t>(static_cast<uint32_t>(acc[c]) +
+                                            static_cast<uint32_t>(bias_[c]));
       const int32_t v = multiply_by_quantized_multiplier(sum, multipliers_[c]) + output_zp_;
       y[c] = static_cast<int8_t>(v < range_.min ? range_.min : (v > range_.max ? range_.max : v));
     }
