@@ -7,6 +7,7 @@
 
 #include "adapters/formats/tflite/mapped_file.h"
 #include "adapters/formats/tflite/tflite_read_context.h"
+#include "adapters/formats/tflite/tflite_source_indices.h"
 
 namespace opscope::tflite {
 
@@ -119,6 +120,7 @@ Status read_graph(const uint8_t* data, size_t size, Model& model,
   ctx.budget = &budget;
   OPSCOPE_RETURN_IF_ERROR(read_tensors(ctx));
   OPSCOPE_RETURN_IF_ERROR(read_operators(ctx));
+  OPSCOPE_RETURN_IF_ERROR(apply_source_indices(ctx));
   model.info.source_nodes =
       subgraph->operators() == nullptr
           ? 0

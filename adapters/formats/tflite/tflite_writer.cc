@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/formats/tflite/tflite_source_indices.h"
 #include "adapters/formats/tflite/tflite_write_ops.h"
 #include "tflite_schema_generated.h"
 
@@ -103,10 +104,20 @@ class ModelWriter {
     const auto subgraph = fb::CreateSubGraph(
         fbb_, fbb_.CreateVector(tensors), fbb_.CreateVector(inputs),
         fbb_.CreateVector(outputs), fbb_.CreateVector(ops), fbb_.CreateString("main"));
+    // Where the nodes came from another model, remember their source
+    // indices (tflite_source_indices.h).
+    std::vector<flatbuffers::Offset<fb::Metadata>> metadata;
+    if (const auto table = source_indices_to_write(graph_)) {
+      const uint32_t buffer = add_buffer(reinterpret_cast<const uint8_t*>(table->data()),
+                                         table->size() * sizeof(int32_t));
+      metadata.push_back(
+          fb::CreateMetadata(fbb_, fbb_.CreateString(kSourceIndicesMetadata), buffer));
+    }
     const auto model = fb::CreateModel(
         fbb_, kSchemaVersion, fbb_.CreateVector(opcodes_),
         fbb_.CreateVector(std::vector<flatbuffers::Offset<fb::SubGraph>>{subgraph}),
-        fbb_.CreateString(options_.description), fbb_.CreateVector(buffers_));
+        fbb_.CreateString(options_.description), fbb_.CreateVector(buffers_), 0,
+        metadata.empty() ? 0 : fbb_.CreateVector(metadata));
     fb::FinishModelBuffer(fbb_, model);
     return std::vector<uint8_t>(fbb_.GetBufferPointer(),
                                 fbb_.GetBufferPointer() + fbb_.GetSize());

@@ -185,6 +185,33 @@ TEST(TfliteWriter, Int8GraphRoundTripsWithQuantization) {
   EXPECT_EQ(*bytes, *again);
 }
 
+// A rewritten model (the int8 variant) keeps its nodes' original source
+// indices, so per-op tables of the float and int8 runs line up.
+TEST(TfliteWriter, SourceIndicesSurviveTheRoundTrip) {
+  Graph g = small_int8_graph();
+  const std::vector<int> original = {-1, 7, 9, -1};  // QUANTIZE/DEQUANTIZE inserted
+  ASSERT_EQ(g.nodes.size(), original.size());
+  for (size_t i = 0; i < original.size(); ++i) g.nodes[i].source_index = original[i];
+  auto bytes = write_tflite_buffer(g);
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
+  auto back = read_back(*bytes);
+  ASSERT_NE(back, nullptr);
+  for (size_t i = 0; i < original.size(); ++i) {
+    EXPECT_EQ(back->graph.nodes[i].source_index, original[i]) << "node " << i;
+  }
+  // A graph whose indices are its positions carries no table: byte-identical
+  // to what it was before the table existed, and read back as positions.
+  Graph plain = small_int8_graph();
+  auto plain_bytes = write_tflite_buffer(plain);
+  ASSERT_TRUE(plain_bytes.is_ok());
+  EXPECT_LT(plain_bytes->size(), bytes->size());
+  auto plain_back = read_back(*plain_bytes);
+  ASSERT_NE(plain_back, nullptr);
+  for (size_t i = 0; i < plain.nodes.size(); ++i) {
+    EXPECT_EQ(plain_back->graph.nodes[i].source_index, static_cast<int>(i));
+  }
+}
+
 TEST(TfliteWriter, TransposeConvGetsItsOutputShapeInputBack) {
   Graph g;
   const int in = add_activation(g, "in", DType::kF32, {1, 2, 2, 1}, {}, TensorRole::kInput);
