@@ -8,15 +8,14 @@
 #   4. compare float and int8 on xnnpack,cpu, operator by operator;
 #   5. write the HTML report of the sweep and say where it is.
 #   scripts/demo.sh [MODEL_NAME]     (default: selfie_segmentation)
-# Results go to ./results (OPSCOPE_DEMO_DIR overrides): opscope.db, the int8
-# model and report.html.
+# Runs go to the default results store, ./opscope.db; the int8 model and
+# report.html to ./results (OPSCOPE_DEMO_DIR overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL="${1:-selfie_segmentation}"
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 PHOTO_DIR="${OPSCOPE_PHOTO_DIR:-$HOME/.cache/opscope/photos}"
 OUT="${OPSCOPE_DEMO_DIR:-results}"
-DB="$OUT/opscope.db"
 OPSCOPE=build/release/harness/opscope
 
 scripts/install_deps.sh
@@ -31,7 +30,7 @@ INT8="$OUT/${MODEL}_int8.tflite"
 echo
 echo "== 1. $MODEL on xnnpack,cpu: where the time goes"
 "$OPSCOPE" run "$FLOAT" --backend xnnpack,cpu --runs 50 --min-secs 2 --no-run-order \
-  --db "$DB" --variant float --tag demo=run
+  --variant float --tag demo=run
 
 echo
 echo "== 2. its int8 variant, calibrated on the photographs in $PHOTO_DIR"
@@ -41,16 +40,16 @@ echo
 echo "== 3. float and int8 on xnnpack,cpu and cpu, in shuffled interleaved order"
 "$OPSCOPE" sweep --variant float="$FLOAT" --variant int8="$INT8" \
   --backend xnnpack,cpu --backend cpu --repeat 2 --runs 30 --min-secs 1 \
-  --db "$DB" --tag demo=sweep
+  --tag demo=sweep
 
 echo
 echo "== 4. float vs int8 on xnnpack,cpu, per operator (matched by source index)"
 "$OPSCOPE" compare sweep:latest+variant:float+backends:xnnpack,cpu \
-  sweep:latest+variant:int8+backends:xnnpack,cpu --db "$DB" --top 15
+  sweep:latest+variant:int8+backends:xnnpack,cpu --top 15
 
 echo
 echo "== 5. the report"
-"$OPSCOPE" report sweep:latest --db "$DB" --format html -o "$OUT/report.html" \
+"$OPSCOPE" report sweep:latest --format html -o "$OUT/report.html" \
   --title "$MODEL: float vs int8, xnnpack vs reference"
 echo "HTML report: $(realpath "$OUT/report.html")  (one self-contained file: open it in a browser)"
-echo "Stored runs: $OPSCOPE runs --db $DB"
+echo "Stored runs (./opscope.db): $OPSCOPE runs"
