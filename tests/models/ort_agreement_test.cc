@@ -15,109 +15,31 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "adapters/devices/local_process.h"
 #include "datasets/npy.h"
-#include "datasets/random_input.h"
 #include "harness/model_loader.h"
 #include "harness/run_case.h"
+#include "tests/models/oracle_test_util.h"
 
 namespace opscope {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-bool oracle_required() { return env_or("OPSCOPE_REQUIRE_ORACLE", "0") == "1"; }
-
-fs::path model_dir() {
-  return env_or("OPSCOPE_MODEL_DIR", env_or("HOME", "/root") + "/.cache/opscope/models");
-}
-
-struct BackendConfig {
-  const char* label;
-  std::vector<std::string> backends;
-  int threads;
-};
-
-std::vector<BackendConfig> backend_configs() {
-  std::vector<BackendConfig> configs = {{"cpu", {"cpu"}, 1}};
-#if OPSCOPE_WITH_XNNPACK
-  configs.push_back({"xnnpack,cpu 1t", {"xnnpack", "cpu"}, 1});
-  configs.push_back({"xnnpack,cpu 2t", {"xnnpack", "cpu"}, 2});
-#endif
-  return configs;
-}
-
-// Max abs error of `ours` against `ref`, and max |ref|; shapes must agree
-// in element count.
-void compare(const fs::path& ours_file, const fs::path& ref_file, const std::string& what) {
-  auto ours = datasets::read_npy(ours_file);
-  auto ref = datasets::read_npy(ref_file);
-  ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
-  ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
-  ASSERT_EQ(ours->dtype, DType::kF32);
-  ASSERT_EQ(ref->dtype, DType::kF32);
-  ASSERT_EQ(ours->shape, ref->shape) << what;
-  const auto* a = reinterpret_cast<const float*>(ours->data.data());
-  const auto* b = reinterpret_cast<const float*>(ref->data.data());
-  const int64_t n = num_elements(ref->shape);
-  double max_ref = 0, max_err = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    max_ref = std::max(max_ref, std::fabs(static_cast<double>(b[k])));
-    const double err = std::fabs(static_cast<double>(a[k]) - b[k]);
-    max_err = std::isnan(err) ? INFINITY : std::max(max_err, err);
-  }
-  const double tol = 1e-4 * max_ref + 1e-5;
-  std::printf("  %-44s %-12s max|ref| %-9.4g max err %-9.3g (tol %.3g)\n", what.c_str(),
-              shape_to_string(ref->shape).c_str(), max_ref, max_err, tol);
-  EXPECT_LE(max_err, tol) << what;
-}
-
-// Writes seeded inputs for every graph input of `g`; returns the paths.
-std::vector<fs::path> write_inputs(const Graph& g, const fs::path& work) {
-  std::vector<fs::path> paths;
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    const Tensor& t = g.tensors[g.inputs[i]];
-    datasets::NpyArray a;
-    a.dtype = t.dtype;
-    a.shape = t.shape;
-    a.data.resize(t.bytes());
-    datasets::fill_smooth_random(t, 1000 + i, datasets::default_range(t), a.data.data());
-    paths.push_back(work / ("input_" + std::to_string(i) + ".npy"));
-    EXPECT_TRUE(datasets::write_npy(paths.back(), a).is_ok());
-  }
-  return paths;
-}
-
-fs::path fresh_dir(const std::string& tag) {
-  const fs::path work = fs::temp_directory_path() /
-                        ("opscope-ort-" + tag + "-" + std::to_string(::getpid()));
-  fs::remove_all(work);
-  fs::create_directories(work);
-  return work;
-}
+using namespace opscope::testing;  // NOLINT: test helpers
 
 class OrtAgreement : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
-  const fs::path node_dir = env_or("OPSCOPE_NODE_DIR", env_or("HOME", "/root") + "/.cache/opscope/node");
-  const fs::path source_dir = env_or("OPSCOPE_SOURCE_DIR", ".");
   const fs::path model = model_dir() / (GetParam() + ".onnx");
-  const fs::path oracle = source_dir / "tools/ort/run_ort.mjs";
-  if (!fs::exists(model) || !fs::exists(node_dir / "ort/node_modules/onnxruntime-node")) {
-    if (oracle_required()) FAIL() << "missing " << model << " or onnxruntime-node in " << node_dir;
+  const fs::path oracle = source_dir() / "tools/ort/run_ort.mjs";
+  if (!fs::exists(model) || !fs::exists(node_dir() / "ort/node_modules/onnxruntime-node")) {
+    if (oracle_required()) FAIL() << "missing " << model << " or onnxruntime-node in " << node_dir();
     GTEST_SKIP() << "model or onnxruntime-node not installed";
   }
-  const fs::path work = fresh_dir(GetParam());
+  const fs::path work = fresh_dir("opscope-ort", GetParam());
   auto loaded = harness::load_model(model.string());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   const Graph& g = (*loaded)->graph;
@@ -127,7 +49,7 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   req.config.warmup_runs = 0;
   req.config.min_secs = 0;
   std::vector<std::string> oracle_args = {"node", oracle.string(), "--model", model.string()};
-  const std::vector<fs::path> inputs = write_inputs(g, work);
+  const std::vector<fs::path> inputs = write_smooth_inputs(g, work);
   for (size_t i = 0; i < inputs.size(); ++i) {
     req.config.inputs.push_back(g.tensors[g.inputs[i]].name + "=" + inputs[i].string());
     oracle_args.push_back("--input");
@@ -136,7 +58,7 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   oracle_args.push_back("--out-dir");
   oracle_args.push_back((work / "ort").string());
   oracle_args.push_back("--node-dir");
-  oracle_args.push_back((node_dir / "ort").string());
+  oracle_args.push_back((node_dir() / "ort").string());
   auto outcome = devices::run_local_process("/usr/bin/env", oracle_args);
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   ASSERT_FALSE(outcome->signaled);
@@ -152,7 +74,7 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
     ASSERT_EQ(doc.status, "ok") << config.label << ": " << doc.error.message;
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       const std::string file = "output_" + std::to_string(i) + ".npy";
-      compare(out_dir / file, work / "ort" / file,
+      expect_within_tolerance(out_dir / file, work / "ort" / file,
               GetParam() + " " + config.label + " out " + std::to_string(i));
     }
   }
@@ -180,10 +102,10 @@ TEST(FormatTwins, EmbeddingModelTfliteAndOnnxAgree) {
     if (oracle_required()) FAIL() << "missing " << tfl << " or " << onx;
     GTEST_SKIP() << "models not fetched";
   }
-  const fs::path work = fresh_dir("twins");
+  const fs::path work = fresh_dir("opscope-ort", "twins");
   auto loaded = harness::load_model(tfl.string());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
-  const std::vector<fs::path> inputs = write_inputs((*loaded)->graph, work);
+  const std::vector<fs::path> inputs = write_smooth_inputs((*loaded)->graph, work);
   ASSERT_EQ(inputs.size(), 1u);
   for (const fs::path& model : {tfl, onx}) {
     harness::RunRequest req;
@@ -196,7 +118,7 @@ TEST(FormatTwins, EmbeddingModelTfliteAndOnnxAgree) {
     const harness::ResultDocument doc = harness::run_case(req);
     ASSERT_EQ(doc.status, "ok") << model << ": " << doc.error.message;
   }
-  compare(work / "onnx/output_0.npy", work / "tflite/output_0.npy",
+  expect_within_tolerance(work / "onnx/output_0.npy", work / "tflite/output_0.npy",
           "embedding_model onnx vs tflite (cpu)");
   fs::remove_all(work);
 }

@@ -36,16 +36,14 @@
 #include "engine/session.h"
 #include "engine/transforms/quantize/quantize_model.h"
 #include "harness/model_loader.h"
+#include "tests/models/oracle_test_util.h"
 
 namespace opscope {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
+using opscope::testing::env_or;
 
 struct Case {
   const char* model;

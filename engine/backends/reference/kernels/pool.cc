@@ -15,23 +15,6 @@
 namespace opscope::reference {
 namespace {
 
-// The input rows (or columns) one output row (or column) reads: [begin, end).
-struct Span {
-  int64_t begin = 0;
-  int64_t end = 0;
-};
-
-std::vector<Span> window_spans(const WindowDim& dim, int64_t in,
-                               int64_t filter, int stride) {
-  std::vector<Span> spans(static_cast<size_t>(dim.out));
-  for (int64_t o = 0; o < dim.out; ++o) {
-    const int64_t start = o * stride - dim.pad_before;
-    spans[o].begin = std::max<int64_t>(start, 0);
-    spans[o].end = std::min<int64_t>(start + filter, in);
-  }
-  return spans;
-}
-
 enum class PoolKind { kAverage, kMax };
 
 template <PoolKind kKind>

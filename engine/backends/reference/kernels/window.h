@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "engine/attributes.h"
 
@@ -40,6 +41,24 @@ inline WindowDim window_dim(Padding padding, int64_t in, int64_t filter,
     }
   }
   return d;
+}
+
+// The input rows (or columns) one output row (or column) of a pooling
+// window reads, clipped to the input: [begin, end).
+struct Span {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+inline std::vector<Span> window_spans(const WindowDim& dim, int64_t in, int64_t filter,
+                                      int stride) {
+  std::vector<Span> spans(static_cast<size_t>(dim.out));
+  for (int64_t o = 0; o < dim.out; ++o) {
+    const int64_t start = o * stride - dim.pad_before;
+    spans[o].begin = std::max<int64_t>(start, 0);
+    spans[o].end = std::min<int64_t>(start + filter, in);
+  }
+  return spans;
 }
 
 }  // namespace opscope::reference
