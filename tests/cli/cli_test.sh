@@ -10,25 +10,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 # `opscope run` stores into ./opscope.db by default: keep that out of the build tree.
 cd "$WORK" || exit 1
-passed=0
-failed=0
-
-# expect NAME CODE PATTERN -- CMD...: the command exits with CODE and its
-# combined output matches the extended regex PATTERN.
-expect() {
-  local name="$1" code="$2" pattern="$3"
-  shift 4
-  local out rc
-  out="$("$@" 2>&1)"
-  rc=$?
-  if [[ $rc -eq $code ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $rc (want $code), output:"
-    echo "$out" | head -20
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 expect help 0 "inspect" -- "$OPSCOPE" --help
 expect run_help 0 "--no-op-profile" -- "$OPSCOPE" run --help

@@ -8,23 +8,7 @@ SELFIE="$2/selfie_segmentation.tflite"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
-passed=0
-failed=0
-
-expect() {  # expect NAME CODE PATTERN -- CMD...
-  local name="$1" code="$2" pattern="$3"
-  shift 4
-  local out rc
-  out="$("$@" 2>&1)"
-  rc=$?
-  if [[ $rc -eq $code ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $rc (want $code), output:"
-    echo "$out" | head -20
-  fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../cli/expect.sh"
 
 # Usage errors need no model.
 expect gate_help 0 "--max-regression" -- "$OPSCOPE" gate --help
