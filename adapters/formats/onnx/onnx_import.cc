@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/backends/reference/kernel_registry.h"
+#include "engine/macs.h"
 
 namespace opscope::onnx {
 
@@ -223,6 +224,44 @@ int Importer::new_constant(const std::string& name, DType dtype,
   return graph_.add_tensor(std::move(t));
 }
 
+namespace {
+
+// Folding runs a reference kernel inside the loader: only for outputs
+// within the made-constant limit and work that takes milliseconds.
+constexpr int64_t kMaxFoldMacs = 50'000'000;
+
+bool cheap_to_fold(const Graph& graph, const Node& node) {
+  for (int id : node.outputs) {
+    const Tensor& t = graph.tensors[id];
+    int64_t n = 1;
+    for (int64_t d : t.shape) {
+      if (d < 0 || (d > 0 && n > Importer::kMaxMadeConstantBytes / d)) return false;
+      n *= d;
+    }
+    if (n * static_cast<int64_t>(dtype_size(t.dtype)) > Importer::kMaxMadeConstantBytes) {
+      return false;
+    }
+  }
+  return node_macs(graph, node) <= kMaxFoldMacs;
+}
+
+}  // namespace
+
+Status Importer::check_made_constant(const Shape& shape, DType dtype) const {
+  const int64_t limit = kMaxMadeConstantBytes / static_cast<int64_t>(dtype_size(dtype));
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && n > limit / d)) {
+      return error(ErrorCode::kInvalidGraph,
+                   "a constant of shape " + shape_to_string(shape) + " exceeds the " +
+                       std::to_string(kMaxMadeConstantBytes >> 20) +
+                       " MiB limit for constants made at load");
+    }
+    n *= d;
+  }
+  return Status::ok();
+}
+
 int Importer::new_f32_constant(const std::string& name, const Shape& shape,
                                const std::vector<float>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(float));
@@ -276,6 +315,9 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   bool all_constant = true;
   for (int id : node.inputs) {
     if (id >= 0 && !graph_.tensors[id].is_constant()) all_constant = false;
+  }
+  if (all_constant && !cheap_to_fold(graph_, node)) {
+    all_constant = false;  // stays a node; it runs with the model
   }
   if (!all_constant) {
     for (int id : node.outputs) producer_[id] = index;

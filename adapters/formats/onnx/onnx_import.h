@@ -116,6 +116,11 @@ class Importer {
   int new_tensor(const std::string& name, DType dtype = DType::kF32);
   int new_constant(const std::string& name, DType dtype, const Shape& shape,
                    std::vector<uint8_t> bytes);
+  // A constant made at load (folded, ConstantOfShape, Gather of constants)
+  // is at most kMaxMadeConstantBytes: a few bytes of a hostile file must not
+  // make the loader allocate gigabytes. Errors name the node and the size.
+  static constexpr int64_t kMaxMadeConstantBytes = int64_t{64} << 20;
+  Status check_made_constant(const Shape& shape, DType dtype) const;
   int new_f32_constant(const std::string& name, const Shape& shape,
                        const std::vector<float>& values);
   int new_i32_constant(const std::string& name,

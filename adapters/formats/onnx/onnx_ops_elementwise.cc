@@ -82,6 +82,8 @@ bool try_fuse_activation(Importer& im, const Value& x, Activation act) {
 
 namespace {
 
+int64_t wrap(uint64_t u) { return static_cast<int64_t>(u); }
+
 // A constant-only integer op (shape arithmetic) evaluated here: the
 // engine's arithmetic kernels are f32.
 Status fold_int_binary(Importer& im, const Value& a, const Value& b, OpKind op) {
@@ -120,19 +122,22 @@ Status fold_int_binary(Importer& im, const Value& a, const Value& b, OpKind op) 
     }
     return t.dtype == DType::kI64 ? t.constant_as<int64_t>()[idx] : t.constant_as<int32_t>()[idx];
   };
+  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(out, DType::kI64));
   const int64_t n = num_elements(out);
   std::vector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t x = get(ta, out, i), y = get(tb, out, i);
     switch (op) {
-      case OpKind::kAdd: v[i] = x + y; break;
-      case OpKind::kSub: v[i] = x - y; break;
-      case OpKind::kMul: v[i] = x * y; break;
+      // Shape arithmetic wraps on overflow, as ONNX Runtime's int64 does;
+      // a wrapped dim is then refused where it is used as a shape.
+      case OpKind::kAdd: v[i] = wrap(static_cast<uint64_t>(x) + static_cast<uint64_t>(y)); break;
+      case OpKind::kSub: v[i] = wrap(static_cast<uint64_t>(x) - static_cast<uint64_t>(y)); break;
+      case OpKind::kMul: v[i] = wrap(static_cast<uint64_t>(x) * static_cast<uint64_t>(y)); break;
       case OpKind::kMaximum: v[i] = std::max(x, y); break;
       case OpKind::kMinimum: v[i] = std::min(x, y); break;
       default:  // kDiv: integer division truncates toward zero, as C++
         if (y == 0) return im.error(ErrorCode::kInvalidGraph, "integer division by zero");
-        v[i] = x / y;
+        v[i] = (y == -1) ? wrap(0 - static_cast<uint64_t>(x)) : x / y;
         break;
     }
   }

@@ -1,5 +1,6 @@
 // Shape and data-movement ops, constants, reductions.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -235,6 +236,7 @@ Status translate_gather(Importer& im) {
   Shape out_shape(data.shape.begin(), data.shape.begin() + axis);
   out_shape.insert(out_shape.end(), idx.shape.begin(), idx.shape.end());
   out_shape.insert(out_shape.end(), data.shape.begin() + axis + 1, data.shape.end());
+  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(out_shape, data.dtype));
   std::vector<uint8_t> out(static_cast<size_t>(outer * count * inner) * es);
   for (int64_t k = 0; k < count; ++k) {
     int64_t i = idx.dtype == DType::kI64 ? idx.constant_as<int64_t>()[k] : idx.constant_as<int32_t>()[k];
@@ -253,6 +255,20 @@ Status translate_gather(Importer& im) {
   im.define_output(0, Value{id});
   return Status::ok();
 }
+
+namespace {
+
+// ONNX leaves an out-of-range float-to-integer Cast undefined (and so
+// does C++): saturate, and map NaN to 0.
+template <typename I>
+I saturate_to(double v) {
+  if (std::isnan(v)) return 0;
+  if (v <= static_cast<double>(std::numeric_limits<I>::min())) return std::numeric_limits<I>::min();
+  if (v >= static_cast<double>(std::numeric_limits<I>::max())) return std::numeric_limits<I>::max();
+  return static_cast<I>(v);
+}
+
+}  // namespace
 
 Status translate_cast(Importer& im) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"to", "saturate"}));
@@ -289,10 +305,10 @@ Status translate_cast(Importer& im) {
     const double v = num(i);
     switch (to) {
       case DType::kF32: { const float f = static_cast<float>(v); std::memcpy(&out[i * 4], &f, 4); break; }
-      case DType::kI64: { const int64_t w = static_cast<int64_t>(v); std::memcpy(&out[i * 8], &w, 8); break; }
-      case DType::kI32: { const int32_t w = static_cast<int32_t>(v); std::memcpy(&out[i * 4], &w, 4); break; }
-      case DType::kI8: out[i] = static_cast<uint8_t>(static_cast<int8_t>(v)); break;
-      case DType::kU8: out[i] = static_cast<uint8_t>(v); break;
+      case DType::kI64: { const int64_t w = saturate_to<int64_t>(v); std::memcpy(&out[i * 8], &w, 8); break; }
+      case DType::kI32: { const int32_t w = saturate_to<int32_t>(v); std::memcpy(&out[i * 4], &w, 4); break; }
+      case DType::kI8: out[i] = static_cast<uint8_t>(saturate_to<int8_t>(v)); break;
+      case DType::kU8: out[i] = saturate_to<uint8_t>(v); break;
       case DType::kBool: out[i] = v != 0; break;
       default: break;
     }
@@ -350,17 +366,12 @@ Status translate_constant_of_shape(Importer& im) {
     dtype = data->dtype;
     one.assign(data->data, data->data + data->bytes);
   }
-  int64_t n = 1;
-  for (int64_t d : dims) {
-    if (d < 0 || (d > 0 && n > (int64_t{1} << 32) / d)) {
-      return im.error(ErrorCode::kInvalidGraph, "shape is negative or too large");
-    }
-    n *= d;
-  }
+  const Shape shape(dims.begin(), dims.end());
+  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(shape, dtype));
+  const int64_t n = num_elements(shape);
   std::vector<uint8_t> bytes(n * one.size());
   for (int64_t i = 0; i < n; ++i) std::memcpy(&bytes[i * one.size()], one.data(), one.size());
-  const int id = im.new_constant(im.node().output(0), dtype, Shape(dims.begin(), dims.end()),
-                                 std::move(bytes));
+  const int id = im.new_constant(im.node().output(0), dtype, shape, std::move(bytes));
   im.define_output(0, Value{id});
   return Status::ok();
 }

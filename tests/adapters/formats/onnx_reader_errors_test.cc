@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,73 @@ TEST(OnnxReaderErrors, NodeWithoutOutputsNamesTheNode) {
   auto m = relu_add_model();
   m.mutable_graph()->mutable_node(1)->clear_output();
   expect_error(load(m), ErrorCode::kInvalidGraph, {"the_relu", "Relu", "output"});
+}
+
+}  // namespace
+
+namespace {
+
+// A model whose only node makes a constant from a constant: y = OP(c).
+::onnx::ModelProto one_constant_node(const std::string& op, ::onnx::TensorProto c,
+                                     int to = 0) {
+  ::onnx::ModelProto m;
+  m.set_ir_version(7);
+  auto* opset = m.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(13);
+  auto* g = m.mutable_graph();
+  c.set_name("c");
+  *g->add_initializer() = c;
+  auto* n = g->add_node();
+  n->set_name("the_node");
+  n->set_op_type(op);
+  n->add_input("c");
+  n->add_output("y");
+  if (to != 0) {
+    auto* a = n->add_attribute();
+    a->set_name("to");
+    a->set_type(::onnx::AttributeProto::INT);
+    a->set_i(to);
+  }
+  g->add_output()->set_name("y");
+  return m;
+}
+
+// A few bytes must not make the loader allocate terabytes.
+TEST(OnnxReaderErrors, HugeConstantOfShapeIsRefused) {
+  ::onnx::TensorProto shape;
+  shape.set_data_type(::onnx::TensorProto::INT64);
+  shape.add_dims(2);
+  shape.add_int64_data(int64_t{1} << 20);
+  shape.add_int64_data(int64_t{1} << 20);
+  expect_error(load(one_constant_node("ConstantOfShape", shape)), ErrorCode::kInvalidGraph,
+               {"the_node", "ConstantOfShape", "MiB limit"});
+}
+
+// Found by the fuzzer's UBSan: an out-of-range float cast to an integer.
+TEST(OnnxReaderErrors, CastOfAHugeFloatSaturates) {
+  ::onnx::TensorProto c;
+  c.set_data_type(::onnx::TensorProto::FLOAT);
+  c.add_dims(3);
+  c.add_float_data(1e30f);
+  c.add_float_data(-1e30f);
+  c.add_float_data(std::numeric_limits<float>::quiet_NaN());
+  auto r = [&] {
+    std::string bytes;
+    EXPECT_TRUE(one_constant_node("Cast", c, ::onnx::TensorProto::INT32).SerializeToString(&bytes));
+    return opscope::onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                           bytes.size(), "bad.onnx");
+  }();
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  const auto& g = r.value()->graph;
+  // A constant graph output is copied out by one identity node.
+  ASSERT_EQ(g.nodes.size(), 1u);
+  const auto& y = g.tensors.at(g.nodes[0].inputs.at(0));
+  ASSERT_TRUE(y.is_constant());
+  const int32_t* v = y.constant_as<int32_t>();
+  EXPECT_EQ(v[0], std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(v[1], std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(v[2], 0);
 }
 
 }  // namespace
