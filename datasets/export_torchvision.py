@@ -1,4 +1,5 @@
-"""Exports torchvision mobilenet_v2, mobilenet_v3_small and resnet18 to ONNX.
+"""Exports torchvision models to ONNX: mobilenet_v2, mobilenet_v3_small, resnet18,
+shufflenet_v2_x0_5, regnet_x_400mf and lraspp_mobilenet_v3_large (its "out" tensor).
 
     /usr/bin/python3 datasets/export_torchvision.py [--dir DIR] [MODEL ...]
 
@@ -29,7 +30,20 @@ import sys
 import torch
 import torchvision
 
-MODELS = ["mobilenet_v2", "mobilenet_v3_small", "resnet18"]
+MODELS = ["mobilenet_v2", "mobilenet_v3_small", "resnet18",
+          # Split and channel shuffle; grouped convolutions; bilinear Resize.
+          "shufflenet_v2_x0_5", "regnet_x_400mf", "lraspp_mobilenet_v3_large"]
+# Segmentation models return {"out": ...}: export that tensor.
+SEGMENTATION = {"lraspp_mobilenet_v3_large"}
+
+
+class OutOnly(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
 SEED = 0
 
 
@@ -82,7 +96,11 @@ def calibrate(model, x, gen):
 def export(name, out_dir):
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
-    model = getattr(torchvision.models, name)(weights=None).eval()
+    if name in SEGMENTATION:
+        model = OutOnly(getattr(torchvision.models.segmentation, name)(
+            weights=None, weights_backbone=None)).eval()
+    else:
+        model = getattr(torchvision.models, name)(weights=None).eval()
     calib = torch.rand((4, 3, 224, 224), generator=gen) * 2 - 1
     calibrate(model, calib, gen)
     with torch.no_grad():

@@ -15,6 +15,7 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kMaximum: return "MAXIMUM";
     case OpKind::kMinimum: return "MINIMUM";
     case OpKind::kDiv: return "DIV";
+    case OpKind::kPow: return "POW";
     case OpKind::kRelu: return "RELU";
     case OpKind::kRelu6: return "RELU6";
     case OpKind::kLeakyRelu: return "LEAKY_RELU";

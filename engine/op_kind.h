@@ -31,6 +31,7 @@ enum class OpKind : uint16_t {
   kMaximum,
   kMinimum,
   kDiv,  // IEEE division: x / 0 is inf or NaN
+  kPow,  // std::pow: a negative base with a non-integer exponent is NaN
   // Unary elementwise: (x), no attrs unless stated.
   kRelu,
   kRelu6,

@@ -15,6 +15,7 @@ struct OpEntry {
 
 const OpEntry kOps[] = {
     {"Conv", translate_conv, 1},
+    {"ConvTranspose", translate_conv_transpose, 1},
     {"MaxPool", translate_max_pool, 1},
     {"AveragePool", translate_average_pool, 1},
     {"GlobalAveragePool", translate_global_average_pool, 1},
@@ -32,6 +33,7 @@ const OpEntry kOps[] = {
     {"Tanh", translate_tanh, 1},
     {"Log", translate_log, 1},
     {"Div", translate_div, 7},
+    {"Pow", translate_pow, 7},
     {"Exp", translate_exp, 1},
     {"Sqrt", translate_sqrt, 1},
     {"Neg", translate_neg, 1},
@@ -54,6 +56,9 @@ const OpEntry kOps[] = {
     {"Constant", translate_constant, 1},
     {"ConstantOfShape", translate_constant_of_shape, 9},
     {"Slice", translate_slice, 1},
+    {"Split", translate_split, 2},
+    {"Resize", translate_resize, 10},
+    {"Upsample", translate_resize, 7},
     {"Pad", translate_pad, 2},
     {"ReduceMean", translate_reduce_mean, 1},
     {"ReduceMax", translate_reduce_max, 1},

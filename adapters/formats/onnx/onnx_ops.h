@@ -31,6 +31,7 @@ Status translate_sigmoid(Importer& im);
 Status translate_tanh(Importer& im);
 Status translate_log(Importer& im);
 Status translate_div(Importer& im);
+Status translate_pow(Importer& im);
 Status translate_exp(Importer& im);
 Status translate_sqrt(Importer& im);
 Status translate_neg(Importer& im);
@@ -57,6 +58,15 @@ Status translate_slice(Importer& im);
 Status translate_pad(Importer& im);
 Status translate_reduce_mean(Importer& im);
 Status translate_reduce_max(Importer& im);
+
+// onnx_ops_conv_transpose.cc
+Status translate_conv_transpose(Importer& im);
+
+// onnx_ops_resize.cc
+Status translate_resize(Importer& im);
+
+// onnx_ops_split.cc
+Status translate_split(Importer& im);
 
 // onnx_ops_linear.cc
 Status translate_gemm(Importer& im);

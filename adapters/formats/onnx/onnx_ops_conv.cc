@@ -101,6 +101,61 @@ Result<Value> image_input(Importer& im) {
   return Value{id, Layout::kChannelsLast};
 }
 
+// A convolution with 1 < group < C: one CONV_2D per group on a channel
+// slice of the input (the last dim, channels-last), joined by a
+// CONCATENATION. Each group's filter, bias and node carry the group index.
+Status translate_grouped_conv(Importer& im, Value x, Value w, int bias, const Window2D& win,
+                              int64_t group) {
+  const Shape xs = im.tensor(x.tensor).shape;  // N, H, W, C (copies: tensors grow below)
+  const Shape ws = im.tensor(w).shape;         // M, C/group, kH, kW
+  const int64_t cg = xs[3] / group, mg = ws[0] / group;
+  const std::string wname = im.tensor(w).name;
+  if (bias >= 0 && (im.tensor(bias).dtype != DType::kF32 || im.tensor(bias).elements() != ws[0])) {
+    return im.error(ErrorCode::kShapeMismatch, "bias must be f32 [" + std::to_string(ws[0]) + "]");
+  }
+  std::vector<int> parts;
+  for (int64_t g = 0; g < group; ++g) {
+    const std::string tag = "group" + std::to_string(g);
+    const int b = im.new_i32_constant(im.node_name() + "/" + tag + "/begin",
+                                      {0, 0, 0, static_cast<int32_t>(g * cg)});
+    const int e = im.new_i32_constant(im.node_name() + "/" + tag + "/end",
+                                      {static_cast<int32_t>(xs[0]), static_cast<int32_t>(xs[1]),
+                                       static_cast<int32_t>(xs[2]),
+                                       static_cast<int32_t>((g + 1) * cg)});
+    const int s = im.new_i32_constant(im.node_name() + "/" + tag + "/strides", {1, 1, 1, 1});
+    const int slice = im.new_tensor(im.node_name() + "/" + tag + "/input");
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kStridedSlice, StridedSliceAttrs{},
+                                    {x.tensor, b, e, s}, {slice}, tag + "/slice")
+                                .status());
+    // This group's OIHW weights [mg, cg, kH, kW] are contiguous: OHWI them.
+    const size_t group_bytes = static_cast<size_t>(mg * ws[1] * ws[2] * ws[3]) * 4;
+    const Shape gshape = {mg, ws[1], ws[2], ws[3]};
+    const uint8_t* gdata = im.tensor(w).data + g * group_bytes;
+    const int filter = im.new_constant(wname + "/" + tag + "/ohwi", DType::kF32,
+                                       permute_shape(gshape, {0, 2, 3, 1}),
+                                       permute_bytes(gdata, gshape, 4, {0, 2, 3, 1}));
+    std::vector<int> ins = {slice, filter};
+    if (bias >= 0) {
+      const float* bv = im.tensor(bias).constant_as<float>() + g * mg;
+      ins.push_back(im.new_f32_constant(im.tensor(bias).name + "/" + tag, Shape{mg},
+                                        std::vector<float>(bv, bv + mg)));
+    }
+    Conv2DAttrs a;
+    a.padding = Padding::kExplicit;
+    a.explicit_pads = win.pads;
+    a.stride_h = win.stride_h;
+    a.stride_w = win.stride_w;
+    a.dilation_h = win.dilation_h;
+    a.dilation_w = win.dilation_w;
+    const int out = im.new_tensor(im.node_name() + "/" + tag + "/output");
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kConv2D, a, ins, {out}, tag).status());
+    parts.push_back(out);
+  }
+  ConcatenationAttrs c;
+  c.axis = 3;
+  return im.emit_output(OpKind::kConcatenation, c, parts, Layout::kChannelsLast).status();
+}
+
 }  // namespace
 
 Status translate_conv(Importer& im) {
@@ -164,10 +219,7 @@ Status translate_conv(Importer& im) {
     if (bias >= 0) ins.push_back(bias);
     return im.emit_output(OpKind::kDepthwiseConv2D, a, ins, Layout::kChannelsLast).status();
   }
-  return im.error(ErrorCode::kUnsupportedOp,
-                  "grouped convolution with group " + std::to_string(group) +
-                      " (neither 1 nor the channel count " + std::to_string(c) +
-                      ") is not supported");
+  return translate_grouped_conv(im, x, w, bias, win, group);
 }
 
 namespace {

@@ -230,6 +230,50 @@ bool try_fuse_hard_swish(Importer& im, const Value& a, const Value& b) {
 Status translate_add(Importer& im) { return translate_binary(im, OpKind::kAdd); }
 Status translate_sub(Importer& im) { return translate_binary(im, OpKind::kSub); }
 Status translate_div(Importer& im) { return translate_binary(im, OpKind::kDiv); }
+
+// Pow(x, y). A constant exponent of 2 becomes x * x, 0.5 a square root and 1
+// nothing (LayerNorm exports write Pow(x, 2)); an integer exponent, which
+// ONNX allows beside a float base, must be constant and becomes f32.
+Status translate_pow(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(Value y, im.input(1));
+  if (im.tensor(x).dtype != DType::kF32) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "a " + std::string(to_string(im.tensor(x).dtype)) + " base is not supported");
+  }
+  const DType dy = im.tensor(y).dtype;
+  if (dy == DType::kI64 || dy == DType::kI32) {
+    OPSCOPE_ASSIGN_OR_RETURN(y, im.constant_input(1));
+    const Tensor& t = im.tensor(y);
+    std::vector<float> v(static_cast<size_t>(t.elements()));
+    for (size_t i = 0; i < v.size(); ++i) {
+      v[i] = static_cast<float>(dy == DType::kI64 ? t.constant_as<int64_t>()[i]
+                                                  : t.constant_as<int32_t>()[i]);
+    }
+    const Shape shape = t.shape;
+    y = Value{im.new_f32_constant(im.node_name() + "/exponent", shape, v), y.layout};
+  } else if (dy != DType::kF32) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "a " + std::string(to_string(dy)) + " exponent is not supported");
+  }
+  if (im.is_constant(y) && im.tensor(y).elements() == 1 &&
+      im.tensor(y).shape.size() <= im.tensor(x).shape.size()) {
+    const float e = im.tensor(y).constant_as<float>()[0];
+    if (e == 1.0f) {
+      im.define_output(0, x);
+      return Status::ok();
+    }
+    if (e == 2.0f) {
+      return im.emit_output(OpKind::kMul, std::monostate{}, {x.tensor, x.tensor}, x.layout)
+          .status();
+    }
+    if (e == 0.5f) return translate_unary(im, OpKind::kSqrt, std::monostate{});
+  }
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, {x, y}, &layout));
+  return im.emit_output(OpKind::kPow, std::monostate{}, ids, layout).status();
+}
 Status translate_mul(Importer& im) {
   if (im.num_inputs() == 2) {
     OPSCOPE_ASSIGN_OR_RETURN(Value a, im.input(0));

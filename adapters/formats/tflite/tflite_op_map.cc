@@ -430,6 +430,8 @@ Status translate_builtin(const OpContext& c, Node& node) {
       return binary_no_options(OpKind::kMaximum, node);
     case BuiltinOperator::MINIMUM:
       return binary_no_options(OpKind::kMinimum, node);
+    case BuiltinOperator::POW:
+      return binary_no_options(OpKind::kPow, node);
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);

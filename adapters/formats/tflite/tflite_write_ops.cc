@@ -170,6 +170,7 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
       return builtin(BuiltinOperator::MUL);
     case OpKind::kMaximum: return builtin(BuiltinOperator::MAXIMUM);
     case OpKind::kMinimum: return builtin(BuiltinOperator::MINIMUM);
+    case OpKind::kPow: return builtin(BuiltinOperator::POW);
     case OpKind::kRelu: return builtin(BuiltinOperator::RELU);
     case OpKind::kRelu6: return builtin(BuiltinOperator::RELU6);
     case OpKind::kLeakyRelu:

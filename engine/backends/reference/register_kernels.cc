@@ -32,6 +32,7 @@ const Entry kTable[] = {
     {OpKind::kMaximum, f32, make_maximum_f32},
     {OpKind::kMinimum, f32, make_minimum_f32},
     {OpKind::kDiv, f32, make_div_f32},
+    {OpKind::kPow, f32, make_pow_f32},
     {OpKind::kRelu, f32, make_relu_f32},
     {OpKind::kRelu6, f32, make_relu6_f32},
     {OpKind::kLeakyRelu, f32, make_leaky_relu_f32},

@@ -43,8 +43,8 @@ const std::set<std::string> kClaimedOps = {
     "Abs", "Add", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
     "Conv", "Div", "Exp", "Flatten", "Gemm", "GlobalAveragePool",
     "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
-    "MatMul", "Max", "Min", "Mul", "Neg", "PRelu", "ReduceMax", "ReduceMean",
-    "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt",
+    "MatMul", "Max", "Min", "Mul", "Neg", "PRelu", "Pow", "ReduceMax", "ReduceMean",
+    "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
     "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
 };
 

@@ -36,6 +36,7 @@ const BinaryCase kOps[] = {
     {"minimum", OpKind::kMinimum, make_minimum_f32,
      [](double a, double b) { return std::min(a, b); }},
     {"div", OpKind::kDiv, make_div_f32, [](double a, double b) { return a / b; }},
+    {"pow", OpKind::kPow, make_pow_f32, [](double a, double b) { return std::pow(a, b); }},
 };
 
 const Activation kActivations[] = {Activation::kNone, Activation::kRelu,

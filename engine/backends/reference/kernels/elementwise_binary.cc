@@ -1,5 +1,6 @@
-// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on f32 with numpy broadcasting and a fused
+// ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM on f32 with numpy broadcasting and a fused
 // activation (ActivationAttrs, or none when the node has no attributes).
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct MinimumOp {
 };
 struct DivOp {
   float operator()(float a, float b) const { return a / b; }
+};
+struct PowOp {
+  float operator()(float a, float b) const { return std::pow(a, b); }
 };
 
 // Op followed by a clamp activation (RELU, RELU_N1_TO_1, RELU6), fused into
@@ -111,6 +115,9 @@ std::unique_ptr<Kernel> make_minimum_f32() {
 }
 std::unique_ptr<Kernel> make_div_f32() {
   return std::make_unique<BinaryKernel<DivOp>>();
+}
+std::unique_ptr<Kernel> make_pow_f32() {
+  return std::make_unique<BinaryKernel<PowOp>>();
 }
 
 }  // namespace opscope::reference

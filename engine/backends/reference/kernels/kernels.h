@@ -23,6 +23,7 @@ std::unique_ptr<Kernel> make_mul_f32();
 std::unique_ptr<Kernel> make_maximum_f32();
 std::unique_ptr<Kernel> make_minimum_f32();
 std::unique_ptr<Kernel> make_div_f32();
+std::unique_ptr<Kernel> make_pow_f32();
 
 // elementwise_unary.cc, prelu.cc, softmax.cc
 std::unique_ptr<Kernel> make_relu_f32();
