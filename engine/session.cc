@@ -77,7 +77,7 @@ Result<std::unique_ptr<Session>> Session::create(
   }
   {
     ScopedStage stage(s->profiler_, Stage::kPlan);
-    OPSCOPE_RETURN_IF_ERROR(s->plan_memory());
+    OPSCOPE_RETURN_IF_ERROR(s->plan_memory(options.keep_all_tensors));
     for (auto& partition : s->compiled_) {
       Status st = partition->bind(s->buffers_.data(), s->node_scratch_.data());
       if (!st.is_ok()) return st.with_prefix(model->info.name);
@@ -86,7 +86,7 @@ Result<std::unique_ptr<Session>> Session::create(
   return s;
 }
 
-Status Session::plan_memory() {
+Status Session::plan_memory(bool keep_all_tensors) {
   const int num_nodes = static_cast<int>(graph_.nodes.size());
   const int num_tensors = static_cast<int>(graph_.tensors.size());
 
@@ -114,7 +114,11 @@ Status Session::plan_memory() {
   for (int id = 0; id < num_tensors; ++id) {
     const Tensor& t = graph_.tensors[id];
     if (t.is_constant() || pinned[id] || first[id] < 0) continue;
-    tensor_buffer[id] = planner.add_buffer(t.bytes(), first[id], last[id]);
+    // keep_all_tensors: live from the first step to the last, so no other
+    // tensor (and no scratch) ever shares its bytes.
+    tensor_buffer[id] = keep_all_tensors
+                            ? planner.add_buffer(t.bytes(), 0, std::max(0, num_nodes - 1))
+                            : planner.add_buffer(t.bytes(), first[id], last[id]);
   }
   std::vector<int> scratch_buffer(num_nodes, -1);
   std::vector<size_t> scratch_bytes(num_nodes, 0);

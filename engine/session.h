@@ -31,6 +31,14 @@ struct SessionOptions {
   // handed down the list (see partitioner.h).
   int min_partition_size = 1;
   Profiler* profiler = nullptr;
+  // Give every activation a buffer of its own for the whole session instead
+  // of a slot in the shared arena, so that after invoke() every node's
+  // outputs can still be read with tensor_data() (`opscope quant-diff`
+  // compares them op by op). Costs nothing when false: it only changes the
+  // lifetimes handed to the memory planner, never the hot path. When true
+  // the arena holds the sum of all activations (the memory figures then
+  // describe this capture layout, not the planned one).
+  bool keep_all_tensors = false;
 };
 
 // Per-node memory, the per-op RAM figures of the result.
@@ -68,6 +76,11 @@ class Session {
   }
   void* input_data(int i) { return buffers_[graph_.inputs[i]]; }
   const void* output_data(int i) const { return buffers_[graph_.outputs[i]]; }
+  // Any tensor's data by tensor id. After invoke() this is the value the
+  // last invoke left there only for graph inputs, outputs and constants,
+  // unless the session was created with keep_all_tensors (otherwise the
+  // arena slot may since hold another tensor). Null for tensors no node uses.
+  const void* tensor_data(int tensor_id) const { return buffers_[tensor_id]; }
 
   // Runs the graph once. Fails only on programmer error.
   Status invoke();
@@ -82,7 +95,7 @@ class Session {
 
  private:
   Session() = default;
-  Status plan_memory();
+  Status plan_memory(bool keep_all_tensors);
 
   std::shared_ptr<const Model> model_;
   Graph graph_;

@@ -3,6 +3,7 @@
 //   opscope run MODEL [flags]      benchmark a model in a fresh runner process and store it
 //   opscope inspect MODEL [--json] describe a model without running it
 //   opscope quantize MODEL --calibration DIR --out OUT  float -> int8 TFLite
+//   opscope quant-diff FLOAT INT8 [--dataset DIR]  per-op int8 error beside per-op times
 //   opscope runs [filters]         list stored runs
 //   opscope show RUN|SELECTOR      print a stored run as `opscope run` did
 //   opscope sweep [flags]          a matrix of cases, each in its own runner, all stored
@@ -16,6 +17,7 @@
 #include "harness/cli_command.h"
 #include "harness/cmd_compare.h"
 #include "harness/cmd_inspect.h"
+#include "harness/cmd_quant_diff.h"
 #include "harness/cmd_quantize.h"
 #include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
       add_run_command(app),
       add_inspect_command(app),
       add_quantize_command(app),
+      add_quant_diff_command(app),
       add_runs_command(app),
       add_show_command(app),
       add_sweep_command(app),

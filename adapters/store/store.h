@@ -50,6 +50,30 @@ struct RunRow {
   Tags tags;
 };
 
+// Per-op numerical error of an int8 model against its float twin, from
+// `opscope quant-diff` (docs/quantization.md "quant-diff").
+struct QuantDiffOp {
+  int64_t source_index = -1;   // node index in the float model file
+  std::string name, type;      // the float node's name and op type
+  double snr_db = 0, cosine = 0, rmse_over_scale = 0, max_abs_error = 0;
+  double float_us = 0, int8_us = 0;   // median per-op times; 0 when not measured
+};
+
+// One `opscope quant-diff` result: the model-level figures, the per-op rows
+// and the two timing runs it measured (stored as runs of their own).
+struct QuantDiff {
+  int64_t id = 0;
+  std::string created_at;              // ISO-8601 UTC, set at ingest
+  int64_t float_run_id = 0, int8_run_id = 0;  // the stored timing runs; 0 when none
+  std::string float_model, int8_model;        // model paths
+  double output_snr_db = 0;
+  // e.g. "top1_agreement", "mask_iou", "score_agreement", "landmark_rmse"
+  std::string task_metric;
+  double task_metric_value = 0;
+  std::vector<QuantDiffOp> ops;
+  nlohmann::json document;             // the whole quant-diff JSON, verbatim
+};
+
 // All conditions must hold; an empty field does not filter.
 struct RunFilter {
   std::vector<int64_t> ids;
@@ -98,6 +122,14 @@ class Store {
   // An unknown selector is kInvalidArgument; one that matches nothing
   // returns an empty list.
   virtual Result<std::vector<int64_t>> select(std::string_view selector) = 0;
+
+  // Stores one quant-diff (its ops in quant_diff_ops) in one transaction;
+  // returns its id. `diff.id` and `diff.created_at` are ignored (set here).
+  // A float_run_id/int8_run_id that is not 0 must name a stored run.
+  virtual Result<int64_t> ingest_quant_diff(const QuantDiff& diff) = 0;
+  // The quant-diffs whose float or int8 run is `run_id`, newest first, with
+  // their ops (in the order they were ingested).
+  virtual Result<std::vector<QuantDiff>> find_quant_diffs(int64_t run_id) = 0;
 };
 
 struct SqliteOptions {

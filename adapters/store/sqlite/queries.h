@@ -129,4 +129,39 @@ inline constexpr std::string_view kLatestSweepId = R"sql(
 SELECT sweep_id FROM runs WHERE sweep_id <> '' ORDER BY id DESC LIMIT 1
 )sql";
 
+// --- quant-diff ------------------------------------------------------------
+inline constexpr std::string_view kRunExists = "SELECT 1 FROM runs WHERE id = :id";
+
+inline constexpr std::string_view kInsertQuantDiff = R"sql(
+INSERT INTO quant_diffs (created_at, float_run_id, int8_run_id, float_model, int8_model,
+  output_snr_db, task_metric, task_metric_value, document)
+VALUES (:created_at, :float_run_id, :int8_run_id, :float_model, :int8_model,
+  :output_snr_db, :task_metric, :task_metric_value, :document)
+)sql";
+
+inline constexpr std::string_view kInsertQuantDiffOp = R"sql(
+INSERT INTO quant_diff_ops (quant_diff_id, seq, source_index, name, type, snr_db, cosine,
+  rmse_over_scale, max_abs_error, float_us, int8_us)
+VALUES (:quant_diff_id, :seq, :source_index, :name, :type, :snr_db, :cosine,
+  :rmse_over_scale, :max_abs_error, :float_us, :int8_us)
+)sql";
+
+// Columns: id, created_at, float_run_id, int8_run_id, float_model,
+// int8_model, output_snr_db, task_metric, task_metric_value, document.
+inline constexpr std::string_view kQuantDiffsOfRun = R"sql(
+SELECT id, created_at, coalesce(float_run_id, 0), coalesce(int8_run_id, 0), float_model,
+       int8_model, output_snr_db, task_metric, task_metric_value, document
+FROM quant_diffs
+WHERE float_run_id = :run_id OR int8_run_id = :run_id
+ORDER BY id DESC
+)sql";
+
+// Columns: source_index, name, type, snr_db, cosine, rmse_over_scale,
+// max_abs_error, float_us, int8_us.
+inline constexpr std::string_view kQuantDiffOps = R"sql(
+SELECT source_index, name, type, snr_db, cosine, rmse_over_scale, max_abs_error,
+       float_us, int8_us
+FROM quant_diff_ops WHERE quant_diff_id = :id ORDER BY seq
+)sql";
+
 }  // namespace opscope::store::sqlite::q

@@ -149,9 +149,46 @@ CREATE INDEX runs_by_status ON runs (status);
 CREATE INDEX runs_by_variant ON runs (variant);
 )sql";
 
+// Version 3: `opscope quant-diff` results. One row per diff (the model-level
+// figures and the whole quant-diff JSON), one row per matched op. The two
+// timing runs are ordinary runs; a diff measured without timing, or with
+// --no-store runs, has NULL there (the interface reads NULL as 0).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE quant_diffs (
+  id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at         TEXT NOT NULL,     -- ISO-8601 UTC, set by the host at ingest
+  float_run_id       INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  int8_run_id        INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  float_model        TEXT NOT NULL,     -- path as given
+  int8_model         TEXT NOT NULL,
+  output_snr_db      REAL NOT NULL,
+  task_metric        TEXT NOT NULL,     -- '' when none
+  task_metric_value  REAL NOT NULL,
+  document           TEXT NOT NULL      -- the whole quant-diff JSON as ingested
+);
+CREATE INDEX quant_diffs_by_float_run ON quant_diffs (float_run_id);
+CREATE INDEX quant_diffs_by_int8_run ON quant_diffs (int8_run_id);
+
+CREATE TABLE quant_diff_ops (
+  quant_diff_id    INTEGER NOT NULL REFERENCES quant_diffs (id) ON DELETE CASCADE,
+  seq              INTEGER NOT NULL,  -- row order of the diff (float execution order)
+  source_index     INTEGER NOT NULL,  -- node index in the float model file
+  name             TEXT NOT NULL,
+  type             TEXT NOT NULL,
+  snr_db           REAL NOT NULL,
+  cosine           REAL NOT NULL,
+  rmse_over_scale  REAL NOT NULL,
+  max_abs_error    REAL NOT NULL,
+  float_us         REAL NOT NULL,     -- 0 when not measured
+  int8_us          REAL NOT NULL,
+  PRIMARY KEY (quant_diff_id, seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "devices, models, runs, tags, samples, op_stats, memory", kV1},
     Migration{2, "stages table (back-filled), indexes on status and variant", kV2},
+    Migration{3, "quant_diffs and quant_diff_ops (opscope quant-diff results)", kV3},
 };
 
 }  // namespace

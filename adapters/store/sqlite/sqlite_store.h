@@ -30,6 +30,8 @@ class SqliteStore final : public Store {
   Result<std::vector<RunRow>> list_runs(const RunFilter& filter) override;
   Result<StoredRun> load_run(int64_t id) override;
   Result<std::vector<int64_t>> select(std::string_view selector) override;
+  Result<int64_t> ingest_quant_diff(const QuantDiff& diff) override;  // sqlite_quant_diff.cc
+  Result<std::vector<QuantDiff>> find_quant_diffs(int64_t run_id) override;
 
  private:
   std::string path_;
