@@ -5,8 +5,10 @@
 #   2. make its int8 variant, calibrated on the photographs;
 #   3. sweep float and int8 on xnnpack,cpu and on the reference backend,
 #      interleaved, every case stored in the results database;
-#   4. compare float and int8 on xnnpack,cpu, operator by operator;
-#   5. write the HTML report of the sweep and say where it is.
+#   4. quant-diff: per operator, the int8 error against float (SNR, cosine,
+#      RMSE/scale) beside the float and int8 times, on the photographs;
+#   5. compare float and int8 on xnnpack,cpu with statistics, per operator;
+#   6. write the HTML report of the sweep and say where it is.
 #   scripts/demo.sh [MODEL_NAME]     (default: selfie_segmentation)
 # Runs go to the default results store, ./opscope.db; the int8 model and
 # report.html to ./results (OPSCOPE_DEMO_DIR overrides).
@@ -43,12 +45,16 @@ echo "== 3. float and int8 on xnnpack,cpu and cpu, in shuffled interleaved order
   --tag demo=sweep
 
 echo
-echo "== 4. float vs int8 on xnnpack,cpu, per operator (matched by source index)"
+echo "== 4. float vs int8 per operator: what int8 costs in accuracy, what it gains in time"
+"$OPSCOPE" quant-diff "$FLOAT" "$INT8" --dataset "$PHOTO_DIR" --tag demo=quant-diff
+
+echo
+echo "== 5. float vs int8 on xnnpack,cpu: the latency difference with its confidence interval"
 "$OPSCOPE" compare sweep:latest+variant:float+backends:xnnpack,cpu \
   sweep:latest+variant:int8+backends:xnnpack,cpu --top 15
 
 echo
-echo "== 5. the report"
+echo "== 6. the report"
 "$OPSCOPE" report sweep:latest --format html -o "$OUT/report.html" \
   --title "$MODEL: float vs int8, xnnpack vs reference"
 echo "HTML report: $(realpath "$OUT/report.html")  (one self-contained file: open it in a browser)"
