@@ -24,6 +24,25 @@ Result<std::vector<float>> parse_float_list(const std::string& text, const std::
   return values;
 }
 
+Result<ImageNormalization> parse_image_normalization(const std::string& range,
+                                                     const std::string& mean,
+                                                     const std::string& std) {
+  ImageNormalization n;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<float> lo_hi, parse_float_list(range, "--range"));
+  if (lo_hi.size() != 2 || !(lo_hi[0] < lo_hi[1])) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "--range '" + range + "': expected LO,HI with LO < HI");
+  }
+  n.lo = lo_hi[0];
+  n.hi = lo_hi[1];
+  OPSCOPE_ASSIGN_OR_RETURN(n.mean, parse_float_list(mean, "--mean"));
+  OPSCOPE_ASSIGN_OR_RETURN(n.std, parse_float_list(std, "--std"));
+  for (float s : n.std) {
+    if (s == 0) return Status(ErrorCode::kInvalidArgument, "--std '" + std + "' has a zero");
+  }
+  return n;
+}
+
 int channel_axis(const Shape& shape) {
   if (shape.size() != 4) return -1;
   const bool nchw = (shape[1] == 1 || shape[1] == 3) && shape[3] != 1 && shape[3] != 3;

@@ -25,6 +25,11 @@ struct ImageNormalization {
 
 // Parses "a,b" for --range and "x" or "x,y,z" for --mean/--std.
 Result<std::vector<float>> parse_float_list(const std::string& text, const std::string& what);
+// The normalization the --range LO,HI, --mean and --std flags describe
+// (LO < HI, no zero std); errors name the flag.
+Result<ImageNormalization> parse_image_normalization(const std::string& range,
+                                                     const std::string& mean,
+                                                     const std::string& std);
 
 // Where an input tensor keeps its channels: NHWC (TFLite) unless the shape
 // reads as NCHW ([N, 1|3, H, W] with W not 1 or 3). -1 when not an image.

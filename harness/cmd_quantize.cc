@@ -2,12 +2,12 @@
 
 #include <cstring>
 #include <memory>
-#include <sstream>
 
 #include "adapters/formats/tflite/tflite_writer.h"
 #include "datasets/calibration_set.h"
 #include "harness/exit_codes.h"
 #include "harness/model_loader.h"
+#include "harness/run_options.h"
 
 namespace opscope::harness {
 namespace {
@@ -25,23 +25,6 @@ Result<RangeMethod> parse_method(const std::string& m) {
                 "--method '" + m + "': expected minmax, percentile or mse");
 }
 
-Result<datasets::ImageNormalization> parse_normalization(const QuantizeRequest& r) {
-  datasets::ImageNormalization n;
-  OPSCOPE_ASSIGN_OR_RETURN(std::vector<float> range,
-                           datasets::parse_float_list(r.range, "--range"));
-  if (range.size() != 2 || !(range[0] < range[1])) {
-    return Status(ErrorCode::kInvalidArgument, "--range '" + r.range + "': expected LO,HI with LO < HI");
-  }
-  n.lo = range[0];
-  n.hi = range[1];
-  OPSCOPE_ASSIGN_OR_RETURN(n.mean, datasets::parse_float_list(r.mean, "--mean"));
-  OPSCOPE_ASSIGN_OR_RETURN(n.std, datasets::parse_float_list(r.std, "--std"));
-  for (float s : n.std) {
-    if (s == 0) return Status(ErrorCode::kInvalidArgument, "--std '" + r.std + "' has a zero");
-  }
-  return n;
-}
-
 Result<datasets::InputSet> calibration_inputs(const QuantizeRequest& r, const Graph& graph) {
   constexpr const char* kRandom = "random:";
   if (r.calibration.rfind(kRandom, 0) == 0) {
@@ -54,18 +37,9 @@ Result<datasets::InputSet> calibration_inputs(const QuantizeRequest& r, const Gr
     }
     return datasets::random_inputs(graph, static_cast<int>(n), r.seed);
   }
-  OPSCOPE_ASSIGN_OR_RETURN(datasets::ImageNormalization norm, parse_normalization(r));
+  OPSCOPE_ASSIGN_OR_RETURN(datasets::ImageNormalization norm,
+                           datasets::parse_image_normalization(r.range, r.mean, r.std));
   return datasets::load_input_folder(r.calibration, graph, norm, r.max_samples);
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
 }
 
 }  // namespace
@@ -75,7 +49,7 @@ int run_quantize(const QuantizeRequest& r, std::FILE* log) {
   auto method = parse_method(r.method);
   if (!method.is_ok()) return fail(method.status(), log);
   options.method = *method;
-  options.calibration_backends = split_list(r.backends);
+  options.calibration_backends = split_backend_list(r.backends);
 
   auto loaded = load_model(r.model);
   if (!loaded.is_ok()) return fail(loaded.status(), log);

@@ -2,43 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 
 #include "harness/model_loader.h"
+#include "harness/run_options.h"
 
 namespace opscope::harness {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-Result<datasets::ImageNormalization> normalization(const QuantDiffRequest& r) {
-  datasets::ImageNormalization n;
-  OPSCOPE_ASSIGN_OR_RETURN(std::vector<float> range,
-                           datasets::parse_float_list(r.range, "--range"));
-  if (range.size() != 2 || !(range[0] < range[1])) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "--range '" + r.range + "': expected LO,HI with LO < HI");
-  }
-  n.lo = range[0];
-  n.hi = range[1];
-  OPSCOPE_ASSIGN_OR_RETURN(n.mean, datasets::parse_float_list(r.mean, "--mean"));
-  OPSCOPE_ASSIGN_OR_RETURN(n.std, datasets::parse_float_list(r.std, "--std"));
-  for (float s : n.std) {
-    if (s == 0) return Status(ErrorCode::kInvalidArgument, "--std '" + r.std + "' has a zero");
-  }
-  return n;
 }
 
 // The same inputs `opscope quantize --calibration` would prepare.
@@ -49,7 +21,8 @@ Result<datasets::InputSet> load_inputs(const QuantDiffRequest& r, const Graph& g
     source = std::to_string(n) + " seeded random input(s) (seed " + std::to_string(r.seed) + ")";
     return datasets::random_inputs(g, n, r.seed);
   }
-  OPSCOPE_ASSIGN_OR_RETURN(datasets::ImageNormalization norm, normalization(r));
+  OPSCOPE_ASSIGN_OR_RETURN(datasets::ImageNormalization norm,
+                           datasets::parse_image_normalization(r.range, r.mean, r.std));
   OPSCOPE_ASSIGN_OR_RETURN(datasets::InputSet set,
                            datasets::load_input_folder(r.dataset, g, norm, r.inputs));
   source = std::to_string(set.samples.size()) + " file(s) of " + r.dataset;
@@ -60,7 +33,7 @@ Result<std::unique_ptr<Session>> capture_session(std::shared_ptr<const Model> mo
                                                  const QuantDiffRequest& r,
                                                  const std::string& path) {
   SessionOptions options;
-  options.backends = split_list(r.backends);
+  options.backends = split_backend_list(r.backends);
   options.threads = r.threads;
   options.keep_all_tensors = true;
   auto s = Session::create(std::move(model), options);

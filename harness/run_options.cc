@@ -56,13 +56,18 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                "Do not time operators (latency only)");
 }
 
-void finish_run_options(RunOptions& o) {
-  o.config.backends.clear();
-  std::stringstream ss(o.backends);
+std::vector<std::string> split_backend_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (!item.empty()) o.config.backends.push_back(item);
+    if (!item.empty()) out.push_back(item);
   }
+  return out;
+}
+
+void finish_run_options(RunOptions& o) {
+  o.config.backends = split_backend_list(o.backends);
   o.config.op_profile = !o.no_op_profile;
 }
 

@@ -23,6 +23,8 @@ struct RunOptions {
 void add_run_options(CLI::App& app, RunOptions& opts);
 // Folds parsed flags into opts.config (backend list, op profile).
 void finish_run_options(RunOptions& opts);
+// "xnnpack,cpu" -> {"xnnpack", "cpu"} (empty items dropped).
+std::vector<std::string> split_backend_list(const std::string& list);
 // The runner command line that reproduces `opts` (without --json).
 std::vector<std::string> runner_arguments(const RunOptions& opts);
 

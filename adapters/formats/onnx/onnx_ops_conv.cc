@@ -101,6 +101,17 @@ Result<Value> image_input(Importer& im) {
   return Value{id, Layout::kChannelsLast};
 }
 
+Conv2DAttrs conv_attrs(const Window2D& win) {
+  Conv2DAttrs a;
+  a.padding = Padding::kExplicit;
+  a.explicit_pads = win.pads;
+  a.stride_h = win.stride_h;
+  a.stride_w = win.stride_w;
+  a.dilation_h = win.dilation_h;
+  a.dilation_w = win.dilation_w;
+  return a;
+}
+
 // A convolution with 1 < group < C: one CONV_2D per group on a channel
 // slice of the input (the last dim, channels-last), joined by a
 // CONCATENATION. Each group's filter, bias and node carry the group index.
@@ -140,15 +151,8 @@ Status translate_grouped_conv(Importer& im, Value x, Value w, int bias, const Wi
       ins.push_back(im.new_f32_constant(im.tensor(bias).name + "/" + tag, Shape{mg},
                                         std::vector<float>(bv, bv + mg)));
     }
-    Conv2DAttrs a;
-    a.padding = Padding::kExplicit;
-    a.explicit_pads = win.pads;
-    a.stride_h = win.stride_h;
-    a.stride_w = win.stride_w;
-    a.dilation_h = win.dilation_h;
-    a.dilation_w = win.dilation_w;
     const int out = im.new_tensor(im.node_name() + "/" + tag + "/output");
-    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kConv2D, a, ins, {out}, tag).status());
+    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kConv2D, conv_attrs(win), ins, {out}, tag).status());
     parts.push_back(out);
   }
   ConcatenationAttrs c;
@@ -191,16 +195,9 @@ Status translate_conv(Importer& im) {
     const int filter = im.new_constant(
         wname + "/ohwi", DType::kF32, permute_shape(wt.shape, {0, 2, 3, 1}),
         permute_bytes(wt.data, wt.shape, 4, {0, 2, 3, 1}));
-    Conv2DAttrs a;
-    a.padding = Padding::kExplicit;
-    a.explicit_pads = win.pads;
-    a.stride_h = win.stride_h;
-    a.stride_w = win.stride_w;
-    a.dilation_h = win.dilation_h;
-    a.dilation_w = win.dilation_w;
     std::vector<int> ins = {x.tensor, filter};
     if (bias >= 0) ins.push_back(bias);
-    return im.emit_output(OpKind::kConv2D, a, ins, Layout::kChannelsLast).status();
+    return im.emit_output(OpKind::kConv2D, conv_attrs(win), ins, Layout::kChannelsLast).status();
   }
   if (group == c) {
     // Depthwise: [C*M, 1, kH, kW] -> [1, kH, kW, C*M].
