@@ -8,7 +8,8 @@
 #   4. quant-diff: per operator, the int8 error against float (SNR, cosine,
 #      RMSE/scale) beside the float and int8 times, on the photographs;
 #   5. compare float and int8 on xnnpack,cpu with statistics, per operator;
-#   6. write the HTML report of the sweep and say where it is.
+#   6. write the HTML report of the sweep and say where it is, and how to
+#      open the store in the dashboard.
 #   scripts/demo.sh [MODEL_NAME]     (default: selfie_segmentation)
 # Runs go to the default results store, ./opscope.db; the int8 model and
 # report.html to ./results (OPSCOPE_DEMO_DIR overrides).
@@ -22,7 +23,7 @@ OPSCOPE=build/release/harness/opscope
 
 scripts/install_deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target opscope opscope-runner
+cmake --build --preset release --target opscope opscope-runner opscope-dashboard
 datasets/fetch_models.sh --dir "$MODEL_DIR"
 datasets/fetch_photos.sh --dir "$PHOTO_DIR"
 mkdir -p "$OUT"
@@ -59,3 +60,5 @@ echo "== 6. the report"
   --title "$MODEL: float vs int8, xnnpack vs reference"
 echo "HTML report: $(realpath "$OUT/report.html")  (one self-contained file: open it in a browser)"
 echo "Stored runs (./opscope.db): $OPSCOPE runs"
+echo "Open them in the dashboard: build/release/dashboard/opscope-dashboard opscope.db"
+echo "  (Runs: select the float and int8 rows of one backend -> Operators shows their per-op diff with quant-diff's SNR)"

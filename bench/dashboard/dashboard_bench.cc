@@ -1,0 +1,228 @@
+// opscope-bench-dashboard [--db FILE] [--runs N] [--ops N] [--picks N]
+//
+// Generates (once; cached) a results store of 10,000 runs and 2,000,000 op
+// rows (about 200 per run) through the real store code, then measures the
+// dashboard offscreen:
+//   - from start (before the window exists) to the Runs view populated;
+//   - from selecting a run to its Operators view shown (and painted), over
+//     several runs; the same for a two-run per-op diff;
+//   - the longest gap between ticks of a 5 ms QTimer on the GUI thread while
+//     all of that loads (how long the interface could not respond).
+// Targets (issue 7): Runs <= 1 s, Operators <= 200 ms, gaps <= ~50 ms.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTimer>
+
+#include "dashboard/views/main_window.h"
+#include "tests/dashboard/synthetic_runs.h"
+
+namespace {
+
+using opscope::dashboard::MainWindow;
+using opscope::dashboard::OperatorsView;
+using opscope::dashboard::RunsView;
+namespace synth = opscope::dashboard::testing;
+
+struct Options {
+  std::string db = "/tmp/opscope-bench-dashboard-10000x200.db";
+  int runs = 10000, ops = 200, picks = 20;
+};
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// The store the benchmark opens, generated through Store::ingest: 5 models,
+// float and int8 variants, two backend lists, 1 and 2 threads, two devices,
+// 100 commits; 1% of the runs failed (these have no op rows). Written to FILE.partial and renamed
+// when complete, so an interrupted generation is never reused.
+bool ensure_store(const Options& o) {
+  if (std::filesystem::exists(o.db)) {
+    std::printf("store: %s (cached; delete it to regenerate)\n", o.db.c_str());
+    return true;
+  }
+  const std::string partial = o.db + ".partial";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(partial + suffix);
+  auto opened = opscope::store::open_sqlite_store(partial);
+  if (!opened.is_ok()) {
+    std::fprintf(stderr, "opscope-bench-dashboard: %s\n", opened.status().message().c_str());
+    return false;
+  }
+  auto& db = **opened;
+  const auto t0 = std::chrono::steady_clock::now();
+  const char* models[] = {"selfie_segmentation", "face_detection_full_range", "hand_landmark_full",
+                          "embedding_model", "alexa_v0.1"};
+  // Exactly o.runs * o.ops op rows: the failed runs (1%) have none, so the
+  // others share their rows.
+  const int failed = o.runs / 100;
+  const int64_t total_rows = static_cast<int64_t>(o.runs) * o.ops;
+  const int64_t per_ok = total_rows / (o.runs - failed), extra = total_rows % (o.runs - failed);
+  int64_t rows = 0, ok_seen = 0;
+  for (int i = 0; i < o.runs; ++i) {
+    // Run i (float) and run i + 1 (its int8 twin) share backends, threads
+    // and device: ids 2k+1 and 2k+2 are a float/int8 pair.
+    synth::SyntheticRun s;
+    const bool int8 = i % 2 == 1;
+    s.model = std::string(models[(i / 16) % 5]) + (int8 ? "_int8" : "") + ".tflite";
+    s.precision = int8 ? "int8" : "f32";
+    s.backends = (i / 2) % 2 ? std::vector<std::string>{"cpu"}
+                             : std::vector<std::string>{"xnnpack", "cpu"};
+    s.threads = 1 + (i / 4) % 2;
+    s.device = (i / 8) % 2 ? "pixel7" : "vm";
+    s.median_ms = 2.0 + ((i / 16) % 5) * 3.0 + (int8 ? 1.5 : 0.0);
+    s.samples = 30;
+    s.failed = i % 100 == 99;
+    const int64_t want = s.failed ? 0 : per_ok + (ok_seen++ < extra ? 1 : 0);
+    s.ops = static_cast<int>(int8 ? want + want / 14 + 1 : want);  // int8 drops every 15th node, adds two
+    s.seed = static_cast<uint64_t>(i) + 1;
+    opscope::harness::ResultDocument doc = synth::synthetic_document(s);
+    if (doc.ops.size() > static_cast<size_t>(want)) doc.ops.resize(static_cast<size_t>(want));
+    rows += static_cast<int64_t>(doc.ops.size());
+    const std::string commit = "c" + std::to_string(i * 100 / o.runs);
+    auto id = db.ingest(doc, {{"branch", "main"}, {"commit", commit}}, "sw-" + commit,
+                        int8 ? "int8" : "float");
+    if (!id.is_ok()) {
+      std::fprintf(stderr, "opscope-bench-dashboard: %s\n", id.status().message().c_str());
+      return false;
+    }
+    if ((i + 1) % 1000 == 0) {
+      std::printf("  generated %d runs (%.0f s)\n", i + 1, ms_since(t0) / 1000.0);
+      std::fflush(stdout);
+    }
+  }
+  opened->reset();  // close: checkpoints the WAL into the file
+  std::filesystem::rename(partial, o.db);
+  std::printf("store: %s generated in %.1f s (%d runs, %lld op rows, %.0f MiB)\n", o.db.c_str(),
+              ms_since(t0) / 1000.0, o.runs, static_cast<long long>(rows),
+              std::filesystem::file_size(o.db) / 1048576.0);
+  return true;
+}
+
+// Runs the event loop until `done` is true or `timeout_ms` passes.
+bool spin_until(const std::function<bool()>& done, int timeout_ms) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > timeout_ms) return false;
+    QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+  }
+  return true;
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--db") o.db = argv[i + 1];
+    else if (flag == "--runs") o.runs = std::stoi(argv[i + 1]);
+    else if (flag == "--ops") o.ops = std::stoi(argv[i + 1]);
+    else if (flag == "--picks") o.picks = std::stoi(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "usage: opscope-bench-dashboard [--db FILE] [--runs N] [--ops N] [--picks N]\n");
+      return 2;
+    }
+  }
+  if (!ensure_store(o)) return 1;
+
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("opscope-bench"));
+
+  // The interface's responsiveness: the longest wait between 5 ms ticks.
+  QElapsedTimer clock;
+  qint64 last_tick = -1, worst_gap = 0;
+  QTimer ticker;
+  ticker.setInterval(5);
+  QObject::connect(&ticker, &QTimer::timeout, [&] {
+    const qint64 now = clock.nsecsElapsed();
+    if (last_tick >= 0) worst_gap = std::max(worst_gap, now - last_tick);
+    last_tick = now;
+  });
+
+  const auto start = std::chrono::steady_clock::now();
+  MainWindow window;
+  window.resize(1280, 820);
+  window.show();
+  int rows = -1;
+  QObject::connect(window.runsView(), &RunsView::runsShown, [&](int n) { rows = n; });
+  clock.start();
+  ticker.start();
+  window.openStore(QString::fromStdString(o.db));
+  if (!spin_until([&] { return rows >= 0 || !window.bannerText().isEmpty(); }, 60000) || rows <= 0) {
+    std::fprintf(stderr, "opscope-bench-dashboard: the Runs view did not fill: %s\n",
+                 window.bannerText().toStdString().c_str());
+    return 1;
+  }
+  QCoreApplication::processEvents();  // the paint of the filled table
+  const double runs_ms = ms_since(start);
+  const double gap_open_ms = worst_gap / 1e6;
+  std::printf("runs view populated: %.0f ms from start (%d rows); longest GUI gap %.1f ms\n",
+              runs_ms, rows, gap_open_ms);
+
+  // Operators of single runs, spread over the store.
+  window.tabs()->setCurrentWidget(window.operatorsView());
+  const auto& all = window.runsView()->model()->runs();
+  std::vector<double> one, two;
+  int shown = 0;
+  QObject::connect(window.operatorsView(), &OperatorsView::dataShown, [&] { ++shown; });
+  worst_gap = 0;
+  last_tick = -1;
+  for (int k = 0; k < o.picks; ++k) {
+    const auto& row = all[(all.size() * static_cast<size_t>(k)) / static_cast<size_t>(o.picks)];
+    const int before = shown;
+    const auto t = std::chrono::steady_clock::now();
+    window.runsView()->selectIds({row.id});
+    if (!spin_until([&] { return shown > before; }, 10000)) return 1;
+    QCoreApplication::processEvents();  // paint
+    one.push_back(ms_since(t));
+  }
+  // Two-run diffs: a float run (odd id) and its int8 twin (the next id).
+  for (int k = 0; k < o.picks; ++k) {
+    const qint64 float_id = 1 + 2 * ((o.runs / 2 - 1) * static_cast<qint64>(k) / o.picks);
+    const int before = shown;
+    const auto t = std::chrono::steady_clock::now();
+    window.runsView()->selectIds({float_id, float_id + 1});
+    if (!spin_until([&] { return shown > before; }, 10000)) return 1;
+    QCoreApplication::processEvents();
+    two.push_back(ms_since(t));
+  }
+  const double gap_select_ms = worst_gap / 1e6;
+  std::printf("operators view shown after selecting one run: median %.1f ms, max %.1f ms (%d runs of %d ops)\n",
+              median_of(one), *std::max_element(one.begin(), one.end()), o.picks, o.ops);
+  std::printf("per-op diff of two runs shown: median %.1f ms, max %.1f ms\n", median_of(two),
+              *std::max_element(two.begin(), two.end()));
+  std::printf("longest GUI gap while selecting: %.1f ms\n", gap_select_ms);
+
+  // The Trends view: its configuration's newest runs, loaded off the GUI thread.
+  worst_gap = 0;
+  last_tick = -1;
+  int trend_shown = 0;
+  QObject::connect(window.trendsView(), &opscope::dashboard::TrendsView::dataShown,
+                   [&] { ++trend_shown; });
+  const auto t_trend = std::chrono::steady_clock::now();
+  window.tabs()->setCurrentWidget(window.trendsView());
+  if (!spin_until([&] { return trend_shown > 0; }, 60000)) return 1;
+  std::printf("trends view shown: %.0f ms (%d points); longest GUI gap %.1f ms\n",
+              ms_since(t_trend), window.trendsView()->model()->rowCount(), worst_gap / 1e6);
+
+  const bool ok = runs_ms <= 1000 && median_of(one) <= 200 && gap_open_ms <= 50 && gap_select_ms <= 50;
+  std::printf("targets (runs <= 1000 ms, operators <= 200 ms, GUI gaps <= 50 ms): %s\n",
+              ok ? "met" : "NOT met");
+  return 0;
+}
