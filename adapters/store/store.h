@@ -130,6 +130,11 @@ class Store {
   // The quant-diffs whose float or int8 run is `run_id`, newest first, with
   // their ops (in the order they were ingested).
   virtual Result<std::vector<QuantDiff>> find_quant_diffs(int64_t run_id) = 0;
+  // The quant-diffs of this model pair (paths as stored), newest first, with
+  // their ops: quant-diff's errors belong to the two files, so runs of the
+  // same pair from a sweep can show them too.
+  virtual Result<std::vector<QuantDiff>> find_quant_diffs_of_models(
+      const std::string& float_model, const std::string& int8_model) = 0;
 };
 
 struct SqliteOptions {

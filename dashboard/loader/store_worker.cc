@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "dashboard/data/analysis.h"
 
@@ -13,33 +15,53 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 // Keeps the Trends view's load bounded: the newest runs of a configuration.
 constexpr size_t kMaxTrendRuns = 300;
 
-// Where a stored `opscope quant-diff` measured this pair (its float run and
-// its int8 run, in either order of selection), its per-op error joins the
-// diff rows by source index (the float node's index, which the int8 twin
-// keeps). The newest such quant-diff wins. A failed lookup leaves the times
-// alone: the error columns are an addition, not a reason to show nothing.
+// The quant-diff of the selected pair: one recorded with exactly these two
+// runs, else the newest one of the same two model files (a sweep's float and
+// int8 runs of the pair quant-diff measured). Its errors are properties of
+// the files, not of one timing run.
+const store::QuantDiff* pick_quant_diff(const std::vector<store::QuantDiff>& by_run,
+                                        const std::vector<store::QuantDiff>& by_models,
+                                        int64_t a, int64_t b) {
+  for (const store::QuantDiff& q : by_run) {  // newest first
+    if ((q.float_run_id == a && q.int8_run_id == b) ||
+        (q.float_run_id == b && q.int8_run_id == a)) {
+      return &q;
+    }
+  }
+  return by_models.empty() ? nullptr : &by_models.front();
+}
+
+// Joins a stored `opscope quant-diff`'s per-op error to the diff rows by
+// source index (the float node's index, which the int8 twin keeps), in
+// either order of selection. A failed lookup leaves the times alone: the
+// error columns are an addition, not a reason to show nothing.
 void attach_quant_diff(store::Store& store, OperatorsData& data) {
   const int64_t a = data.runs[0].id, b = data.runs[1].id;
-  auto diffs = store.find_quant_diffs(a);
-  if (!diffs.is_ok()) return;
-  for (const store::QuantDiff& q : *diffs) {  // newest first
-    const bool pair = (q.float_run_id == a && q.int8_run_id == b) ||
-                      (q.float_run_id == b && q.int8_run_id == a);
-    if (!pair) continue;
-    std::map<int64_t, QuantOpError> by_source;
-    for (const store::QuantDiffOp& op : q.ops) {
-      by_source[op.source_index] = {op.snr_db, op.cosine, op.rmse_over_scale, op.max_abs_error};
+  auto by_run = store.find_quant_diffs(a);
+  if (!by_run.is_ok()) return;
+  std::vector<store::QuantDiff> by_models;
+  const std::string path_a = data.runs[0].doc.model.path, path_b = data.runs[1].doc.model.path;
+  for (const auto& [f, i] : {std::pair{path_a, path_b}, std::pair{path_b, path_a}}) {
+    auto found = store.find_quant_diffs_of_models(f, i);
+    if (found.is_ok() && !found->empty()) {
+      by_models = std::move(found).value();
+      break;
     }
-    for (OpDiffRow& row : data.diff) {
-      auto it = by_source.find(row.diff.source_index);
-      if (it != by_source.end() && row.diff.source_index >= 0) row.quant = it->second;
-    }
-    data.has_quant_diff = true;
-    data.quant_output_snr_db = q.output_snr_db;
-    data.quant_task_metric = q.task_metric;
-    data.quant_task_metric_value = q.task_metric_value;
-    return;
   }
+  const store::QuantDiff* q = pick_quant_diff(*by_run, by_models, a, b);
+  if (q == nullptr) return;
+  std::map<int64_t, QuantOpError> by_source;
+  for (const store::QuantDiffOp& op : q->ops) {
+    by_source[op.source_index] = {op.snr_db, op.cosine, op.rmse_over_scale, op.max_abs_error};
+  }
+  for (OpDiffRow& row : data.diff) {
+    auto it = by_source.find(row.diff.source_index);
+    if (it != by_source.end() && row.diff.source_index >= 0) row.quant = it->second;
+  }
+  data.has_quant_diff = true;
+  data.quant_output_snr_db = q->output_snr_db;
+  data.quant_task_metric = q->task_metric;
+  data.quant_task_metric_value = q->task_metric_value;
 }
 
 }  // namespace

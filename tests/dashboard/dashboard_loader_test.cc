@@ -84,18 +84,26 @@ TEST_F(LoaderTest, TwoRunsGiveTheirPerOpDiff) {
   EXPECT_EQ(with_error, 127);  // every matched float node but the DEQUANTIZEs
 }
 
-TEST_F(LoaderTest, QuantDiffColumnsFollowThePairInEitherOrderAndOnlyThatPair) {
+TEST_F(LoaderTest, QuantDiffColumnsFollowTheModelPairInEitherOrder) {
   StoreLoader loader;
   openFixture(loader);
   QSignalSpy ops(&loader, &StoreLoader::operatorsAvailable);
-  loader.requestOperators({ids_.int8_xnn, ids_.float_xnn});
+  loader.requestOperators({ids_.int8_xnn, ids_.float_xnn});  // the runs quant-diff recorded
   ASSERT_TRUE(ops.wait(5000));
   EXPECT_TRUE(ops.takeFirst().at(0).value<OperatorsData>().has_quant_diff);
-  loader.requestOperators({ids_.float_xnn, ids_.int8_cpu});  // no quant-diff for this pair
+  // Other runs of the same two files (a sweep's, on another backend): the
+  // errors belong to the files, so they join too.
+  loader.requestOperators({ids_.float_cpu, ids_.int8_cpu});
   ASSERT_TRUE(ops.wait(5000));
-  const auto other = ops.takeFirst().at(0).value<OperatorsData>();
-  EXPECT_FALSE(other.has_quant_diff);
-  for (const OpDiffRow& r : other.diff) EXPECT_FALSE(r.quant.has_value());
+  const auto same_files = ops.takeFirst().at(0).value<OperatorsData>();
+  EXPECT_TRUE(same_files.has_quant_diff);
+  EXPECT_EQ(same_files.quant_task_metric, "mask_iou");
+  // Two float runs: no int8 file, no quant-diff.
+  loader.requestOperators({ids_.float_xnn, ids_.float_cpu});
+  ASSERT_TRUE(ops.wait(5000));
+  const auto floats = ops.takeFirst().at(0).value<OperatorsData>();
+  EXPECT_FALSE(floats.has_quant_diff);
+  for (const OpDiffRow& r : floats.diff) EXPECT_FALSE(r.quant.has_value());
 }
 
 TEST_F(LoaderTest, OnlyTheNewestRequestIsAnswered) {

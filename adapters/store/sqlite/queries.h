@@ -156,6 +156,15 @@ WHERE float_run_id = :run_id OR int8_run_id = :run_id
 ORDER BY id DESC
 )sql";
 
+// The same columns, for a model pair.
+inline constexpr std::string_view kQuantDiffsOfModels = R"sql(
+SELECT id, created_at, coalesce(float_run_id, 0), coalesce(int8_run_id, 0), float_model,
+       int8_model, output_snr_db, task_metric, task_metric_value, document
+FROM quant_diffs
+WHERE float_model = :float_model AND int8_model = :int8_model
+ORDER BY id DESC
+)sql";
+
 // Columns: source_index, name, type, snr_db, cosine, rmse_over_scale,
 // max_abs_error, float_us, int8_us.
 inline constexpr std::string_view kQuantDiffOps = R"sql(

@@ -51,6 +51,44 @@ bool run_exists(SQLite::Database& db, int64_t id) {
   return st.executeStep();
 }
 
+// Reads the quant-diffs a kQuantDiffsOf... statement selects, with their ops.
+std::vector<QuantDiff> read_quant_diffs(SQLite::Database& db, SQLite::Statement& st) {
+  std::vector<QuantDiff> out;
+  while (st.executeStep()) {
+    QuantDiff d;
+    d.id = st.getColumn(0).getInt64();
+    d.created_at = st.getColumn(1).getString();
+    d.float_run_id = st.getColumn(2).getInt64();
+    d.int8_run_id = st.getColumn(3).getInt64();
+    d.float_model = st.getColumn(4).getString();
+    d.int8_model = st.getColumn(5).getString();
+    d.output_snr_db = st.getColumn(6).getDouble();
+    d.task_metric = st.getColumn(7).getString();
+    d.task_metric_value = st.getColumn(8).getDouble();
+    d.document = nlohmann::json::parse(st.getColumn(9).getString());
+    out.push_back(std::move(d));
+  }
+  auto ops = prepare(db, q::kQuantDiffOps);
+  for (QuantDiff& d : out) {
+    ops.bind(":id", d.id);
+    while (ops.executeStep()) {
+      QuantDiffOp op;
+      op.source_index = ops.getColumn(0).getInt64();
+      op.name = ops.getColumn(1).getString();
+      op.type = ops.getColumn(2).getString();
+      op.snr_db = ops.getColumn(3).getDouble();
+      op.cosine = ops.getColumn(4).getDouble();
+      op.rmse_over_scale = ops.getColumn(5).getDouble();
+      op.max_abs_error = ops.getColumn(6).getDouble();
+      op.float_us = ops.getColumn(7).getDouble();
+      op.int8_us = ops.getColumn(8).getDouble();
+      d.ops.push_back(std::move(op));
+    }
+    ops.reset();
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<int64_t> SqliteStore::ingest_quant_diff(const QuantDiff& diff) {
@@ -108,49 +146,30 @@ Result<int64_t> SqliteStore::ingest_quant_diff(const QuantDiff& diff) {
 }
 
 Result<std::vector<QuantDiff>> SqliteStore::find_quant_diffs(int64_t run_id) {
+  const std::string what = "reading the quant-diffs of run " + std::to_string(run_id);
   try {
-    std::vector<QuantDiff> out;
     auto st = prepare(*db_, q::kQuantDiffsOfRun);
     st.bind(":run_id", run_id);
-    while (st.executeStep()) {
-      QuantDiff d;
-      d.id = st.getColumn(0).getInt64();
-      d.created_at = st.getColumn(1).getString();
-      d.float_run_id = st.getColumn(2).getInt64();
-      d.int8_run_id = st.getColumn(3).getInt64();
-      d.float_model = st.getColumn(4).getString();
-      d.int8_model = st.getColumn(5).getString();
-      d.output_snr_db = st.getColumn(6).getDouble();
-      d.task_metric = st.getColumn(7).getString();
-      d.task_metric_value = st.getColumn(8).getDouble();
-      d.document = nlohmann::json::parse(st.getColumn(9).getString());
-      out.push_back(std::move(d));
-    }
-    auto ops = prepare(*db_, q::kQuantDiffOps);
-    for (QuantDiff& d : out) {
-      ops.bind(":id", d.id);
-      while (ops.executeStep()) {
-        QuantDiffOp op;
-        op.source_index = ops.getColumn(0).getInt64();
-        op.name = ops.getColumn(1).getString();
-        op.type = ops.getColumn(2).getString();
-        op.snr_db = ops.getColumn(3).getDouble();
-        op.cosine = ops.getColumn(4).getDouble();
-        op.rmse_over_scale = ops.getColumn(5).getDouble();
-        op.max_abs_error = ops.getColumn(6).getDouble();
-        op.float_us = ops.getColumn(7).getDouble();
-        op.int8_us = ops.getColumn(8).getDouble();
-        d.ops.push_back(std::move(op));
-      }
-      ops.reset();
-    }
-    return out;
+    return read_quant_diffs(*db_, st);
   } catch (const SQLite::Exception& e) {
-    return sqlite_error(path_, "reading the quant-diffs of run " + std::to_string(run_id), e);
+    return sqlite_error(path_, what, e);
   } catch (const std::exception& e) {
-    return Status(ErrorCode::kInternal, "results store " + path_ +
-                                            ": reading the quant-diffs of run " +
-                                            std::to_string(run_id) + ": " + e.what());
+    return Status(ErrorCode::kInternal, "results store " + path_ + ": " + what + ": " + e.what());
+  }
+}
+
+Result<std::vector<QuantDiff>> SqliteStore::find_quant_diffs_of_models(
+    const std::string& float_model, const std::string& int8_model) {
+  const std::string what = "reading the quant-diffs of " + float_model + " and " + int8_model;
+  try {
+    auto st = prepare(*db_, q::kQuantDiffsOfModels);
+    st.bind(":float_model", float_model);
+    st.bind(":int8_model", int8_model);
+    return read_quant_diffs(*db_, st);
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path_, what, e);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, "results store " + path_ + ": " + what + ": " + e.what());
   }
 }
 

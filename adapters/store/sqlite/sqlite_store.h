@@ -32,6 +32,8 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> select(std::string_view selector) override;
   Result<int64_t> ingest_quant_diff(const QuantDiff& diff) override;  // sqlite_quant_diff.cc
   Result<std::vector<QuantDiff>> find_quant_diffs(int64_t run_id) override;
+  Result<std::vector<QuantDiff>> find_quant_diffs_of_models(const std::string& float_model,
+                                                            const std::string& int8_model) override;
 
  private:
   std::string path_;

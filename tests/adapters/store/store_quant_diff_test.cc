@@ -107,7 +107,7 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   EXPECT_EQ((*found)[0].int8_run_id, *new_run);
 }
 
-TEST(StoreQuantDiff, RoundTripsEveryFieldAndFindsByEitherRun) {
+TEST(StoreQuantDiff, RoundTripsEveryFieldAndFindsByEitherRunOrTheModelPair) {
   ScratchDir dir;
   auto store = open_sqlite_store(dir.file("s.db"));
   ASSERT_TRUE(store.is_ok()) << store.status().message();
@@ -128,6 +128,15 @@ TEST(StoreQuantDiff, RoundTripsEveryFieldAndFindsByEitherRun) {
   ASSERT_EQ(by_float->size(), 2u);
   EXPECT_EQ((*by_float)[0].id, *second);  // newest first
   EXPECT_EQ((*by_float)[0].int8_run_id, 0);
+
+  auto by_models = (*store)->find_quant_diffs_of_models(in.float_model, in.int8_model);
+  ASSERT_TRUE(by_models.is_ok()) << by_models.status().message();
+  ASSERT_EQ(by_models->size(), 2u);
+  EXPECT_EQ((*by_models)[0].id, *second);  // newest first
+  EXPECT_EQ((*by_models)[1].ops.size(), in.ops.size());
+  auto swapped = (*store)->find_quant_diffs_of_models(in.int8_model, in.float_model);
+  ASSERT_TRUE(swapped.is_ok());
+  EXPECT_TRUE(swapped->empty());
 
   auto by_int8 = (*store)->find_quant_diffs(*q);
   ASSERT_TRUE(by_int8.is_ok());
