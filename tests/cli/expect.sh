@@ -1,8 +1,13 @@
 # Sourced by the shell tests of the CLI: counts checks and prints what failed.
 #   expect NAME CODE PATTERN -- CMD...   CMD exits with CODE and its combined
 #                                        output matches the extended regex PATTERN
+#   sql DB QUERY                         the first column of the first row,
+#                                        read by Python's own sqlite3 module
+#                                        (not our code)
 passed=0
 failed=0
+
+sql() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$@"; }
 
 expect() {
   local name="$1" code="$2" pattern="$3"

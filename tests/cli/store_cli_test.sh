@@ -12,8 +12,6 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
 source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
-# SQL through Python's own sqlite3 module (not our code).
-sql() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$@"; }
 
 SELFIE="$MODELS/selfie_segmentation.tflite"
 HAND="$MODELS/hand_landmark_lite.tflite"

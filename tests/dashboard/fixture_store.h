@@ -5,16 +5,14 @@
 // of the float/int8 pair on xnnpack,cpu.
 #pragma once
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
 
 #include "adapters/store/store.h"
 #include "tests/dashboard/synthetic_runs.h"
+#include "tests/util/scratch_dir.h"
 
 namespace opscope::dashboard::testing {
 
@@ -106,20 +104,8 @@ inline FixtureIds build_fixture_store(const std::string& path) {
 }
 
 // A fresh folder under /tmp, removed at destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/opscope-dashboard-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+struct ScratchDir : opscope::testing::ScratchDir {
+  ScratchDir() : opscope::testing::ScratchDir("opscope-dashboard-test") {}
 };
 
 }  // namespace opscope::dashboard::testing

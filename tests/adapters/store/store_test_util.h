@@ -2,14 +2,12 @@
 // on a real model) and scratch database paths.
 #pragma once
 
-#include <unistd.h>
-
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include "harness/result_document.h"
 #include "harness/run_case.h"
+#include "tests/util/scratch_dir.h"
 
 namespace opscope::store::testing {
 
@@ -30,20 +28,8 @@ inline harness::ResultDocument real_document(const std::string& file, int runs =
 }
 
 // A fresh folder under /tmp, removed at destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/opscope-store-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+struct ScratchDir : opscope::testing::ScratchDir {
+  ScratchDir() : opscope::testing::ScratchDir("opscope-store-test") {}
 };
 
 }  // namespace opscope::store::testing
