@@ -67,8 +67,9 @@ Status translate_reshape(Importer& im) {
       d = 1;
     } else if (d < 0) {
       return im.error(ErrorCode::kShapeMismatch, "shape has a negative dim");
-    } else {
-      known *= d;
+    } else if (__builtin_mul_overflow(known, d, &known)) {
+      // Found by the fuzzer: dims whose product overflows int64.
+      return im.error(ErrorCode::kShapeMismatch, "shape's dims multiply past int64");
     }
     out.push_back(d);
   }

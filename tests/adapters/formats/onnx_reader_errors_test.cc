@@ -221,3 +221,27 @@ TEST(OnnxReaderErrors, CastOfAHugeFloatSaturates) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by the fuzzer's UBSan: Reshape target dims whose product overflows.
+TEST(OnnxReaderErrors, ReshapeDimsOverflowingInt64AreRefused) {
+  auto m = relu_add_model();
+  auto* g = m.mutable_graph();
+  auto* shape = g->add_initializer();
+  shape->set_name("huge_shape");
+  shape->set_data_type(::onnx::TensorProto::INT64);
+  shape->add_dims(2);
+  shape->add_int64_data(int64_t{6557241057451442175});
+  shape->add_int64_data(76);
+  auto* reshape = g->add_node();
+  reshape->set_name("the_reshape");
+  reshape->set_op_type("Reshape");
+  reshape->add_input("y");
+  reshape->add_input("huge_shape");
+  reshape->add_output("z");
+  g->mutable_output(0)->set_name("z");
+  expect_error(load(m), ErrorCode::kShapeMismatch, {"the_reshape", "Reshape", "int64"});
+}
+
+}  // namespace
