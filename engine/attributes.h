@@ -82,6 +82,9 @@ struct Pool2DAttrs {
   int stride_h = 1, stride_w = 1;
   int filter_h = 1, filter_w = 1;
   Activation activation = Activation::kNone;
+  // Taps of a window are `dilation` apart (ONNX MaxPool's dilations);
+  // TFLite pools have none. Kernels that cannot dilate must refuse d > 1.
+  int dilation_h = 1, dilation_w = 1;
 };
 
 struct ReduceAttrs {
@@ -117,12 +120,66 @@ struct ResizeAttrs {
   bool half_pixel_centers = false;
 };
 
+// PAD's fill of the border. kReflect mirrors without repeating the edge
+// (numpy/ONNX "reflect", TFLite MIRROR_PAD REFLECT), kSymmetric mirrors
+// repeating it (TFLite SYMMETRIC), kEdge repeats the edge (ONNX "edge").
+// Pads wider than the input keep mirroring (numpy's periodic extension).
+enum class PadMode : uint8_t { kConstant, kReflect, kSymmetric, kEdge };
+
+struct PadAttrs {
+  PadMode mode = PadMode::kConstant;
+};
+
+// RESIZE (ONNX Resize-11..18 without antialias). Per axis of the engine
+// tensor (in its own dim order), output x samples input coordinate
+//   half_pixel          (x + 0.5) / scale - 0.5
+//   pytorch_half_pixel  same, but -0.5 when the output length is 1
+//   align_corners       x * (in - 1) / (in * scale - 1), 0 when that is 0
+//   asymmetric          x / scale
+//   tf_half_pixel_for_nn (x + 0.5) / scale
+//   tf_crop_and_resize  roi_start*(in-1) + x*(roi_end-roi_start)*(in-1)/(in*scale-1)
+//                       (the middle of the roi when out is 1); outside
+//                       [0, in - 1] the output is extrapolation_value.
+// `scales` are kept as the model gives them (sizes/in when it gives sizes):
+// ONNX uses in*scale, not the whole output length, in these formulas.
+enum class ResizeMode : uint8_t { kNearest, kLinear, kCubic };
+enum class ResizeCoordinates : uint8_t {
+  kHalfPixel, kPytorchHalfPixel, kAlignCorners, kAsymmetric, kTfHalfPixelForNn, kTfCropAndResize,
+};
+enum class NearestRounding : uint8_t { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
+
+struct ResizeNdAttrs {
+  ResizeMode mode = ResizeMode::kNearest;
+  ResizeCoordinates coordinates = ResizeCoordinates::kHalfPixel;
+  NearestRounding nearest = NearestRounding::kRoundPreferFloor;
+  float cubic_coeff_a = -0.75f;
+  bool exclude_outside = false;  // taps outside the input weigh 0, the rest renormalized
+  float extrapolation_value = 0.0f;
+  std::vector<int64_t> output_shape;    // one per axis
+  std::vector<double> scales;           // one per axis, > 0
+  std::vector<double> roi_start, roi_end;  // tf_crop_and_resize only, one per axis
+};
+
+// QUANTIZE's rounding of x / scale to an integer. TFLite rounds half away
+// from zero (the default); ONNX's QuantizeLinear rounds half to even.
+struct QuantizeAttrs {
+  bool round_half_to_even = false;
+};
+
+// GATHER (TFLite GatherOptions). Both may be negative: axis counts from
+// the end of params' dims, batch_dims from the end of indices' dims.
+struct GatherAttrs {
+  int axis = 0;
+  int batch_dims = 0;
+};
+
 using Attributes =
     std::variant<std::monostate, Conv2DAttrs, DepthwiseConv2DAttrs,
                  TransposeConvAttrs, FullyConnectedAttrs, BatchMatMulAttrs,
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
-                 StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs,
-                 HardSigmoidAttrs>;
+                 StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
+                 HardSigmoidAttrs, QuantizeAttrs,
+                 GatherAttrs>;
 
 }  // namespace opscope

@@ -44,6 +44,10 @@ class CompiledPartition {
   // Never allocates.
   virtual void execute(void* const* buffers, void* const* node_scratch,
                        Profiler* profiler) = 0;
+  // Why the last execute() stopped before its last node, or ok. Only a
+  // kernel's run-time check of input values stops one (see Kernel::run in
+  // kernel.h); backends without such checks keep this default. (optional)
+  virtual Status execute_status() const { return Status::ok(); }
 };
 
 class Backend {

@@ -7,14 +7,18 @@
 //                 sets the output shapes (and dtypes), reads constant
 //                 parameters, precomputes what run() needs (packed weights,
 //                 multipliers) and states its scratch bytes.
-//   run(ctx)      every invoke. Never allocates, never computes shapes, never
-//                 fails: everything that can fail is checked in prepare().
+//   run(ctx)      every invoke. Never allocates, never computes shapes, and
+//                 fails only where the input *values* make the op undefined
+//                 (GATHER's index out of range, with indices computed at run
+//                 time): it reports that with ctx.fail() and returns. Every
+//                 other failure is checked in prepare().
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "engine/graph.h"
 #include "engine/status.h"
@@ -67,6 +71,19 @@ struct RunContext {
   void* const* buffers = nullptr;
   // This node's scratch (prepare's set_scratch_bytes), or nullptr.
   void* scratch = nullptr;
+  // Where fail() records a run-time failure; set by the caller (the
+  // backend), nullptr where nobody listens (the ONNX importer's constant
+  // folding, whose constant inputs prepare() has already checked).
+  Status* failure = nullptr;
+
+  // Records a failure found by run() for the caller, which stops the invoke
+  // there and returns it from Session::invoke(). The message names the node
+  // (kernels that can fail keep PrepareContext::error's wording from
+  // prepare). Only the failing path builds strings. The kernel still leaves
+  // its outputs fully written (zeros), so nothing reads uninitialized bytes.
+  void fail(Status status) const {
+    if (failure != nullptr && failure->is_ok()) *failure = std::move(status);
+  }
 
   template <typename T>
   T* data(int tensor_id) const {

@@ -47,6 +47,19 @@ int64_t node_macs(const Graph& g, const Node& n) {
     case OpKind::kMean:
     case OpKind::kReduceMax:
       return in ? num_elements(*in) : 0;
+    case OpKind::kResize: {  // taps per output: 2 (linear) or 4 (cubic) per resized axis
+      const auto* a = std::get_if<ResizeNdAttrs>(&n.attrs);
+      if (!a || !in || a->mode == ResizeMode::kNearest) return 0;
+      int64_t taps = 1;
+      for (size_t d = 0; d < in->size() && d < a->output_shape.size() && d < a->scales.size(); ++d) {
+        if (a->output_shape[d] != (*in)[d] || a->scales[d] != 1.0) {
+          taps *= a->mode == ResizeMode::kLinear ? 2 : 4;
+        }
+      }
+      return out_elems * taps;
+    }
+    case OpKind::kGather:  // moves bytes: no multiply-accumulates
+      return 0;
     default:
       return 0;
   }

@@ -44,6 +44,8 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kStridedSlice: return "STRIDED_SLICE";
     case OpKind::kDepthToSpace: return "DEPTH_TO_SPACE";
     case OpKind::kResizeBilinear: return "RESIZE_BILINEAR";
+    case OpKind::kResize: return "RESIZE";
+    case OpKind::kGather: return "GATHER";
     case OpKind::kDequantize: return "DEQUANTIZE";
     case OpKind::kQuantize: return "QUANTIZE";
     case OpKind::kUnknown: return "UNKNOWN";

@@ -55,7 +55,9 @@ enum class OpKind : uint16_t {
   // (input, axes i32 const) attrs ReduceAttrs
   kMean,
   kReduceMax,
-  // (input, paddings i32/i64 [rank,2] const, constant_value?) zero padding
+  // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
+  // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
+  // Constant mode pads with constant_value, else zero.
   kPad,
   // (input, shape?) attrs ReshapeAttrs (the reader resolves the new shape)
   kReshape,
@@ -66,6 +68,15 @@ enum class OpKind : uint16_t {
   kStridedSlice,   // (input, begin, end, strides) all const, StridedSliceAttrs
   kDepthToSpace,   // (input NHWC) attrs DepthToSpaceAttrs
   kResizeBilinear,  // (input NHWC, size i32[2] const) attrs ResizeAttrs
+  // (input f32, rank 1-4) attrs ResizeNdAttrs: ONNX Resize semantics
+  // (nearest/linear/cubic, every coordinate transform) on any axis; the
+  // output shape is fixed in the attrs at load.
+  kResize,
+  // (params, indices i32/i64) attrs GatherAttrs, TFLite's GATHER: output
+  // shape params[:axis] + indices.shape[batch_dims:] + params[axis+1:].
+  // Negative indices count from the end (ONNX; TFLite has none). An index
+  // out of range fails prepare when the indices are constant, else invoke.
+  kGather,
   kDequantize,     // (x: f16 or quantized) -> f32
   kQuantize,       // (x: f32) -> quantized per the output's quantization
   // An op the engine does not know; Node::type_name says which.

@@ -209,6 +209,7 @@ Status Session::plan_memory(bool keep_all_tensors) {
 Status Session::invoke() {
   for (auto& partition : compiled_) {
     partition->execute(buffers_.data(), node_scratch_.data(), profiler_);
+    OPSCOPE_RETURN_IF_ERROR(partition->execute_status());
   }
   return Status::ok();
 }

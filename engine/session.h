@@ -82,7 +82,9 @@ class Session {
   // arena slot may since hold another tensor). Null for tensors no node uses.
   const void* tensor_data(int tensor_id) const { return buffers_[tensor_id]; }
 
-  // Runs the graph once. Fails only on programmer error.
+  // Runs the graph once. Fails when a kernel finds input values that make
+  // its op undefined (GATHER's index out of range), naming the node; the
+  // outputs of that invoke are then meaningless.
   Status invoke();
 
   void set_profiler(Profiler* profiler) { profiler_ = profiler; }

@@ -19,6 +19,7 @@ trap 'rm -rf "$LOGS"' EXIT
 scripts/install_deps.sh
 datasets/fetch_models.sh --dir "$OPSCOPE_MODEL_DIR"
 /usr/bin/python3 datasets/export_torchvision.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
+/usr/bin/python3 datasets/export_qdq.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
 datasets/fetch_photos.sh
 tools/litert/install.sh
 tools/ort/install.sh

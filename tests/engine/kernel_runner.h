@@ -92,12 +92,17 @@ class KernelRunner {
     return Status::ok();
   }
 
+  // Runs the kernel; what it reported with RunContext::fail() (or ok) is
+  // then run_failure().
   void run() {
     RunContext ctx;
     ctx.buffers = buffers_.data();
     ctx.scratch = scratch_.empty() ? nullptr : scratch_.data();
+    failure_ = Status::ok();
+    ctx.failure = &failure_;
     kernel_->run(ctx);
   }
+  const Status& run_failure() const { return failure_; }
 
   const Tensor& output_tensor(int i) const {
     return graph_.tensors[graph_.nodes[0].outputs[i]];
@@ -117,6 +122,7 @@ class KernelRunner {
   std::vector<std::vector<uint8_t>> storage_;
   std::vector<void*> buffers_;
   std::vector<uint8_t> scratch_;
+  Status failure_;
 };
 
 }  // namespace opscope::testing

@@ -5,6 +5,7 @@
 //
 //   node run_ort.mjs --model M.onnx --input in0.npy [--input NAME=in1.npy ...]
 //                    --out-dir DIR [--threads 1] [--runs N] [--warmup W]
+//                    [--optimization all|disabled]
 //                    [--json FILE]
 //
 // Inputs given as FILE are taken in the model's input order; NAME=FILE
@@ -32,7 +33,7 @@ const ORT_TYPES = {
 };
 
 function parseArgs(argv) {
-  const opts = { inputs: [], warmup: 5, runs: 0, threads: 1 };
+  const opts = { inputs: [], warmup: 5, runs: 0, threads: 1, optimization: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -46,10 +47,14 @@ function parseArgs(argv) {
     else if (a === '--warmup') opts.warmup = Number(next());
     else if (a === '--threads') opts.threads = Number(next());
     else if (a === '--json') opts.json = next();
+    else if (a === '--optimization') opts.optimization = next();
     else if (a === '--node-dir') opts.nodeDir = next();
     else throw new UsageError(`unknown argument ${a}`);
   }
   if (!opts.model) throw new UsageError('--model is required');
+  if (!['all', 'disabled'].includes(opts.optimization)) {
+    throw new UsageError(`--optimization must be all or disabled, not ${opts.optimization}`);
+  }
   return opts;
 }
 
@@ -64,13 +69,16 @@ export function loadOrt(nodeDir) {
   }
 }
 
-export async function createSession(ort, model, threads) {
+// `optimization` 'disabled' runs the graph node by node as written: a QDQ
+// model's QuantizeLinear/DequantizeLinear pairs then stay float
+// round trips instead of being fused into ORT's integer kernels.
+export async function createSession(ort, model, threads, optimization = 'all') {
   return ort.InferenceSession.create(model, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: optimization,
   });
 }
 
@@ -108,7 +116,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const ort = loadOrt(opts.nodeDir);
   const t0 = performance.now();
-  const session = await createSession(ort, opts.model, opts.threads);
+  const session = await createSession(ort, opts.model, opts.threads, opts.optimization);
   const loadMs = performance.now() - t0;
   const feeds = feedsFromNpy(ort, session, opts.inputs);
   const t1 = performance.now();

@@ -58,6 +58,7 @@ class Importer {
   void begin_node(const ::onnx::NodeProto& node, int source_index);
   const ::onnx::NodeProto& node() const { return *node_; }
   const std::string& node_name() const { return name_; }
+  int source_index() const { return source_index_; }
   // "node 12 'conv1' (Conv): reason", as describe_node() words it.
   Status error(ErrorCode code, const std::string& reason) const;
 

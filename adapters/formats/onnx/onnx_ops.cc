@@ -64,6 +64,10 @@ const OpEntry kOps[] = {
     {"ReduceMax", translate_reduce_max, 1},
     {"Gemm", translate_gemm, 7},
     {"MatMul", translate_matmul, 1},
+    {"QuantizeLinear", translate_quantize_linear, 10},
+    {"DequantizeLinear", translate_dequantize_linear, 10},
+    {"QLinearConv", translate_qlinear_conv, 10},
+    {"QLinearMatMul", translate_qlinear_matmul, 10},
 };
 
 const OpEntry* find_op(const std::string& type, int opset) {

@@ -12,11 +12,13 @@ using Translator = Status (*)(Importer& im);
 
 // onnx_ops_conv.cc
 Status translate_conv(Importer& im);
+Status translate_batch_norm(Importer& im);
+
+// onnx_ops_pool.cc
 Status translate_max_pool(Importer& im);
 Status translate_average_pool(Importer& im);
 Status translate_global_average_pool(Importer& im);
 Status translate_global_max_pool(Importer& im);
-Status translate_batch_norm(Importer& im);
 
 // onnx_ops_elementwise.cc
 Status translate_add(Importer& im);
@@ -67,6 +69,12 @@ Status translate_resize(Importer& im);
 
 // onnx_ops_split.cc
 Status translate_split(Importer& im);
+
+// onnx_ops_quant.cc
+Status translate_quantize_linear(Importer& im);
+Status translate_dequantize_linear(Importer& im);
+Status translate_qlinear_conv(Importer& im);
+Status translate_qlinear_matmul(Importer& im);
 
 // onnx_ops_linear.cc
 Status translate_gemm(Importer& im);

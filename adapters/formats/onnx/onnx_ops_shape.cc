@@ -213,48 +213,43 @@ Status translate_shape(Importer& im) {
   return Status::ok();
 }
 
+// Gather -> GATHER (TFLite's form, axis attr). When data and indices are
+// both constant (shape arithmetic: Shape -> Gather -> Concat -> Reshape)
+// emit() folds the node at load, through the same kernel; its prepare
+// refuses an out-of-range constant index there.
+//
+// Layout: a channels-last data value keeps its layout when the indices are
+// 1-D: the gathered ONNX axis then keeps its place in the output, so the
+// output is the channels-last form of ONNX's output, and gathering along
+// the engine dim that holds that axis (natural_perm(r)[axis]) is the same
+// gather. Indices of any other rank insert or remove dims in the middle,
+// after which the output is no longer a channels-last permutation of
+// anything: the data is then brought to natural layout first.
 Status translate_gather(Importer& im) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
   OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
-  OPSCOPE_ASSIGN_OR_RETURN(Value iv, im.constant_input(1));
-  if (!im.is_constant(x)) {
-    return im.error(ErrorCode::kUnsupportedOp,
-                    "Gather of a non-constant tensor is not supported yet");
-  }
-  const Tensor& data = im.tensor(x);
-  const Tensor& idx = im.tensor(iv);
-  const int r = static_cast<int>(data.shape.size());
+  OPSCOPE_ASSIGN_OR_RETURN(Value iv, im.input(1));
+  const int r = im.rank(x);
+  if (r == 0) return im.error(ErrorCode::kShapeMismatch, "data is a scalar");
   OPSCOPE_ASSIGN_OR_RETURN(int axis, normalize_axis(im, im.attr_int("axis", 0), r, "axis"));
-  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
+  OPSCOPE_ASSIGN_OR_RETURN(int indices, im.as_natural(iv));
+  if (im.tensor(indices).dtype != DType::kI64 && im.tensor(indices).dtype != DType::kI32) {
     return im.error(ErrorCode::kTypeMismatch, "indices must be int32 or int64");
   }
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < axis; ++d) outer *= data.shape[d];
-  for (int d = axis + 1; d < r; ++d) inner *= data.shape[d];
-  const int64_t n = data.shape[axis];
-  const size_t es = dtype_size(data.dtype);
-  const int64_t count = idx.elements();
-  Shape out_shape(data.shape.begin(), data.shape.begin() + axis);
-  out_shape.insert(out_shape.end(), idx.shape.begin(), idx.shape.end());
-  out_shape.insert(out_shape.end(), data.shape.begin() + axis + 1, data.shape.end());
-  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(out_shape, data.dtype));
-  std::vector<uint8_t> out(static_cast<size_t>(outer * count * inner) * es);
-  for (int64_t k = 0; k < count; ++k) {
-    int64_t i = idx.dtype == DType::kI64 ? idx.constant_as<int64_t>()[k] : idx.constant_as<int32_t>()[k];
-    if (i < 0) i += n;
-    if (i < 0 || i >= n) {
-      return im.error(ErrorCode::kInvalidGraph, "index " + std::to_string(i) +
-                                                    " out of range for a dim of " + std::to_string(n));
-    }
-    for (int64_t o = 0; o < outer; ++o) {
-      std::memcpy(out.data() + ((o * count + k) * inner) * es,
-                  data.data + ((o * n + i) * inner) * es, inner * es);
-    }
+  const bool keep_channels_last =
+      x.layout == Layout::kChannelsLast && im.tensor(indices).shape.size() == 1;
+  int data = x.tensor;
+  GatherAttrs a;
+  a.axis = axis;
+  if (keep_channels_last) {
+    a.axis = natural_perm(r)[axis];
+  } else {
+    OPSCOPE_ASSIGN_OR_RETURN(data, im.as_natural(x));
   }
-  const DType dt = data.dtype;
-  const int id = im.new_constant(im.node().output(0), dt, out_shape, std::move(out));
-  im.define_output(0, Value{id});
-  return Status::ok();
+  return im
+      .emit_output(OpKind::kGather, a, {data, indices},
+                   keep_channels_last ? Layout::kChannelsLast : Layout::kNatural)
+      .status();
 }
 
 namespace {
@@ -467,10 +462,18 @@ Status translate_pad(Importer& im) {
       return im.error(ErrorCode::kUnsupportedOp, "the axes input is not supported");
     }
   }
+  // reflect mirrors without repeating the edge (numpy's), edge repeats it;
+  // both ignore the constant value.
   mode = im.attr_string("mode", "constant");
-  if (mode != "constant") {
+  PadAttrs attrs;
+  if (mode == "reflect") {
+    attrs.mode = PadMode::kReflect;
+  } else if (mode == "edge") {
+    attrs.mode = PadMode::kEdge;
+  } else if (mode != "constant") {
     return im.error(ErrorCode::kUnsupportedOp, "mode '" + mode + "' is not supported");
   }
+  if (attrs.mode != PadMode::kConstant) value = 0.0f;
   const int r = im.rank(x);
   if (static_cast<int>(pads.size()) != 2 * r) {
     return im.error(ErrorCode::kInvalidGraph, "pads must have 2 x rank values");
@@ -492,7 +495,7 @@ Status translate_pad(Importer& im) {
                                   Shape{r, 2}, i64_bytes(rows));
   std::vector<int> ins = {x.tensor, pid};
   if (value != 0.0f) ins.push_back(im.new_f32_constant(im.node_name() + "/value", Shape{}, {value}));
-  return im.emit_output(OpKind::kPad, std::monostate{}, ins, x.layout).status();
+  return im.emit_output(OpKind::kPad, attrs, ins, x.layout).status();
 }
 
 namespace {

@@ -335,6 +335,14 @@ Status resize_bilinear(const OpContext& c, Node& node) {
                 ResizeAttrs{o.align_corners(), o.half_pixel_centers()});
 }
 
+// (params, indices); TFLite's negative axis and batch_dims are kept as
+// they are: the kernel normalizes them against the final shapes.
+Status gather(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_GatherOptions());
+  return set_op(node, OpKind::kGather, GatherAttrs{o.axis(), o.batch_dims()});
+}
+
 Status leaky_relu(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o =
@@ -463,6 +471,7 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::STRIDED_SLICE: return strided_slice(c, node);
     case BuiltinOperator::DEPTH_TO_SPACE: return depth_to_space(c, node);
     case BuiltinOperator::RESIZE_BILINEAR: return resize_bilinear(c, node);
+    case BuiltinOperator::GATHER: return gather(c, node);
     case BuiltinOperator::DEQUANTIZE: return unary(OpKind::kDequantize, node);
     case BuiltinOperator::QUANTIZE: return unary(OpKind::kQuantize, node);
     default:

@@ -190,6 +190,9 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
     case OpKind::kAveragePool2D:
     case OpKind::kMaxPool2D: {
       const auto& a = node.attr<Pool2DAttrs>();
+      if (a.dilation_h != 1 || a.dilation_w != 1) {
+        return unwritable(graph, node_index, "TFLite pools have no dilation");
+      }
       OPSCOPE_ASSIGN_OR_RETURN(fb::Padding pad,
                                padding(graph, node_index, a.padding, a.explicit_pads));
       set_options(out, BuiltinOptions::Pool2DOptions,
@@ -205,6 +208,14 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
       return builtin(node.op == OpKind::kMean ? BuiltinOperator::MEAN
                                               : BuiltinOperator::REDUCE_MAX);
     case OpKind::kPad:
+      // MIRROR_PAD's mode is not in our schema subset (MirrorPadOptions is
+      // empty there), so only constant padding is written.
+      if (const auto* p = std::get_if<PadAttrs>(&node.attrs);
+          p != nullptr && p->mode != PadMode::kConstant) {
+        return unwritable(graph, node_index,
+                          "PAD in reflect, symmetric or edge mode (only constant padding is "
+                          "written)");
+      }
       // A third input (the pad value) makes it PADV2.
       return builtin(node.inputs.size() > 2 && node.inputs[2] >= 0 ? BuiltinOperator::PADV2
                                                                     : BuiltinOperator::PAD);
@@ -249,6 +260,17 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
                   fb::CreateResizeBilinearOptions(fbb, a.align_corners, a.half_pixel_centers));
       return builtin(BuiltinOperator::RESIZE_BILINEAR);
     }
+    case OpKind::kGather: {
+      const auto& a = node.attr<GatherAttrs>();
+      set_options(out, BuiltinOptions::GatherOptions,
+                  fb::CreateGatherOptions(fbb, a.axis, a.batch_dims));
+      return builtin(BuiltinOperator::GATHER);
+    }
+    case OpKind::kResize:
+      // RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR cover only some of ONNX
+      // Resize's modes; the importer emits RESIZE_BILINEAR where it can.
+      return unwritable(graph, node_index,
+                        "RESIZE (ONNX Resize semantics) has no TFLite encoding");
     case OpKind::kDequantize: return builtin(BuiltinOperator::DEQUANTIZE);
     case OpKind::kQuantize: return builtin(BuiltinOperator::QUANTIZE);
     default: break;

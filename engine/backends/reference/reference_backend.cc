@@ -31,16 +31,23 @@ class ReferencePartition final : public CompiledPartition {
                Profiler* profiler) override {
     RunContext ctx;
     ctx.buffers = buffers;
+    ctx.failure = &failure_;
+    failure_ = Status::ok();
     for (Step& s : steps_) {
       ctx.scratch = node_scratch[s.node];
       ScopedOpProfile op(profiler, s.node, backend_id_);
       s.kernel->run(ctx);
+      // Later nodes would only compute from the failed node's zeros.
+      if (!failure_.is_ok()) return;
     }
   }
+
+  Status execute_status() const override { return failure_; }
 
  private:
   std::vector<Step> steps_;
   int backend_id_;
+  Status failure_;  // of the last execute()
 };
 
 class ReferenceBackend final : public Backend {

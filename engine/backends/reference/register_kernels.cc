@@ -50,9 +50,11 @@ const Entry kTable[] = {
     {OpKind::kSoftmax, f32, make_softmax_f32},
     {OpKind::kAveragePool2D, f32, make_average_pool2d_f32},
     {OpKind::kMaxPool2D, f32, make_max_pool2d_f32},
+    {OpKind::kMaxPool2D, static_cast<int>(DType::kU8), make_max_pool2d_u8},
     {OpKind::kMean, f32, make_mean_f32},
     {OpKind::kReduceMax, f32, make_reduce_max_f32},
     {OpKind::kResizeBilinear, f32, make_resize_bilinear_f32},
+    {OpKind::kResize, f32, make_resize_f32},
     {OpKind::kDequantize, kAny, make_dequantize},
     {OpKind::kQuantize, f32, make_quantize},
     {OpKind::kPad, kAny, make_pad},
@@ -63,6 +65,7 @@ const Entry kTable[] = {
     {OpKind::kConcatenation, kAny, make_concatenation},
     {OpKind::kStridedSlice, kAny, make_strided_slice},
     {OpKind::kDepthToSpace, kAny, make_depth_to_space},
+    {OpKind::kGather, kAny, make_gather},  // f32, i32, i64, i8, u8, ...
 };
 
 }  // namespace

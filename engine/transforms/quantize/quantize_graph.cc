@@ -44,7 +44,9 @@ Kind classify(OpKind op) {
     case OpKind::kExpandDims:
     case OpKind::kTranspose:
     case OpKind::kStridedSlice:
+    case OpKind::kGather:  // input 0 (params) moves; indices stay integer
     case OpKind::kDepthToSpace: return Kind::kFollow;
+    case OpKind::kResize: return Kind::kNone;  // f32 kernel only: stays float
     default: return Kind::kNone;
   }
 }

@@ -6,7 +6,7 @@
 //   (range_choice.h); LOGISTIC and SOFTMAX outputs are fixed at scale 1/256,
 //   zero point -128; MAX/AVERAGE_POOL_2D, RESIZE_BILINEAR and the byte-moving
 //   ops (PAD, RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, STRIDED_SLICE,
-//   DEPTH_TO_SPACE) keep their input's parameters; CONCATENATION inputs are
+//   DEPTH_TO_SPACE, GATHER) keep their input's parameters; CONCATENATION inputs are
 //   requantized (QUANTIZE int8 -> int8) to the output's parameters;
 // - CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED weights: symmetric int8,
 //   per output channel (axis 0; depthwise axis 3) unless per_tensor; bias:

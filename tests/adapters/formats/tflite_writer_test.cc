@@ -237,6 +237,34 @@ TEST(TfliteWriter, TransposeConvGetsItsOutputShapeInputBack) {
   EXPECT_EQ(back->graph.tensors[n.inputs[1]].name, "w");
 }
 
+// GATHER's GatherOptions (axis, batch_dims) survive as written, negative
+// values included, and i32 and i64 indices both round-trip.
+TEST(TfliteWriter, GatherKeepsAxisAndBatchDims) {
+  Graph g;
+  const int in = add_activation(g, "in", DType::kF32, {2, 5, 3}, {}, TensorRole::kInput);
+  const int idx = add_constant(g, "idx", DType::kI32, {2, 2}, std::vector<int32_t>{4, 0, -1, 2});
+  const int mid = add_activation(g, "mid", DType::kF32, {2, 2, 2, 3});
+  const int bidx = add_constant(g, "bidx", DType::kI64, {2, 1}, std::vector<int64_t>{2, -3});
+  const int out = add_activation(g, "out", DType::kF32, {2, 2, 2, 1}, {}, TensorRole::kOutput);
+  add_node(g, OpKind::kGather, "GATHER", {in, idx}, {mid}, GatherAttrs{1, 0});
+  add_node(g, OpKind::kGather, "GATHER", {mid, bidx}, {out}, GatherAttrs{-1, -1});
+  g.inputs = {in};
+  g.outputs = {out};
+  auto bytes = write_tflite_buffer(g);
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
+  auto back = read_back(*bytes);
+  ASSERT_NE(back, nullptr);
+  expect_same_graph(g, back->graph);
+  ASSERT_EQ(back->graph.nodes.size(), 2u);
+  EXPECT_EQ(back->graph.nodes[0].attr<GatherAttrs>().axis, 1);
+  EXPECT_EQ(back->graph.nodes[0].attr<GatherAttrs>().batch_dims, 0);
+  EXPECT_EQ(back->graph.nodes[1].attr<GatherAttrs>().axis, -1);
+  EXPECT_EQ(back->graph.nodes[1].attr<GatherAttrs>().batch_dims, -1);
+  auto model = std::make_shared<Model>();
+  model->graph = g;
+  expect_same_outputs(model, back);
+}
+
 TEST(TfliteWriter, RejectsWhatTfliteCannotSay) {
   Graph g = small_int8_graph();
   std::get<Conv2DAttrs>(g.nodes[1].attrs).padding = Padding::kExplicit;

@@ -125,6 +125,17 @@ TEST(XnnPad, SimplifiedShapes) {
                                            random_int8(2432, 135), per_tensor(0.5f, 3)));
 }
 
+// XNNPACK pads with a constant only: the other modes stay on cpu.
+TEST(XnnPad, MirrorAndEdgeModesFallBack) {
+  for (PadMode mode : {PadMode::kReflect, PadMode::kSymmetric, PadMode::kEdge}) {
+    OneNodeGraph g(OpKind::kPad, PadAttrs{mode});
+    g.add_input(Shape{1, 4, 4, 3}, random_values(48, -1, 1, 110));
+    g.add_constant(Shape{4, 2}, std::vector<int32_t>{0, 0, 1, 1, 2, 0, 0, 0});
+    g.add_output();
+    expect_falls_back(g, "reflect, symmetric or edge");
+  }
+}
+
 TEST(XnnPad, ConstantInput) {
   OneNodeGraph g(OpKind::kPad);
   g.add_constant(Shape{2, 5, 3}, random_values(30, -1, 1, 109));

@@ -254,5 +254,30 @@ TEST(XnnPoolInt8, MeanDeclinesOutOfRangeScales) {
   EXPECT_NE(why.find("scale ratio"), std::string::npos) << why;
 }
 
+// ------------------------------------------------------- dilated windows
+
+Pool2DAttrs dilated_attrs(int dh, int dw, Pads2D pads) {
+  Pool2DAttrs a = pool_attrs(Padding::kExplicit, 3, 2, 2, 1);
+  a.explicit_pads = pads;
+  a.dilation_h = dh;
+  a.dilation_w = dw;
+  return a;
+}
+
+// XNNPACK's max pooling takes dilation: it must run there and agree.
+TEST(XnnPoolDilated, MaxRunsOnXnnpackAndMatchesReference) {
+  expect_xnn_matches_cpu(pool_graph(kMax, {1, 13, 11, 5}, dilated_attrs(2, 3, {2, 1, 1, 2})));
+  expect_xnn_matches_cpu(pool_graph(kMax, {2, 9, 9, 3}, dilated_attrs(3, 2, {})));
+  OneNodeGraph g(kMax, dilated_attrs(2, 2, {1, 1, 1, 1}));
+  g.add_input(Shape{1, 9, 8, 4}, random_int8(9 * 8 * 4, 3), per_tensor(0.05f, 2));
+  g.add_output(DType::kI8, per_tensor(0.05f, 2));
+  expect_xnn_matches_cpu(g);
+}
+
+// XNNPACK's average pooling has no dilation: it must decline, not mis-run.
+TEST(XnnPoolDilated, AverageFallsBack) {
+  expect_falls_back(pool_graph(kAvg, {1, 9, 9, 4}, dilated_attrs(2, 2, {})), "dilated");
+}
+
 }  // namespace
 }  // namespace opscope::testing

@@ -49,6 +49,7 @@ std::unique_ptr<Kernel> make_quantize();
 // pool.cc, reduce.cc
 std::unique_ptr<Kernel> make_average_pool2d_f32();
 std::unique_ptr<Kernel> make_max_pool2d_f32();
+std::unique_ptr<Kernel> make_max_pool2d_u8();
 std::unique_ptr<Kernel> make_mean_f32();
 std::unique_ptr<Kernel> make_reduce_max_f32();
 
@@ -63,7 +64,11 @@ std::unique_ptr<Kernel> make_concatenation();
 std::unique_ptr<Kernel> make_strided_slice();
 std::unique_ptr<Kernel> make_depth_to_space();
 
-// resize_bilinear.cc
+// gather.cc: GATHER, any params dtype (copies bytes), i32/i64 indices
+std::unique_ptr<Kernel> make_gather();
+
+// resize_bilinear.cc, resize.cc (ONNX Resize semantics)
 std::unique_ptr<Kernel> make_resize_bilinear_f32();
+std::unique_ptr<Kernel> make_resize_f32();
 
 }  // namespace opscope::reference

@@ -1,7 +1,12 @@
-// PAD / PADV2, any dtype: (input, paddings [rank, 2] i32/i64 const,
-// constant_value?). The pad value is the scalar constant_value input when
+// PAD / PADV2 / ONNX Pad, any dtype: (input, paddings [rank, 2] i32/i64
+// const, constant_value?) with PadAttrs (none: constant mode).
+// Constant mode: the pad value is the scalar constant_value input when
 // given (read at run, so it may be a runtime tensor), else zero, or the
 // zero point for a quantized input (the quantized representation of 0.0).
+// Reflect, symmetric and edge modes copy input elements: every output index
+// along a dim maps to an input index (a table per dim built in prepare),
+// and run copies element by element through those tables.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -26,6 +31,29 @@ std::array<uint8_t, 8> zero_point_bytes(DType dtype, int64_t zero_point) {
     default: break;  // float dtypes are not affine-quantized: pad with 0
   }
   return bytes;
+}
+
+// The input index along a dim of `n` elements that output index `i`
+// (already shifted by the leading pad, so it may be < 0 or >= n) reads.
+// Mirroring is periodic, so pads wider than the input keep mirroring.
+int64_t mirrored_index(PadMode mode, int64_t i, int64_t n) {
+  if (i >= 0 && i < n) return i;
+  switch (mode) {
+    case PadMode::kEdge: return std::clamp<int64_t>(i, 0, n - 1);
+    case PadMode::kReflect: {  // ... 2 1 | 0 1 2 3 | 2 1 0 1 ...
+      if (n == 1) return 0;
+      const int64_t period = 2 * (n - 1);
+      const int64_t k = ((i % period) + period) % period;
+      return k < n ? k : period - k;
+    }
+    case PadMode::kSymmetric: {  // ... 1 0 | 0 1 2 3 | 3 2 1 0 0 ...
+      const int64_t period = 2 * n;
+      const int64_t k = ((i % period) + period) % period;
+      return k < n ? k : period - 1 - k;
+    }
+    case PadMode::kConstant: break;
+  }
+  return 0;
 }
 
 class Pad final : public Kernel {
@@ -60,6 +88,12 @@ class Pad final : public Kernel {
                          "negative padding " + std::to_string(p) +
                              " is not supported");
       }
+    }
+    const auto* pad_attrs = std::get_if<PadAttrs>(&ctx.node().attrs);
+    mode_ = pad_attrs ? pad_attrs->mode : PadMode::kConstant;
+    if (mode_ != PadMode::kConstant && ctx.has_input(2)) {
+      return ctx.error(ErrorCode::kInvalidGraph,
+                       "a constant value input is only for constant mode");
     }
 
     value_id_ = -1;
@@ -96,6 +130,9 @@ class Pad final : public Kernel {
     for (int d = 0; d < rank; ++d) dst_base += pads[2 * d] * out_strides[d];
     plan_ = make_copy_plan(in.shape, in_strides, out_strides, 0, dst_base);
     needs_fill_ = any_pad;
+    if (mode_ != PadMode::kConstant) {
+      OPSCOPE_RETURN_IF_ERROR(plan_mirror(ctx, in.shape, out_shape, pads));
+    }
     elem_size_ = dtype_size(in.dtype);
     out_elements_ = num_elements(out_shape);
     input_id_ = ctx.input_id(0);
@@ -106,6 +143,10 @@ class Pad final : public Kernel {
 
   void run(const RunContext& ctx) override {
     void* y = ctx.data<void>(output_id_);
+    if (mode_ != PadMode::kConstant) {
+      run_mirror(ctx.data<const uint8_t>(input_id_), static_cast<uint8_t*>(y));
+      return;
+    }
     if (needs_fill_) {
       const void* value = value_id_ >= 0 ? ctx.data<const void>(value_id_)
                                          : default_value_.data();
@@ -115,8 +156,63 @@ class Pad final : public Kernel {
   }
 
  private:
+  // The per-dim source tables of the non-constant modes.
+  Status plan_mirror(const PrepareContext& ctx, const Shape& in, const Shape& out,
+                     const std::vector<int64_t>& pads) {
+    const int rank = static_cast<int>(in.size());
+    for (int d = 0; d < rank; ++d) {
+      if (in[d] == 0 && out[d] > 0) {
+        return ctx.error(ErrorCode::kShapeMismatch,
+                         "input " + shape_to_string(in) +
+                             " has an empty dim to pad from in this mode");
+      }
+    }
+    rank_ = rank;
+    out_dims_ = out;
+    in_strides_ = row_major_strides(in);
+    source_.assign(rank, {});
+    for (int d = 0; d < rank; ++d) {
+      source_[d].resize(static_cast<size_t>(out[d]));
+      for (int64_t o = 0; o < out[d]; ++o) {
+        source_[d][o] = mirrored_index(mode_, o - pads[2 * d], in[d]);
+      }
+    }
+    return Status::ok();
+  }
+
+  // Walks the output in order with an odometer over its dims.
+  void run_mirror(const uint8_t* x, uint8_t* y) const {
+    if (rank_ == 0) {
+      std::memcpy(y, x, elem_size_);
+      return;
+    }
+    for (int d = 0; d < rank_; ++d) {
+      if (out_dims_[d] == 0) return;
+    }
+    std::array<int64_t, kMaxCopyRank> idx{};
+    const int inner = rank_ - 1;
+    const std::vector<int64_t>& inner_src = source_[inner];
+    const int64_t inner_n = out_dims_[inner];
+    while (true) {
+      int64_t base = 0;  // input offset of the row, in elements
+      for (int d = 0; d < inner; ++d) base += source_[d][idx[d]] * in_strides_[d];
+      for (int64_t o = 0; o < inner_n; ++o) {
+        std::memcpy(y, x + (base + inner_src[o]) * static_cast<int64_t>(elem_size_), elem_size_);
+        y += elem_size_;
+      }
+      int d = inner - 1;
+      while (d >= 0 && ++idx[d] == out_dims_[d]) idx[d--] = 0;
+      if (d < 0) return;
+    }
+  }
+
   int input_id_ = -1;
   int output_id_ = -1;
+  PadMode mode_ = PadMode::kConstant;
+  int rank_ = 0;
+  Shape out_dims_;
+  std::vector<int64_t> in_strides_;
+  std::vector<std::vector<int64_t>> source_;  // per dim: output -> input index
   int value_id_ = -1;  // the constant_value input, or -1
   std::array<uint8_t, 8> default_value_{};
   bool needs_fill_ = false;

@@ -3,11 +3,13 @@
 // Affine quantization real = scale * (q - zero_point), per-tensor (one
 // scale) or per-channel along Quantization::axis. QUANTIZE rounds as
 // TFLite's reference: q = round_half_away_from_zero(x / scale) + zero_point,
-// saturated to the dtype's range.
+// saturated to the dtype's range; with QuantizeAttrs::round_half_to_even
+// (ONNX QuantizeLinear) ties go to the even integer instead.
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "engine/backends/reference/kernels/elementwise_util.h"
@@ -187,9 +189,12 @@ class DequantizeKernel final : public Kernel {
 
 // round(x / scale) + zp saturated to [range.min, range.max]; NaN maps to the
 // zero point (real 0). Written so that no out-of-range float is ever cast to
-// an integer (undefined behaviour).
-inline int32_t quantize_one(float x, float scale, int32_t zp, QRange range) {
-  const float q = std::round(x / scale) + static_cast<float>(zp);
+// an integer (undefined behaviour). std::nearbyint rounds half to even in
+// the default floating-point environment, which nothing here changes.
+inline int32_t quantize_one(float x, float scale, int32_t zp, QRange range,
+                            bool half_to_even) {
+  const float r = half_to_even ? std::nearbyint(x / scale) : std::round(x / scale);
+  const float q = r + static_cast<float>(zp);
   if (q >= static_cast<float>(range.min) && q <= static_cast<float>(range.max)) {
     return static_cast<int32_t>(q);
   }
@@ -199,7 +204,8 @@ inline int32_t quantize_one(float x, float scale, int32_t zp, QRange range) {
 }
 
 template <typename T>
-void quantize(const float* in, T* out, const AffineParams& p, QRange range) {
+void quantize(const float* in, T* out, const AffineParams& p, QRange range,
+              bool half_to_even) {
   for (int64_t o = 0; o < p.outer; ++o) {
     for (int64_t c = 0; c < p.channels; ++c) {
       const int64_t base = (o * p.channels + c) * p.inner;
@@ -207,7 +213,7 @@ void quantize(const float* in, T* out, const AffineParams& p, QRange range) {
       const int32_t zp = p.zero_points[c];
       for (int64_t i = 0; i < p.inner; ++i) {
         out[base + i] =
-            static_cast<T>(quantize_one(in[base + i], scale, zp, range));
+            static_cast<T>(quantize_one(in[base + i], scale, zp, range, half_to_even));
       }
     }
   }
@@ -231,6 +237,8 @@ class QuantizeKernel final : public Kernel {
     out.shape = ctx.input(0).shape;
     OPSCOPE_RETURN_IF_ERROR(affine_params(ctx, out, true, &params_));
     range_ = quantized_range(dtype_);
+    const auto* attrs = std::get_if<QuantizeAttrs>(&ctx.node().attrs);
+    half_to_even_ = attrs != nullptr && attrs->round_half_to_even;
     in_id_ = ctx.input_id(0);
     out_id_ = ctx.output_id(0);
     return Status::ok();
@@ -239,9 +247,9 @@ class QuantizeKernel final : public Kernel {
   void run(const RunContext& ctx) override {
     const float* in = ctx.data<const float>(in_id_);
     if (dtype_ == DType::kI8) {
-      quantize(in, ctx.data<int8_t>(out_id_), params_, range_);
+      quantize(in, ctx.data<int8_t>(out_id_), params_, range_, half_to_even_);
     } else {
-      quantize(in, ctx.data<uint8_t>(out_id_), params_, range_);
+      quantize(in, ctx.data<uint8_t>(out_id_), params_, range_, half_to_even_);
     }
   }
 
@@ -249,6 +257,7 @@ class QuantizeKernel final : public Kernel {
   DType dtype_ = DType::kI8;
   AffineParams params_;
   QRange range_{-128, 127};
+  bool half_to_even_ = false;
   int in_id_ = -1, out_id_ = -1;
 };
 

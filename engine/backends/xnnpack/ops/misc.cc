@@ -262,7 +262,19 @@ Result<std::unique_ptr<XnnNodeOp>> create_softmax(const Graph& g, int node) {
 
 // ---------------------------------------------------------------- pad
 
+// XNNPACK's constant pad is the only mode it has; reflect, symmetric and
+// edge PADs stay on the reference backend.
+namespace {
+bool constant_pad_mode(const Node& n, std::string* why) {
+  const auto* a = std::get_if<PadAttrs>(&n.attrs);
+  if (a == nullptr || a->mode == PadMode::kConstant) return true;
+  if (why) *why = "PAD in reflect, symmetric or edge mode (XNNPACK pads with a constant only)";
+  return false;
+}
+}  // namespace
+
 bool supports_pad(const Graph& g, const Node& n, std::string* why) {
+  if (!constant_pad_mode(n, why)) return false;
   if (n.inputs.size() < 2 || n.inputs.size() > 3 || n.outputs.size() != 1 || n.inputs[0] < 0 ||
       n.inputs[1] < 0) {
     if (why) *why = "expects (input, paddings, value?) and 1 output";
@@ -290,7 +302,8 @@ Result<std::unique_ptr<XnnNodeOp>> create_pad(const Graph& g, int node) {
   std::vector<int64_t> pads;
   std::array<uint8_t, 8> value;
   std::string why;
-  if (!pad_amounts(g, n, &pads, &why) || !pad_value(g, n, &value, &why)) {
+  if (!constant_pad_mode(n, &why) || !pad_amounts(g, n, &pads, &why) ||
+      !pad_value(g, n, &value, &why)) {
     return xnn_unsupported(g, node, why);
   }
   if (in.elements() == 0) return xnn_unsupported(g, node, "input has no elements");

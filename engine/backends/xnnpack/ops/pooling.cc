@@ -1,7 +1,9 @@
 // AVERAGE_POOL_2D, MAX_POOL_2D and MEAN on XNNPACK, NHWC.
 //
 // Pools: f32 average and max, int8 max (s8: max needs no requantization, so
-// input and output must share their quantization, as TFLite requires). SAME
+// input and output must share their quantization, as TFLite requires).
+// Max pools may be dilated (XNNPACK takes dilation); XNNPACK's average
+// pooling has no dilation, so a dilated average pool is refused. SAME
 // and VALID become explicit pads. XNNPACK's average pooling divides by the
 // number of in-bounds elements when there is padding (its "pixelwise"
 // kernel), which is TFLite's rule; the tests check it. A window that covers
@@ -84,6 +86,7 @@ class PoolOp final : public XnnOneInputOp {
 // the whole, unpadded input.
 bool is_global_window(const Pool2DAttrs& a, const Shape& in) {
   if (in.size() != 4 || a.filter_h != in[1] || a.filter_w != in[2]) return false;
+  if (a.dilation_h != 1 || a.dilation_w != 1) return false;
   const Pads2D p = resolve_pads(a.padding, a.explicit_pads, in[1], in[2], a.filter_h,
                                 a.filter_w, a.stride_h, a.stride_w, 1, 1);
   return p.top == 0 && p.bottom == 0 && p.left == 0 && p.right == 0;
@@ -165,6 +168,10 @@ bool supports_pool2d(const Graph& g, const Node& n, std::string* why) {
   }
   if (!expect_rank(g, n, 0, 4, why)) return false;
   if (!expect_fused_clamp(a->activation, why)) return false;
+  if ((a->dilation_h != 1 || a->dilation_w != 1) && n.op != OpKind::kMaxPool2D) {
+    if (why) *why = "dilated average pooling (XNNPACK's average pooling has no dilation)";
+    return false;
+  }
   const Tensor& in = g.tensors[n.inputs[0]];
   const Tensor& out = g.tensors[n.outputs[0]];
   if (in.elements() == 0) {
@@ -234,12 +241,17 @@ Result<std::unique_ptr<XnnNodeOp>> create_pool2d(const Graph& g, int node) {
     return xnn_created(g, node, call, st, std::move(op));
   }
 
+  if (n.op != OpKind::kMaxPool2D && (a.dilation_h != 1 || a.dilation_w != 1)) {
+    return xnn_unsupported(g, node, "dilated average pooling");
+  }
   const Pads2D p = resolve_pads(a.padding, a.explicit_pads, s[1], s[2], a.filter_h, a.filter_w,
-                                a.stride_h, a.stride_w, 1, 1);
+                                a.stride_h, a.stride_w, a.dilation_h, a.dilation_w);
   // XNNPACK derives the output size from the explicit pads; it must be the
   // one the reference kernel's prepare resolved.
-  const int64_t xnn_out_h = (s[1] + p.top + p.bottom - a.filter_h) / a.stride_h + 1;
-  const int64_t xnn_out_w = (s[2] + p.left + p.right - a.filter_w) / a.stride_w + 1;
+  const int64_t ext_h = int64_t{a.filter_h - 1} * a.dilation_h + 1;
+  const int64_t ext_w = int64_t{a.filter_w - 1} * a.dilation_w + 1;
+  const int64_t xnn_out_h = (s[1] + p.top + p.bottom - ext_h) / a.stride_h + 1;
+  const int64_t xnn_out_w = (s[2] + p.left + p.right - ext_w) / a.stride_w + 1;
   if (out.shape.size() != 4 || out.shape[1] != xnn_out_h || out.shape[2] != xnn_out_w) {
     return xnn_unsupported(g, node, "XNNPACK's pooling output " + std::to_string(xnn_out_h) +
                                         "x" + std::to_string(xnn_out_w) + " differs from " +
@@ -256,14 +268,16 @@ Result<std::unique_ptr<XnnNodeOp>> create_pool2d(const Graph& g, int node) {
     op = std::make_unique<PoolOp>(node, PoolImpl::kMaxS8, s[0], s[1], s[2]);
     call = "xnn_create_max_pooling2d_nhwc_s8";
     st = xnn_create_max_pooling2d_nhwc_s8(p.top, p.right, p.bottom, p.left, a.filter_h,
-                                          a.filter_w, a.stride_h, a.stride_w, 1, 1, c, c, c,
-                                          qr.min, qr.max, 0, op->op_slot());
+                                          a.filter_w, a.stride_h, a.stride_w, a.dilation_h,
+                                          a.dilation_w, c, c, c, qr.min, qr.max, 0,
+                                          op->op_slot());
   } else {
     op = std::make_unique<PoolOp>(node, PoolImpl::kMaxF32, s[0], s[1], s[2]);
     call = "xnn_create_max_pooling2d_nhwc_f32";
     st = xnn_create_max_pooling2d_nhwc_f32(p.top, p.right, p.bottom, p.left, a.filter_h,
-                                           a.filter_w, a.stride_h, a.stride_w, 1, 1, c, c, c,
-                                           fr.min, fr.max, 0, op->op_slot());
+                                           a.filter_w, a.stride_h, a.stride_w, a.dilation_h,
+                                           a.dilation_w, c, c, c, fr.min, fr.max, 0,
+                                           op->op_slot());
   }
   return xnn_created(g, node, call, st, std::move(op));
 }

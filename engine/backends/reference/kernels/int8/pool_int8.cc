@@ -2,7 +2,8 @@
 // output share one quantization (TFLite's int8 pools do not requantize), so
 // both work on the raw int8 values: the average is the in-bounds sum divided
 // by the in-bounds count, rounded half away from zero (padding never
-// counts); then the fused activation's clamp.
+// counts); then the fused activation's clamp. Dilated windows (taps
+// `dilation` apart) count only their in-bounds taps, as in pool.cc.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -28,24 +29,29 @@ class Pool2DI8 final : public Kernel {
     OPSCOPE_RETURN_IF_ERROR(expect_same_params(ctx, qin, qout));
     OPSCOPE_ASSIGN_OR_RETURN(const Pool2DAttrs a, node_attrs<Pool2DAttrs>(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(range_, int8_activation_range(ctx, a.activation, qout));
-    if (a.filter_h < 1 || a.filter_w < 1 || a.stride_h < 1 || a.stride_w < 1) {
+    if (a.filter_h < 1 || a.filter_w < 1 || a.stride_h < 1 || a.stride_w < 1 ||
+        a.dilation_h < 1 || a.dilation_w < 1) {
       return ctx.error(ErrorCode::kInvalidArgument,
                        "filter " + std::to_string(a.filter_h) + "x" + std::to_string(a.filter_w) +
                            " and stride " + std::to_string(a.stride_h) + "x" +
-                           std::to_string(a.stride_w) + " must be positive");
+                           std::to_string(a.stride_w) + " and dilation " +
+                           std::to_string(a.dilation_h) + "x" + std::to_string(a.dilation_w) +
+                           " must be positive");
     }
     if (a.padding == Padding::kExplicit) {
       const Pads2D& p = a.explicit_pads;
-      if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= a.filter_h ||
-          p.bottom >= a.filter_h || p.left >= a.filter_w || p.right >= a.filter_w) {
+      const int64_t ext_h = int64_t{a.filter_h - 1} * a.dilation_h + 1;
+      const int64_t ext_w = int64_t{a.filter_w - 1} * a.dilation_w + 1;
+      if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= ext_h ||
+          p.bottom >= ext_h || p.left >= ext_w || p.right >= ext_w) {
         return ctx.error(ErrorCode::kInvalidArgument,
-                         "explicit pads must be in [0, filter size)");
+                         "explicit pads must be in [0, dilated filter size)");
       }
     }
     const Shape& in = ctx.input(0).shape;
-    const WindowDim h = window_dim(a.padding, in[1], a.filter_h, a.stride_h, 1,
+    const WindowDim h = window_dim(a.padding, in[1], a.filter_h, a.stride_h, a.dilation_h,
                                    a.explicit_pads.top, a.explicit_pads.bottom);
-    const WindowDim w = window_dim(a.padding, in[2], a.filter_w, a.stride_w, 1,
+    const WindowDim w = window_dim(a.padding, in[2], a.filter_w, a.stride_w, a.dilation_w,
                                    a.explicit_pads.left, a.explicit_pads.right);
     if (h.out <= 0 || w.out <= 0) {
       return ctx.error(ErrorCode::kShapeMismatch,
@@ -65,8 +71,13 @@ class Pool2DI8 final : public Kernel {
     channels_ = in[3];
     out_h_ = h.out;
     out_w_ = w.out;
-    rows_ = window_spans(h, in_h_, a.filter_h, a.stride_h);
-    cols_ = window_spans(w, in_w_, a.filter_w, a.stride_w);
+    rows_ = window_spans(h, in_h_, a.filter_h, a.stride_h, a.dilation_h);
+    cols_ = window_spans(w, in_w_, a.filter_w, a.stride_w, a.dilation_w);
+    if (!every_span_nonempty(rows_) || !every_span_nonempty(cols_)) {
+      return ctx.error(ErrorCode::kInvalidArgument,
+                       "a dilated window lies wholly in the padding of input " +
+                           shape_to_string(in));
+    }
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     ctx.output(0).shape = {batch_, out_h_, out_w_, channels_};
@@ -88,8 +99,8 @@ class Pool2DI8 final : public Kernel {
           int8_t* out = y + ((n * out_h_ + oh) * out_w_ + ow) * c_count;
           const int32_t init = kKind == PoolKind::kAverage ? 0 : -128;
           for (int64_t c = 0; c < c_count; ++c) acc[c] = init;
-          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
-            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+          for (int64_t ih = rows.begin; ih < rows.end; ih += rows.step) {
+            for (int64_t iw = cols.begin; iw < cols.end; iw += cols.step) {
               const int8_t* in = xn + (ih * in_w_ + iw) * c_count;
               for (int64_t c = 0; c < c_count; ++c) {
                 if constexpr (kKind == PoolKind::kAverage) {
@@ -101,8 +112,7 @@ class Pool2DI8 final : public Kernel {
             }
           }
           // prepare guarantees every window holds at least one element.
-          const int32_t count = static_cast<int32_t>((rows.end - rows.begin) *
-                                                     (cols.end - cols.begin));
+          const int32_t count = static_cast<int32_t>(rows.count * cols.count);
           for (int64_t c = 0; c < c_count; ++c) {
             int32_t v = acc[c];
             if constexpr (kKind == PoolKind::kAverage) v = rounded_divide(v, count);
