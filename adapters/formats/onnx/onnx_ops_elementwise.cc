@@ -10,7 +10,8 @@ namespace opscope::onnx {
 
 Result<int> normalize_axis(Importer& im, int64_t axis, int rank, const char* what) {
   const int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= std::max(rank, 1)) {
+  // A scalar has no axis: callers index the shape with the result.
+  if (a < 0 || a >= rank) {
     return im.error(ErrorCode::kInvalidGraph,
                     std::string(what) + " " + std::to_string(axis) +
                         " is out of range for rank " + std::to_string(rank));

@@ -244,4 +244,22 @@ TEST(OnnxReaderErrors, ReshapeDimsOverflowingInt64AreRefused) {
   expect_error(load(m), ErrorCode::kShapeMismatch, {"the_reshape", "Reshape", "int64"});
 }
 
+// Found by the fuzzer: an axis of a scalar (rank-0) value indexed the empty
+// shape. A scalar has no axes, so every axis attribute of one is refused.
+TEST(OnnxReaderErrors, AxisOfAScalarIsRefused) {
+  auto m = relu_add_model();
+  auto* g = m.mutable_graph();
+  auto* scalar = g->add_initializer();
+  scalar->set_name("two");
+  scalar->set_data_type(::onnx::TensorProto::FLOAT);
+  scalar->add_float_data(2.0f);
+  auto* split = g->add_node();
+  split->set_name("the_split");
+  split->set_op_type("Split");
+  split->add_input("two");
+  split->add_output("p0");
+  g->mutable_output(0)->set_name("p0");
+  expect_error(load(m), ErrorCode::kInvalidGraph, {"the_split", "Split", "axis"});
+}
+
 }  // namespace
