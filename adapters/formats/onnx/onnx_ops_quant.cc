@@ -150,8 +150,10 @@ Result<Value> dequantize_value(Importer& im, const Value& x, const QParams& q, i
     if (dtype == DType::kU8) dequantize_into(xt.constant_as<uint8_t>(), xt.shape, quant, values.data());
     if (dtype == DType::kI8) dequantize_into(xt.constant_as<int8_t>(), xt.shape, quant, values.data());
     if (dtype == DType::kI32) dequantize_into(xt.constant_as<int32_t>(), xt.shape, quant, values.data());
-    const int c = im.new_f32_constant(xt.name + "/dequantized", xt.shape, values);
-    return Value{c, x.layout};
+    // Copies: adding a tensor may move the graph's tensor array under xt.
+    const std::string name = xt.name + "/dequantized";
+    const Shape shape = xt.shape;
+    return Value{im.new_f32_constant(name, shape, values), x.layout};
   }
   if (dtype == DType::kI32) {
     return im.error(ErrorCode::kUnsupportedOp,
@@ -295,7 +297,9 @@ Status translate_qlinear_conv(Importer& im) {
       bias[o] = static_cast<float>(static_cast<double>(bt.constant_as<int32_t>()[o]) *
                                    xq.scales[0] * ws);
     }
-    inputs.push_back(Value{im.new_f32_constant(bt.name + "/dequantized", bt.shape, bias)});
+    const std::string name = bt.name + "/dequantized";  // copies: see dequantize_value
+    const Shape shape = bt.shape;
+    inputs.push_back(Value{im.new_f32_constant(name, shape, bias)});
   }
   OPSCOPE_ASSIGN_OR_RETURN(Value y, translate_f32_stand_in(im, translate_conv, inputs));
   return quantize_to_output(im, y, yq, 1, "quantize");
