@@ -110,6 +110,18 @@ bool same_quantization(const Quantization& a, const Quantization& b) {
          (a.scales.size() == 1 || a.axis == b.axis);
 }
 
+// Every zero point of `quant` fits 8-bit `dtype` (int8 or uint8).
+Status check_zero_points(const Importer& im, const Quantization& quant, DType dtype) {
+  for (int64_t zp : quant.zero_points) {
+    const bool in_range = dtype == DType::kU8 ? (zp >= 0 && zp <= 255) : (zp >= -128 && zp <= 127);
+    if (!in_range) {
+      return im.error(ErrorCode::kInvalidGraph, "zero point " + std::to_string(zp) +
+                                                    " is outside " + std::string(to_string(dtype)));
+    }
+  }
+  return Status::ok();
+}
+
 template <typename T>
 void dequantize_into(const T* in, const Shape& shape, const Quantization& q, float* out) {
   const int64_t n = num_elements(shape);
@@ -159,13 +171,7 @@ Result<Value> dequantize_value(Importer& im, const Value& x, const QParams& q, i
     return im.error(ErrorCode::kUnsupportedOp,
                     "dequantizing a non-constant int32 tensor is not supported");
   }
-  for (int64_t zp : quant.zero_points) {
-    const bool in_range = dtype == DType::kU8 ? (zp >= 0 && zp <= 255) : (zp >= -128 && zp <= 127);
-    if (!in_range) {
-      return im.error(ErrorCode::kInvalidGraph, "zero point " + std::to_string(zp) +
-                                                    " is outside " + std::string(to_string(dtype)));
-    }
-  }
+  OPSCOPE_RETURN_IF_ERROR(check_zero_points(im, quant, dtype));
   // The engine keeps quantization on the tensor: a value read by two
   // dequantizations must be read with the same parameters.
   Tensor& t = im.tensor(x.tensor);
@@ -197,14 +203,7 @@ Status quantize_to_output(Importer& im, const Value& y, const QParams& q, int on
   }
   OPSCOPE_ASSIGN_OR_RETURN(Quantization quant, quantization_for(im, y, q, onnx_axis));
   const DType dtype = q.has_zero_point ? q.dtype : DType::kU8;
-  for (size_t c = 0; c < quant.zero_points.size(); ++c) {
-    const int64_t zp = quant.zero_points[c];
-    const bool in_range = dtype == DType::kU8 ? (zp >= 0 && zp <= 255) : (zp >= -128 && zp <= 127);
-    if (!in_range) {
-      return im.error(ErrorCode::kInvalidGraph, "zero point " + std::to_string(zp) +
-                                                    " is outside " + std::string(to_string(dtype)));
-    }
-  }
+  OPSCOPE_RETURN_IF_ERROR(check_zero_points(im, quant, dtype));
   const int out = im.new_tensor(im.node().output(0), dtype);
   im.tensor(out).quantization = quant;
   QuantizeAttrs attrs;
