@@ -343,6 +343,21 @@ Status gather(const OpContext& c, Node& node) {
   return set_op(node, OpKind::kGather, GatherAttrs{o.axis(), o.batch_dims()});
 }
 
+// MIRROR_PAD (input, paddings): PAD with the mode taken from its options.
+Status mirror_pad(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_MirrorPadOptions());
+  switch (o.mode()) {
+    case fb::MirrorPadMode::REFLECT: return set_op(node, OpKind::kPad, PadAttrs{PadMode::kReflect});
+    case fb::MirrorPadMode::SYMMETRIC:
+      return set_op(node, OpKind::kPad, PadAttrs{PadMode::kSymmetric});
+    default: break;
+  }
+  return node_error(node, ErrorCode::kMalformedModel,
+                    "MIRROR_PAD mode " + std::to_string(static_cast<int>(o.mode())) +
+                        " is neither REFLECT (0) nor SYMMETRIC (1)");
+}
+
 Status leaky_relu(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o =
@@ -461,6 +476,7 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::PADV2:
       // PADV2 adds the constant_value input; both are kPad.
       return plain_op(OpKind::kPad, 2, 3, node);
+    case BuiltinOperator::MIRROR_PAD: return mirror_pad(c, node);
     case BuiltinOperator::RESHAPE: return reshape(c, node);
     case BuiltinOperator::SQUEEZE: return squeeze(c, node);
     case BuiltinOperator::EXPAND_DIMS:

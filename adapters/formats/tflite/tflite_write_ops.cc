@@ -208,13 +208,16 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
       return builtin(node.op == OpKind::kMean ? BuiltinOperator::MEAN
                                               : BuiltinOperator::REDUCE_MAX);
     case OpKind::kPad:
-      // MIRROR_PAD's mode is not in our schema subset (MirrorPadOptions is
-      // empty there), so only constant padding is written.
       if (const auto* p = std::get_if<PadAttrs>(&node.attrs);
           p != nullptr && p->mode != PadMode::kConstant) {
-        return unwritable(graph, node_index,
-                          "PAD in reflect, symmetric or edge mode (only constant padding is "
-                          "written)");
+        if (p->mode == PadMode::kEdge) {
+          return unwritable(graph, node_index, "PAD in edge mode has no TFLite encoding");
+        }
+        set_options(out, BuiltinOptions::MirrorPadOptions,
+                    fb::CreateMirrorPadOptions(fbb, p->mode == PadMode::kReflect
+                                                        ? fb::MirrorPadMode::REFLECT
+                                                        : fb::MirrorPadMode::SYMMETRIC));
+        return builtin(BuiltinOperator::MIRROR_PAD);
       }
       // A third input (the pad value) makes it PADV2.
       return builtin(node.inputs.size() > 2 && node.inputs[2] >= 0 ? BuiltinOperator::PADV2

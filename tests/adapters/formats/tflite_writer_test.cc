@@ -265,6 +265,35 @@ TEST(TfliteWriter, GatherKeepsAxisAndBatchDims) {
   expect_same_outputs(model, back);
 }
 
+// Reflect and symmetric PADs are written as MIRROR_PAD and read back with
+// their mode; the outputs of the two graphs must be equal.
+TEST(TfliteWriter, MirrorPadKeepsItsMode) {
+  Graph g;
+  const int in = add_activation(g, "in", DType::kF32, {1, 4, 5, 2}, {}, TensorRole::kInput);
+  const int pads = add_constant(g, "pads", DType::kI32, {4, 2},
+                                std::vector<int32_t>{0, 0, 3, 1, 2, 4, 0, 0});
+  const int mid = add_activation(g, "mid", DType::kF32, {1, 8, 11, 2});
+  const int pads2 = add_constant(g, "pads2", DType::kI32, {4, 2},
+                                 std::vector<int32_t>{0, 0, 8, 2, 0, 1, 0, 0});
+  const int out = add_activation(g, "out", DType::kF32, {1, 18, 12, 2}, {}, TensorRole::kOutput);
+  add_node(g, OpKind::kPad, "MIRROR_PAD", {in, pads}, {mid}, PadAttrs{PadMode::kReflect});
+  add_node(g, OpKind::kPad, "MIRROR_PAD", {mid, pads2}, {out}, PadAttrs{PadMode::kSymmetric});
+  g.inputs = {in};
+  g.outputs = {out};
+  auto bytes = write_tflite_buffer(g);
+  ASSERT_TRUE(bytes.is_ok()) << bytes.status().to_string();
+  auto back = read_back(*bytes);
+  ASSERT_NE(back, nullptr);
+  expect_same_graph(g, back->graph);
+  ASSERT_EQ(back->graph.nodes.size(), 2u);
+  EXPECT_EQ(back->graph.nodes[0].type_name, "MIRROR_PAD");
+  EXPECT_EQ(back->graph.nodes[0].attr<PadAttrs>().mode, PadMode::kReflect);
+  EXPECT_EQ(back->graph.nodes[1].attr<PadAttrs>().mode, PadMode::kSymmetric);
+  auto model = std::make_shared<Model>();
+  model->graph = g;
+  expect_same_outputs(model, back);
+}
+
 TEST(TfliteWriter, RejectsWhatTfliteCannotSay) {
   Graph g = small_int8_graph();
   std::get<Conv2DAttrs>(g.nodes[1].attrs).padding = Padding::kExplicit;
