@@ -173,6 +173,19 @@ struct GatherAttrs {
   int batch_dims = 0;
 };
 
+// GATHER_ELEMENTS (ONNX GatherElements). axis may be negative: it counts
+// from the end of data's dims.
+struct GatherElementsAttrs {
+  int axis = 0;
+};
+
+// GATHER_ND (TFLite GATHER_ND, ONNX GatherND). batch_dims >= 0: the
+// leading dims data and indices share (ONNX's attribute; TFLite's op has
+// none, i.e. 0).
+struct GatherNdAttrs {
+  int batch_dims = 0;
+};
+
 using Attributes =
     std::variant<std::monostate, Conv2DAttrs, DepthwiseConv2DAttrs,
                  TransposeConvAttrs, FullyConnectedAttrs, BatchMatMulAttrs,
@@ -180,6 +193,6 @@ using Attributes =
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
                  HardSigmoidAttrs, QuantizeAttrs,
-                 GatherAttrs>;
+                 GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

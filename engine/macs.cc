@@ -59,6 +59,8 @@ int64_t node_macs(const Graph& g, const Node& n) {
       return out_elems * taps;
     }
     case OpKind::kGather:  // moves bytes: no multiply-accumulates
+    case OpKind::kGatherElements:
+    case OpKind::kGatherNd:
       return 0;
     default:
       return 0;

@@ -46,6 +46,8 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kResizeBilinear: return "RESIZE_BILINEAR";
     case OpKind::kResize: return "RESIZE";
     case OpKind::kGather: return "GATHER";
+    case OpKind::kGatherElements: return "GATHER_ELEMENTS";
+    case OpKind::kGatherNd: return "GATHER_ND";
     case OpKind::kDequantize: return "DEQUANTIZE";
     case OpKind::kQuantize: return "QUANTIZE";
     case OpKind::kUnknown: return "UNKNOWN";

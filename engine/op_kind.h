@@ -77,6 +77,19 @@ enum class OpKind : uint16_t {
   // Negative indices count from the end (ONNX; TFLite has none). An index
   // out of range fails prepare when the indices are constant, else invoke.
   kGather,
+  // (data, indices i32/i64 of data's rank) attrs GatherElementsAttrs, ONNX's
+  // GatherElements: output shape = indices shape, and
+  //   out[i_0, ..., i_{r-1}] = data[i_0, ..., idx[i_0, ..., i_{r-1}], ...]
+  // with the index in place of i_axis. Off the axis, indices dims must not
+  // exceed data's.
+  kGatherElements,
+  // (data, indices i32/i64 [..., m]) attrs GatherNdAttrs, TFLite's GATHER_ND
+  // with ONNX's batch_dims b: each m-tuple of the last indices dim picks a
+  // slice data[batch..., t_0, ..., t_{m-1}, :]. Output shape
+  // indices.shape[:-1] + data.shape[b + m:].
+  // Both ops: negative indices count from the end; an index out of range
+  // fails prepare when the indices are constant, else invoke (as GATHER).
+  kGatherNd,
   kDequantize,     // (x: f16 or quantized) -> f32
   kQuantize,       // (x: f32) -> quantized per the output's quantization
   // An op the engine does not know; Node::type_name says which.

@@ -52,6 +52,8 @@ const OpEntry kOps[] = {
     {"Concat", translate_concat, 4},
     {"Shape", translate_shape, 1},
     {"Gather", translate_gather, 1},
+    {"GatherElements", translate_gather_elements, 11},
+    {"GatherND", translate_gather_nd, 11},
     {"Cast", translate_cast, 6},
     {"Constant", translate_constant, 1},
     {"ConstantOfShape", translate_constant_of_shape, 9},

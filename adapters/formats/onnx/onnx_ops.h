@@ -61,6 +61,10 @@ Status translate_pad(Importer& im);
 Status translate_reduce_mean(Importer& im);
 Status translate_reduce_max(Importer& im);
 
+// onnx_ops_gather.cc
+Status translate_gather_elements(Importer& im);
+Status translate_gather_nd(Importer& im);
+
 // onnx_ops_conv_transpose.cc
 Status translate_conv_transpose(Importer& im);
 

@@ -66,6 +66,8 @@ const Entry kTable[] = {
     {OpKind::kStridedSlice, kAny, make_strided_slice},
     {OpKind::kDepthToSpace, kAny, make_depth_to_space},
     {OpKind::kGather, kAny, make_gather},  // f32, i32, i64, i8, u8, ...
+    {OpKind::kGatherElements, kAny, make_gather_elements},  // likewise
+    {OpKind::kGatherNd, kAny, make_gather_nd},              // likewise
 };
 
 }  // namespace

@@ -45,6 +45,8 @@ Kind classify(OpKind op) {
     case OpKind::kTranspose:
     case OpKind::kStridedSlice:
     case OpKind::kGather:  // input 0 (params) moves; indices stay integer
+    case OpKind::kGatherElements:  // likewise: input 0 (data) moves
+    case OpKind::kGatherNd:
     case OpKind::kDepthToSpace: return Kind::kFollow;
     case OpKind::kResize: return Kind::kNone;  // f32 kernel only: stays float
     default: return Kind::kNone;

@@ -4,8 +4,9 @@
 // backend. A test is in scope when its opset is one the importer reads
 // (7 to 18), its data is what the engine computes with (the first graph
 // input FLOAT, UINT8 or INT8, the others also INT64 or INT32 for shapes,
-// axes, indices and biases; every output FLOAT, UINT8, INT8 or INT64) and all its ops
-// are claimed (kClaimedOps); such a test must pass:
+// axes, indices and biases; every output FLOAT, UINT8, INT8 or INT64; INT32
+// and INT64 data too for ops that only move elements, kIntegerDataOps) and
+// all its ops are claimed (kClaimedOps); such a test must pass:
 //   |ours - expected| <= 1e-3 * |expected| + 1e-5 per element (float),
 //   exact equality (integers, bool);
 // other tests count as unsupported. Prints
@@ -39,10 +40,10 @@ namespace fs = std::filesystem;
 // but does not claim.
 const std::set<std::string> kClaimedOps = {
     "Abs", "Add", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape",
-    "Conv", "Div", "Exp", "Flatten", "Gather", "Gemm", "GlobalAveragePool",
-    "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "Log",
-    "MatMul", "Max", "Min", "Mul", "Neg", "PRelu", "Pow", "ReduceMax", "ReduceMean",
-    "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
+    "Conv", "Div", "Exp", "Flatten", "Gather", "GatherElements", "GatherND", "Gemm",
+    "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish", "Identity",
+    "LeakyRelu", "Log", "MatMul", "Max", "Min", "Mul", "Neg", "PRelu", "Pow",
+    "ReduceMax", "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
     "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
     "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
     "Pad", "Resize", "Upsample",
@@ -92,19 +93,39 @@ bool uses_eight_bit_data(const onnx::ModelSummary& s) {
   return false;
 }
 
+// Integer data (not only shapes and indices) is exact for ops that only
+// move elements: a test whose first input is INT32/INT64, or that has an
+// INT32 output, is in scope when all its ops are these
+// (test_gathernd_example_int32, ...). Integer arithmetic stays outside.
+const std::set<std::string> kIntegerDataOps = {"GatherElements", "GatherND"};
+
+bool is_integer_type(const std::string& t) { return t == "INT64" || t == "INT32"; }
+
+bool uses_integer_data(const onnx::ModelSummary& s) {
+  if (!s.input_types.empty() && is_integer_type(s.input_types[0])) return true;
+  return std::find(s.output_types.begin(), s.output_types.end(), "INT32") !=
+         s.output_types.end();
+}
+
 bool in_scope(const onnx::ModelSummary& s) {
   if (s.opset < 7 || s.opset > 18 || s.ops.empty()) return false;
-  if (!s.input_types.empty() && !is_activation_type(s.input_types[0])) return false;
+  const bool integer_data = uses_integer_data(s);
+  if (!s.input_types.empty() && !is_activation_type(s.input_types[0]) && !integer_data) {
+    return false;
+  }
   for (const std::string& t : s.input_types) {
-    if (!is_activation_type(t) && t != "INT64" && t != "INT32") return false;
+    if (!is_activation_type(t) && !is_integer_type(t)) return false;
   }
   for (const std::string& t : s.output_types) {
-    if (!is_activation_type(t) && t != "INT64") return false;
+    if (!is_activation_type(t) && t != "INT64" && !(integer_data && t == "INT32")) {
+      return false;
+    }
   }
   const bool eight_bit = uses_eight_bit_data(s);
   for (const std::string& op : s.ops) {
     if (!kClaimedOps.count(op)) return false;
     if (eight_bit && !kEightBitOps.count(op)) return false;
+    if (integer_data && !kIntegerDataOps.count(op)) return false;
   }
   return true;
 }
@@ -237,6 +258,7 @@ TEST(OnnxNodeTests, EveryTestOfAClaimedOpPasses) {
     }
     if (why.empty()) {
       ++passed;
+      if (verbose) std::printf("  passed: %s\n", dir.filename().c_str());
     } else {
       ++failed;
       ADD_FAILURE() << dir.filename().string() << ": " << why;

@@ -13,25 +13,13 @@
 #include <cstring>
 #include <string>
 
+#include "engine/backends/reference/kernels/index_input.h"
 #include "engine/backends/reference/kernels/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
 namespace opscope::reference {
 namespace {
-
-// Element k of an index tensor; memcpy because constant data may sit
-// unaligned in the mapped model file.
-int64_t index_at(const uint8_t* data, bool i64, int64_t k) {
-  if (i64) {
-    int64_t v;
-    std::memcpy(&v, data + k * 8, 8);
-    return v;
-  }
-  int32_t v;
-  std::memcpy(&v, data + k * 4, 4);
-  return v;
-}
 
 class Gather final : public Kernel {
  public:
@@ -135,7 +123,7 @@ class Gather final : public Kernel {
       for (int64_t o = 0; o < outer_; ++o) {
         const uint8_t* slab = src + ((b * outer_ + o) * axis_size_) * row;
         for (int64_t k = 0; k < coords_; ++k) {
-          int64_t i = index_at(idx, i64_, b * coords_ + k);
+          int64_t i = read_index(idx, i64_, b * coords_ + k);
           if (i < 0) i += axis_size_;
           std::memcpy(dst, slab + i * row, row);
           dst += row;
@@ -149,14 +137,14 @@ class Gather final : public Kernel {
   int64_t first_bad_index(const uint8_t* idx) const {
     const int64_t count = batch_ * coords_;
     for (int64_t k = 0; k < count; ++k) {
-      const int64_t i = index_at(idx, i64_, k);
+      const int64_t i = read_index(idx, i64_, k);
       if (i < -axis_size_ || i >= axis_size_) return k;
     }
     return -1;
   }
 
   std::string describe_bad(const uint8_t* idx, int64_t k) const {
-    return "index " + std::to_string(index_at(idx, i64_, k)) +
+    return "index " + std::to_string(read_index(idx, i64_, k)) +
            " (element " + std::to_string(k) + " of indices '" +
            indices_name_ + "') is out of range for axis " +
            std::to_string(axis_) + " of size " + std::to_string(axis_size_);

@@ -66,6 +66,9 @@ std::unique_ptr<Kernel> make_depth_to_space();
 
 // gather.cc: GATHER, any params dtype (copies bytes), i32/i64 indices
 std::unique_ptr<Kernel> make_gather();
+// gather_elements.cc, gather_nd.cc: likewise any data dtype, i32/i64 indices
+std::unique_ptr<Kernel> make_gather_elements();
+std::unique_ptr<Kernel> make_gather_nd();
 
 // resize_bilinear.cc, resize.cc (ONNX Resize semantics)
 std::unique_ptr<Kernel> make_resize_bilinear_f32();
