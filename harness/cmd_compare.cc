@@ -7,6 +7,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/compare.h"
 #include "harness/compare_text.h"
 #include "harness/exit_codes.h"

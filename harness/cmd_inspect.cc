@@ -4,6 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/exit_codes.h"
 #include "harness/inspect.h"
 #include "harness/run_options.h"

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/case_process.h"
 #include "harness/exit_codes.h"
 #include "harness/quant_diff.h"

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "adapters/formats/tflite/tflite_writer.h"
 #include "datasets/calibration_set.h"
 #include "harness/exit_codes.h"

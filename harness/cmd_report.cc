@@ -4,6 +4,8 @@
 #include <memory>
 #include <set>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/exit_codes.h"
 #include "harness/store_options.h"
 #include "reports/report_writer.h"

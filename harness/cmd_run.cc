@@ -7,6 +7,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/case_process.h"
 #include "harness/exit_codes.h"
 #include "harness/run_options.h"

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/exit_codes.h"
 #include "harness/run_report.h"
 #include "harness/store_options.h"

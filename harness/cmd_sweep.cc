@@ -10,6 +10,8 @@
 #include <random>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/case_process.h"
 #include "harness/exit_codes.h"
 #include "harness/store_options.h"

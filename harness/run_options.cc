@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 namespace opscope::harness {
 
 void add_run_options(CLI::App& app, RunOptions& o) {

@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "harness/result_document.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace opscope::harness {
 

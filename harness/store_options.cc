@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <CLI/CLI.hpp>
+
 #include "harness/exit_codes.h"
 
 namespace opscope::harness {

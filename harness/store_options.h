@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "adapters/store/store.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace opscope::harness {
 
