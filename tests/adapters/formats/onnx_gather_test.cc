@@ -117,6 +117,17 @@ float x_at(int64_t c, int64_t h, int64_t w) {
   return static_cast<float>(100 * c + 10 * h + w);
 }
 
+// The whole input x, [1, 3, 2, 4] in NCHW order.
+std::vector<float> x_nchw() {
+  std::vector<float> x;
+  for (int64_t c = 0; c < 3; ++c) {
+    for (int64_t h = 0; h < 2; ++h) {
+      for (int64_t w = 0; w < 4; ++w) x.push_back(x_at(c, h, w));
+    }
+  }
+  return x;
+}
+
 TEST(OnnxGather, ChannelsLastDataAndShapeSubgraph) {
   auto model = load(gather_model());
   ASSERT_TRUE(model.is_ok()) << model.status().to_string();
@@ -144,12 +155,7 @@ TEST(OnnxGather, ChannelsLastDataAndShapeSubgraph) {
   ASSERT_TRUE(created.is_ok()) << created.status().to_string();
   Session& s = **created;
   ASSERT_EQ(s.num_inputs(), 2);
-  std::vector<float> x;
-  for (int64_t c = 0; c < 3; ++c) {
-    for (int64_t h = 0; h < 2; ++h) {
-      for (int64_t w = 0; w < 4; ++w) x.push_back(x_at(c, h, w));
-    }
-  }
+  const std::vector<float> x = x_nchw();
   std::memcpy(s.input_data(0), x.data(), x.size() * 4);
   const int64_t idx[2] = {2, -3};  // channels 2 and 0
   std::memcpy(s.input_data(1), idx, sizeof(idx));
@@ -273,12 +279,7 @@ TEST(OnnxGatherElementsNd, ChannelsLastDataRuntimeAndConstantIndices) {
   ASSERT_TRUE(created.is_ok()) << created.status().to_string();
   Session& s = **created;
   ASSERT_EQ(s.num_inputs(), 3);
-  std::vector<float> x;
-  for (int64_t c = 0; c < 3; ++c) {
-    for (int64_t h = 0; h < 2; ++h) {
-      for (int64_t w = 0; w < 4; ++w) x.push_back(x_at(c, h, w));
-    }
-  }
+  const std::vector<float> x = x_nchw();
   std::memcpy(s.input_data(0), x.data(), x.size() * 4);
   std::vector<int64_t> ei(16);  // [1, 2, 2, 4]: a channel per position
   for (size_t k = 0; k < ei.size(); ++k) ei[k] = static_cast<int64_t>(k % 6) - 3;

@@ -5,15 +5,13 @@
 //   out[b, o, k, :] = params[b, o, idx[b, k] (+ n when negative), :]
 // Output shape: params[:axis] + indices.shape[batch_dims:] + params[axis+1:].
 //
-// Indices are checked before anything is copied: in prepare when they are
-// constant (a load error), else at every run (an invoke error through
-// RunContext::fail, the output left zero). Either way an index outside
-// [-n, n) never reaches a memory access.
+// An index outside [-n, n) is refused before anything is copied
+// (IndexGatherKernel, index_gather.h).
 #include <cstdint>
 #include <cstring>
 #include <string>
 
-#include "engine/backends/reference/kernels/index_input.h"
+#include "engine/backends/reference/kernels/index_gather.h"
 #include "engine/backends/reference/kernels/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
@@ -21,27 +19,14 @@
 namespace opscope::reference {
 namespace {
 
-class Gather final : public Kernel {
+class Gather final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
-    for (int i = 0; i < 2; ++i) {
-      if (!ctx.has_input(i)) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "input " + std::to_string(i) + " is missing");
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const GatherAttrs attrs,
                              node_attrs<GatherAttrs>(ctx));
     const Tensor& params = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    if (indices.dtype != DType::kI32 && indices.dtype != DType::kI64) {
-      return ctx.error(ErrorCode::kTypeMismatch,
-                       "indices '" + indices.name + "' have dtype " +
-                           std::string(to_string(indices.dtype)) +
-                           ", expected i32 or i64");
-    }
     const int rank = static_cast<int>(params.shape.size());
     const int index_rank = static_cast<int>(indices.shape.size());
     if (rank == 0) {
@@ -82,26 +67,11 @@ class Gather final : public Kernel {
     out_shape.insert(out_shape.end(), params.shape.begin() + axis + 1,
                      params.shape.end());
 
-    i64_ = indices.dtype == DType::kI64;
     elem_size_ = dtype_size(params.dtype);
     params_id_ = ctx.input_id(0);
-    indices_id_ = ctx.input_id(1);
     output_id_ = ctx.output_id(0);
-    node_ = describe_node(ctx.graph(), ctx.node_index());
-    indices_name_ = indices.name;
     axis_ = axis;
-    if (indices.is_constant()) {
-      if (indices.bytes() > 0 &&
-          (indices.data == nullptr || indices.data_bytes < indices.bytes())) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "constant indices '" + indices.name +
-                             "' lack their data");
-      }
-      const int64_t bad = first_bad_index(indices.data);
-      if (bad >= 0) {
-        return ctx.error(ErrorCode::kInvalidArgument, describe_bad(indices.data, bad));
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
     out_bytes_ = static_cast<size_t>(num_elements(out_shape)) * elem_size_;
     ctx.output(0).shape = std::move(out_shape);
     return Status::ok();
@@ -111,19 +81,13 @@ class Gather final : public Kernel {
     const auto* idx = ctx.data<const uint8_t>(indices_id_);
     const auto* src = ctx.data<const uint8_t>(params_id_);
     auto* dst = ctx.data<uint8_t>(output_id_);
-    const int64_t bad = first_bad_index(idx);
-    if (bad >= 0) {
-      if (out_bytes_ > 0) std::memset(dst, 0, out_bytes_);
-      ctx.fail(Status(ErrorCode::kInvalidArgument,
-                      node_ + ": " + describe_bad(idx, bad)));
-      return;
-    }
+    if (refuse_bad_indices(ctx, idx, dst, out_bytes_)) return;
     const size_t row = static_cast<size_t>(inner_) * elem_size_;
     for (int64_t b = 0; b < batch_; ++b) {
       for (int64_t o = 0; o < outer_; ++o) {
         const uint8_t* slab = src + ((b * outer_ + o) * axis_size_) * row;
         for (int64_t k = 0; k < coords_; ++k) {
-          int64_t i = read_index(idx, i64_, b * coords_ + k);
+          int64_t i = index_at(idx, b * coords_ + k);
           if (i < 0) i += axis_size_;
           std::memcpy(dst, slab + i * row, row);
           dst += row;
@@ -133,32 +97,26 @@ class Gather final : public Kernel {
   }
 
  private:
-  // The position of the first index outside [-n, n), or -1.
-  int64_t first_bad_index(const uint8_t* idx) const {
+  // The first index outside [-n, n).
+  int64_t first_bad_index(const uint8_t* idx) const override {
     const int64_t count = batch_ * coords_;
     for (int64_t k = 0; k < count; ++k) {
-      const int64_t i = read_index(idx, i64_, k);
+      const int64_t i = index_at(idx, k);
       if (i < -axis_size_ || i >= axis_size_) return k;
     }
     return -1;
   }
 
-  std::string describe_bad(const uint8_t* idx, int64_t k) const {
-    return "index " + std::to_string(read_index(idx, i64_, k)) +
-           " (element " + std::to_string(k) + " of indices '" +
-           indices_name_ + "') is out of range for axis " +
-           std::to_string(axis_) + " of size " + std::to_string(axis_size_);
+  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
+    return name_index(idx, k) + " is out of range for axis " + std::to_string(axis_) +
+           " of size " + std::to_string(axis_size_);
   }
 
   int64_t batch_ = 1, outer_ = 1, axis_size_ = 0, inner_ = 1, coords_ = 1;
-  bool i64_ = false;
   size_t elem_size_ = 0;
   size_t out_bytes_ = 0;
-  int params_id_ = -1, indices_id_ = -1, output_id_ = -1;
+  int params_id_ = -1, output_id_ = -1;
   int axis_ = 0;
-  // For run()'s error message, built in prepare.
-  std::string node_;
-  std::string indices_name_;
 };
 
 }  // namespace

@@ -6,17 +6,15 @@
 // PyTorch's gather allow), never larger: prepare checks it, so p always
 // lies inside data.
 //
-// Indices are checked before anything is copied: in prepare when they are
-// constant (a load error), else at every run (an invoke error through
-// RunContext::fail, the output left zero), as GATHER does. An index outside
-// [-n, n) never reaches a memory access.
+// An index outside [-n, n) is refused before anything is copied
+// (IndexGatherKernel, index_gather.h).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/index_input.h"
+#include "engine/backends/reference/kernels/index_gather.h"
 #include "engine/backends/reference/kernels/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
@@ -24,27 +22,14 @@
 namespace opscope::reference {
 namespace {
 
-class GatherElements final : public Kernel {
+class GatherElements final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
-    for (int i = 0; i < 2; ++i) {
-      if (!ctx.has_input(i)) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "input " + std::to_string(i) + " is missing");
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const GatherElementsAttrs attrs,
                              node_attrs<GatherElementsAttrs>(ctx));
     const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    if (indices.dtype != DType::kI32 && indices.dtype != DType::kI64) {
-      return ctx.error(ErrorCode::kTypeMismatch,
-                       "indices '" + indices.name + "' have dtype " +
-                           std::string(to_string(indices.dtype)) +
-                           ", expected i32 or i64");
-    }
     const int rank = static_cast<int>(data.shape.size());
     if (rank == 0 || indices.shape.size() != data.shape.size()) {
       return ctx.error(ErrorCode::kShapeMismatch,
@@ -77,24 +62,10 @@ class GatherElements final : public Kernel {
     count_ = num_elements(indices.shape);
     axis_size_ = data.shape[axis];
     axis_ = axis;
-    i64_ = indices.dtype == DType::kI64;
     elem_size_ = dtype_size(data.dtype);
     data_id_ = ctx.input_id(0);
-    indices_id_ = ctx.input_id(1);
     output_id_ = ctx.output_id(0);
-    node_ = describe_node(ctx.graph(), ctx.node_index());
-    indices_name_ = indices.name;
-    if (indices.is_constant()) {
-      if (indices.bytes() > 0 &&
-          (indices.data == nullptr || indices.data_bytes < indices.bytes())) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "constant indices '" + indices.name + "' lack their data");
-      }
-      const int64_t bad = first_bad_index(indices.data);
-      if (bad >= 0) {
-        return ctx.error(ErrorCode::kInvalidArgument, describe_bad(indices.data, bad));
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
     ctx.output(0).shape = indices.shape;
     return Status::ok();
   }
@@ -103,12 +74,7 @@ class GatherElements final : public Kernel {
     const auto* idx = ctx.data<const uint8_t>(indices_id_);
     const auto* src = ctx.data<const uint8_t>(data_id_);
     auto* dst = ctx.data<uint8_t>(output_id_);
-    const int64_t bad = first_bad_index(idx);
-    if (bad >= 0) {
-      if (count_ > 0) std::memset(dst, 0, static_cast<size_t>(count_) * elem_size_);
-      ctx.fail(Status(ErrorCode::kInvalidArgument, node_ + ": " + describe_bad(idx, bad)));
-      return;
-    }
+    if (refuse_bad_indices(ctx, idx, dst, static_cast<size_t>(count_) * elem_size_)) return;
     switch (elem_size_) {
       case 1: copy<uint8_t>(idx, src, dst); break;
       case 2: copy<uint16_t>(idx, src, dst); break;
@@ -127,7 +93,7 @@ class GatherElements final : public Kernel {
     const int rank = static_cast<int>(pos_.size());
     int64_t base = 0;
     for (int64_t k = 0; k < count_; ++k) {
-      int64_t i = read_index(idx, i64_, k);
+      int64_t i = index_at(idx, k);
       if (i < 0) i += axis_size_;
       std::memcpy(dst + k * sizeof(E), src + (base + i * axis_stride_) * sizeof(E),
                   sizeof(E));
@@ -142,20 +108,18 @@ class GatherElements final : public Kernel {
     }
   }
 
-  // The position of the first index outside [-n, n), or -1.
-  int64_t first_bad_index(const uint8_t* idx) const {
+  // The first index outside [-n, n).
+  int64_t first_bad_index(const uint8_t* idx) const override {
     for (int64_t k = 0; k < count_; ++k) {
-      const int64_t i = read_index(idx, i64_, k);
+      const int64_t i = index_at(idx, k);
       if (i < -axis_size_ || i >= axis_size_) return k;
     }
     return -1;
   }
 
-  std::string describe_bad(const uint8_t* idx, int64_t k) const {
-    return "index " + std::to_string(read_index(idx, i64_, k)) + " (element " +
-           std::to_string(k) + " of indices '" + indices_name_ +
-           "') is out of range for axis " + std::to_string(axis_) + " of size " +
-           std::to_string(axis_size_);
+  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
+    return name_index(idx, k) + " is out of range for axis " + std::to_string(axis_) +
+           " of size " + std::to_string(axis_size_);
   }
 
   Shape index_shape_;
@@ -163,12 +127,8 @@ class GatherElements final : public Kernel {
   std::vector<int64_t> pos_;  // run()'s odometer, sized in prepare
   int64_t axis_stride_ = 0, axis_size_ = 0, count_ = 0;
   int axis_ = 0;
-  bool i64_ = false;
   size_t elem_size_ = 0;
-  int data_id_ = -1, indices_id_ = -1, output_id_ = -1;
-  // For run()'s error message, built in prepare.
-  std::string node_;
-  std::string indices_name_;
+  int data_id_ = -1, output_id_ = -1;
 };
 
 }  // namespace

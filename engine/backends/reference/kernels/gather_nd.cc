@@ -7,17 +7,15 @@
 // indices.shape[:-1] + data.shape[b + m:]. m may be 0 (every tuple picks
 // the whole batch slice, as TensorFlow allows); ONNX asks for m >= 1.
 //
-// Indices are checked before anything is copied: in prepare when they are
-// constant (a load error), else at every run (an invoke error through
-// RunContext::fail, the output left zero), as GATHER does. An index outside
-// [-d_j, d_j) never reaches a memory access.
+// An index outside [-d_j, d_j) is refused before anything is copied
+// (IndexGatherKernel, index_gather.h).
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/index_input.h"
+#include "engine/backends/reference/kernels/index_gather.h"
 #include "engine/backends/reference/kernels/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
@@ -25,26 +23,13 @@
 namespace opscope::reference {
 namespace {
 
-class GatherNd final : public Kernel {
+class GatherNd final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
-    for (int i = 0; i < 2; ++i) {
-      if (!ctx.has_input(i)) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "input " + std::to_string(i) + " is missing");
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const GatherNdAttrs attrs, node_attrs<GatherNdAttrs>(ctx));
     const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
-    if (indices.dtype != DType::kI32 && indices.dtype != DType::kI64) {
-      return ctx.error(ErrorCode::kTypeMismatch,
-                       "indices '" + indices.name + "' have dtype " +
-                           std::string(to_string(indices.dtype)) +
-                           ", expected i32 or i64");
-    }
     const int rank = static_cast<int>(data.shape.size());
     const int index_rank = static_cast<int>(indices.shape.size());
     if (rank == 0 || index_rank == 0) {
@@ -92,24 +77,10 @@ class GatherNd final : public Kernel {
     out_shape.insert(out_shape.end(), data.shape.begin() + b + m, data.shape.end());
 
     first_dim_ = b;
-    i64_ = indices.dtype == DType::kI64;
     elem_size_ = dtype_size(data.dtype);
     data_id_ = ctx.input_id(0);
-    indices_id_ = ctx.input_id(1);
     output_id_ = ctx.output_id(0);
-    node_ = describe_node(ctx.graph(), ctx.node_index());
-    indices_name_ = indices.name;
-    if (indices.is_constant()) {
-      if (indices.bytes() > 0 &&
-          (indices.data == nullptr || indices.data_bytes < indices.bytes())) {
-        return ctx.error(ErrorCode::kInvalidGraph,
-                         "constant indices '" + indices.name + "' lack their data");
-      }
-      const int64_t bad = first_bad_index(indices.data);
-      if (bad >= 0) {
-        return ctx.error(ErrorCode::kInvalidArgument, describe_bad(indices.data, bad));
-      }
-    }
+    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
     out_bytes_ = static_cast<size_t>(num_elements(out_shape)) * elem_size_;
     ctx.output(0).shape = std::move(out_shape);
     return Status::ok();
@@ -119,19 +90,14 @@ class GatherNd final : public Kernel {
     const auto* idx = ctx.data<const uint8_t>(indices_id_);
     const auto* src = ctx.data<const uint8_t>(data_id_);
     auto* dst = ctx.data<uint8_t>(output_id_);
-    const int64_t bad = first_bad_index(idx);
-    if (bad >= 0) {
-      if (out_bytes_ > 0) std::memset(dst, 0, out_bytes_);
-      ctx.fail(Status(ErrorCode::kInvalidArgument, node_ + ": " + describe_bad(idx, bad)));
-      return;
-    }
+    if (refuse_bad_indices(ctx, idx, dst, out_bytes_)) return;
     const size_t slice_bytes = static_cast<size_t>(slice_) * elem_size_;
     int64_t k = 0;  // the next element of indices
     for (int64_t bt = 0; bt < batch_; ++bt) {
       for (int64_t t = 0; t < tuples_; ++t) {
         int64_t offset = bt * batch_stride_;
         for (int j = 0; j < tuple_size_; ++j, ++k) {
-          int64_t i = read_index(idx, i64_, k);
+          int64_t i = index_at(idx, k);
           if (i < 0) i += dims_[j];
           offset += i * dim_strides_[j];
         }
@@ -142,38 +108,31 @@ class GatherNd final : public Kernel {
   }
 
  private:
-  // The position (in indices) of the first index outside its dim's
-  // [-d_j, d_j), or -1.
-  int64_t first_bad_index(const uint8_t* idx) const {
+  // The first index outside its dim's [-d_j, d_j).
+  int64_t first_bad_index(const uint8_t* idx) const override {
     if (tuple_size_ == 0) return -1;
     const int64_t count = batch_ * tuples_ * tuple_size_;
     for (int64_t k = 0; k < count; ++k) {
       const int64_t n = dims_[k % tuple_size_];
-      const int64_t i = read_index(idx, i64_, k);
+      const int64_t i = index_at(idx, k);
       if (i < -n || i >= n) return k;
     }
     return -1;
   }
 
-  std::string describe_bad(const uint8_t* idx, int64_t k) const {
+  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
     const int j = static_cast<int>(k % tuple_size_);
-    return "index " + std::to_string(read_index(idx, i64_, k)) + " (element " +
-           std::to_string(k) + " of indices '" + indices_name_ +
-           "') is out of range for data dim " + std::to_string(first_dim_ + j) +
-           " of size " + std::to_string(dims_[j]);
+    return name_index(idx, k) + " is out of range for data dim " +
+           std::to_string(first_dim_ + j) + " of size " + std::to_string(dims_[j]);
   }
 
   int64_t batch_ = 1, tuples_ = 1, batch_stride_ = 0, slice_ = 1;
   int tuple_size_ = 0;
   int first_dim_ = 0;  // data dim of tuple element 0 (= batch_dims)
   std::vector<int64_t> dims_, dim_strides_;  // per tuple element
-  bool i64_ = false;
   size_t elem_size_ = 0;
   size_t out_bytes_ = 0;
-  int data_id_ = -1, indices_id_ = -1, output_id_ = -1;
-  // For run()'s error message, built in prepare.
-  std::string node_;
-  std::string indices_name_;
+  int data_id_ = -1, output_id_ = -1;
 };
 
 }  // namespace
