@@ -2,7 +2,7 @@
 //
 // A backend says which nodes it `supports`, then `compile`s a partition (a
 // connected set of supported nodes, in execution order) into something it can
-// `execute`. Partitions are compiled in execution order, so when compile() is
+// `execute` (which returns a Status). Partitions are compiled in execution order, so when compile() is
 // called the shapes of the partition's inputs are final; compile() must set
 // the shapes of every tensor the partition produces.
 //
@@ -41,13 +41,12 @@ class CompiledPartition {
   }
   // Runs the partition's nodes. `buffers` holds every tensor's data by
   // tensor id; `node_scratch` each node's scratch by graph node index.
-  // Never allocates.
-  virtual void execute(void* const* buffers, void* const* node_scratch,
-                       Profiler* profiler) = 0;
-  // Why the last execute() stopped before its last node, or ok. Only a
-  // kernel's run-time check of input values stops one (see Kernel::run in
-  // kernel.h); backends without such checks keep this default. (optional)
-  virtual Status execute_status() const { return Status::ok(); }
+  // Never allocates on success. Returns why it stopped before its last node:
+  // a kernel's run-time check of input values (see Kernel::run in kernel.h)
+  // or a delegate's failed run call, naming the node. The failure path alone
+  // builds strings; the partition's outputs are then meaningless.
+  virtual Status execute(void* const* buffers, void* const* node_scratch,
+                         Profiler* profiler) = 0;
 };
 
 class Backend {

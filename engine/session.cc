@@ -208,8 +208,8 @@ Status Session::plan_memory(bool keep_all_tensors) {
 
 Status Session::invoke() {
   for (auto& partition : compiled_) {
-    partition->execute(buffers_.data(), node_scratch_.data(), profiler_);
-    OPSCOPE_RETURN_IF_ERROR(partition->execute_status());
+    OPSCOPE_RETURN_IF_ERROR(
+        partition->execute(buffers_.data(), node_scratch_.data(), profiler_));
   }
   return Status::ok();
 }

@@ -170,7 +170,8 @@ ResultDocument run_case(const RunRequest& req) {
   say("warming up");
   const uint64_t warm_start = now_ns();
   for (int i = 0; i < cfg.warmup_runs || elapsed_secs(warm_start) < cfg.warmup_secs; ++i) {
-    (void)session->invoke();
+    st = session->invoke();
+    if (!st.is_ok()) return failed(doc, st);
     if (op_profiler) op_profiler->end_invoke();
   }
   if (op_profiler) op_profiler->clear_samples();
@@ -187,7 +188,8 @@ ResultDocument run_case(const RunRequest& req) {
                         elapsed >= cfg.min_secs;
     if (enough || (elapsed >= cfg.max_secs && !samples.empty())) break;
     t0 = now_ns();
-    (void)session->invoke();
+    st = session->invoke();
+    if (!st.is_ok()) return failed(doc, st);
     if (cfg.inject_delay_us > 0) busy_wait_ns(static_cast<uint64_t>(cfg.inject_delay_us) * 1000);
     const uint64_t t1 = now_ns();
     samples.push_back(ns_to_ms(t1 - t0));

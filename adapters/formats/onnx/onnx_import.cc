@@ -6,8 +6,8 @@
 #include <cstring>
 #include <memory>
 
-#include "engine/backends/reference/kernel_registry.h"
-#include "engine/macs.h"
+#include "engine/reference_support.h"
+#include "engine/transforms/fold_constants.h"
 
 namespace opscope::onnx {
 
@@ -228,22 +228,7 @@ namespace {
 
 // Folding runs a reference kernel inside the loader: only for outputs
 // within the made-constant limit and work that takes milliseconds.
-constexpr int64_t kMaxFoldMacs = 50'000'000;
-
-bool cheap_to_fold(const Graph& graph, const Node& node) {
-  for (int id : node.outputs) {
-    const Tensor& t = graph.tensors[id];
-    int64_t n = 1;
-    for (int64_t d : t.shape) {
-      if (d < 0 || (d > 0 && n > Importer::kMaxMadeConstantBytes / d)) return false;
-      n *= d;
-    }
-    if (n * static_cast<int64_t>(dtype_size(t.dtype)) > Importer::kMaxMadeConstantBytes) {
-      return false;
-    }
-  }
-  return node_macs(graph, node) <= kMaxFoldMacs;
-}
+constexpr FoldLimits kFoldLimits{Importer::kMaxMadeConstantBytes, 50'000'000};
 
 }  // namespace
 
@@ -295,14 +280,13 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   const int index = static_cast<int>(graph_.nodes.size()) - 1;
 
   std::string why;
-  KernelFactory factory = reference::find_kernel(graph_, graph_.nodes[index], &why);
-  if (factory == nullptr) {
+  if (!reference_supports(graph_, index, &why)) {
     graph_.nodes.pop_back();
     return error(ErrorCode::kUnsupportedOp, why);
   }
-  std::unique_ptr<Kernel> kernel = factory();
-  PrepareContext ctx(graph_, index);
-  Status st = kernel->prepare(ctx);
+  // Every check the engine would make before running the node, so that a
+  // model it cannot run fails here, naming the file; sets the output shapes.
+  Status st = reference_check(graph_, index);
   if (!st.is_ok()) {
     graph_.nodes.pop_back();
     // The kernel's message names the engine node; say which ONNX node.
@@ -311,40 +295,16 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   producer_.resize(graph_.tensors.size(), -1);
   reshape_source_.resize(graph_.tensors.size(), -1);
 
-  const Node& node = graph_.nodes[index];
-  bool all_constant = true;
-  for (int id : node.inputs) {
-    if (id >= 0 && !graph_.tensors[id].is_constant()) all_constant = false;
-  }
-  if (all_constant && !cheap_to_fold(graph_, node)) {
-    all_constant = false;  // stays a node; it runs with the model
-  }
-  if (!all_constant) {
-    for (int id : node.outputs) producer_[id] = index;
+  if (!can_fold(graph_, index, kFoldLimits)) {  // stays a node; it runs with the model
+    for (int id : graph_.nodes[index].outputs) producer_[id] = index;
     return index;
   }
   // Evaluate now: the outputs become constants and the node goes.
-  std::vector<void*> buffers(graph_.tensors.size(), nullptr);
-  for (int id : node.inputs) {
-    if (id >= 0) buffers[id] = const_cast<uint8_t*>(graph_.tensors[id].data);
+  st = fold_node(graph_, index);
+  if (!st.is_ok()) {
+    graph_.nodes.pop_back();
+    return error(st.code(), st.message());
   }
-  std::vector<std::vector<uint8_t>> out_bytes;
-  for (int id : node.outputs) {
-    out_bytes.emplace_back(graph_.tensors[id].bytes() + 64);
-    buffers[id] = out_bytes.back().data();
-  }
-  std::vector<uint8_t> scratch(ctx.scratch_bytes() + 64);
-  RunContext run;
-  run.buffers = buffers.data();
-  run.scratch = scratch.data();
-  kernel->run(run);
-  for (size_t k = 0; k < node.outputs.size(); ++k) {
-    Tensor& t = graph_.tensors[node.outputs[k]];
-    out_bytes[k].resize(t.bytes());
-    t.role = TensorRole::kConstant;
-    t.set_owned_data(std::move(out_bytes[k]));
-  }
-  graph_.nodes.pop_back();
   return -1;
 }
 

@@ -1,6 +1,8 @@
 // Lookup of the reference backend's kernels.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 
 #include "engine/graph.h"
@@ -13,5 +15,11 @@ namespace opscope::reference {
 // `why_not` (if given).
 KernelFactory find_kernel(const Graph& graph, const Node& node,
                           std::string* why_not);
+
+// The kernel of graph.nodes[node_index], prepared (shapes set, weights
+// packed); its scratch bytes go to `scratch_bytes`. kUnsupportedOp naming
+// the node when there is none, or prepare's error.
+Result<std::unique_ptr<Kernel>> prepare_kernel(Graph& graph, int node_index,
+                                               size_t* scratch_bytes);
 
 }  // namespace opscope::reference

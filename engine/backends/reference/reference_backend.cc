@@ -27,27 +27,25 @@ class ReferencePartition final : public CompiledPartition {
     return 0;
   }
 
-  void execute(void* const* buffers, void* const* node_scratch,
-               Profiler* profiler) override {
+  Status execute(void* const* buffers, void* const* node_scratch,
+                 Profiler* profiler) override {
+    Status failure;
     RunContext ctx;
     ctx.buffers = buffers;
-    ctx.failure = &failure_;
-    failure_ = Status::ok();
+    ctx.failure = &failure;
     for (Step& s : steps_) {
       ctx.scratch = node_scratch[s.node];
       ScopedOpProfile op(profiler, s.node, backend_id_);
       s.kernel->run(ctx);
       // Later nodes would only compute from the failed node's zeros.
-      if (!failure_.is_ok()) return;
+      if (!failure.is_ok()) return failure;
     }
+    return Status::ok();
   }
-
-  Status execute_status() const override { return failure_; }
 
  private:
   std::vector<Step> steps_;
   int backend_id_;
-  Status failure_;  // of the last execute()
 };
 
 class ReferenceBackend final : public Backend {
@@ -64,18 +62,10 @@ class ReferenceBackend final : public Backend {
     std::vector<ReferencePartition::Step> steps;
     steps.reserve(nodes.size());
     for (int node : nodes) {
-      std::string why;
-      KernelFactory factory = find_kernel(graph, graph.nodes[node], &why);
-      if (!factory) {
-        return Status(ErrorCode::kUnsupportedOp,
-                      describe_node(graph, node) + ": " + why);
-      }
       ReferencePartition::Step step;
       step.node = node;
-      step.kernel = factory();
-      PrepareContext ctx(graph, node);
-      OPSCOPE_RETURN_IF_ERROR(step.kernel->prepare(ctx));
-      step.scratch_bytes = ctx.scratch_bytes();
+      OPSCOPE_ASSIGN_OR_RETURN(step.kernel,
+                               prepare_kernel(graph, node, &step.scratch_bytes));
       steps.push_back(std::move(step));
     }
     return std::unique_ptr<CompiledPartition>(

@@ -5,7 +5,8 @@
 //             (weights are packed here, once).
 //   setup()   once, after the memory plan: binds shapes and the fixed tensor
 //             pointers (XNNPACK builds its indirection buffers here).
-//   run()     every invoke: xnn_run_operator, nothing else.
+//   run()     every invoke: xnn_run_operator, nothing else; its status goes
+//             back to the partition, which fails the invoke naming the node.
 #pragma once
 
 #include <xnnpack.h>
@@ -32,7 +33,9 @@ class XnnNodeOp {
   virtual Status setup(const Graph& graph, void* const* buffers,
                        pthreadpool_t pool) = 0;
   // Runs the operator. Never allocates.
-  virtual void run(pthreadpool_t pool) { xnn_run_operator(op_, pool); }
+  virtual xnn_status run(pthreadpool_t pool) {
+    return xnn_run_operator(op_, pool);
+  }
 
  protected:
   int node_;

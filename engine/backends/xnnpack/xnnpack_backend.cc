@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/backends/reference/kernel_registry.h"
 #include "engine/backends/xnnpack/xnn_ops.h"
+#include "engine/shape_inference.h"
 
 namespace opscope::xnnpack {
 namespace {
@@ -47,11 +47,18 @@ class XnnpackPartition final : public CompiledPartition {
     return Status::ok();
   }
 
-  void execute(void* const*, void* const*, Profiler* profiler) override {
+  Status execute(void* const*, void* const*, Profiler* profiler) override {
     for (auto& op : ops_) {
-      ScopedOpProfile scope(profiler, op->node(), backend_id_);
-      op->run(pool_->pool);
+      xnn_status st;
+      {
+        ScopedOpProfile scope(profiler, op->node(), backend_id_);
+        st = op->run(pool_->pool);
+      }
+      if (st != xnn_status_success) {
+        return xnn_error(graph_, op->node(), "xnn_run_operator", st);
+      }
     }
+    return Status::ok();
   }
 
  private:
@@ -75,38 +82,23 @@ class XnnpackBackend final : public Backend {
       if (why_not) *why_not = "XNNPACK backend does not implement " + std::string(to_string(node.op));
       return false;
     }
-    if (!entry->supports(graph, node, why_not)) return false;
-    // compile() resolves shapes through the reference kernel's prepare, so a
-    // node without one (an int8 op the reference backend lacks) cannot be
-    // compiled here either: say so now rather than fail later.
-    std::string no_reference;
-    if (!reference::find_kernel(graph, node, &no_reference)) {
-      if (why_not) {
-        *why_not = "shapes come from the reference kernel, which is missing (" +
-                   no_reference + ")";
-      }
-      return false;
-    }
-    return true;
+    return entry->supports(graph, node, why_not);
   }
 
   Result<std::unique_ptr<CompiledPartition>> compile(Graph& graph, const std::vector<int>& nodes,
                                                      int backend_id) override {
     std::vector<std::unique_ptr<XnnNodeOp>> ops;
     for (int node : nodes) {
-      // Shapes and validation come from the reference kernel's prepare, so
-      // both backends agree on every output shape and every error message.
-      std::string why;
-      KernelFactory factory = reference::find_kernel(graph, graph.nodes[node], &why);
-      if (!factory) {
-        return Status(ErrorCode::kUnsupportedOp, describe_node(graph, node) + ": " + why);
-      }
-      {
-        std::unique_ptr<Kernel> shape_kernel = factory();
-        PrepareContext ctx(graph, node);
-        OPSCOPE_RETURN_IF_ERROR(shape_kernel->prepare(ctx));
-      }
+      // Shapes come from the engine's shape inference (the rules the
+      // reference kernels follow too); what XNNPACK needs beyond them the op
+      // entry checked in supports() and checks again in its factory.
+      OPSCOPE_RETURN_IF_ERROR(infer_shapes(graph, node));
       const XnnOpEntry* entry = find_xnn_op(graph.nodes[node].op);
+      if (entry == nullptr) {
+        return Status(ErrorCode::kUnsupportedOp,
+                      describe_node(graph, node) + ": XNNPACK backend does not implement " +
+                          std::string(to_string(graph.nodes[node].op)));
+      }
       OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<XnnNodeOp> op, entry->create(graph, node));
       ops.push_back(std::move(op));
     }

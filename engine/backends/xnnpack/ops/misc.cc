@@ -169,8 +169,8 @@ class CopyOp final : public XnnOneInputOp {
     if (same_buffer_) return Status::ok();
     return setup_status(g, name_, fn_(op_, 1, x, y, pool));
   }
-  void run(pthreadpool_t pool) override {
-    if (!same_buffer_) xnn_run_operator(op_, pool);
+  xnn_status run(pthreadpool_t pool) override {
+    return same_buffer_ ? xnn_status_success : xnn_run_operator(op_, pool);
   }
 
  private:

@@ -100,7 +100,7 @@ class XnnNoOp final : public XnnNodeOp {
   Status setup(const Graph&, void* const*, pthreadpool_t) override {
     return Status::ok();
   }
-  void run(pthreadpool_t) override {}
+  xnn_status run(pthreadpool_t) override { return xnn_status_success; }
 };
 
 // The values of a constant i32 or i64 tensor; false (with a reason) when it
