@@ -2,13 +2,12 @@
 #include <algorithm>
 #include <string>
 
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::shapes {
 namespace {
 
-using reference::window_dim;
 
 Status expect_window(const PrepareContext& ctx, Padding padding, const Pads2D& pads,
                      int stride_h, int stride_w, int dilation_h, int dilation_w) {

@@ -3,15 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/shapes/shape_rules.h"
 #include "engine/shapes/strided_slice_geometry.h"
 
 namespace opscope::shapes {
 
-using reference::node_attrs;
-using reference::normalize_axis;
-using reference::read_int_input;
 
 namespace {
 
@@ -181,10 +178,21 @@ Status strided_slice(PrepareContext& ctx) {
 }
 
 // params[:axis] + indices.shape[batch_dims:] + params[axis+1:].
-Status gather(PrepareContext& ctx) {
+namespace {
+
+// Data and indices (i32 or i64) present, as the gathers take them.
+Status expect_index_inputs(PrepareContext& ctx, IndexBounds* bounds) {
   OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
   OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
   OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 1));
+  return expect_index_input(ctx, bounds);
+}
+
+}  // namespace
+
+Result<IndexBounds> gather_indexing(PrepareContext& ctx) {
+  IndexBounds bounds;
+  OPSCOPE_RETURN_IF_ERROR(expect_index_inputs(ctx, &bounds));
   OPSCOPE_ASSIGN_OR_RETURN(const GatherAttrs attrs, node_attrs<GatherAttrs>(ctx));
   const Shape& params = ctx.input(0).shape;
   const Shape& indices = ctx.input(1).shape;
@@ -209,19 +217,23 @@ Status gather(PrepareContext& ctx) {
                            shape_to_string(params) + ", indices " + shape_to_string(indices));
     }
   }
+  bounds.sizes = {params[axis]};
+  bounds.dims = {axis};
+  OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx, bounds));
   Shape out(params.begin(), params.begin() + axis);
   out.insert(out.end(), indices.begin() + batch_dims, indices.end());
   out.insert(out.end(), params.begin() + axis + 1, params.end());
   ctx.output(0).shape = std::move(out);
   forward_dtype(ctx);
-  return Status::ok();
+  return bounds;
 }
 
+Status gather(PrepareContext& ctx) { return gather_indexing(ctx).status(); }
+
 // The output is shaped like the indices.
-Status gather_elements(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
-  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 1));
+Result<IndexBounds> gather_elements_indexing(PrepareContext& ctx) {
+  IndexBounds bounds;
+  OPSCOPE_RETURN_IF_ERROR(expect_index_inputs(ctx, &bounds));
   OPSCOPE_ASSIGN_OR_RETURN(const GatherElementsAttrs attrs, node_attrs<GatherElementsAttrs>(ctx));
   const Shape& data = ctx.input(0).shape;
   const Shape& indices = ctx.input(1).shape;
@@ -236,19 +248,24 @@ Status gather_elements(PrepareContext& ctx) {
     if (d != axis && indices[d] > data[d]) {
       return ctx.error(ErrorCode::kShapeMismatch,
                        "indices " + shape_to_string(indices) + " exceed data " +
-                           shape_to_string(data) + " in dim " + std::to_string(d));
+                           shape_to_string(data) + " in dim " + std::to_string(d) +
+                           " (only the axis " + std::to_string(axis) + " may differ freely)");
     }
   }
+  bounds.sizes = {data[axis]};
+  bounds.dims = {axis};
+  OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx, bounds));
   ctx.output(0).shape = indices;
   forward_dtype(ctx);
-  return Status::ok();
+  return bounds;
 }
 
+Status gather_elements(PrepareContext& ctx) { return gather_elements_indexing(ctx).status(); }
+
 // indices.shape[:-1] + data.shape[batch_dims + m:], m = indices.shape[-1].
-Status gather_nd(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
-  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 1));
+Result<IndexBounds> gather_nd_indexing(PrepareContext& ctx) {
+  IndexBounds bounds;
+  OPSCOPE_RETURN_IF_ERROR(expect_index_inputs(ctx, &bounds));
   OPSCOPE_ASSIGN_OR_RETURN(const GatherNdAttrs attrs, node_attrs<GatherNdAttrs>(ctx));
   const Shape& data = ctx.input(0).shape;
   const Shape& indices = ctx.input(1).shape;
@@ -280,11 +297,17 @@ Status gather_nd(PrepareContext& ctx) {
                          std::to_string(m) + " but data " + shape_to_string(data) + " has only " +
                          std::to_string(rank - b) + " dims after batch_dims " + std::to_string(b));
   }
+  bounds.sizes.assign(data.begin() + b, data.begin() + b + m);
+  for (int j = 0; j < m; ++j) bounds.dims.push_back(b + j);
+  bounds.on_axis = false;
+  OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx, bounds));
   Shape out(indices.begin(), indices.end() - 1);
   out.insert(out.end(), data.begin() + b + m, data.end());
   ctx.output(0).shape = std::move(out);
   forward_dtype(ctx);
-  return Status::ok();
+  return bounds;
 }
+
+Status gather_nd(PrepareContext& ctx) { return gather_nd_indexing(ctx).status(); }
 
 }  // namespace opscope::shapes

@@ -3,7 +3,12 @@
 // node-naming errors) and sets output 0's shape.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "engine/kernel.h"
+#include "engine/shapes/index_bounds.h"
+#include "engine/shapes/window.h"
 
 namespace opscope::shapes {
 
@@ -26,6 +31,23 @@ Status pool2d(PrepareContext& ctx);
 Status reduce(PrepareContext& ctx);
 Status resize_bilinear(PrepareContext& ctx);
 Status resize(PrepareContext& ctx);
+
+// The geometry behind pool2d, for the pool kernels (f32, u8, int8) to
+// precompute from: every check of the window (positive filter, stride and
+// dilation; explicit pads in [0, dilated filter size); a window that fits;
+// none wholly in the padding) is made here, once.
+struct PoolWindow {
+  int64_t out_h = 0, out_w = 0;
+  std::vector<Span> rows, cols;  // the input taps of each output row / column
+};
+Result<PoolWindow> pool2d_window(PrepareContext& ctx);
+
+// The axes behind reduce, for the MEAN / REDUCE_MAX kernels (f32, int8).
+struct ReducedAxes {
+  std::vector<bool> reduced;  // per input dim
+  int64_t count = 1;          // input elements per output element
+};
+Result<ReducedAxes> reduce_axes(PrepareContext& ctx);
 Status depth_to_space(PrepareContext& ctx);
 Status pad(PrepareContext& ctx);
 
@@ -40,6 +62,12 @@ Status strided_slice(PrepareContext& ctx);
 Status gather(PrepareContext& ctx);
 Status gather_elements(PrepareContext& ctx);
 Status gather_nd(PrepareContext& ctx);
+
+// The index bounds behind gather, gather_elements and gather_nd (whose
+// constant indices they check), for the kernels to check run-time indices.
+Result<IndexBounds> gather_indexing(PrepareContext& ctx);
+Result<IndexBounds> gather_elements_indexing(PrepareContext& ctx);
+Result<IndexBounds> gather_nd_indexing(PrepareContext& ctx);
 
 // Output 0 takes input 0's dtype, and its quantization when it has none
 // (what the byte-moving kernels do; they also reject what they cannot move).

@@ -5,13 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "engine/graph.h"
-#include "engine/reference_support.h"
+#include "engine/backends/reference/kernel_registry.h"
 #include "engine/shape_inference.h"
 
 namespace opscope::testing {
@@ -29,7 +30,8 @@ inline int expect_shapes_agree(const Graph& loaded, const std::string& what) {
   }
   int compared = 0;
   for (int i = 0; i < static_cast<int>(loaded.nodes.size()); ++i) {
-    const Status want = reference_check(prepared, i);
+    size_t scratch_bytes = 0;
+    const Status want = reference::prepare_kernel(prepared, i, &scratch_bytes).status();
     if (!want.is_ok()) {
       ADD_FAILURE() << what << ": " << want.message();
       return compared;

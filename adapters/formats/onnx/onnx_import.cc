@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/reference_support.h"
+#include "engine/shape_inference.h"
 #include "engine/transforms/fold_constants.h"
 
 namespace opscope::onnx {
@@ -284,9 +285,12 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
     graph_.nodes.pop_back();
     return error(ErrorCode::kUnsupportedOp, why);
   }
-  // Every check the engine would make before running the node, so that a
-  // model it cannot run fails here, naming the file; sets the output shapes.
-  Status st = reference_check(graph_, index);
+  // The engine's shape rules check the node's structure (ranks, attributes,
+  // constant parameters and indices) and set its output shapes, so a model
+  // the engine cannot run fails here, naming the file. No kernel is
+  // prepared: dtypes and quantization were checked above (a reference kernel
+  // exists for them) and are checked again by the backend that compiles it.
+  Status st = infer_shapes(graph_, index);
   if (!st.is_ok()) {
     graph_.nodes.pop_back();
     // The kernel's message names the engine node; say which ONNX node.

@@ -11,11 +11,6 @@ bool reference_supports(const Graph& graph, int node_index, std::string* why_not
   return reference::find_kernel(graph, graph.nodes[node_index], why_not) != nullptr;
 }
 
-Status reference_check(Graph& graph, int node_index) {
-  size_t scratch_bytes = 0;
-  return reference::prepare_kernel(graph, node_index, &scratch_bytes).status();
-}
-
 namespace reference {
 
 Result<std::unique_ptr<Kernel>> prepare_kernel(Graph& graph, int node_index,

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/backends/reference/kernels/activation.h"
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -19,7 +19,7 @@ class Concatenation final : public Kernel {
     if (ctx.num_inputs() < 1) {
       return ctx.error(ErrorCode::kInvalidGraph, "expects at least 1 input");
     }
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     for (int i = 0; i < ctx.num_inputs(); ++i) {
       if (!ctx.has_input(i)) {
         return ctx.error(ErrorCode::kInvalidGraph,
@@ -27,11 +27,11 @@ class Concatenation final : public Kernel {
       }
     }
     OPSCOPE_ASSIGN_OR_RETURN(const ConcatenationAttrs attrs,
-                             node_attrs<ConcatenationAttrs>(ctx));
+                             shapes::node_attrs<ConcatenationAttrs>(ctx));
     const Tensor& first = ctx.input(0);
     const int rank = static_cast<int>(first.shape.size());
     OPSCOPE_ASSIGN_OR_RETURN(const int axis,
-                             normalize_axis(ctx, attrs.axis, rank, "axis"));
+                             shapes::normalize_axis(ctx, attrs.axis, rank, "axis"));
     if (attrs.activation != Activation::kNone && first.dtype != DType::kF32) {
       return ctx.error(ErrorCode::kTypeMismatch,
                        "a fused activation needs f32 inputs, not " +

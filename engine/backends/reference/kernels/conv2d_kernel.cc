@@ -3,7 +3,7 @@
 #include <string>
 
 #include "engine/backends/reference/kernels/linear_ops.h"
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 
 namespace opscope::reference {
 
@@ -71,9 +71,9 @@ void Conv2DKernel::set_sizes(PrepareContext& ctx, int64_t out_c,
 Status Conv2DKernel::set_forward_output(PrepareContext& ctx,
                                         const ConvWindow& window) {
   const Pads2D& pads = window.pads;
-  const WindowDim h = window_dim(window.padding, in_h_, k_h_, window.stride_h,
+  const shapes::WindowDim h = shapes::window_dim(window.padding, in_h_, k_h_, window.stride_h,
                                  window.dilation_h, pads.top, pads.bottom);
-  const WindowDim w = window_dim(window.padding, in_w_, k_w_, window.stride_w,
+  const shapes::WindowDim w = shapes::window_dim(window.padding, in_w_, k_w_, window.stride_w,
                                  window.dilation_w, pads.left, pads.right);
   if (h.out <= 0 || w.out <= 0) {
     return ctx.error(ErrorCode::kShapeMismatch,

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -16,10 +16,10 @@ class DepthToSpace final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
     OPSCOPE_ASSIGN_OR_RETURN(const DepthToSpaceAttrs attrs,
-                             node_attrs<DepthToSpaceAttrs>(ctx));
+                             shapes::node_attrs<DepthToSpaceAttrs>(ctx));
     const int64_t b = attrs.block_size;
     if (b < 1) {
       return ctx.error(ErrorCode::kInvalidArgument,

@@ -10,9 +10,12 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "engine/backends/reference/kernels/index_gather.h"
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
+#include "engine/shapes/shape_rules.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -22,37 +25,18 @@ namespace {
 class Gather final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
-    OPSCOPE_ASSIGN_OR_RETURN(const GatherAttrs attrs,
-                             node_attrs<GatherAttrs>(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
+    // Inputs, shapes and constant indices checked; the output shaped.
+    OPSCOPE_ASSIGN_OR_RETURN(shapes::IndexBounds bounds, shapes::gather_indexing(ctx));
+    prepare_indices(ctx, std::move(bounds));
+    const GatherAttrs& attrs = std::get<GatherAttrs>(ctx.node().attrs);
     const Tensor& params = ctx.input(0);
     const Tensor& indices = ctx.input(1);
     const int rank = static_cast<int>(params.shape.size());
     const int index_rank = static_cast<int>(indices.shape.size());
-    if (rank == 0) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "params '" + params.name + "' is a scalar; GATHER "
-                       "needs rank >= 1");
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(const int axis,
-                             normalize_axis(ctx, attrs.axis, rank, "axis"));
+    const int axis = static_cast<int>(attrs.axis < 0 ? attrs.axis + rank : attrs.axis);
     const int batch_dims =
         attrs.batch_dims < 0 ? attrs.batch_dims + index_rank : attrs.batch_dims;
-    if (batch_dims < 0 || batch_dims > index_rank || batch_dims > axis) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "batch_dims " + std::to_string(attrs.batch_dims) +
-                           " must lie in [0, min(axis " + std::to_string(axis) +
-                           ", indices rank " + std::to_string(index_rank) +
-                           ")]");
-    }
-    for (int d = 0; d < batch_dims; ++d) {
-      if (params.shape[d] != indices.shape[d]) {
-        return ctx.error(ErrorCode::kShapeMismatch,
-                         "batch dim " + std::to_string(d) + " differs: params " +
-                             shape_to_string(params.shape) + ", indices " +
-                             shape_to_string(indices.shape));
-      }
-    }
     OPSCOPE_RETURN_IF_ERROR(forward_dtype_and_quantization(ctx));
 
     batch_ = outer_ = inner_ = coords_ = 1;
@@ -61,19 +45,11 @@ class Gather final : public IndexGatherKernel {
     for (int d = axis + 1; d < rank; ++d) inner_ *= params.shape[d];
     for (int d = batch_dims; d < index_rank; ++d) coords_ *= indices.shape[d];
     axis_size_ = params.shape[axis];
-    Shape out_shape(params.shape.begin(), params.shape.begin() + axis);
-    out_shape.insert(out_shape.end(), indices.shape.begin() + batch_dims,
-                     indices.shape.end());
-    out_shape.insert(out_shape.end(), params.shape.begin() + axis + 1,
-                     params.shape.end());
 
     elem_size_ = dtype_size(params.dtype);
     params_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    axis_ = axis;
-    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
-    out_bytes_ = static_cast<size_t>(num_elements(out_shape)) * elem_size_;
-    ctx.output(0).shape = std::move(out_shape);
+    out_bytes_ = static_cast<size_t>(num_elements(ctx.output(0).shape)) * elem_size_;
     return Status::ok();
   }
 
@@ -97,26 +73,10 @@ class Gather final : public IndexGatherKernel {
   }
 
  private:
-  // The first index outside [-n, n).
-  int64_t first_bad_index(const uint8_t* idx) const override {
-    const int64_t count = batch_ * coords_;
-    for (int64_t k = 0; k < count; ++k) {
-      const int64_t i = index_at(idx, k);
-      if (i < -axis_size_ || i >= axis_size_) return k;
-    }
-    return -1;
-  }
-
-  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
-    return name_index(idx, k) + " is out of range for axis " + std::to_string(axis_) +
-           " of size " + std::to_string(axis_size_);
-  }
-
   int64_t batch_ = 1, outer_ = 1, axis_size_ = 0, inner_ = 1, coords_ = 1;
   size_t elem_size_ = 0;
   size_t out_bytes_ = 0;
   int params_id_ = -1, output_id_ = -1;
-  int axis_ = 0;
 };
 
 }  // namespace

@@ -12,10 +12,13 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/backends/reference/kernels/index_gather.h"
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
+#include "engine/shapes/shape_rules.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -25,30 +28,15 @@ namespace {
 class GatherElements final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
-    OPSCOPE_ASSIGN_OR_RETURN(const GatherElementsAttrs attrs,
-                             node_attrs<GatherElementsAttrs>(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
+    // Inputs, shapes and constant indices checked; the output shaped.
+    OPSCOPE_ASSIGN_OR_RETURN(shapes::IndexBounds bounds, shapes::gather_elements_indexing(ctx));
+    prepare_indices(ctx, std::move(bounds));
+    const GatherElementsAttrs& attrs = std::get<GatherElementsAttrs>(ctx.node().attrs);
     const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
     const int rank = static_cast<int>(data.shape.size());
-    if (rank == 0 || indices.shape.size() != data.shape.size()) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "data " + shape_to_string(data.shape) + " and indices " +
-                           shape_to_string(indices.shape) +
-                           " must have the same rank, at least 1");
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(const int axis,
-                             normalize_axis(ctx, attrs.axis, rank, "axis"));
-    for (int d = 0; d < rank; ++d) {
-      if (d != axis && indices.shape[d] > data.shape[d]) {
-        return ctx.error(ErrorCode::kShapeMismatch,
-                         "indices " + shape_to_string(indices.shape) +
-                             " exceed data " + shape_to_string(data.shape) +
-                             " in dim " + std::to_string(d) +
-                             " (only the axis " + std::to_string(axis) +
-                             " may differ freely)");
-      }
-    }
+    const int axis = static_cast<int>(attrs.axis < 0 ? attrs.axis + rank : attrs.axis);
     OPSCOPE_RETURN_IF_ERROR(forward_dtype_and_quantization(ctx));
 
     // Walking indices in row-major order, the data offset of position p is
@@ -61,12 +49,9 @@ class GatherElements final : public IndexGatherKernel {
     pos_.assign(rank, 0);
     count_ = num_elements(indices.shape);
     axis_size_ = data.shape[axis];
-    axis_ = axis;
     elem_size_ = dtype_size(data.dtype);
     data_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
-    ctx.output(0).shape = indices.shape;
     return Status::ok();
   }
 
@@ -108,25 +93,10 @@ class GatherElements final : public IndexGatherKernel {
     }
   }
 
-  // The first index outside [-n, n).
-  int64_t first_bad_index(const uint8_t* idx) const override {
-    for (int64_t k = 0; k < count_; ++k) {
-      const int64_t i = index_at(idx, k);
-      if (i < -axis_size_ || i >= axis_size_) return k;
-    }
-    return -1;
-  }
-
-  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
-    return name_index(idx, k) + " is out of range for axis " + std::to_string(axis_) +
-           " of size " + std::to_string(axis_size_);
-  }
-
   Shape index_shape_;
   std::vector<int64_t> step_;
   std::vector<int64_t> pos_;  // run()'s odometer, sized in prepare
   int64_t axis_stride_ = 0, axis_size_ = 0, count_ = 0;
-  int axis_ = 0;
   size_t elem_size_ = 0;
   int data_id_ = -1, output_id_ = -1;
 };

@@ -13,10 +13,13 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/backends/reference/kernels/index_gather.h"
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
+#include "engine/shapes/shape_rules.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -26,41 +29,16 @@ namespace {
 class GatherNd final : public IndexGatherKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(prepare_indices(ctx));
-    OPSCOPE_ASSIGN_OR_RETURN(const GatherNdAttrs attrs, node_attrs<GatherNdAttrs>(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
+    // Inputs, shapes and constant indices checked; the output shaped.
+    OPSCOPE_ASSIGN_OR_RETURN(shapes::IndexBounds bounds, shapes::gather_nd_indexing(ctx));
+    prepare_indices(ctx, std::move(bounds));
     const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
     const int rank = static_cast<int>(data.shape.size());
     const int index_rank = static_cast<int>(indices.shape.size());
-    if (rank == 0 || index_rank == 0) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "data " + shape_to_string(data.shape) + " and indices " +
-                           shape_to_string(indices.shape) +
-                           " must both have rank >= 1");
-    }
-    const int b = attrs.batch_dims;
-    if (b < 0 || b >= std::min(rank, index_rank)) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "batch_dims " + std::to_string(b) + " must lie in [0, min(data rank " +
-                           std::to_string(rank) + ", indices rank " +
-                           std::to_string(index_rank) + "))");
-    }
-    for (int d = 0; d < b; ++d) {
-      if (data.shape[d] != indices.shape[d]) {
-        return ctx.error(ErrorCode::kShapeMismatch,
-                         "batch dim " + std::to_string(d) + " differs: data " +
-                             shape_to_string(data.shape) + ", indices " +
-                             shape_to_string(indices.shape));
-      }
-    }
+    const int b = std::get<GatherNdAttrs>(ctx.node().attrs).batch_dims;
     const int64_t m = indices.shape.back();
-    if (m > rank - b) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "indices " + shape_to_string(indices.shape) + " hold tuples of " +
-                           std::to_string(m) + " but data " + shape_to_string(data.shape) +
-                           " has only " + std::to_string(rank - b) +
-                           " dims after batch_dims " + std::to_string(b));
-    }
     OPSCOPE_RETURN_IF_ERROR(forward_dtype_and_quantization(ctx));
 
     const std::vector<int64_t> strides = row_major_strides(data.shape);
@@ -73,16 +51,11 @@ class GatherNd final : public IndexGatherKernel {
     dim_strides_.assign(strides.begin() + b, strides.begin() + b + m);
     slice_ = 1;
     for (int d = b + static_cast<int>(m); d < rank; ++d) slice_ *= data.shape[d];
-    Shape out_shape(indices.shape.begin(), indices.shape.end() - 1);
-    out_shape.insert(out_shape.end(), data.shape.begin() + b + m, data.shape.end());
 
-    first_dim_ = b;
     elem_size_ = dtype_size(data.dtype);
     data_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    OPSCOPE_RETURN_IF_ERROR(check_constant_indices(ctx));
-    out_bytes_ = static_cast<size_t>(num_elements(out_shape)) * elem_size_;
-    ctx.output(0).shape = std::move(out_shape);
+    out_bytes_ = static_cast<size_t>(num_elements(ctx.output(0).shape)) * elem_size_;
     return Status::ok();
   }
 
@@ -108,27 +81,8 @@ class GatherNd final : public IndexGatherKernel {
   }
 
  private:
-  // The first index outside its dim's [-d_j, d_j).
-  int64_t first_bad_index(const uint8_t* idx) const override {
-    if (tuple_size_ == 0) return -1;
-    const int64_t count = batch_ * tuples_ * tuple_size_;
-    for (int64_t k = 0; k < count; ++k) {
-      const int64_t n = dims_[k % tuple_size_];
-      const int64_t i = index_at(idx, k);
-      if (i < -n || i >= n) return k;
-    }
-    return -1;
-  }
-
-  std::string describe_bad(const uint8_t* idx, int64_t k) const override {
-    const int j = static_cast<int>(k % tuple_size_);
-    return name_index(idx, k) + " is out of range for data dim " +
-           std::to_string(first_dim_ + j) + " of size " + std::to_string(dims_[j]);
-  }
-
   int64_t batch_ = 1, tuples_ = 1, batch_stride_ = 0, slice_ = 1;
   int tuple_size_ = 0;
-  int first_dim_ = 0;  // data dim of tuple element 0 (= batch_dims)
   std::vector<int64_t> dims_, dim_strides_;  // per tuple element
   size_t elem_size_ = 0;
   size_t out_bytes_ = 0;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -60,7 +60,7 @@ class Pad final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     if (!ctx.has_input(0)) {
       return ctx.error(ErrorCode::kInvalidGraph, "input 0 is missing");
     }
@@ -73,7 +73,7 @@ class Pad final : public Kernel {
                            std::to_string(kMaxCopyRank));
     }
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> pads,
-                             read_int_input(ctx, 1, "paddings", 2));
+                             shapes::read_int_input(ctx, 1, "paddings", 2));
     const Shape& pads_shape = ctx.input(1).shape;
     if (pads_shape.size() != 2 || pads_shape[0] != rank ||
         pads_shape[1] != 2) {

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/backends/reference/kernels/reduce_runs.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -29,14 +31,6 @@ struct MaxReducer {
   static float finish(Acc acc, int64_t) { return acc; }
 };
 
-// The input seen as runs of adjacent dims that are all reduced or all kept
-// (size-1 dims dropped): a reduction over H,W of NHWC is [N kept, H*W
-// reduced, C kept] whatever N and C are.
-struct Run {
-  int64_t size = 1;
-  bool reduced = false;
-};
-
 enum class Path {
   kCopy,     // nothing of size > 1 is reduced: the output is the input
   kEmpty,    // the input has no elements
@@ -51,49 +45,17 @@ class Reduce final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
-    OPSCOPE_ASSIGN_OR_RETURN(const ReduceAttrs attrs,
-                             node_attrs<ReduceAttrs>(ctx));
-    OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> axes,
-                             read_int_input(ctx, 1, "axes"));
-    const Shape in = ctx.input(0).shape;
-    const int rank = static_cast<int>(in.size());
-    std::vector<bool> reduced(rank, false);
-    for (int64_t axis : axes) {
-      OPSCOPE_ASSIGN_OR_RETURN(const int a,
-                               normalize_axis(ctx, axis, rank, "axis"));
-      reduced[a] = true;  // duplicates are harmless
-    }
-
-    Shape out_shape;
-    count_ = 1;
-    for (int d = 0; d < rank; ++d) {
-      if (!reduced[d]) {
-        out_shape.push_back(in[d]);
-      } else {
-        count_ *= in[d];
-        if (attrs.keep_dims) out_shape.push_back(1);
-      }
-    }
-    Tensor& out = ctx.output(0);
-    out.dtype = DType::kF32;
-    out.shape = out_shape;
+    OPSCOPE_ASSIGN_OR_RETURN(const shapes::ReducedAxes axes, shapes::reduce_axes(ctx));
+    const Shape& in = ctx.input(0).shape;
+    count_ = axes.count;
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    out_elements_ = num_elements(out_shape);
-
-    runs_.clear();
-    for (int d = 0; d < rank; ++d) {
-      if (in[d] == 1) continue;
-      if (!runs_.empty() && runs_.back().reduced == reduced[d]) {
-        runs_.back().size *= in[d];
-      } else {
-        runs_.push_back({in[d], static_cast<bool>(reduced[d])});
-      }
-    }
+    out_elements_ = num_elements(ctx.output(0).shape);
+    runs_.plan(in, axes.reduced);
     int reduced_runs = 0;
-    for (const Run& r : runs_) reduced_runs += r.reduced ? 1 : 0;
+    for (const ReduceRun& r : runs_.runs()) reduced_runs += r.reduced ? 1 : 0;
 
     if (num_elements(in) == 0) {
       path_ = Path::kEmpty;
@@ -103,7 +65,7 @@ class Reduce final : public Kernel {
       path_ = Path::kSingle;
       outer_ = inner_ = 1;
       bool after = false;
-      for (const Run& r : runs_) {
+      for (const ReduceRun& r : runs_.runs()) {
         if (r.reduced) {
           after = true;
         } else {
@@ -113,7 +75,6 @@ class Reduce final : public Kernel {
       if (inner_ > 1) ctx.set_scratch_bytes(inner_ * sizeof(Acc));
     } else {
       path_ = Path::kGeneral;
-      plan_general();
       ctx.set_scratch_bytes(out_elements_ * sizeof(Acc));
     }
     return Status::ok();
@@ -166,46 +127,19 @@ class Reduce final : public Kernel {
     }
   }
 
-  // Output strides of the runs (0 for reduced runs), for run_general.
-  void plan_general() {
-    const size_t n = runs_.size();
-    out_step_.assign(n, 0);
-    index_.assign(n, 0);
-    int64_t step = 1;
-    for (size_t k = n; k-- > 0;) {
-      if (!runs_[k].reduced) {
-        out_step_[k] = step;
-        step *= runs_[k].size;
-      }
-    }
-  }
-
-  // Walks the input in order; the innermost run is contiguous.
   void run_general(const float* x, float* y, Acc* acc) {
     for (int64_t i = 0; i < out_elements_; ++i) acc[i] = Reducer::init();
-    const int inner = static_cast<int>(runs_.size()) - 1;
-    const int64_t inner_size = runs_[inner].size;
-    const bool inner_reduced = runs_[inner].reduced;
-    for (int64_t& v : index_) v = 0;
-    int64_t out_off = 0;
-    const float* row = x;
-    while (true) {
-      if (inner_reduced) {
+    const int64_t inner_size = runs_.inner_size();
+    if (runs_.inner_reduced()) {
+      runs_.walk(x, [&](const float* row, int64_t out_off) {
         Acc& a = acc[out_off];
         for (int64_t i = 0; i < inner_size; ++i) Reducer::add(a, row[i]);
-      } else {
+      });
+    } else {
+      runs_.walk(x, [&](const float* row, int64_t out_off) {
         Acc* a = acc + out_off;
         for (int64_t i = 0; i < inner_size; ++i) Reducer::add(a[i], row[i]);
-      }
-      row += inner_size;
-      int k = inner - 1;
-      for (; k >= 0; --k) {
-        out_off += out_step_[k];
-        if (++index_[k] < runs_[k].size) break;
-        out_off -= out_step_[k] * runs_[k].size;
-        index_[k] = 0;
-      }
-      if (k < 0) break;
+      });
     }
     for (int64_t i = 0; i < out_elements_; ++i) {
       y[i] = Reducer::finish(acc[i], count_);
@@ -218,9 +152,7 @@ class Reduce final : public Kernel {
   int64_t out_elements_ = 0;
   int64_t count_ = 1;  // input elements per output element
   int64_t outer_ = 1, inner_ = 1;  // kSingle
-  std::vector<Run> runs_;
-  std::vector<int64_t> out_step_;  // kGeneral, sized in prepare
-  std::vector<int64_t> index_;     // kGeneral odometer, sized in prepare
+  ReduceRuns runs_;  // sized in prepare
 };
 
 }  // namespace

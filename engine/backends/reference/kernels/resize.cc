@@ -19,9 +19,11 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
+#include "engine/shapes/shape_rules.h"
 #include "engine/backends/reference/kernels/kernels.h"
 
 namespace opscope::reference {
@@ -148,24 +150,17 @@ class Resize final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
-    OPSCOPE_ASSIGN_OR_RETURN(const ResizeNdAttrs a, node_attrs<ResizeNdAttrs>(ctx));
-    const Shape in = ctx.input(0).shape;
+    // The attribute and size checks, and the output's shape.
+    OPSCOPE_RETURN_IF_ERROR(shapes::resize(ctx));
+    const ResizeNdAttrs& a = std::get<ResizeNdAttrs>(ctx.node().attrs);
+    const Shape& in = ctx.input(0).shape;
     const int rank = static_cast<int>(in.size());
-    if (rank < 1 || rank > kRank) {
-      return ctx.error(ErrorCode::kShapeMismatch, "input " + shape_to_string(in) +
-                                                      " must have rank 1 to 4");
-    }
-    OPSCOPE_RETURN_IF_ERROR(check_attrs(ctx, a, rank));
     const int lead = kRank - rank;
     for (int d = 0; d < kRank; ++d) {
       in_[d] = d < lead ? 1 : in[d - lead];
       out_[d] = d < lead ? 1 : a.output_shape[d - lead];
-      if (in_[d] < 1) {
-        return ctx.error(ErrorCode::kShapeMismatch,
-                         "input " + shape_to_string(in) + " has an empty dim");
-      }
       taps_[d].clear();
       for (int64_t x = 0; x < out_[d]; ++x) {
         taps_[d].push_back(d < lead ? AxisTaps{{0}, {1.0f}, 1, false}
@@ -180,9 +175,6 @@ class Resize final : public Kernel {
     extrapolation_ = a.extrapolation_value;
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    Tensor& out = ctx.output(0);
-    out.dtype = DType::kF32;
-    out.shape = a.output_shape;
     return Status::ok();
   }
 
@@ -222,38 +214,6 @@ class Resize final : public Kernel {
 
  private:
   // Validates what the importer fixed at load (a reader bug otherwise).
-  static Status check_attrs(const PrepareContext& ctx, const ResizeNdAttrs& a, int rank) {
-    const auto r = static_cast<size_t>(rank);
-    if (a.output_shape.size() != r || a.scales.size() != r) {
-      return ctx.error(ErrorCode::kInvalidGraph,
-                       "output shape and scales must have one value per axis (" +
-                           std::to_string(rank) + ")");
-    }
-    const bool crop = a.coordinates == ResizeCoordinates::kTfCropAndResize;
-    if (crop && (a.roi_start.size() != r || a.roi_end.size() != r)) {
-      return ctx.error(ErrorCode::kInvalidGraph,
-                       "tf_crop_and_resize needs a roi start and end per axis");
-    }
-    for (size_t d = 0; d < r; ++d) {
-      if (!(a.scales[d] > 0.0) || !std::isfinite(a.scales[d])) {
-        return ctx.error(ErrorCode::kInvalidArgument,
-                         "scale " + std::to_string(a.scales[d]) + " of axis " +
-                             std::to_string(d) + " must be positive");
-      }
-      if (a.output_shape[d] < 1) {
-        return ctx.error(ErrorCode::kInvalidArgument,
-                         "output shape " + shape_to_string(a.output_shape) + " has an empty dim");
-      }
-      if (crop && !(std::isfinite(a.roi_start[d]) && std::isfinite(a.roi_end[d]))) {
-        return ctx.error(ErrorCode::kInvalidArgument, "roi must be finite");
-      }
-    }
-    if (a.mode == ResizeMode::kCubic && !std::isfinite(a.cubic_coeff_a)) {
-      return ctx.error(ErrorCode::kInvalidArgument, "cubic_coeff_a must be finite");
-    }
-    return Status::ok();
-  }
-
   // dst[c] += w * (input row resampled along the innermost axis).
   void accumulate_row(float w, const float* src, float* dst) const {
     if (inner_identity_) {

@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
+#include "engine/shapes/shape_rules.h"
 #include "engine/backends/reference/kernels/kernels.h"
 
 namespace opscope::reference {
@@ -48,47 +50,25 @@ class ResizeBilinear final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-    OPSCOPE_ASSIGN_OR_RETURN(const ResizeAttrs attrs,
-                             node_attrs<ResizeAttrs>(ctx));
-    if (attrs.align_corners && attrs.half_pixel_centers) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "align_corners and half_pixel_centers are exclusive");
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> size,
-                             read_int_input(ctx, 1, "size"));
-    if (size.size() != 2) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "size input has " + std::to_string(size.size()) +
-                           " values, expected 2 (height, width)");
-    }
-    if (size[0] < 1 || size[1] < 1) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "output size " + std::to_string(size[0]) + "x" +
-                           std::to_string(size[1]) + " must be positive");
-    }
-    const Shape in = ctx.input(0).shape;
-    if (in[1] < 1 || in[2] < 1) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "input " + shape_to_string(in) + " has no pixels");
-    }
+    // The size checks and the output's shape.
+    OPSCOPE_RETURN_IF_ERROR(shapes::resize_bilinear(ctx));
+    const ResizeAttrs& attrs = std::get<ResizeAttrs>(ctx.node().attrs);
+    const Shape& in = ctx.input(0).shape;
+    const Shape& out_shape = ctx.output(0).shape;
     batch_ = in[0];
     in_h_ = in[1];
     in_w_ = in[2];
     channels_ = in[3];
-    out_h_ = size[0];
-    out_w_ = size[1];
+    out_h_ = out_shape[1];
+    out_w_ = out_shape[2];
     rows_ = sample_table(in_h_, out_h_, attrs.align_corners,
                          attrs.half_pixel_centers);
     cols_ = sample_table(in_w_, out_w_, attrs.align_corners,
                          attrs.half_pixel_centers);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    Tensor& out = ctx.output(0);
-    out.dtype = DType::kF32;
-    out.shape = {batch_, out_h_, out_w_, channels_};
     return Status::ok();
   }
 

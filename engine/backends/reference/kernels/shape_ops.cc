@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 #include "engine/shapes/shape_rules.h"
@@ -20,7 +20,7 @@ class ShapeOnly : public Kernel {
   explicit ShapeOnly(Status (*shape_rule)(PrepareContext&)) : shape_rule_(shape_rule) {}
 
   Status prepare(PrepareContext& ctx) final {
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     if (!ctx.has_input(0)) {
       return ctx.error(ErrorCode::kInvalidGraph, "input 0 is missing");
     }

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 #include "engine/shapes/strided_slice_geometry.h"
@@ -28,18 +28,18 @@ class StridedSlice final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(4, 4));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     if (!ctx.has_input(0)) {
       return ctx.error(ErrorCode::kInvalidGraph, "input 0 is missing");
     }
     OPSCOPE_ASSIGN_OR_RETURN(const StridedSliceAttrs attrs,
-                             node_attrs<StridedSliceAttrs>(ctx));
+                             shapes::node_attrs<StridedSliceAttrs>(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> begin,
-                             read_int_input(ctx, 1, "begin"));
+                             shapes::read_int_input(ctx, 1, "begin"));
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> end,
-                             read_int_input(ctx, 2, "end"));
+                             shapes::read_int_input(ctx, 2, "end"));
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> strides,
-                             read_int_input(ctx, 3, "strides"));
+                             shapes::read_int_input(ctx, 3, "strides"));
     const Shape in = ctx.input(0).shape;
     const int rank = static_cast<int>(in.size());
     if (rank > kMaxCopyRank) {

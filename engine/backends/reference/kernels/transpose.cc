@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
 
@@ -18,7 +18,7 @@ class Transpose final : public CopyPlanKernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
-    OPSCOPE_RETURN_IF_ERROR(expect_one_output(ctx));
+    OPSCOPE_RETURN_IF_ERROR(shapes::expect_one_output(ctx));
     if (!ctx.has_input(0)) {
       return ctx.error(ErrorCode::kInvalidGraph, "input 0 is missing");
     }
@@ -31,7 +31,7 @@ class Transpose final : public CopyPlanKernel {
                            std::to_string(kMaxTransposeRank));
     }
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> perm_values,
-                             read_int_input(ctx, 1, "perm"));
+                             shapes::read_int_input(ctx, 1, "perm"));
     if (static_cast<int>(perm_values.size()) != rank) {
       return ctx.error(ErrorCode::kShapeMismatch,
                        "perm has " + std::to_string(perm_values.size()) +
@@ -42,7 +42,7 @@ class Transpose final : public CopyPlanKernel {
     std::vector<bool> seen(rank, false);
     for (int i = 0; i < rank; ++i) {
       OPSCOPE_ASSIGN_OR_RETURN(
-          perm[i], normalize_axis(ctx, perm_values[i], rank, "perm entry"));
+          perm[i], shapes::normalize_axis(ctx, perm_values[i], rank, "perm entry"));
       if (seen[perm[i]]) {
         return ctx.error(ErrorCode::kInvalidArgument,
                          "perm repeats axis " + std::to_string(perm[i]));

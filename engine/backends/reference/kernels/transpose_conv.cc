@@ -13,7 +13,7 @@
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
 #include "engine/backends/reference/kernels/row_ops.h"
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 
 namespace opscope::reference {
 namespace {
@@ -56,7 +56,7 @@ int64_t derived_out_size(Padding padding, int64_t in, int64_t k, int stride,
 int64_t pad_before(Padding padding, int64_t out, int64_t k, int stride,
                    int explicit_before) {
   switch (padding) {
-    case Padding::kSame: return window_dim(padding, out, k, stride, 1).pad_before;
+    case Padding::kSame: return shapes::window_dim(padding, out, k, stride, 1).pad_before;
     case Padding::kValid: return 0;
     case Padding::kExplicit: return explicit_before;
   }

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "engine/backends/reference/kernels/activation.h"
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 #include "engine/backends/xnnpack/ops/op_util.h"
 #include "engine/backends/xnnpack/xnn_ops.h"
 
@@ -212,7 +212,7 @@ bool deconv_dim(Padding padding, int64_t in, int64_t out, int64_t k, int stride,
   int64_t before = 0;
   switch (padding) {
     case Padding::kSame:
-      before = reference::window_dim(padding, out, k, stride, 1).pad_before;
+      before = shapes::window_dim(padding, out, k, stride, 1).pad_before;
       break;
     case Padding::kValid: before = 0; break;
     case Padding::kExplicit: before = explicit_before; break;

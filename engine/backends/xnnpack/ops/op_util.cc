@@ -6,7 +6,7 @@
 #include <utility>
 #include <variant>
 
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 
 namespace opscope::xnnpack {
 
@@ -63,8 +63,8 @@ Pads2D resolve_pads(Padding padding, const Pads2D& explicit_pads, int64_t in_h,
   if (padding == Padding::kExplicit) return explicit_pads;
   Pads2D p;
   if (padding == Padding::kValid) return p;
-  const auto h = reference::window_dim(padding, in_h, kh, stride_h, dilation_h);
-  const auto w = reference::window_dim(padding, in_w, kw, stride_w, dilation_w);
+  const auto h = shapes::window_dim(padding, in_h, kh, stride_h, dilation_h);
+  const auto w = shapes::window_dim(padding, in_w, kw, stride_w, dilation_w);
   const int64_t total_h = std::max<int64_t>(0, (h.out - 1) * stride_h + (kh - 1) * dilation_h + 1 - in_h);
   const int64_t total_w = std::max<int64_t>(0, (w.out - 1) * stride_w + (kw - 1) * dilation_w + 1 - in_w);
   p.top = static_cast<int>(h.pad_before);

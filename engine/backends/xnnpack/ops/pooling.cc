@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "engine/backends/reference/kernels/activation.h"
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/window.h"
 #include "engine/backends/xnnpack/ops/op_util.h"
 #include "engine/backends/xnnpack/xnn_ops.h"
 

@@ -13,7 +13,7 @@
 
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 
 namespace opscope::reference::int8 {
 namespace {
@@ -26,12 +26,12 @@ class ConcatenationI8 final : public Kernel {
     }
     OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const ConcatenationAttrs attrs,
-                             node_attrs<ConcatenationAttrs>(ctx));
+                             shapes::node_attrs<ConcatenationAttrs>(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const Int8Range range,
                              int8_activation_range(ctx, attrs.activation, qout));
     const Shape& first = ctx.input(0).shape;
     const int rank = static_cast<int>(first.size());
-    OPSCOPE_ASSIGN_OR_RETURN(const int axis, normalize_axis(ctx, attrs.axis, rank, "axis"));
+    OPSCOPE_ASSIGN_OR_RETURN(const int axis, shapes::normalize_axis(ctx, attrs.axis, rank, "axis"));
     Shape out_shape = first;
     out_shape[axis] = 0;
     inputs_.clear();

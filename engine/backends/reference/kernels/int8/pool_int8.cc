@@ -6,12 +6,13 @@
 // `dilation` apart) count only their in-bounds taps, as in pool.cc.
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
-#include "engine/backends/reference/kernels/int_params.h"
-#include "engine/backends/reference/kernels/window.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference::int8 {
 namespace {
@@ -23,64 +24,30 @@ class Pool2DI8 final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
     OPSCOPE_ASSIGN_OR_RETURN(const QParams qin, int8_input_params(ctx, 0));
     OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
     OPSCOPE_RETURN_IF_ERROR(expect_same_params(ctx, qin, qout));
-    OPSCOPE_ASSIGN_OR_RETURN(const Pool2DAttrs a, node_attrs<Pool2DAttrs>(ctx));
+    // The output's shape and the window of every output row and column.
+    OPSCOPE_ASSIGN_OR_RETURN(shapes::PoolWindow window, shapes::pool2d_window(ctx));
+    const Pool2DAttrs& a = std::get<Pool2DAttrs>(ctx.node().attrs);
     OPSCOPE_ASSIGN_OR_RETURN(range_, int8_activation_range(ctx, a.activation, qout));
-    if (a.filter_h < 1 || a.filter_w < 1 || a.stride_h < 1 || a.stride_w < 1 ||
-        a.dilation_h < 1 || a.dilation_w < 1) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "filter " + std::to_string(a.filter_h) + "x" + std::to_string(a.filter_w) +
-                           " and stride " + std::to_string(a.stride_h) + "x" +
-                           std::to_string(a.stride_w) + " and dilation " +
-                           std::to_string(a.dilation_h) + "x" + std::to_string(a.dilation_w) +
-                           " must be positive");
-    }
-    if (a.padding == Padding::kExplicit) {
-      const Pads2D& p = a.explicit_pads;
-      const int64_t ext_h = int64_t{a.filter_h - 1} * a.dilation_h + 1;
-      const int64_t ext_w = int64_t{a.filter_w - 1} * a.dilation_w + 1;
-      if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= ext_h ||
-          p.bottom >= ext_h || p.left >= ext_w || p.right >= ext_w) {
-        return ctx.error(ErrorCode::kInvalidArgument,
-                         "explicit pads must be in [0, dilated filter size)");
-      }
-    }
-    const Shape& in = ctx.input(0).shape;
-    const WindowDim h = window_dim(a.padding, in[1], a.filter_h, a.stride_h, a.dilation_h,
-                                   a.explicit_pads.top, a.explicit_pads.bottom);
-    const WindowDim w = window_dim(a.padding, in[2], a.filter_w, a.stride_w, a.dilation_w,
-                                   a.explicit_pads.left, a.explicit_pads.right);
-    if (h.out <= 0 || w.out <= 0) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "filter " + std::to_string(a.filter_h) + "x" +
-                           std::to_string(a.filter_w) + " does not fit input " +
-                           shape_to_string(in));
-    }
     if constexpr (kKind == PoolKind::kAverage) {
       // 255 * count must fit the int32 sum.
       if (static_cast<int64_t>(a.filter_h) * a.filter_w > (int64_t{1} << 23)) {
         return ctx.error(ErrorCode::kUnsupportedOp, "filter window too large for an int32 sum");
       }
     }
+    const Shape& in = ctx.input(0).shape;
     batch_ = in[0];
     in_h_ = in[1];
     in_w_ = in[2];
     channels_ = in[3];
-    out_h_ = h.out;
-    out_w_ = w.out;
-    rows_ = window_spans(h, in_h_, a.filter_h, a.stride_h, a.dilation_h);
-    cols_ = window_spans(w, in_w_, a.filter_w, a.stride_w, a.dilation_w);
-    if (!every_span_nonempty(rows_) || !every_span_nonempty(cols_)) {
-      return ctx.error(ErrorCode::kInvalidArgument,
-                       "a dilated window lies wholly in the padding of input " +
-                           shape_to_string(in));
-    }
+    out_h_ = window.out_h;
+    out_w_ = window.out_w;
+    rows_ = std::move(window.rows);
+    cols_ = std::move(window.cols);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
-    ctx.output(0).shape = {batch_, out_h_, out_w_, channels_};
     ctx.set_scratch_bytes(static_cast<size_t>(channels_) * sizeof(int32_t));
     return Status::ok();
   }
@@ -93,9 +60,9 @@ class Pool2DI8 final : public Kernel {
     for (int64_t n = 0; n < batch_; ++n) {
       const int8_t* xn = x + n * in_h_ * in_w_ * c_count;
       for (int64_t oh = 0; oh < out_h_; ++oh) {
-        const Span rows = rows_[oh];
+        const shapes::Span rows = rows_[oh];
         for (int64_t ow = 0; ow < out_w_; ++ow) {
-          const Span cols = cols_[ow];
+          const shapes::Span cols = cols_[ow];
           int8_t* out = y + ((n * out_h_ + oh) * out_w_ + ow) * c_count;
           const int32_t init = kKind == PoolKind::kAverage ? 0 : -128;
           for (int64_t c = 0; c < c_count; ++c) acc[c] = init;
@@ -128,7 +95,7 @@ class Pool2DI8 final : public Kernel {
   int output_id_ = -1;
   int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, channels_ = 0;
   int64_t out_h_ = 0, out_w_ = 0;
-  std::vector<Span> rows_, cols_;
+  std::vector<shapes::Span> rows_, cols_;
   Int8Range range_;
 };
 

@@ -8,7 +8,7 @@
 
 #include "engine/attributes.h"
 
-namespace opscope::reference {
+namespace opscope::shapes {
 
 struct WindowDim {
   int64_t out = 0;    // output size along this dimension
@@ -79,4 +79,4 @@ inline bool every_span_nonempty(const std::vector<Span>& spans) {
   return std::all_of(spans.begin(), spans.end(), [](const Span& s) { return s.count > 0; });
 }
 
-}  // namespace opscope::reference
+}  // namespace opscope::shapes

@@ -1,5 +1,5 @@
-// Prepare-time helpers of the pooling, reduce, data-movement and resize
-// kernels: reading constant integer parameter inputs (axes, paddings, perm,
+// Prepare-time helpers of the shape rules (shapes/) and the reference
+// kernels that check the same inputs: reading constant integer parameter inputs (axes, paddings, perm,
 // sizes), normalizing axes and fetching typed attributes. Every error they
 // return comes from ctx.error(...), so its message names the node.
 #pragma once
@@ -12,7 +12,7 @@
 
 #include "engine/kernel.h"
 
-namespace opscope::reference {
+namespace opscope::shapes {
 
 // The values of input `i`, which must be present, constant, i32 or i64, of
 // rank <= max_rank and carry all its bytes. `what` names the input in
@@ -40,4 +40,4 @@ Result<T> node_attrs(const PrepareContext& ctx) {
   return *attrs;
 }
 
-}  // namespace opscope::reference
+}  // namespace opscope::shapes

@@ -1,8 +1,8 @@
-#include "engine/backends/reference/kernels/int_params.h"
+#include "engine/shapes/int_params.h"
 
 #include <cstring>
 
-namespace opscope::reference {
+namespace opscope::shapes {
 
 Result<std::vector<int64_t>> read_int_input(PrepareContext& ctx, int i,
                                             std::string_view what,
@@ -58,4 +58,4 @@ Status expect_one_output(const PrepareContext& ctx) {
   return Status::ok();
 }
 
-}  // namespace opscope::reference
+}  // namespace opscope::shapes
