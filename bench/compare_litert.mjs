@@ -2,7 +2,7 @@
 // opscope vs LiteRT.js (the official TFLite runtime, WebAssembly + XNNPACK,
 // one thread), side by side in one run, on the same models and inputs.
 //
-//   node bench/compare_litert.mjs [--runner build/release/harness/opscope-runner]
+//   node bench/compare_litert.mjs [--runner build/release/cli/opscope-runner]
 //        [--models DIR] [--only a,b] [--opscope BACKENDS@THREADS ...]
 //        [--rounds 3] [--runs 20] [--warmup 3]
 //
@@ -27,7 +27,7 @@ const home = os.homedir();
 
 function parseArgs(argv) {
   const a = {
-    runner: path.join(root, 'build/release/harness/opscope-runner'),
+    runner: path.join(root, 'build/release/cli/opscope-runner'),
     models: process.env.OPSCOPE_MODEL_DIR || path.join(home, '.cache/opscope/models'),
     nodeDir: process.env.OPSCOPE_NODE_DIR || path.join(home, '.cache/opscope/node'),
     only: 'selfie_segmentation,selfie_segmentation_landscape,face_detection_short_range,' +

@@ -2,7 +2,7 @@
 // opscope vs ONNX Runtime 1.30 (onnxruntime-node, CPU execution provider),
 // side by side in one run, on the same ONNX models and inputs.
 //
-//   node bench/compare_ort.mjs [--runner build/release/harness/opscope-runner]
+//   node bench/compare_ort.mjs [--runner build/release/cli/opscope-runner]
 //        [--models DIR] [--only a,b] [--backend xnnpack,cpu] [--threads 1]
 //        [--rounds 3] [--runs 20] [--warmup 3]
 //
@@ -27,7 +27,7 @@ const home = os.homedir();
 
 function parseArgs(argv) {
   const a = {
-    runner: path.join(root, 'build/release/harness/opscope-runner'),
+    runner: path.join(root, 'build/release/cli/opscope-runner'),
     models: process.env.OPSCOPE_MODEL_DIR || path.join(home, '.cache/opscope/models'),
     nodeDir: process.env.OPSCOPE_NODE_DIR || path.join(home, '.cache/opscope/node'),
     only: 'torchvision_mobilenet_v2,torchvision_mobilenet_v3_small,torchvision_resnet18',

@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +30,8 @@
 #include "adapters/devices/local_process.h"
 #include "harness/gate.h"
 #include "harness/gate_trials.h"
-#include "harness/result_document.h"
 #include "harness/statistics.h"
+#include "result/result_document.h"
 
 namespace {
 
@@ -46,7 +48,7 @@ struct Options {
 };
 
 std::string find_runner(const char* argv0) {
-  const fs::path beside = fs::absolute(argv0).parent_path() / ".." / "harness" / "opscope-runner";
+  const fs::path beside = fs::absolute(argv0).parent_path() / ".." / "cli" / "opscope-runner";
   if (fs::exists(beside)) return fs::canonical(beside).string();
   return devices::default_runner_path();
 }
@@ -74,10 +76,14 @@ bool run_once(const Options& o, const std::string& model, int64_t delay_us,
   auto outcome = devices::run_local_process(o.runner, args);
   bool ok = outcome.is_ok() && !outcome->signaled && outcome->exit_code == 0;
   if (ok) {
-    std::ifstream f(tmpl);
-    const ResultDocument doc = result_from_json(nlohmann::json::parse(f));
-    samples = doc.latency_ms.samples;
-    if (doc_out) *doc_out = doc;
+    std::ifstream f(tmpl, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::optional<ResultDocument> doc = parse_result_document_text(text, nullptr);
+    ok = doc.has_value();
+    if (doc) {
+      samples = doc->latency_ms.samples;
+      if (doc_out) *doc_out = *doc;
+    }
   }
   std::remove(tmpl);
   return ok && !samples.empty();

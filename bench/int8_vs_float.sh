@@ -15,7 +15,7 @@
 # Everything goes to a fresh store in a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OPSCOPE=build/release/harness/opscope
+OPSCOPE=build/release/cli/opscope
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 PHOTO_DIR="${OPSCOPE_PHOTO_DIR:-$HOME/.cache/opscope/photos}"
 backend=xnnpack,cpu threads=1 repeat=3 runs=30 top=10 models=()

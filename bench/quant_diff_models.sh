@@ -17,7 +17,7 @@
 # figures are in-sample. Nothing is stored (--no-store).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OPSCOPE=build/release/harness/opscope
+OPSCOPE=build/release/cli/opscope
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 PHOTO_DIR="${OPSCOPE_PHOTO_DIR:-$HOME/.cache/opscope/photos}"
 backend=xnnpack,cpu threads=1 runs=20 models=()

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "adapters/devices/local_process.h"
 #include "harness/environment.h"
@@ -82,29 +84,22 @@ Result<CaseOutcome> run_case_process(const RunOptions& opts,
         "the runner crashed (signal " + std::to_string(p.signal) + ") on " + opts.model);
     out.exit_code = kExitRunnerCrashed;
   } else {
-    try {
-      std::ifstream f(tmp.path());
-      out.document = nlohmann::json::parse(f);
-      if (!out.document.is_object()) throw std::runtime_error("not a JSON object");
+    std::ifstream f(tmp.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string why;
+    if (std::optional<ResultDocument> doc = parse_result_document_text(text, &out.document, &why)) {
+      out.doc = std::move(*doc);
       out.exit_code = p.exit_code;
-    } catch (const std::exception& e) {
-      out.document = failure_document(
-          opts, "runner_crashed",
-          "the runner exited with " + std::to_string(p.exit_code) +
-              " and wrote no readable result (" + e.what() + ") on " + opts.model);
-      out.exit_code = p.exit_code != 0 ? p.exit_code : kExitInternal;
+      return out;
     }
-  }
-  try {
-    out.doc = result_from_json(out.document);
-  } catch (const std::exception& e) {
     out.document = failure_document(
         opts, "runner_crashed",
-        std::string("the runner wrote a malformed result document (") + e.what() + ") on " +
-            opts.model);
-    out.doc = result_from_json(out.document);
-    out.exit_code = kExitInternal;
+        "the runner exited with " + std::to_string(p.exit_code) +
+            " and wrote no readable result (" + why + ") on " + opts.model);
+    out.exit_code = p.exit_code != 0 ? p.exit_code : kExitInternal;
   }
+  // failure_document() writes only fields of the right types.
+  out.doc = parse_result_document(out.document).value_or(ResultDocument{});
   return out;
 }
 

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/status.h"
-#include "harness/result_document.h"
 #include "harness/run_options.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

@@ -20,7 +20,7 @@
 #include "adapters/store/store.h"
 #include "harness/confidence.h"
 #include "harness/mann_whitney.h"
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

@@ -1,7 +1,7 @@
 // What a result was measured on and with: device and tool facts.
 #pragma once
 
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

@@ -8,7 +8,6 @@
 #include "engine/partitioner.h"
 #include "engine/session.h"
 #include "harness/model_loader.h"
-#include "harness/text_table.h"
 
 namespace opscope::harness {
 namespace {
@@ -117,83 +116,6 @@ Result<json> inspect_model(const std::string& path,
                                {"nodes", p.nodes}});
   }
   return j;
-}
-
-void print_inspection(const json& j, std::FILE* out) {
-  const json& m = j["model"];
-  std::fprintf(out, "model      %s (%s, %s)\n", m["name"].get<std::string>().c_str(),
-               m["format"].get<std::string>().c_str(),
-               format_bytes(m["size_bytes"].get<int64_t>()).c_str());
-  std::fprintf(out, "weights    %s, %s params, %s\n",
-               m["precision"].get<std::string>().c_str(),
-               format_count(m["params"].get<int64_t>()).c_str(),
-               format_bytes(m["param_bytes"].get<int64_t>()).c_str());
-  std::fprintf(out, "nodes      %d in the file, %d after load (%d folded)\n",
-               m["source_nodes"].get<int>(), m["nodes"].get<int>(),
-               m["folded_nodes"].get<int>());
-  std::fprintf(out, "MACs       %s\n", format_count(m["macs"].get<int64_t>()).c_str());
-  for (const char* io : {"inputs", "outputs"}) {
-    std::fprintf(out, "\n%s:\n", io);
-    for (const json& t : j[io]) {
-      std::vector<int64_t> shape = t["shape"].get<std::vector<int64_t>>();
-      std::fprintf(out, "  %-40s %-5s %s\n", t["name"].get<std::string>().c_str(),
-                   t["dtype"].get<std::string>().c_str(), shape_to_string(shape).c_str());
-    }
-  }
-  std::fprintf(out, "\nop types:\n");
-  TextTable h;
-  h.add_column("type", TextTable::Align::kLeft);
-  h.add_column("count");
-  for (const auto& [type, count] : j["op_histogram"].items()) {
-    h.add_row({type, std::to_string(count.get<int>())});
-  }
-  h.print(out);
-
-  std::fprintf(out, "\nnodes:\n");
-  TextTable t;
-  t.add_column("node");
-  t.add_column("type", TextTable::Align::kLeft);
-  t.add_column("name", TextTable::Align::kLeft);
-  t.add_column("backend", TextTable::Align::kLeft);
-  t.add_column("output", TextTable::Align::kLeft);
-  t.add_column("MACs");
-  for (const json& n : j["nodes"]) {
-    std::string shapes;
-    for (const json& s : n["output_shapes"]) shapes += (shapes.empty() ? "" : ",") + s.get<std::string>();
-    t.add_row({std::to_string(n["source_index"].get<int>()), n["type"].get<std::string>(),
-               truncate_middle(n["name"].get<std::string>(), 40),
-               n["backend"].is_null() ? "UNSUPPORTED" : n["backend"].get<std::string>(),
-               shapes, format_count(n["macs"].get<int64_t>())});
-  }
-  t.print(out);
-
-  bool any_fallback = false;
-  for (const json& n : j["nodes"]) {
-    const std::string why = n.value("fallback_reason", "");
-    if (why.empty() || n["backend"].is_null()) continue;
-    if (!any_fallback) std::fprintf(out, "\nfallbacks (why earlier backends declined):\n");
-    any_fallback = true;
-    std::fprintf(out, "  node %d '%s' (%s) -> %s: %s\n", n["source_index"].get<int>(),
-                 n["name"].get<std::string>().c_str(), n["type"].get<std::string>().c_str(),
-                 n["backend"].get<std::string>().c_str(), why.c_str());
-  }
-
-  const json& unsupported = j["unsupported"];
-  if (unsupported.empty()) {
-    std::fprintf(out, "\nunsupported ops: none\n");
-  } else {
-    std::fprintf(out, "\nunsupported ops: %zu node(s)\n", unsupported.size());
-    for (const json& u : unsupported) {
-      std::fprintf(out, "  node %d '%s' (%s): %s\n", u["source_index"].get<int>(),
-                   u["name"].get<std::string>().c_str(),
-                   u["type"].get<std::string>().c_str(),
-                   u["reason"].get<std::string>().c_str());
-    }
-  }
-  if (j.contains("prepare_error")) {
-    std::fprintf(out, "\nthe engine cannot prepare this model: %s\n",
-                 j["prepare_error"].get<std::string>().c_str());
-  }
 }
 
 }  // namespace opscope::harness

@@ -20,6 +20,4 @@ Result<nlohmann::json> inspect_model(const std::string& path,
                                      const std::vector<std::string>& backends,
                                      int min_partition_size = 1);
 
-void print_inspection(const nlohmann::json& info, std::FILE* out);
-
 }  // namespace opscope::harness

@@ -13,7 +13,7 @@
 
 #include "adapters/store/store.h"
 #include "harness/quant_diff_compare.h"
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

@@ -3,10 +3,8 @@
 #include <map>
 #include <unordered_map>
 
-#include "adapters/formats/tflite/mapped_file.h"
-#include "adapters/formats/tflite/tflite_source_indices.h"
+#include "adapters/formats/tflite/tflite_reader.h"
 #include "engine/transforms/quantize/quantize_model.h"
-#include "tflite_schema_generated.h"
 
 namespace opscope::harness {
 namespace {
@@ -140,19 +138,7 @@ struct Builder {
 }  // namespace
 
 bool has_source_indices(const std::string& path) {
-  if (!ends_with(path, ".tflite")) return false;
-  auto file = tflite::MappedFile::open(path);
-  if (!file.is_ok() || (*file)->size() < 8) return false;
-  // The reader has verified this file already (load_model comes first).
-  const auto* model = tflite::fb::GetModel((*file)->data());
-  if (model == nullptr || model->metadata() == nullptr) return false;
-  for (const tflite::fb::Metadata* m : *model->metadata()) {
-    if (m != nullptr && m->name() != nullptr &&
-        m->name()->str() == tflite::kSourceIndicesMetadata) {
-      return true;
-    }
-  }
-  return false;
+  return ends_with(path, ".tflite") && tflite::file_has_source_indices(path);
 }
 
 Status check_model_pair(const Graph& f, const std::string& float_path, const Graph& q,

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

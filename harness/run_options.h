@@ -1,14 +1,11 @@
-// The benchmark-case flags shared by `opscope run` and `opscope-runner`.
+// A benchmark case as the user asked for it (`opscope run`, `opscope-runner`),
+// and the runner command line that reproduces it.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "harness/result_document.h"
-
-namespace CLI {
-class App;
-}  // namespace CLI
+#include "result/result_document.h"
 
 namespace opscope::harness {
 
@@ -21,8 +18,6 @@ struct RunOptions {
   bool no_op_profile = false;
 };
 
-// Adds MODEL and the case flags to `app`.
-void add_run_options(CLI::App& app, RunOptions& opts);
 // Folds parsed flags into opts.config (backend list, op profile).
 void finish_run_options(RunOptions& opts);
 // "xnnpack,cpu" -> {"xnnpack", "cpu"} (empty items dropped).

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "engine/session.h"
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

@@ -45,4 +45,21 @@ LatencyStats summarize_latency(const std::vector<double>& samples) {
   return s;
 }
 
+BoxFigures box_figures(std::vector<double> samples) {
+  BoxFigures b;
+  if (samples.empty()) return b;
+  std::sort(samples.begin(), samples.end());
+  b.q1 = percentile_sorted(samples, 25);
+  b.median = percentile_sorted(samples, 50);
+  b.q3 = percentile_sorted(samples, 75);
+  const double iqr = b.q3 - b.q1;
+  b.lower_whisker = b.q1;
+  b.upper_whisker = b.q3;
+  for (double v : samples) {
+    if (v >= b.q1 - 1.5 * iqr) b.lower_whisker = std::min(b.lower_whisker, v);
+    if (v <= b.q3 + 1.5 * iqr) b.upper_whisker = std::max(b.upper_whisker, v);
+  }
+  return b;
+}
+
 }  // namespace opscope::harness

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 
@@ -16,5 +16,12 @@ double median(std::vector<double> values);
 // Fills count, min, max, mean, median, stddev (sample, n-1), p90/p95/p99 and
 // keeps the samples in measurement order.
 LatencyStats summarize_latency(const std::vector<double>& samples_ms);
+
+// Box-plot figures of samples: quartiles (R-7, as everywhere in opscope) and
+// Tukey whiskers (the furthest samples within 1.5 IQR of the box).
+struct BoxFigures {
+  double lower_whisker = 0, q1 = 0, median = 0, q3 = 0, upper_whisker = 0;
+};
+BoxFigures box_figures(std::vector<double> samples);
 
 }  // namespace opscope::harness

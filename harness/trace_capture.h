@@ -3,8 +3,8 @@
 // indices into ops[].
 #pragma once
 
-#include "harness/result_document.h"
 #include "profilers/trace_recorder.h"
+#include "result/result_document.h"
 
 namespace opscope::harness {
 

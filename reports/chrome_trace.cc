@@ -22,7 +22,7 @@ json slice(const std::string& name, const std::string& cat, double ts, double du
           {"dur", dur},   {"pid", pid},  {"tid", tid},         {"args", std::move(args)}};
 }
 
-json op_args(const harness::OpStats& op, int invoke) {
+json op_args(const OpStats& op, int invoke) {
   return {{"node_name", op.name},          {"op_type", op.type},
           {"backend", op.backend},         {"index", op.index},
           {"source_index", op.source_index}, {"invoke", invoke},
@@ -32,7 +32,7 @@ json op_args(const harness::OpStats& op, int invoke) {
 }
 
 // A run with a recorded trace: real timestamps, real threads.
-void add_recorded(const harness::ResultDocument& d, int pid, json& events) {
+void add_recorded(const ResultDocument& d, int pid, json& events) {
   std::set<int64_t> tids;
   for (const auto& s : d.trace.stages) {
     events.push_back(slice(s.name, "stage", s.begin_us, s.dur_us, pid, s.tid, json::object()));
@@ -61,7 +61,7 @@ void add_recorded(const harness::ResultDocument& d, int pid, json& events) {
 
 // No trace stored: stages back to back, then one invoke laid out from the
 // per-op means in run order.
-void add_synthesized(const harness::ResultDocument& d, int pid, json& events) {
+void add_synthesized(const ResultDocument& d, int pid, json& events) {
   const int64_t tid = 1;
   const json synth = {{"synthesized", true}};
   double t = 0;

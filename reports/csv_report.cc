@@ -1,6 +1,7 @@
 #include "reports/csv_report.h"
 
 #include "reports/report_text.h"
+#include "reports/units.h"
 
 namespace opscope::reports {
 
@@ -15,17 +16,17 @@ std::string render_csv(const std::vector<store::StoredRun>& runs) {
   for (const store::StoredRun& run : runs) {
     const auto& d = run.doc;
     const std::string backends = csv_field(join(d.config.backends, ","));
-    for (const harness::OpStats& op : d.ops) {
+    for (const OpStats& op : d.ops) {
       const double mem_kb = static_cast<double>(op.live_bytes + op.scratch_bytes) / 1024.0;
-      out += csv_field(op.type) + "," + fixed(op.first_us / 1e3, 6) + "," +
-             fixed(op.mean_us / 1e3, 6) + "," + fixed(op.pct, 3) + "%," +
-             fixed(op.cdf_pct, 3) + "%," + fixed(mem_kb, 3) + "," +
+      out += csv_field(op.type) + "," + format_fixed(op.first_us / 1e3, 6) + "," +
+             format_fixed(op.mean_us / 1e3, 6) + "," + format_fixed(op.pct, 3) + "%," +
+             format_fixed(op.cdf_pct, 3) + "%," + format_fixed(mem_kb, 3) + "," +
              std::to_string(op.count) + "," + csv_field(op.name) + "," +
              std::to_string(run.id) + "," + csv_field(d.model.name) + "," + backends + "," +
              std::to_string(d.config.threads) + "," + std::to_string(op.index) + "," +
              std::to_string(op.source_index) + "," + csv_field(op.backend) + "," +
-             fixed(op.median_us / 1e3, 6) + "," + fixed(op.min_us / 1e3, 6) + "," +
-             fixed(op.max_us / 1e3, 6) + "," + std::to_string(op.macs) + "," +
+             format_fixed(op.median_us / 1e3, 6) + "," + format_fixed(op.min_us / 1e3, 6) + "," +
+             format_fixed(op.max_us / 1e3, 6) + "," + std::to_string(op.macs) + "," +
              std::to_string(op.live_bytes) + "," + std::to_string(op.weights_bytes) + "," +
              std::to_string(op.scratch_bytes) + "," +
              csv_field(join(op.output_shapes, ";")) + "\n";

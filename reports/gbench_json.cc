@@ -32,7 +32,7 @@ std::string gbench_date(const std::string& iso) {
 
 ordered_json context_of(const std::vector<store::StoredRun>& runs, const GbenchOptions& o) {
   ordered_json c;
-  const harness::ResultDocument first = runs.empty() ? harness::ResultDocument{} : runs[0].doc;
+  const ResultDocument first = runs.empty() ? ResultDocument{} : runs[0].doc;
   std::string build = first.tool.build_type;
   std::transform(build.begin(), build.end(), build.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
@@ -109,7 +109,7 @@ ordered_json render_gbench_json(const std::vector<store::StoredRun>& runs,
     if (n == 0) continue;
     // Recomputed from the samples, so the rows agree with each other even
     // for a document whose aggregates were written by another tool version.
-    const harness::LatencyStats st = harness::summarize_latency(s);
+    const LatencyStats st = harness::summarize_latency(s);
     const double cv = st.mean > 0 ? st.stddev / st.mean : 0.0;
     const std::pair<const char*, double> aggregates[] = {
         {"mean", st.mean}, {"median", st.median}, {"stddev", st.stddev}, {"cv", cv}};

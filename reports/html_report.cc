@@ -4,18 +4,18 @@
 #include <cmath>
 #include <map>
 
-#include "harness/text_table.h"
 #include "reports/report_text.h"
 #include "reports/run_comparison.h"
 #include "reports/run_summary.h"
 #include "reports/svg_chart.h"
+#include "reports/units.h"
 
 namespace opscope::reports {
 namespace {
 
-using harness::format_bytes;
-using harness::format_count;
-using harness::truncate_middle;
+using reports::format_bytes;
+using reports::format_count;
+using reports::truncate_middle;
 
 constexpr const char* kCss = R"(
 :root{--fg:#1d1f23;--muted:#666;--line:#ddd;--bg:#fff;--card:#f6f7f9;--accent:#3b78c2}
@@ -73,7 +73,7 @@ std::string chip(const std::string& backend) {
 
 std::string bar_div(double fraction, const std::string& color) {
   const double pct = std::clamp(fraction, 0.0, 1.0) * 100.0;
-  return "<div class=\"bar\" style=\"width:" + fixed(pct, 1) + "%;background:" + color +
+  return "<div class=\"bar\" style=\"width:" + format_fixed(pct, 1) + "%;background:" + color +
          "\"></div>";
 }
 
@@ -82,11 +82,11 @@ void summary(const store::StoredRun& run, std::string& h) {
   const auto& l = d.latency_ms;
   const auto& m = d.memory;
   h += "<div class=\"cards\">";
-  h += card("median", fixed(l.median, 3) + " ms");
-  h += card("p90", fixed(l.p90, 3) + " ms");
-  h += card("mean ± sd", fixed(l.mean, 3) + " ± " + fixed(l.stddev, 3));
-  h += card("min / max", fixed(l.min, 2) + " / " + fixed(l.max, 2));
-  h += card("first invoke", fixed(d.stages.first_invoke_ms, 2) + " ms");
+  h += card("median", format_fixed(l.median, 3) + " ms");
+  h += card("p90", format_fixed(l.p90, 3) + " ms");
+  h += card("mean ± sd", format_fixed(l.mean, 3) + " ± " + format_fixed(l.stddev, 3));
+  h += card("min / max", format_fixed(l.min, 2) + " / " + format_fixed(l.max, 2));
+  h += card("first invoke", format_fixed(d.stages.first_invoke_ms, 2) + " ms");
   h += card("peak RSS", format_bytes(m.peak_rss_bytes));
   h += card("arena", format_bytes(m.arena_bytes));
   h += card("warm runs", std::to_string(l.count));
@@ -119,7 +119,7 @@ void latency(const store::StoredRun& run, size_t i, std::string& h) {
   h += svg_histogram(s, bins, "ms", run_color(i));
 }
 
-void stages(const harness::ResultDocument& d, std::string& h) {
+void stages(const ResultDocument& d, std::string& h) {
   const auto& s = d.stages;
   h += "<h3>Stages</h3>";
   h += svg_bar_chart({{"load", s.load_ms, "#8a8f98", ""},
@@ -131,19 +131,19 @@ void stages(const harness::ResultDocument& d, std::string& h) {
                      "ms");
 }
 
-void op_types(const harness::ResultDocument& d, std::string& h) {
+void op_types(const ResultDocument& d, std::string& h) {
   const auto types = op_type_breakdown(d);
   if (types.empty()) return;
   h += "<h3>Time by op type</h3>";
   std::vector<Bar> bars;
   for (const auto& t : types) {
     bars.push_back({t.type + " (" + std::to_string(t.nodes) + ")", t.total_us / 1e3, "#3b78c2",
-                    fixed(t.pct, 1) + "%"});
+                    format_fixed(t.pct, 1) + "%"});
   }
   h += svg_bar_chart(bars, "ms");
 }
 
-void placement(const harness::ResultDocument& d, std::string& h) {
+void placement(const ResultDocument& d, std::string& h) {
   h += "<h3>Placement</h3><p class=\"sub\">" + esc(placement_line(d)) +
        ". Nodes in run order, coloured by the backend that ran them.</p>";
   std::vector<Segment> segs;
@@ -155,18 +155,16 @@ void placement(const harness::ResultDocument& d, std::string& h) {
   }
   h += svg_strip(segs);
   // Time per backend.
-  std::map<std::string, double> per_backend;
-  for (const auto& op : d.ops) per_backend[op.backend] += op.mean_us;
   std::vector<Bar> bars;
   const double total = ops_total_us(d);
-  for (const auto& [b, us] : per_backend) {
+  for (const auto& [b, us] : backend_breakdown(d)) {
     bars.push_back({b, us / 1e3, backend_color(b),
-                    total > 0 ? fixed(100.0 * us / total, 1) + "%" : ""});
+                    total > 0 ? format_fixed(100.0 * us / total, 1) + "%" : ""});
   }
   h += svg_bar_chart(bars, "ms");
 }
 
-void memory(const harness::ResultDocument& d, std::string& h) {
+void memory(const ResultDocument& d, std::string& h) {
   const auto& m = d.memory;
   const double mib = 1024.0 * 1024.0;
   h += "<h3>Memory</h3>";
@@ -176,7 +174,7 @@ void memory(const harness::ResultDocument& d, std::string& h) {
       {"arena", m.arena_bytes / mib, "#3b78c2", ""},
       {"arena lower bound", m.arena_lower_bound_bytes / mib, "#7fa6d6",
        m.arena_bytes > 0
-           ? fixed(100.0 * static_cast<double>(m.arena_lower_bound_bytes) /
+           ? format_fixed(100.0 * static_cast<double>(m.arena_lower_bound_bytes) /
                        static_cast<double>(m.arena_bytes), 1) + "% of arena"
            : ""},
       {"weights", m.weights_bytes / mib, "#e08a2c", ""},
@@ -184,7 +182,7 @@ void memory(const harness::ResultDocument& d, std::string& h) {
   h += svg_bar_chart(bars, "MiB");
 }
 
-void op_table(const harness::ResultDocument& d, const HtmlOptions& o, std::string& h) {
+void op_table(const ResultDocument& d, const HtmlOptions& o, std::string& h) {
   const auto ops = top_ops(d, -1);
   if (ops.empty()) return;
   const double peak = ops.front()->mean_us;
@@ -211,12 +209,12 @@ void op_table(const harness::ResultDocument& d, const HtmlOptions& o, std::strin
     h += "<tr><td class=\"n\">" + std::to_string(op->source_index) + "</td><td>" +
          esc(op->type) + "</td><td title=\"" + esc(op->name + " \u2192 " + join(op->output_shapes, " ")) +
          "\">" + esc(truncate_middle(op->name, 26)) + "</td><td>" +
-         chip(op->backend) + "</td><td class=\"n\">" + fixed(op->mean_us / 1e3, 3) +
+         chip(op->backend) + "</td><td class=\"n\">" + format_fixed(op->mean_us / 1e3, 3) +
          "</td><td class=\"barcell\">" +
          bar_div(peak > 0 ? op->mean_us / peak : 0, backend_color(op->backend)) +
-         "</td><td class=\"n\">" + fixed(op->median_us / 1e3, 3) + "</td><td class=\"n\">" +
-         fixed(op->first_us / 1e3, 3) + "</td><td class=\"n\">" + fixed(op->pct, 2) +
-         "</td><td class=\"n\">" + fixed(cdf, 1) + "</td><td class=\"n\">" +
+         "</td><td class=\"n\">" + format_fixed(op->median_us / 1e3, 3) + "</td><td class=\"n\">" +
+         format_fixed(op->first_us / 1e3, 3) + "</td><td class=\"n\">" + format_fixed(op->pct, 2) +
+         "</td><td class=\"n\">" + format_fixed(cdf, 1) + "</td><td class=\"n\">" +
          format_count(op->macs) + "</td><td class=\"n\">" + format_bytes(op->live_bytes) +
          "</td><td class=\"barcell\">" +
          bar_div(static_cast<double>(op->live_bytes) / static_cast<double>(peak_live), "#8a8f98") +
@@ -247,7 +245,7 @@ void run_section(const store::StoredRun& run, size_t i, const HtmlOptions& o, st
 }
 
 std::string signed_fixed(double v, int decimals) {
-  return (v >= 0 ? "+" : "") + fixed(v, decimals);
+  return (v >= 0 ? "+" : "") + format_fixed(v, decimals);
 }
 
 void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
@@ -265,10 +263,10 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
     const bool ok = d.status == "ok";
     std::string ratio = "1", ci = "", delta = "", p = "";
     if (c && c->comparable) {
-      ratio = fixed(c->ratio, 3) + "×";
-      ci = c->ratio_ci.valid ? fixed(c->ratio_ci.lo, 3) + "–" + fixed(c->ratio_ci.hi, 3) : "–";
+      ratio = format_fixed(c->ratio, 3) + "×";
+      ci = c->ratio_ci.valid ? format_fixed(c->ratio_ci.lo, 3) + "–" + format_fixed(c->ratio_ci.hi, 3) : "–";
       delta = signed_fixed(c->delta_ms, 3);
-      p = c->mann_whitney.p_two_sided < 1e-4 ? "<0.0001" : fixed(c->mann_whitney.p_two_sided, 4);
+      p = c->mann_whitney.p_two_sided < 1e-4 ? "<0.0001" : format_fixed(c->mann_whitney.p_two_sided, 4);
     } else if (c) {
       ratio = "n/a";
     }
@@ -276,8 +274,8 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
         c && c->comparable ? (c->ratio > 1 ? " pos" : (c->ratio < 1 ? " neg" : "")) : "";
     h += "<tr><td><span class=\"chip\" style=\"background:" + run_color(i) + "\">&nbsp;</span> " +
          esc(run_label(r)) + (c ? "" : " <b>(base)</b>") + "</td><td class=\"n\">" +
-         (ok ? fixed(d.latency_ms.median, 3) : "failed") + "</td><td class=\"n\">" +
-         (ok ? fixed(d.latency_ms.p90, 3) : "") + "</td><td class=\"n" + cls + "\">" + ratio +
+         (ok ? format_fixed(d.latency_ms.median, 3) : "failed") + "</td><td class=\"n\">" +
+         (ok ? format_fixed(d.latency_ms.p90, 3) : "") + "</td><td class=\"n" + cls + "\">" + ratio +
          "</td><td class=\"n\">" + ci + "</td><td class=\"n" + cls + "\">" + delta +
          "</td><td class=\"n\">" + p + "</td><td class=\"n\">" +
          format_bytes(d.memory.peak_rss_bytes) + "</td><td class=\"n\">" +
@@ -319,14 +317,14 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
       const std::string bar =
           "<div style=\"position:relative;height:10px;background:#f0f0f0\">"
           "<div style=\"position:absolute;left:" +
-          fixed(dlt >= 0 ? 50.0 : 50.0 - frac, 1) + "%;width:" + fixed(frac, 1) +
+          format_fixed(dlt >= 0 ? 50.0 : 50.0 - frac, 1) + "%;width:" + format_fixed(frac, 1) +
           "%;height:10px;background:" + (dlt >= 0 ? "#c2413b" : "#3aa457") + "\"></div></div>";
       h += "<tr><td class=\"n\">" + std::to_string(op.source_index) + "</td><td>" +
            esc(truncate_middle(op.name, 36)) + "</td><td>" +
            esc(pair(op.base_type, op.cand_type)) + "</td><td>" +
            esc(pair(op.base_backend, op.cand_backend)) + "</td><td class=\"n\">" +
-           (op.in_base ? fixed(op.base_us, 1) : "–") + "</td><td class=\"n\">" +
-           (op.in_cand ? fixed(op.cand_us, 1) : "–") + "</td><td class=\"n " +
+           (op.in_base ? format_fixed(op.base_us, 1) : "–") + "</td><td class=\"n\">" +
+           (op.in_cand ? format_fixed(op.cand_us, 1) : "–") + "</td><td class=\"n " +
            (dlt > 0 ? "pos" : "neg") + "\">" + signed_fixed(dlt, 1) +
            "</td><td class=\"barcell\">" + bar + "</td></tr>";
     }

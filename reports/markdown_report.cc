@@ -3,18 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "harness/text_table.h"
 #include "reports/report_text.h"
 #include "reports/run_comparison.h"
 #include "reports/run_summary.h"
+#include "reports/units.h"
 
 namespace opscope::reports {
 namespace {
 
-using harness::format_bytes;
-using harness::format_count;
+using reports::format_bytes;
+using reports::format_count;
 
-std::string ms(double v) { return fixed(v, 3); }
+std::string ms(double v) { return format_fixed(v, 3); }
 
 void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string& md) {
   const auto& d = run.doc;
@@ -32,9 +32,9 @@ void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string&
   md += "| device | " + md_cell(device_line(d)) + " |\n";
   if (!run.created_at.empty()) md += "| stored | " + run.created_at + " |\n";
   md += "| placement | " + md_cell(placement_line(d)) + " |\n";
-  md += "| stages (ms) | load " + fixed(s.load_ms, 2) + " · partition " +
-        fixed(s.partition_ms, 2) + " · prepare " + fixed(s.prepare_ms, 2) + " · plan " +
-        fixed(s.plan_ms, 2) + " · first invoke " + fixed(s.first_invoke_ms, 2) + " |\n";
+  md += "| stages (ms) | load " + format_fixed(s.load_ms, 2) + " · partition " +
+        format_fixed(s.partition_ms, 2) + " · prepare " + format_fixed(s.prepare_ms, 2) + " · plan " +
+        format_fixed(s.plan_ms, 2) + " · first invoke " + format_fixed(s.first_invoke_ms, 2) + " |\n";
   md += "| latency (ms) | **median " + ms(l.median) + "** · mean " + ms(l.mean) + " · p90 " +
         ms(l.p90) + " · p99 " + ms(l.p99) + " · min " + ms(l.min) + " · max " + ms(l.max) +
         " · stddev " + ms(l.stddev) + " (" + std::to_string(l.count) + " runs) |\n";
@@ -43,6 +43,17 @@ void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string&
         format_bytes(m.arena_lower_bound_bytes) + ") · weights " +
         format_bytes(m.weights_bytes) + " |\n\n";
 
+  const auto types = op_type_breakdown(d);
+  if (ops_total_us(d) > 0) {
+    md += "### Time by op type\n\n| type | nodes | avg ms | % | cdf% |\n"
+          "|---|---:|---:|---:|---:|\n";
+    for (const TypeShare& t : types) {
+      md += "| " + md_cell(t.type) + " | " + std::to_string(t.nodes) + " | " +
+            format_fixed(t.total_us / 1e3, 3) + " | " + format_fixed(t.pct, 2) + " | " + format_fixed(t.cdf_pct, 2) +
+            " |\n";
+    }
+    md += "\n";
+  }
   const auto top = top_ops(d, o.top_n);
   if (top.empty()) return;
   md += "### Top " + std::to_string(top.size()) + " operators by average time\n\n";
@@ -53,9 +64,9 @@ void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string&
   for (const auto* op : top) {
     cdf += op->pct;
     md += "| " + std::to_string(op->source_index) + " | " + md_cell(op->type) + " | " +
-          md_cell(op->name) + " | " + op->backend + " | " + fixed(op->mean_us / 1e3, 3) +
-          " | " + fixed(op->median_us / 1e3, 3) + " | " + fixed(op->first_us / 1e3, 3) +
-          " | " + fixed(op->pct, 2) + " | " + fixed(cdf, 2) + " | " + format_count(op->macs) +
+          md_cell(op->name) + " | " + op->backend + " | " + format_fixed(op->mean_us / 1e3, 3) +
+          " | " + format_fixed(op->median_us / 1e3, 3) + " | " + format_fixed(op->first_us / 1e3, 3) +
+          " | " + format_fixed(op->pct, 2) + " | " + format_fixed(cdf, 2) + " | " + format_count(op->macs) +
           " | " + format_bytes(op->live_bytes) + " | " + format_bytes(op->weights_bytes) +
           " |\n";
   }
@@ -64,9 +75,9 @@ void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string&
 
 std::string ratio_text(const harness::CaseComparison& c) {
   if (!c.comparable) return "n/a";
-  std::string s = fixed(c.ratio, 3) + "×";
+  std::string s = format_fixed(c.ratio, 3) + "×";
   if (c.ratio_ci.valid) {
-    s += " [" + fixed(c.ratio_ci.lo, 3) + ", " + fixed(c.ratio_ci.hi, 3) + "]";
+    s += " [" + format_fixed(c.ratio_ci.lo, 3) + ", " + format_fixed(c.ratio_ci.hi, 3) + "]";
   }
   return s;
 }
@@ -87,8 +98,8 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
     const auto& c = r.cmp;
     md += "| " + md_cell(run_label(*r.cand)) + " | " + ms(d.latency_ms.median) + " | " +
           ms(d.latency_ms.p90) + " | " + ratio_text(c) + " | " +
-          (c.comparable ? fixed(c.delta_ms, 3) : "n/a") + " | " +
-          (c.comparable ? fixed(c.mann_whitney.p_two_sided, 4) : "n/a") + " | " +
+          (c.comparable ? format_fixed(c.delta_ms, 3) : "n/a") + " | " +
+          (c.comparable ? format_fixed(c.mann_whitney.p_two_sided, 4) : "n/a") + " | " +
           format_bytes(d.memory.peak_rss_bytes) + " |\n";
   }
   md += "\n";
@@ -108,9 +119,9 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
       md += "| " + std::to_string(op.source_index) + " | " + md_cell(op.name) + " | " +
             md_cell(pair(op.base_type, op.cand_type)) + " | " +
             pair(op.base_backend, op.cand_backend) + " | " +
-            (op.in_base ? fixed(op.base_us, 1) : "–") + " | " +
-            (op.in_cand ? fixed(op.cand_us, 1) : "–") + " | " +
-            (op.delta_us() >= 0 ? "+" : "") + fixed(op.delta_us(), 1) + " |\n";
+            (op.in_base ? format_fixed(op.base_us, 1) : "–") + " | " +
+            (op.in_cand ? format_fixed(op.cand_us, 1) : "–") + " | " +
+            (op.delta_us() >= 0 ? "+" : "") + format_fixed(op.delta_us(), 1) + " |\n";
     }
     md += "\n";
   }

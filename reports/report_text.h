@@ -1,5 +1,5 @@
 // Small text helpers shared by the report writers: escaping for each output
-// language, number formatting, and how a run is named in every report.
+// language and how a run is named in every report (numbers: units.h).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/store/store.h"
+#include "reports/units.h"  // join, format_fixed: the reports format numbers alike
 
 namespace opscope::reports {
 
@@ -15,9 +16,6 @@ std::string html_escape(std::string_view s);  // also for XML text/attributes
 std::string csv_field(std::string_view s);    // RFC 4180 quoting when needed
 std::string md_cell(std::string_view s);      // escapes '|' in a table cell
 
-std::string join(const std::vector<std::string>& items, std::string_view sep);
-// "%.*f" without locale surprises.
-std::string fixed(double v, int decimals);
 
 // "#42 selfie_segmentation.tflite · xnnpack,cpu · 1 thread" (id omitted when 0).
 std::string run_label(const store::StoredRun& run);

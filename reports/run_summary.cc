@@ -3,20 +3,17 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/text_table.h"
-#include "reports/report_text.h"
+#include "reports/units.h"
 
 namespace opscope::reports {
 
-using harness::format_count;
-
-std::string model_line(const harness::ResultDocument& d) {
+std::string model_line(const ResultDocument& d) {
   return d.model.name + " (" + d.model.format + ", " + d.model.precision + " weights, " +
          std::to_string(d.ops.size()) + " nodes, " + format_count(d.model.params) +
          " params, " + format_count(d.model.macs) + " MACs)";
 }
 
-std::string config_line(const harness::ResultDocument& d) {
+std::string config_line(const ResultDocument& d) {
   std::string s = join(d.config.backends, ",") + " \xC2\xB7 " +
                   std::to_string(d.config.threads) +
                   (d.config.threads == 1 ? " thread" : " threads");
@@ -26,7 +23,7 @@ std::string config_line(const harness::ResultDocument& d) {
   return s;
 }
 
-std::string device_line(const harness::ResultDocument& d) {
+std::string device_line(const ResultDocument& d) {
   std::string s = d.device.cpu_model.empty() ? "unknown CPU" : d.device.cpu_model;
   s += " \xC2\xB7 " + d.device.arch + " \xC2\xB7 " + std::to_string(d.device.cores) + " cores";
   if (!d.device.id.empty()) s += " \xC2\xB7 host " + d.device.id;
@@ -34,7 +31,7 @@ std::string device_line(const harness::ResultDocument& d) {
   return s;
 }
 
-std::string placement_line(const harness::ResultDocument& d) {
+std::string placement_line(const ResultDocument& d) {
   if (d.partitions.empty()) return "no partitions recorded";
   std::string s = std::to_string(d.partitions.size()) +
                   (d.partitions.size() == 1 ? " partition: " : " partitions: ");
@@ -45,8 +42,8 @@ std::string placement_line(const harness::ResultDocument& d) {
   return s;
 }
 
-std::vector<const harness::OpStats*> top_ops(const harness::ResultDocument& d, int n) {
-  std::vector<const harness::OpStats*> v;
+std::vector<const OpStats*> top_ops(const ResultDocument& d, int n) {
+  std::vector<const OpStats*> v;
   for (const auto& op : d.ops) v.push_back(&op);
   std::stable_sort(v.begin(), v.end(),
                    [](const auto* a, const auto* b) { return a->mean_us > b->mean_us; });
@@ -54,29 +51,62 @@ std::vector<const harness::OpStats*> top_ops(const harness::ResultDocument& d, i
   return v;
 }
 
-double ops_total_us(const harness::ResultDocument& d) {
+double ops_total_us(const ResultDocument& d) {
   double t = 0;
   for (const auto& op : d.ops) t += op.mean_us;
   return t;
 }
 
-std::vector<TypeShare> op_type_breakdown(const harness::ResultDocument& d) {
+std::vector<TypeShare> op_type_breakdown(const ResultDocument& d) {
   std::map<std::string, TypeShare> by_type;
   for (const auto& op : d.ops) {
     TypeShare& t = by_type[op.type];
     t.type = op.type;
     t.nodes += 1;
     t.total_us += op.mean_us;
+    t.macs += op.macs;
+    t.weights_bytes += op.weights_bytes;
+    t.backend_us[op.backend] += op.mean_us;
   }
   const double total = ops_total_us(d);
   std::vector<TypeShare> v;
-  for (auto& [_, t] : by_type) {
-    t.pct = total > 0 ? 100.0 * t.total_us / total : 0.0;
-    v.push_back(t);
-  }
+  for (auto& [_, t] : by_type) v.push_back(std::move(t));
+  // by_type is ordered by name, so equal totals stay in name order.
   std::stable_sort(v.begin(), v.end(),
                    [](const auto& a, const auto& b) { return a.total_us > b.total_us; });
+  double cdf = 0;
+  for (TypeShare& t : v) {
+    t.pct = total > 0 ? 100.0 * t.total_us / total : 0.0;
+    cdf += t.pct;
+    t.cdf_pct = cdf;
+  }
   return v;
+}
+
+std::vector<TypeAcrossRuns> op_type_breakdown(const std::vector<const ResultDocument*>& docs) {
+  std::map<std::string, TypeAcrossRuns> by_type;
+  std::map<std::string, double> total;
+  for (size_t r = 0; r < docs.size(); ++r) {
+    for (const TypeShare& t : op_type_breakdown(*docs[r])) {
+      TypeAcrossRuns& a = by_type[t.type];
+      a.type = t.type;
+      a.us.resize(docs.size(), 0.0);
+      a.us[r] = t.total_us;
+      total[t.type] += t.total_us;
+    }
+  }
+  std::vector<TypeAcrossRuns> v;
+  for (auto& [_, a] : by_type) v.push_back(std::move(a));
+  std::stable_sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
+    return total[a.type] > total[b.type];
+  });
+  return v;
+}
+
+std::map<std::string, double> backend_breakdown(const ResultDocument& d) {
+  std::map<std::string, double> us;
+  for (const auto& op : d.ops) us[op.backend] += op.mean_us;
+  return us;
 }
 
 }  // namespace opscope::reports

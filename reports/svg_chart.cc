@@ -5,11 +5,12 @@
 #include <map>
 
 #include "reports/report_text.h"
+#include "reports/units.h"
 
 namespace opscope::reports {
 namespace {
 
-std::string num(double v) { return fixed(v, 1); }
+std::string num(double v) { return format_fixed(v, 1); }
 
 std::string text(double x, double y, const std::string& s, const char* anchor = "start",
                  const char* cls = "") {
@@ -54,7 +55,7 @@ std::string tick_label(double v, double step) {
                                    std::round(step * std::pow(10, decimals))) > 1e-6) {
     ++decimals;
   }
-  return fixed(v, decimals);
+  return format_fixed(v, decimals);
 }
 
 // A horizontal axis at y from x0 to x1 for [lo, hi] with tick labels and
@@ -134,8 +135,8 @@ std::string svg_box_plots(const std::vector<BoxRow>& rows, const std::string& un
     s += "<rect x=\"" + num(X(q1)) + "\" y=\"" + num(cy - 11) + "\" width=\"" +
          num(std::max(1.0, X(q3) - X(q1))) + "\" height=\"22\" fill=\"" + c +
          "\" fill-opacity=\"0.25\" stroke=\"" + c + "\"><title>" +
-         html_escape("p25 " + fixed(q1, 3) + ", median " + fixed(med, 3) + ", p75 " +
-                     fixed(q3, 3) + " " + unit + " (" + std::to_string(v.size()) + " samples)") +
+         html_escape("p25 " + format_fixed(q1, 3) + ", median " + format_fixed(med, 3) + ", p75 " +
+                     format_fixed(q3, 3) + " " + unit + " (" + std::to_string(v.size()) + " samples)") +
          "</title></rect>";
     s += line(X(med), cy - 11, X(med), cy + 11, "stroke:" + c + ";stroke-width:3");
     if (v.size() <= 400) {
@@ -170,22 +171,22 @@ std::string svg_histogram(const std::vector<double>& samples, int bins, const st
   for (double t : nice_ticks(0, peak, 4)) {
     const double y = bottom - t / peak * (bottom - top);
     s += line(left, y, right, y, "stroke:#eee;stroke-width:1");
-    s += text(left - 6, y + 4, fixed(t, 0), "end", "tick");
+    s += text(left - 6, y + 4, format_fixed(t, 0), "end", "tick");
   }
   const double bw = (right - left) / bins;
   for (int b = 0; b < bins; ++b) {
     const double h = static_cast<double>(count[b]) / peak * (bottom - top);
     const double b_lo = lo + (hi - lo) * b / bins, b_hi = lo + (hi - lo) * (b + 1) / bins;
     s += rect(left + bw * b + 0.5, bottom - h, bw - 1, h, color,
-              fixed(b_lo, 3) + "–" + fixed(b_hi, 3) + " " + unit + ": " +
+              format_fixed(b_lo, 3) + "–" + format_fixed(b_hi, 3) + " " + unit + ": " +
                   std::to_string(count[b]) + " runs");
   }
   s += axis(left, right, bottom, lo, hi, bottom, unit);
   const double med = quantile(v, 0.5), p90 = quantile(v, 0.9);
   s += line(X(med), top, X(med), bottom, "stroke:#222;stroke-width:1.5;stroke-dasharray:4 3");
-  s += text(X(med), top - 18, "median " + fixed(med, 3), "middle", "tick");
+  s += text(X(med), top - 18, "median " + format_fixed(med, 3), "middle", "tick");
   s += line(X(p90), top, X(p90), bottom, "stroke:#b00;stroke-width:1.5;stroke-dasharray:4 3");
-  s += text(X(p90), top - 4, "p90 " + fixed(p90, 3), "middle", "tick");
+  s += text(X(p90), top - 4, "p90 " + format_fixed(p90, 3), "middle", "tick");
   return s + "</svg>";
 }
 
@@ -204,8 +205,8 @@ std::string svg_bar_chart(const std::vector<Bar>& bars, const std::string& unit,
     const double w = bars[i].value / peak * (right - left);
     s += text(label_w, y + 15, bars[i].label, "end", "label");
     s += rect(left, y + 3, std::max(1.0, w), row_h - 6, bars[i].color,
-              bars[i].label + ": " + fixed(bars[i].value, 3) + " " + unit);
-    std::string value = fixed(bars[i].value, bars[i].value >= 100 ? 1 : 3) + " " + unit;
+              bars[i].label + ": " + format_fixed(bars[i].value, 3) + " " + unit);
+    std::string value = format_fixed(bars[i].value, bars[i].value >= 100 ? 1 : 3) + " " + unit;
     if (!bars[i].note.empty()) value += "  " + bars[i].note;
     s += text(left + w + 6, y + 15, value, "start", "tick");
   }

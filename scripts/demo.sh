@@ -19,7 +19,7 @@ MODEL="${1:-selfie_segmentation}"
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 PHOTO_DIR="${OPSCOPE_PHOTO_DIR:-$HOME/.cache/opscope/photos}"
 OUT="${OPSCOPE_DEMO_DIR:-results}"
-OPSCOPE=build/release/harness/opscope
+OPSCOPE=build/release/cli/opscope
 
 scripts/install_deps.sh
 cmake --preset release >/dev/null

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/status.h"
-#include "harness/result_document.h"
+#include "result/result_document.h"
 
 namespace opscope::store {
 
@@ -31,7 +31,7 @@ struct StoredRun {
   Tags tags;               // the user's --tag KEY=VALUE pairs
   std::string sweep_id;    // set when the run came from `opscope sweep`
   std::string variant;     // a user label, e.g. "float" or "int8" (may be "")
-  harness::ResultDocument doc;
+  ResultDocument doc;
   // The result document exactly as ingested, including fields that
   // ResultDocument does not know (yet): what reports read for extras such as
   // a per-invoke trace.
@@ -94,7 +94,7 @@ class Store {
   virtual ~Store() = default;
 
   // Stores one run in one transaction; returns its id.
-  virtual Result<int64_t> ingest(const harness::ResultDocument& doc,
+  virtual Result<int64_t> ingest(const ResultDocument& doc,
                                  const Tags& tags,
                                  const std::string& sweep_id = "",
                                  const std::string& variant = "") = 0;

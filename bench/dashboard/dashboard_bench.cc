@@ -84,7 +84,7 @@ bool ensure_store(const Options& o) {
     const int64_t want = s.failed ? 0 : per_ok + (ok_seen++ < extra ? 1 : 0);
     s.ops = static_cast<int>(int8 ? want + want / 14 + 1 : want);  // int8 drops every 15th node, adds two
     s.seed = static_cast<uint64_t>(i) + 1;
-    opscope::harness::ResultDocument doc = synth::synthetic_document(s);
+    opscope::ResultDocument doc = synth::synthetic_document(s);
     if (doc.ops.size() > static_cast<size_t>(want)) doc.ops.resize(static_cast<size_t>(want));
     rows += static_cast<int64_t>(doc.ops.size());
     const std::string commit = "c" + std::to_string(i * 100 / o.runs);

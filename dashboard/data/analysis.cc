@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "reports/run_summary.h"
+
 namespace opscope::dashboard {
 namespace {
 
@@ -16,23 +18,20 @@ std::string failure_text(const StoredRun& r) {
          (r.doc.error.message.empty() ? "" : ": " + r.doc.error.message);
 }
 
-// Types ordered by `total` descending; beyond `max_types` they fold into
+// `order`: type names, largest first. Beyond `max_types` they fold into
 // "other". Returns the kept names and, for every type, its slot.
-std::pair<std::vector<std::string>, std::map<std::string, size_t>> top_types(
-    const std::map<std::string, double>& total, size_t max_types) {
-  std::vector<std::pair<std::string, double>> order(total.begin(), total.end());
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
+std::pair<std::vector<std::string>, std::map<std::string, size_t>> fold_types(
+    const std::vector<std::string>& order, size_t max_types) {
   std::vector<std::string> names;
   std::map<std::string, size_t> slot;
   const bool fold = order.size() > max_types;
   const size_t kept = fold ? max_types - 1 : order.size();
   for (size_t i = 0; i < order.size(); ++i) {
     if (i < kept) {
-      slot[order[i].first] = names.size();
-      names.push_back(order[i].first);
+      slot[order[i]] = names.size();
+      names.push_back(order[i]);
     } else {
-      slot[order[i].first] = kept;
+      slot[order[i]] = kept;
     }
   }
   if (fold) names.push_back("other");
@@ -216,38 +215,40 @@ std::vector<std::string> tag_keys(const RunList& runs) {
   return {keys.begin(), keys.end()};
 }
 
-TypeBreakdown breakdown_by_type(const harness::ResultDocument& doc, size_t max_types) {
-  std::map<std::string, double> total;
-  std::set<std::string> backends;
-  for (const harness::OpStats& op : doc.ops) {
-    total[op.type] += op.median_us;
-    backends.insert(op.backend);
-  }
-  auto [types, slot] = top_types(total, max_types);
+TypeBreakdown breakdown_by_type(const ResultDocument& doc, size_t max_types) {
+  // The order and the totals are the summary layer's (reports/run_summary.h),
+  // as in the console and the reports.
+  const std::vector<reports::TypeShare> shares = reports::op_type_breakdown(doc);
+  std::vector<std::string> order;
+  for (const reports::TypeShare& t : shares) order.push_back(t.type);
+  auto [types, slot] = fold_types(order, max_types);
   TypeBreakdown out;
   out.types = std::move(types);
-  out.backends.assign(backends.begin(), backends.end());
+  for (const auto& [backend, us] : reports::backend_breakdown(doc)) {
+    out.backends.push_back(backend);
+  }
   out.ms.assign(out.backends.size(), std::vector<double>(out.types.size(), 0.0));
-  for (const harness::OpStats& op : doc.ops) {
-    const size_t b = std::lower_bound(out.backends.begin(), out.backends.end(), op.backend) -
-                     out.backends.begin();
-    out.ms[b][slot[op.type]] += op.median_us / 1000.0;
+  for (const reports::TypeShare& t : shares) {
+    for (const auto& [backend, us] : t.backend_us) {
+      const size_t b = std::lower_bound(out.backends.begin(), out.backends.end(), backend) -
+                       out.backends.begin();
+      out.ms[b][slot[t.type]] += us / 1000.0;
+    }
   }
   return out;
 }
 
-RunsByType runs_by_type(const std::vector<const harness::ResultDocument*>& docs,
+RunsByType runs_by_type(const std::vector<const ResultDocument*>& docs,
                         size_t max_types) {
-  std::map<std::string, double> total;
-  for (const harness::ResultDocument* d : docs) {
-    for (const harness::OpStats& op : d->ops) total[op.type] += op.median_us;
-  }
-  auto [types, slot] = top_types(total, max_types);
+  const std::vector<reports::TypeAcrossRuns> across = reports::op_type_breakdown(docs);
+  std::vector<std::string> order;
+  for (const reports::TypeAcrossRuns& t : across) order.push_back(t.type);
+  auto [types, slot] = fold_types(order, max_types);
   RunsByType out;
   out.types = std::move(types);
   out.ms.assign(out.types.size(), std::vector<double>(docs.size(), 0.0));
-  for (size_t r = 0; r < docs.size(); ++r) {
-    for (const harness::OpStats& op : docs[r]->ops) out.ms[slot[op.type]][r] += op.median_us / 1000.0;
+  for (const reports::TypeAcrossRuns& t : across) {
+    for (size_t r = 0; r < docs.size(); ++r) out.ms[slot[t.type]][r] += t.us[r] / 1000.0;
   }
   return out;
 }

@@ -41,9 +41,9 @@ bool matches(const TrendQuery& q, const store::RunRow& row);
 
 // Per-invoke time by op type and backend (top `max_types` types, the rest
 // summed as "other").
-TypeBreakdown breakdown_by_type(const harness::ResultDocument& doc, size_t max_types = 10);
+TypeBreakdown breakdown_by_type(const ResultDocument& doc, size_t max_types = 10);
 // Per-invoke time by op type for several runs, types shared across the runs.
-RunsByType runs_by_type(const std::vector<const harness::ResultDocument*>& docs,
+RunsByType runs_by_type(const std::vector<const ResultDocument*>& docs,
                         size_t max_types = 8);
 
 }  // namespace opscope::dashboard

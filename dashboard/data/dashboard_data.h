@@ -91,7 +91,8 @@ struct TrendData {
 struct TypeBreakdown {
   std::vector<std::string> types;     // by total time, descending ("other" last)
   std::vector<std::string> backends;  // sorted
-  // ms[backend index][type index]: summed median per-invoke time.
+  // ms[backend index][type index]: summed mean per-invoke time (the
+  // summary layer's statistic, reports/run_summary.h).
   std::vector<std::vector<double>> ms;
 };
 

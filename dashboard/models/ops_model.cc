@@ -29,7 +29,7 @@ QVariant tint(const std::string& backend) {
 
 // ---- OpsModel ---------------------------------------------------------------
 
-void OpsModel::setOps(const std::vector<harness::OpStats>& ops) {
+void OpsModel::setOps(const std::vector<OpStats>& ops) {
   beginResetModel();
   m_ops = ops;
   endResetModel();
@@ -45,7 +45,7 @@ int OpsModel::columnCount(const QModelIndex& parent) const {
 
 QVariant OpsModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rowCount()) return {};
-  const harness::OpStats& op = m_ops[static_cast<size_t>(index.row())];
+  const OpStats& op = m_ops[static_cast<size_t>(index.row())];
   const int c = index.column();
   if (role == Qt::BackgroundRole) return c == kBackend ? tint(op.backend) : QVariant();
   if (role == Qt::TextAlignmentRole) {

@@ -18,7 +18,7 @@ class OpsModel : public QAbstractTableModel {
   };
   using QAbstractTableModel::QAbstractTableModel;
 
-  void setOps(const std::vector<harness::OpStats>& ops);
+  void setOps(const std::vector<OpStats>& ops);
   void clear() { setOps({}); }
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -28,7 +28,7 @@ class OpsModel : public QAbstractTableModel {
                       int role = Qt::DisplayRole) const override;
 
  private:
-  std::vector<harness::OpStats> m_ops;
+  std::vector<OpStats> m_ops;
 };
 
 class OpDiffModel : public QAbstractTableModel {

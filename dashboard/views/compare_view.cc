@@ -56,23 +56,6 @@ QValueAxis* value_axis(const QString& title, double max) {
 
 }  // namespace
 
-BoxFigures box_figures(std::vector<double> samples) {
-  BoxFigures b;
-  if (samples.empty()) return b;
-  std::sort(samples.begin(), samples.end());
-  b.q1 = harness::percentile_sorted(samples, 25);
-  b.median = harness::percentile_sorted(samples, 50);
-  b.q3 = harness::percentile_sorted(samples, 75);
-  const double iqr = b.q3 - b.q1;
-  b.lower_whisker = b.q1;
-  b.upper_whisker = b.q3;
-  for (double v : samples) {
-    if (v >= b.q1 - 1.5 * iqr) b.lower_whisker = std::min(b.lower_whisker, v);
-    if (v <= b.q3 + 1.5 * iqr) b.upper_whisker = std::max(b.upper_whisker, v);
-  }
-  return b;
-}
-
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent), m_verdict(new QLabel), m_latency(new ChartPanel(tr("Latency distribution"))),
       m_stages(new ChartPanel(tr("Stages"))), m_memory(new ChartPanel(tr("Memory"))),
@@ -148,7 +131,7 @@ void CompareView::fillLatency(const std::vector<harness::CaseSide>& sides, const
   QStringList categories;
   double max = 0;
   for (size_t i = 0; i < sides.size(); ++i) {
-    const BoxFigures f = box_figures(sides[i].samples_ms);
+    const harness::BoxFigures f = harness::box_figures(sides[i].samples_ms);
     QString label = side_name(sides[i], i, true);
     if (sides[i].samples_ms.empty()) label += tr("<br>(failed: no samples)");
     categories << label;
@@ -175,13 +158,13 @@ void CompareView::fillLatency(const std::vector<harness::CaseSide>& sides, const
 
 void CompareView::fillStages(const std::vector<harness::CaseSide>& sides, const QStringList& names) {
   m_stages->clearChart();
-  struct Stage { QString name; double harness::Stages::*field; QColor color; };
+  struct Stage { QString name; double Stages::*field; QColor color; };
   const Stage kStages[] = {
-      {tr("load"), &harness::Stages::load_ms, QColor(0x8c, 0x6d, 0x31)},
-      {tr("partition"), &harness::Stages::partition_ms, QColor(0xbd, 0x9e, 0x39)},
-      {tr("plan"), &harness::Stages::plan_ms, QColor(0xe7, 0xba, 0x52)},
-      {tr("prepare"), &harness::Stages::prepare_ms, QColor(0x6b, 0x6e, 0xcf)},
-      {tr("first invoke"), &harness::Stages::first_invoke_ms, QColor(0xd6, 0x61, 0x6b)},
+      {tr("load"), &Stages::load_ms, QColor(0x8c, 0x6d, 0x31)},
+      {tr("partition"), &Stages::partition_ms, QColor(0xbd, 0x9e, 0x39)},
+      {tr("plan"), &Stages::plan_ms, QColor(0xe7, 0xba, 0x52)},
+      {tr("prepare"), &Stages::prepare_ms, QColor(0x6b, 0x6e, 0xcf)},
+      {tr("first invoke"), &Stages::first_invoke_ms, QColor(0xd6, 0x61, 0x6b)},
   };
   auto* series = new QHorizontalStackedBarSeries;
   std::vector<double> totals(sides.size(), 0.0);
@@ -222,11 +205,11 @@ void CompareView::fillStages(const std::vector<harness::CaseSide>& sides, const 
 
 void CompareView::fillMemory(const std::vector<harness::CaseSide>& sides, const QStringList& names) {
   m_memory->clearChart();
-  struct Field { QString name; int64_t harness::MemoryStats::*field; };
+  struct Field { QString name; int64_t MemoryStats::*field; };
   const Field kFields[] = {
-      {tr("peak RSS"), &harness::MemoryStats::peak_rss_bytes},
-      {tr("arena"), &harness::MemoryStats::arena_bytes},
-      {tr("weights"), &harness::MemoryStats::weights_bytes},
+      {tr("peak RSS"), &MemoryStats::peak_rss_bytes},
+      {tr("arena"), &MemoryStats::arena_bytes},
+      {tr("weights"), &MemoryStats::weights_bytes},
   };
   auto* series = new QBarSeries;
   double max = 0;

@@ -46,11 +46,4 @@ class CompareView : public QWidget {
   QSortFilterProxyModel* m_proxy;
 };
 
-// Box-plot figures of samples: quartiles (R-7, as everywhere in opscope) and
-// Tukey whiskers (the furthest samples within 1.5 IQR of the box).
-struct BoxFigures {
-  double lower_whisker = 0, q1 = 0, median = 0, q3 = 0, upper_whisker = 0;
-};
-BoxFigures box_figures(std::vector<double> samples);
-
 }  // namespace opscope::dashboard

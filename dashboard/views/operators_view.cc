@@ -68,7 +68,7 @@ void fill_stacked(QChart* chart, const QStringList& categories,
   chart->addAxis(y, Qt::AlignLeft);
   series->attachAxis(y);
   auto* x = new QValueAxis;
-  x->setTitleText(QObject::tr("ms per invoke (sum of per-op medians)"));
+  x->setTitleText(QObject::tr("ms per invoke (sum of per-op means)"));
   x->setRange(0, max_total > 0 ? max_total * 1.05 : 1.0);
   x->applyNiceNumbers();
   chart->addAxis(x, Qt::AlignBottom);
@@ -78,7 +78,7 @@ void fill_stacked(QChart* chart, const QStringList& categories,
 }  // namespace
 
 QString run_label(const store::StoredRun& run) {
-  const harness::ResultDocument& d = run.doc;
+  const ResultDocument& d = run.doc;
   QString model = qs(d.model.name);
   model = model.left(model.lastIndexOf(QLatin1Char('.')) > 0 ? model.lastIndexOf(QLatin1Char('.'))
                                                               : model.size());
@@ -162,7 +162,7 @@ void OperatorsView::setData(const OperatorsData& data) {
 }
 
 void OperatorsView::showRun(const store::StoredRun& run) {
-  const harness::ResultDocument& d = run.doc;
+  const ResultDocument& d = run.doc;
   m_title->setText(tr("%1 — %2 ops, median %3 ms per invoke")
                        .arg(run_label(run))
                        .arg(d.ops.size())

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/result_document.h"
 #include "harness/statistics.h"
+#include "result/result_document.h"
 
 namespace opscope::dashboard::testing {
 
@@ -58,8 +58,8 @@ inline std::string placement(const std::vector<std::string>& backends, const std
   return type == "RESIZE_BILINEAR" || type == "TRANSPOSE_CONV" ? "cpu" : "xnnpack";
 }
 
-inline harness::ResultDocument synthetic_document(const SyntheticRun& s) {
-  harness::ResultDocument d;
+inline ResultDocument synthetic_document(const SyntheticRun& s) {
+  ResultDocument d;
   const bool int8 = s.precision == "int8";
   d.tool = {"opscope", "0.1.0", "36fd0e555e02", "Release", "GNU 12.2.0"};
   d.device.id = s.device;
@@ -120,7 +120,7 @@ inline harness::ResultDocument synthetic_document(const SyntheticRun& s) {
   const double op_total_us = d.latency_ms.median * 1000.0 * 0.92;  // the rest is invoke overhead
   double cdf = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    harness::OpStats op;
+    OpStats op;
     op.index = static_cast<int>(i);
     op.source_index = nodes[i].source;
     op.type = nodes[i].type;
@@ -142,7 +142,7 @@ inline harness::ResultDocument synthetic_document(const SyntheticRun& s) {
     op.output_shapes = {"1x64x64x16"};
     d.ops.push_back(op);
   }
-  harness::PartitionInfo part;
+  PartitionInfo part;
   part.backend = s.backends.front();
   for (size_t i = 0; i < d.ops.size(); ++i) part.nodes.push_back(static_cast<int>(i));
   d.partitions = {part};

@@ -17,10 +17,10 @@
 
 #include "adapters/formats/tflite/tflite_writer.h"
 #include "engine/backend.h"
-#include "harness/cmd_quantize.h"
 #include "harness/exit_codes.h"
 #include "harness/model_loader.h"
 #include "harness/quant_diff.h"
+#include "harness/quantize_file.h"
 
 namespace opscope::harness {
 namespace {

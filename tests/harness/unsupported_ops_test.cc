@@ -61,7 +61,7 @@ TEST(UnsupportedOps, RunFailsNamingTheNodesAndExitsWith6) {
   req.model_path = path.string();
   req.config.runs = 1;
   req.config.min_secs = 0;
-  const harness::ResultDocument doc = harness::run_case(req);
+  const ResultDocument doc = harness::run_case(req);
   EXPECT_EQ(doc.status, "error");
   EXPECT_EQ(doc.error.code, "unsupported_op");
   EXPECT_EQ(harness::exit_code_for(doc.error.code), harness::kExitUnsupportedOp);

@@ -69,7 +69,7 @@ void expect_agrees_with_litert(const fs::path& model, const fs::path& work,
     const std::string out_dir = (work / ("ours_" + std::to_string(config.threads) +
                                          "_" + config.backends[0])).string();
     req.save_outputs_dir = out_dir;
-    const harness::ResultDocument doc = harness::run_case(req);
+    const ResultDocument doc = harness::run_case(req);
     ASSERT_EQ(doc.status, "ok") << config.label << ": " << doc.error.message;
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       const std::string file = "output_" + std::to_string(i) + ".npy";

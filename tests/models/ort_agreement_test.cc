@@ -88,7 +88,7 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
     const fs::path out_dir = work / ("ours_" + std::to_string(config.threads) + "_" +
                                      config.backends[0]);
     req.save_outputs_dir = out_dir.string();
-    const harness::ResultDocument doc = harness::run_case(req);
+    const ResultDocument doc = harness::run_case(req);
     ASSERT_EQ(doc.status, "ok") << config.label << ": " << doc.error.message;
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       const std::string file = "output_" + std::to_string(i) + ".npy";
@@ -159,7 +159,7 @@ TEST(OrtQdqAgreement, SmallCnnWithinOneQuantizationStep) {
     const fs::path out_dir = work / ("ours_" + std::to_string(config.threads) + "_" +
                                      config.backends[0]);
     req.save_outputs_dir = out_dir.string();
-    const harness::ResultDocument doc = harness::run_case(req);
+    const ResultDocument doc = harness::run_case(req);
     ASSERT_EQ(doc.status, "ok") << config.label << ": " << doc.error.message;
     auto ours = datasets::read_npy(out_dir / "output_0.npy");
     ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
@@ -205,7 +205,7 @@ TEST(FormatTwins, EmbeddingModelTfliteAndOnnxAgree) {
     req.config.min_secs = 0;
     req.config.inputs = {inputs[0].string()};
     req.save_outputs_dir = (work / model.extension().string().substr(1)).string();
-    const harness::ResultDocument doc = harness::run_case(req);
+    const ResultDocument doc = harness::run_case(req);
     ASSERT_EQ(doc.status, "ok") << model << ": " << doc.error.message;
   }
   expect_within_tolerance(work / "onnx/output_0.npy", work / "tflite/output_0.npy",

@@ -12,13 +12,13 @@ namespace {
 namespace fs = std::filesystem;
 
 store::StoredRun stored(const harness::RunRequest& req, int64_t id, const char* when) {
-  const harness::ResultDocument doc = harness::run_case(req);
+  const ResultDocument doc = harness::run_case(req);
   store::StoredRun run;
   run.id = id;
   run.created_at = when;
   run.tags = {{"branch", "main"}};
-  run.document = nlohmann::json::parse(harness::to_json(doc).dump());
-  run.doc = harness::result_from_json(run.document);
+  run.document = nlohmann::json::parse(to_json(doc).dump());
+  run.doc = parse_result_document(run.document).value();
   return run;
 }
 

@@ -43,4 +43,10 @@ Result<std::shared_ptr<Model>> load_tflite_buffer(
     std::shared_ptr<const std::vector<uint8_t>> bytes,
     const std::string& display_name, LoadNotes* notes = nullptr);
 
+// Whether the TFLite file at `path` carries opscope's source-index table
+// (written for the int8 variants `opscope quantize` makes; see
+// tflite_source_indices.h). False for a file that cannot be read or is not a
+// valid TFLite flatbuffer.
+bool file_has_source_indices(const std::string& path);
+
 }  // namespace opscope::tflite

@@ -1,7 +1,11 @@
 #include "adapters/formats/tflite/tflite_source_indices.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "adapters/formats/tflite/mapped_file.h"
+#include "adapters/formats/tflite/tflite_reader.h"
 
 namespace opscope::tflite {
 
@@ -50,6 +54,24 @@ Status apply_source_indices(const ReadContext& ctx) {
     return Status::ok();
   }
   return Status::ok();
+}
+
+bool file_has_source_indices(const std::string& path) {
+  auto file = MappedFile::open(path);
+  if (!file.is_ok() || (*file)->size() < 8) return false;
+  const uint8_t* data = (*file)->data();
+  if (!fb::ModelBufferHasIdentifier(data)) return false;
+  flatbuffers::Verifier verifier(
+      data, std::min<size_t>((*file)->size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1));
+  if (!fb::VerifyModelBuffer(verifier)) return false;
+  const fb::Model* model = fb::GetModel(data);
+  if (model == nullptr || model->metadata() == nullptr) return false;
+  for (const fb::Metadata* m : *model->metadata()) {
+    if (m != nullptr && m->name() != nullptr && m->name()->str() == kSourceIndicesMetadata) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace opscope::tflite

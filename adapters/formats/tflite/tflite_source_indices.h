@@ -28,4 +28,6 @@ std::optional<std::vector<int32_t>> source_indices_to_write(const Graph& graph);
 // wrong size or with values below -1 is kMalformedModel.
 Status apply_source_indices(const ReadContext& ctx);
 
+// file_has_source_indices(path) is declared in tflite_reader.h.
+
 }  // namespace opscope::tflite

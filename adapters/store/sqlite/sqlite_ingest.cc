@@ -1,6 +1,8 @@
 // Ingest: one result document (and the host's tags, sweep id and variant)
 // becomes one row in runs plus its rows in tags, samples, op_stats, memory
 // and stages, all in one BEGIN IMMEDIATE transaction.
+#include <optional>
+
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
@@ -10,13 +12,11 @@
 namespace opscope::store::sqlite {
 namespace {
 
-using harness::ResultDocument;
-
 SQLite::Statement prepare(SQLite::Database& db, std::string_view sql) {
   return SQLite::Statement(db, std::string(sql));
 }
 
-int64_t upsert_device(SQLite::Database& db, const harness::DeviceInfo& d) {
+int64_t upsert_device(SQLite::Database& db, const DeviceInfo& d) {
   auto st = prepare(db, q::kUpsertDevice);
   st.bind(":name", d.id);
   st.bind(":kind", d.kind);
@@ -30,7 +30,7 @@ int64_t upsert_device(SQLite::Database& db, const harness::DeviceInfo& d) {
   return st.getColumn(0).getInt64();
 }
 
-int64_t upsert_model(SQLite::Database& db, const harness::ModelSummary& m) {
+int64_t upsert_model(SQLite::Database& db, const ModelSummary& m) {
   auto st = prepare(db, q::kUpsertModel);
   st.bind(":sha256", m.sha256);
   st.bind(":path", m.path);
@@ -112,7 +112,7 @@ void insert_children(SQLite::Database& db, int64_t run_id, const ResultDocument&
   }
   {
     auto st = prepare(db, q::kInsertOpStats);
-    for (const harness::OpStats& op : d.ops) {
+    for (const OpStats& op : d.ops) {
       st.bind(":run_id", run_id);
       st.bind(":idx", op.index);
       st.bind(":source_index", op.source_index);
@@ -167,7 +167,7 @@ void insert_children(SQLite::Database& db, int64_t run_id, const ResultDocument&
 Result<int64_t> SqliteStore::ingest(const ResultDocument& doc, const Tags& tags,
                                     const std::string& sweep_id,
                                     const std::string& variant) {
-  return ingest_json(harness::to_json(doc), tags, sweep_id, variant);
+  return ingest_json(to_json(doc), tags, sweep_id, variant);
 }
 
 Result<int64_t> SqliteStore::ingest_json(const nlohmann::json& document, const Tags& tags,
@@ -178,13 +178,13 @@ Result<int64_t> SqliteStore::ingest_json(const nlohmann::json& document, const T
                   "results store " + path_ + ": cannot store a result document that is not "
                   "a JSON object");
   }
-  ResultDocument doc;
-  try {
-    doc = harness::result_from_json(document);
-  } catch (const std::exception& e) {
+  std::string why;
+  std::optional<ResultDocument> parsed = parse_result_document(document, &why);
+  if (!parsed) {
     return Status(ErrorCode::kInvalidArgument,
-                  "results store " + path_ + ": not a valid result document: " + e.what());
+                  "results store " + path_ + ": not a valid result document: " + why);
   }
+  const ResultDocument& doc = *parsed;
   for (const auto& [key, value] : tags) {
     if (key.empty()) {
       return Status(ErrorCode::kInvalidArgument,

@@ -1,5 +1,6 @@
 // Reading the store: run lists with filters, whole runs, selectors.
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <SQLiteCpp/Statement.h>
@@ -134,14 +135,15 @@ Result<StoredRun> SqliteStore::load_run(int64_t id) {
     run.created_at = st.getColumn(1).getString();
     run.sweep_id = st.getColumn(2).getString();
     run.variant = st.getColumn(3).getString();
-    try {
-      run.document = nlohmann::json::parse(st.getColumn(4).getString());
-      run.doc = harness::result_from_json(run.document);
-    } catch (const std::exception& e) {
+    std::string why;
+    std::optional<ResultDocument> doc =
+        parse_result_document_text(st.getColumn(4).getString(), &run.document, &why);
+    if (!doc) {
       return Status(ErrorCode::kIoError, "results store " + path_ + ": run " +
                                              std::to_string(id) +
-                                             " has an unreadable result document: " + e.what());
+                                             " has an unreadable result document: " + why);
     }
+    run.doc = std::move(*doc);
     run.tags = tags_of(*db_, id);
     return run;
   } catch (const SQLite::Exception& e) {

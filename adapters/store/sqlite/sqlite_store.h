@@ -21,7 +21,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, std::unique_ptr<SQLite::Database> db)
       : path_(std::move(path)), db_(std::move(db)) {}
 
-  Result<int64_t> ingest(const harness::ResultDocument& doc, const Tags& tags,
+  Result<int64_t> ingest(const ResultDocument& doc, const Tags& tags,
                          const std::string& sweep_id,
                          const std::string& variant) override;
   Result<int64_t> ingest_json(const nlohmann::json& document, const Tags& tags,

@@ -92,9 +92,9 @@ TEST(StoreConcurrency, FourWritersAndAKilledOneLoseNothing) {
   ScratchDir dir;
   const std::string db_path = dir.file("shared.db");
   const std::string doc_path = dir.file("doc.json");
-  const harness::ResultDocument doc = testing::real_document("selfie_segmentation.tflite");
+  const ResultDocument doc = testing::real_document("selfie_segmentation.tflite");
   ASSERT_EQ(doc.status, "ok") << doc.error.message;
-  std::ofstream(doc_path) << harness::to_json(doc).dump();
+  std::ofstream(doc_path) << to_json(doc).dump();
 
   // All start on a file that does not exist yet: creation races too.
   std::vector<pid_t> writers;

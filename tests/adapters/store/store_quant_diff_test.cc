@@ -23,8 +23,8 @@ int64_t scalar(SQLite::Database& db, const char* sql) {
   return st.getColumn(0).getInt64();
 }
 
-harness::ResultDocument tiny_document(const std::string& model) {
-  harness::ResultDocument d;
+ResultDocument tiny_document(const std::string& model) {
+  ResultDocument d;
   d.model.path = model;
   d.model.name = model;
   d.device.id = "host";

@@ -23,8 +23,8 @@ class StoreRoundTrip : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!std::filesystem::exists(testing::model_path("selfie_segmentation.tflite"))) return;
-    selfie_ = new harness::ResultDocument(real_document("selfie_segmentation.tflite"));
-    hand_ = new harness::ResultDocument(real_document("hand_landmark_lite.tflite"));
+    selfie_ = new ResultDocument(real_document("selfie_segmentation.tflite"));
+    hand_ = new ResultDocument(real_document("hand_landmark_lite.tflite"));
   }
   static void TearDownTestSuite() {
     delete selfie_;
@@ -39,14 +39,14 @@ class StoreRoundTrip : public ::testing::Test {
     store_ = std::move(s).value();
   }
 
-  static inline harness::ResultDocument* selfie_ = nullptr;
-  static inline harness::ResultDocument* hand_ = nullptr;
+  static inline ResultDocument* selfie_ = nullptr;
+  static inline ResultDocument* hand_ = nullptr;
   ScratchDir dir_;
   std::unique_ptr<Store> store_;
 };
 
 TEST_F(StoreRoundTrip, LoadReturnsTheDocumentAsIngested) {
-  nlohmann::json doc = harness::to_json(*selfie_);
+  nlohmann::json doc = to_json(*selfie_);
   // A field ResultDocument does not know must survive too.
   doc["added_later"] = {{"spans", {1, 2, 3}}, {"note", "kept"}};
   auto id = store_->ingest_json(doc, {{"branch", "main"}, {"commit", "abc123"}}, "", "float");
@@ -54,7 +54,7 @@ TEST_F(StoreRoundTrip, LoadReturnsTheDocumentAsIngested) {
   auto run = store_->load_run(*id);
   ASSERT_TRUE(run.is_ok()) << run.status().message();
   EXPECT_EQ(run->document, doc);
-  EXPECT_EQ(harness::to_json(run->doc), harness::to_json(*selfie_));
+  EXPECT_EQ(to_json(run->doc), to_json(*selfie_));
   EXPECT_EQ(run->tags, (Tags{{"branch", "main"}, {"commit", "abc123"}}));
   EXPECT_EQ(run->variant, "float");
   EXPECT_EQ(run->created_at.size(), 20u) << run->created_at;  // 2026-11-21T23:07:05Z
@@ -100,9 +100,9 @@ TEST_F(StoreRoundTrip, TablesHoldEverySampleOpAndStage) {
 }
 
 TEST_F(StoreRoundTrip, ListsAndFilters) {
-  harness::ResultDocument hand_x = *hand_;
+  ResultDocument hand_x = *hand_;
   hand_x.config.backends = {"xnnpack", "cpu"};
-  harness::ResultDocument failed = *selfie_;
+  ResultDocument failed = *selfie_;
   failed.status = "error";
   failed.error = {"unsupported_op", "no backend runs node 3 (FOO)"};
   const int64_t a = *store_->ingest(*selfie_, {{"branch", "main"}}, "", "float");
@@ -164,7 +164,7 @@ TEST_F(StoreRoundTrip, Selectors) {
   EXPECT_EQ(sel("tag:commit=abc+model:selfie_segmentation"), (std::vector<int64_t>{a}));
   EXPECT_EQ(sel("model:selfie_segmentation+variant:int8"), (std::vector<int64_t>{c}));
   EXPECT_EQ(sel("status:ok"), (std::vector<int64_t>{a, b, c}));
-  harness::ResultDocument on_xnnpack = *selfie_;
+  ResultDocument on_xnnpack = *selfie_;
   on_xnnpack.config.backends = {"xnnpack", "cpu"};
   const int64_t d = *store_->ingest(on_xnnpack, {});
   // backends: matches the whole list, not one member of it.

@@ -23,8 +23,8 @@ int64_t scalar(SQLite::Database& db, const char* sql) {
   return st.getColumn(0).getInt64();
 }
 
-harness::ResultDocument small_document() {
-  harness::ResultDocument d;
+ResultDocument small_document() {
+  ResultDocument d;
   d.model.path = "/models/m.tflite";
   d.model.name = "m.tflite";
   d.device.id = "host";

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/result_document.h"
 #include "harness/run_case.h"
+#include "result/result_document.h"
 #include "tests/util/scratch_dir.h"
 
 namespace opscope::store::testing {
@@ -18,7 +18,7 @@ inline std::string model_path(const std::string& file) {
 
 // Runs the runner's case code in this process on a real model: the document
 // the store gets in production, samples, ops and all.
-inline harness::ResultDocument real_document(const std::string& file, int runs = 3) {
+inline ResultDocument real_document(const std::string& file, int runs = 3) {
   harness::RunRequest req;
   req.model_path = model_path(file);
   req.config.runs = runs;

@@ -1,0 +1,115 @@
+#include "cli/cmd_run.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/run_flags.h"
+#include "cli/run_report.h"
+#include "cli/store_options.h"
+#include "harness/case_process.h"
+#include "harness/exit_codes.h"
+#include "harness/run_options.h"
+
+namespace opscope::cli {
+
+// The commands drive the measurement library (harness/).
+using namespace harness;  // NOLINT(build/namespaces)
+namespace {
+
+struct RunCommand {
+  RunOptions opts;
+  RunReportOptions report;
+  StoreFlags store;
+  bool json_stdout = false;
+  bool no_run_order = false;
+  double timeout_secs = 0;
+};
+
+// True when the runner left no document and so printed no error itself.
+bool host_made_failure(const ResultDocument& doc) {
+  return doc.error.code == "runner_crashed" || doc.error.code == "timeout";
+}
+
+int run(RunCommand& c) {
+  finish_run_options(c.opts);
+  c.report.run_order = !c.no_run_order;
+  auto tags = parse_tags(c.store.tags);
+  if (!tags.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", tags.status().message().c_str());
+    return kExitUsage;
+  }
+  // Open the store first: a bad --db should fail before a long run.
+  int exit_code = kExitOk;
+  std::unique_ptr<store::Store> db;
+  if (!c.store.no_store) {
+    db = open_store_or_report(c.store.db, StoreAccess::kCreate, exit_code);
+    if (!db) return exit_code;
+  }
+
+  CaseProcessOptions options;
+  options.progress = isatty(STDERR_FILENO);
+  options.timeout_secs = c.timeout_secs;
+  auto outcome = run_case_process(c.opts, options);
+  if (!outcome.is_ok()) {
+    std::fprintf(stderr, "opscope: %s\n", outcome.status().message().c_str());
+    return exit_code_for(outcome.status().code());
+  }
+  const ResultDocument& doc = outcome->doc;
+  if (host_made_failure(doc)) {
+    std::fprintf(stderr, "opscope: %s\n", doc.error.message.c_str());
+  }
+  if (!c.opts.json_path.empty()) {
+    std::ofstream f(c.opts.json_path);
+    f << outcome->document.dump(1) << "\n";
+    if (!f) {
+      std::fprintf(stderr, "opscope: cannot write %s\n", c.opts.json_path.c_str());
+      return kExitIo;
+    }
+  }
+  if (c.json_stdout) {
+    std::cout << outcome->document.dump(1) << "\n";
+  } else if (doc.status == "ok") {
+    print_run_report(doc, c.report, stdout);
+  }
+  std::fflush(stdout);
+  if (db) {
+    auto id = db->ingest_json(outcome->document, *tags, "", c.store.variant);
+    if (!id.is_ok()) {
+      std::fprintf(stderr, "opscope: error: %s\n", id.status().message().c_str());
+      if (outcome->exit_code == kExitOk) return kExitStore;
+    } else {
+      std::fprintf(stderr, "opscope: stored as run %lld in %s\n",
+                   static_cast<long long>(*id), c.store.db.c_str());
+    }
+  }
+  return outcome->exit_code;
+}
+
+}  // namespace
+
+CliCommand add_run_command(CLI::App& app) {
+  auto c = std::make_shared<RunCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Benchmark a model in a fresh runner process, print stages, latency and the "
+             "per-operator tables, and store the run");
+  add_run_options(*sub, c->opts);
+  sub->add_option("--top", c->report.top_n, "Rows of the top-operators table")
+      ->capture_default_str();
+  sub->add_flag("--no-run-order", c->no_run_order, "Skip the full run-order table");
+  sub->add_flag("--json-stdout", c->json_stdout,
+                "Print the result document on stdout instead of the tables");
+  sub->add_option("--timeout", c->timeout_secs,
+                  "Kill the runner after this many seconds (exit 14; stored as failed with "
+                  "'timeout'; 0: no limit)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  add_store_flags(*sub, c->store);
+  return {sub, [c] { return run(*c); }};
+}
+
+}  // namespace opscope::cli

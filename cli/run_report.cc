@@ -1,0 +1,163 @@
+#include "cli/run_report.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cli/text_table.h"
+#include "reports/run_summary.h"
+
+namespace opscope::cli {
+namespace {
+
+using Align = TextTable::Align;
+
+void add_op_columns(TextTable& t) {
+  t.add_column("node");
+  t.add_column("type", Align::kLeft);
+  t.add_column("name", Align::kLeft);
+  t.add_column("backend", Align::kLeft);
+  t.add_column("count");
+  t.add_column("first_us");
+  t.add_column("avg_us");
+  t.add_column("median_us");
+  t.add_column("%");
+  t.add_column("cdf%");
+  t.add_column("MACs");
+  t.add_column("live");
+  t.add_column("weights");
+  t.add_column("scratch");
+}
+
+std::vector<std::string> op_row(const OpStats& op, double cdf) {
+  return {std::to_string(op.source_index),
+          op.type,
+          truncate_middle(op.name, 40),
+          op.backend,
+          std::to_string(op.count),
+          format_fixed(op.first_us, 1),
+          format_fixed(op.mean_us, 1),
+          format_fixed(op.median_us, 1),
+          format_fixed(op.pct, 2),
+          format_fixed(cdf, 2),
+          format_count(op.macs),
+          format_bytes(op.live_bytes),
+          format_bytes(op.weights_bytes),
+          format_bytes(op.scratch_bytes)};
+}
+
+void print_header(const ResultDocument& d, std::FILE* out) {
+  std::fprintf(out, "model   %s (%s, %s weights, %lld nodes, %s params, %s MACs)\n",
+               d.model.name.c_str(), d.model.format.c_str(),
+               d.model.precision.c_str(), static_cast<long long>(d.ops.size()),
+               format_count(d.model.params).c_str(),
+               format_count(d.model.macs).c_str());
+  std::string backends;
+  for (const auto& b : d.config.backends) backends += (backends.empty() ? "" : ",") + b;
+  std::fprintf(out, "config  backends %s, threads %d, cpus %s, seed %llu\n", backends.c_str(),
+               d.config.threads, d.config.affinity.empty() ? "?" : d.config.affinity.c_str(),
+               static_cast<unsigned long long>(d.config.seed));
+  if (!d.partitions.empty()) {
+    std::string parts;
+    for (const auto& p : d.partitions) {
+      parts += (parts.empty() ? "" : " | ") + p.backend + " x" + std::to_string(p.nodes.size());
+    }
+    std::fprintf(out, "placement  %zu partition(s): %s\n", d.partitions.size(), parts.c_str());
+  }
+  std::fprintf(out, "device  %s, %s, %d cores\n", d.device.cpu_model.c_str(),
+               d.device.arch.c_str(), d.device.cores);
+}
+
+void print_stages(const ResultDocument& d, std::FILE* out) {
+  const Stages& s = d.stages;
+  std::fprintf(out,
+               "\nstages (ms)  load %.2f | partition %.2f | prepare %.2f | plan "
+               "%.2f | first invoke %.2f | time to first result %.2f\n",
+               s.load_ms, s.partition_ms, s.prepare_ms, s.plan_ms,
+               s.first_invoke_ms,
+               s.load_ms + s.partition_ms + s.prepare_ms + s.plan_ms + s.first_invoke_ms);
+}
+
+void print_latency(const ResultDocument& d, std::FILE* out) {
+  const LatencyStats& l = d.latency_ms;
+  std::fprintf(out,
+               "latency (ms, %lld warm runs)  median %.3f | mean %.3f | min %.3f "
+               "| p90 %.3f | p99 %.3f | max %.3f | stddev %.3f\n",
+               static_cast<long long>(l.count), l.median, l.mean, l.min, l.p90,
+               l.p99, l.max, l.stddev);
+  const MemoryStats& m = d.memory;
+  std::fprintf(out,
+               "memory  peak RSS %s | RSS after load %s | arena %s (lower bound "
+               "%s) | weights %s | inputs+outputs %s\n",
+               format_bytes(m.peak_rss_bytes).c_str(),
+               format_bytes(m.rss_after_load_bytes).c_str(),
+               format_bytes(m.arena_bytes).c_str(),
+               format_bytes(m.arena_lower_bound_bytes).c_str(),
+               format_bytes(m.weights_bytes).c_str(),
+               format_bytes(m.pinned_bytes).c_str());
+}
+
+void print_type_summary(const ResultDocument& d, std::FILE* out) {
+  TextTable t;
+  t.add_column("type", Align::kLeft);
+  t.add_column("nodes");
+  t.add_column("avg_us");
+  t.add_column("%");
+  t.add_column("cdf%");
+  t.add_column("MACs");
+  t.add_column("GMAC/s");
+  t.add_column("weights");
+  for (const reports::TypeShare& s : reports::op_type_breakdown(d)) {
+    t.add_row({s.type, std::to_string(s.nodes), format_fixed(s.total_us, 1),
+               format_fixed(s.pct, 2), format_fixed(s.cdf_pct, 2), format_count(s.macs),
+               s.total_us > 0 && s.macs > 0
+                   ? format_fixed(static_cast<double>(s.macs) / s.total_us / 1e3, 2)
+                   : "-",
+               format_bytes(s.weights_bytes)});
+  }
+  std::fprintf(out, "\n== summary by op type ==\n");
+  t.print(out);
+}
+
+}  // namespace
+
+void print_run_report(const ResultDocument& d, const RunReportOptions& opts,
+                      std::FILE* out) {
+  print_header(d, out);
+  print_stages(d, out);
+  print_latency(d, out);
+  if (d.ops.empty()) return;
+  const bool timed = std::any_of(d.ops.begin(), d.ops.end(),
+                                 [](const OpStats& o) { return o.count > 0; });
+  if (!timed) {
+    std::fprintf(out, "\n(per-op timing off: --no-op-profile)\n");
+  }
+  if (opts.run_order) {
+    TextTable t;
+    add_op_columns(t);
+    for (const OpStats& op : d.ops) t.add_row(op_row(op, op.cdf_pct));
+    std::fprintf(out, "\n== operators, run order ==\n");
+    t.print(out);
+  }
+  if (timed && opts.top_n > 0) {
+    TextTable t;
+    add_op_columns(t);
+    double cdf = 0;
+    for (const OpStats* op : reports::top_ops(d, opts.top_n)) {
+      cdf += op->pct;
+      t.add_row(op_row(*op, cdf));
+    }
+    std::fprintf(out, "\n== top %d operators by average time ==\n", opts.top_n);
+    t.print(out);
+  }
+  print_type_summary(d, out);
+  const double op_sum_ms = reports::ops_total_us(d) / 1e3;
+  if (timed) {
+    std::fprintf(out,
+                 "\nsum of per-op averages %.3f ms; invoke mean %.3f ms "
+                 "(the difference is dispatch and profiling overhead)\n",
+                 op_sum_ms, d.latency_ms.mean);
+  }
+}
+
+}  // namespace opscope::cli

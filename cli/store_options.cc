@@ -1,0 +1,75 @@
+#include "cli/store_options.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/exit_codes.h"
+
+namespace opscope::cli {
+
+// The commands drive the measurement library (harness/).
+using namespace harness;  // NOLINT(build/namespaces)
+
+void add_db_option(CLI::App& app, std::string& db) {
+  app.add_option("--db", db, "Results store (SQLite file)")->capture_default_str();
+}
+
+void add_store_flags(CLI::App& app, StoreFlags& flags, bool with_variant) {
+  add_db_option(app, flags.db);
+  app.add_flag("--no-store", flags.no_store, "Do not store the result");
+  app.add_option("--tag", flags.tags,
+                 "Store with this tag, KEY=VALUE (repeatable), e.g. --tag branch=main");
+  if (!with_variant) return;
+  app.add_option("--variant", flags.variant,
+                 "Store with this label, e.g. float or int8 (runs and selectors filter on it)");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> parse_tag_filters(
+    const std::vector<std::string>& items) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& item : items) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "--tag '" + item + "' is not KEY=VALUE (e.g. --tag branch=main)");
+    }
+    out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return out;
+}
+
+Result<store::Tags> parse_tags(const std::vector<std::string>& items) {
+  OPSCOPE_ASSIGN_OR_RETURN(auto pairs, parse_tag_filters(items));
+  store::Tags tags;
+  for (auto& [key, value] : pairs) {
+    if (tags.count(key) != 0) {
+      return Status(ErrorCode::kInvalidArgument, "--tag " + key + " is given twice");
+    }
+    tags[key] = value;
+  }
+  return tags;
+}
+
+std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreAccess access,
+                                                   int& exit_code) {
+  std::error_code ec;
+  if (access == StoreAccess::kMustExist && !std::filesystem::exists(db, ec)) {
+    std::fprintf(stderr,
+                 "opscope: error: no results store at %s (store runs with `opscope run` or "
+                 "`opscope sweep`, or name one with --db)\n",
+                 db.c_str());
+    exit_code = kExitStore;
+    return nullptr;
+  }
+  auto store = store::open_sqlite_store(db);
+  if (!store.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", store.status().message().c_str());
+    exit_code = kExitStore;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+}  // namespace opscope::cli

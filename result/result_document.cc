@@ -1,0 +1,120 @@
+#include "result/result_document.h"
+
+namespace opscope {
+
+using nlohmann::json;
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ToolInfo, name, version,
+                                                git_commit, build_type,
+                                                compiler)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceInfo, id, kind, os, arch,
+                                                cpu_model, cores, ram_bytes,
+                                                governor, emulated)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSummary, path, name,
+                                                sha256, format, size_bytes,
+                                                precision, nodes, params, macs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseConfig, backends, threads,
+                                                runs, warmup_runs, warmup_secs,
+                                                min_secs, max_secs, inputs,
+                                                seed, affinity, op_profile,
+                                                min_partition_size, cpus,
+                                                trace_invokes, inject_delay_us,
+                                                shapes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Stages, load_ms, partition_ms,
+                                                plan_ms, prepare_ms,
+                                                first_invoke_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LatencyStats, count, min, max,
+                                                mean, median, stddev, p90, p95,
+                                                p99, samples)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    MemoryStats, peak_rss_bytes, rss_after_load_bytes, arena_bytes,
+    arena_lower_bound_bytes, weights_bytes, heap_peak_bytes, pinned_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    OpStats, index, source_index, name, type, backend, count, first_us,
+    mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
+    weights_bytes, scratch_bytes, output_shapes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PartitionInfo, backend, nodes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputInfo, name, dtype, shape,
+                                                checksum)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ErrorInfo, code, message)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceSpan, name, begin_us,
+                                                dur_us, tid)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceOpEvent, node, begin_us,
+                                                dur_us)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceInvoke, index, begin_us,
+                                                dur_us, tid, ops)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Trace, stages, invokes,
+                                                dropped_events)
+
+json to_json(const ResultDocument& d) {
+  json j;
+  j["schema_version"] = d.schema_version;
+  j["tool"] = d.tool;
+  j["device"] = d.device;
+  j["model"] = d.model;
+  j["config"] = d.config;
+  j["stages"] = d.stages;
+  j["latency_ms"] = d.latency_ms;
+  j["memory"] = d.memory;
+  j["ops"] = d.ops;
+  j["partitions"] = d.partitions;
+  j["outputs"] = d.outputs;
+  j["status"] = d.status;
+  if (d.status != "ok") j["error"] = d.error;
+  if (!d.trace.empty()) j["trace"] = d.trace;
+  return j;
+}
+
+namespace {
+
+// Throws nlohmann::json exceptions on a field of the wrong type.
+ResultDocument result_from_json(const json& j) {
+  ResultDocument d;
+  d.schema_version = j.value("schema_version", 0);
+  auto get = [&](const char* key, auto& field) {
+    if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
+  };
+  get("tool", d.tool);
+  get("device", d.device);
+  get("model", d.model);
+  get("config", d.config);
+  get("stages", d.stages);
+  get("latency_ms", d.latency_ms);
+  get("memory", d.memory);
+  get("ops", d.ops);
+  get("partitions", d.partitions);
+  get("outputs", d.outputs);
+  get("status", d.status);
+  get("error", d.error);
+  get("trace", d.trace);
+  return d;
+}
+
+}  // namespace
+
+std::optional<ResultDocument> parse_result_document(const json& j, std::string* error) {
+  if (!j.is_object()) {
+    if (error) *error = "not a JSON object";
+    return std::nullopt;
+  }
+  try {
+    return result_from_json(j);
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::optional<ResultDocument> parse_result_document_text(std::string_view text, json* value,
+                                                    std::string* error) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    if (error) *error = "not valid JSON";
+    return std::nullopt;
+  }
+  std::optional<ResultDocument> doc = parse_result_document(j, error);
+  if (doc && value) *value = std::move(j);
+  return doc;
+}
+
+}  // namespace opscope

@@ -1,0 +1,158 @@
+// The result document (runner -> host), schema version 1: its own target
+// (opscope_result), needing only nlohmann/json, so that the store, the
+// reports and the dashboard read results without linking the engine.
+//
+// One JSON object per case; field names are a contract (see
+// docs/result-document.md and ARCHITECTURE.md). Times are milliseconds as
+// doubles unless a name says _ns or _us; sizes are bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace opscope {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct ToolInfo {
+  std::string name = "opscope";
+  std::string version, git_commit, build_type, compiler;
+};
+
+struct DeviceInfo {
+  std::string id, kind = "local", os, arch, cpu_model, governor;
+  int cores = 0;
+  int64_t ram_bytes = 0;
+  bool emulated = false;
+};
+
+struct ModelSummary {
+  std::string path, name, sha256, format, precision;
+  int64_t size_bytes = 0, nodes = 0, params = 0, macs = 0;
+};
+
+struct CaseConfig {
+  std::vector<std::string> backends = {"cpu"};
+  int threads = 1;
+  int runs = 50;  // minimum measured invokes
+  int warmup_runs = 3;
+  double warmup_secs = 0.0;
+  double min_secs = 1.0;
+  double max_secs = 60.0;
+  std::vector<std::string> inputs;  // "NAME=FILE.npy" or "random"
+  uint64_t seed = 1;
+  std::string affinity;  // the CPU mask in force, e.g. "0,1"
+  bool op_profile = true;
+  int min_partition_size = 1;
+  std::string cpus;  // what the user asked for with --cpus ("" = no pinning)
+  std::vector<std::string> shapes;  // --shape NAME=1x3x224x224 (ONNX free dims)
+  int trace_invokes = 3;  // measured invokes whose op timeline is kept
+  // Test only: busy-wait this long after each measured invoke, inside the
+  // timed region (a known slowdown for the gate's power test).
+  int64_t inject_delay_us = 0;
+};
+
+struct Stages {
+  double load_ms = 0, partition_ms = 0, plan_ms = 0, prepare_ms = 0,
+         first_invoke_ms = 0;
+};
+
+struct LatencyStats {
+  int64_t count = 0;
+  double min = 0, max = 0, mean = 0, median = 0, stddev = 0, p90 = 0,
+         p95 = 0, p99 = 0;
+  std::vector<double> samples;
+};
+
+struct MemoryStats {
+  int64_t peak_rss_bytes = 0, rss_after_load_bytes = 0, arena_bytes = 0,
+          arena_lower_bound_bytes = 0, weights_bytes = 0, heap_peak_bytes = 0,
+          pinned_bytes = 0;
+};
+
+struct OpStats {
+  int index = 0, source_index = 0;
+  std::string name, type, backend;
+  int64_t count = 0;
+  double first_us = 0, mean_us = 0, median_us = 0, min_us = 0, max_us = 0;
+  double pct = 0, cdf_pct = 0;
+  int64_t macs = 0, live_bytes = 0, weights_bytes = 0, scratch_bytes = 0;
+  std::vector<std::string> output_shapes;
+};
+
+struct PartitionInfo {
+  std::string backend;
+  std::vector<int> nodes;
+};
+
+struct OutputInfo {
+  std::string name, dtype, shape, checksum;
+};
+
+struct ErrorInfo {
+  std::string code, message;
+};
+
+// The timeline of the first K measured invokes (--trace-invokes K): every
+// op event and the setup stages, in microseconds since the load began, with
+// the kernel thread id. Empty when tracing is off.
+struct TraceSpan {
+  std::string name;
+  double begin_us = 0, dur_us = 0;
+  int64_t tid = 0;
+};
+struct TraceOpEvent {
+  int node = 0;  // index into ops[] (the engine graph's node index)
+  double begin_us = 0, dur_us = 0;
+};
+struct TraceInvoke {
+  int index = 0;  // measured invoke number, from 0
+  double begin_us = 0, dur_us = 0;
+  int64_t tid = 0;  // the thread that ran the invoke and timed its ops
+  std::vector<TraceOpEvent> ops;
+};
+struct Trace {
+  std::vector<TraceSpan> stages;
+  std::vector<TraceInvoke> invokes;
+  int64_t dropped_events = 0;
+  bool empty() const { return stages.empty() && invokes.empty(); }
+};
+
+struct ResultDocument {
+  int schema_version = kSchemaVersion;
+  ToolInfo tool;
+  DeviceInfo device;
+  ModelSummary model;
+  CaseConfig config;
+  Stages stages;
+  LatencyStats latency_ms;
+  MemoryStats memory;
+  std::vector<OpStats> ops;
+  std::vector<PartitionInfo> partitions;
+  std::vector<OutputInfo> outputs;
+  std::string status = "ok";  // ok | error
+  ErrorInfo error;
+  Trace trace;  // optional in JSON: written only when not empty
+};
+
+nlohmann::json to_json(const ResultDocument& doc);
+
+// The one way to read a result document, for the host, the store, the
+// reports and the dashboard alike. Unknown fields are ignored, missing ones
+// keep their defaults. Never throws: a value that is not a JSON object, or a
+// known field of the wrong type, gives nullopt and *error (when given) says
+// why.
+std::optional<ResultDocument> parse_result_document(const nlohmann::json& j,
+                                                    std::string* error = nullptr);
+// The same from JSON text; `value`, when given, receives the parsed JSON
+// (what the store keeps verbatim, unknown fields included).
+std::optional<ResultDocument> parse_result_document_text(std::string_view text,
+                                                    nlohmann::json* value,
+                                                    std::string* error = nullptr);
+
+}  // namespace opscope
