@@ -165,7 +165,7 @@ TEST(SummaryConsistency, MarkdownShowsTheSameTypesAndTopOps) {
   }
 }
 
-TEST(SummaryConsistency, HtmlShowsTheSameTypes) {
+TEST(SummaryConsistency, HtmlShowsTheSameTypesAndTopOps) {
   const ResultDocument d = the_run();
   const std::vector<TypeRow> want = expected_types(d);
   const std::string html = reports::render_html({stored(d)});
@@ -184,6 +184,18 @@ TEST(SummaryConsistency, HtmlShowsTheSameTypes) {
     EXPECT_EQ(got[i].type, want[i].type) << "bar " << i;
     EXPECT_EQ(got[i].nodes, want[i].nodes);
     EXPECT_NEAR(got[i].ms, want[i].ms, 0.5e-3);
+  }
+  // The operator table lists every op by mean time: its first rows are the
+  // top operators (first cell: the source index).
+  const size_t table = html.find("<h3>Operators by average time</h3>");
+  ASSERT_NE(table, std::string::npos);
+  const std::string rows = html.substr(table);
+  const std::regex row("<tr><td class=\"n\">(-?\\d+)</td>");
+  const std::vector<int> want_top = expected_top_nodes(d, 10);
+  auto it = std::sregex_iterator(rows.begin(), rows.end(), row);
+  for (size_t i = 0; i < want_top.size(); ++i, ++it) {
+    ASSERT_NE(it, std::sregex_iterator());
+    EXPECT_EQ(std::stoi((*it)[1]), d.ops[want_top[i]].source_index) << "row " << i;
   }
 }
 
