@@ -24,11 +24,11 @@ Rule rule_for(OpKind op) {
     case OpKind::kMaximum:
     case OpKind::kMinimum:
     case OpKind::kDiv:
-    case OpKind::kPow: return shapes::binary;
+    case OpKind::kPow:
+    case OpKind::kPRelu: return shapes::binary;
     case OpKind::kRelu:
     case OpKind::kRelu6:
     case OpKind::kLeakyRelu:
-    case OpKind::kPRelu:
     case OpKind::kHardSwish:
     case OpKind::kLogistic:
     case OpKind::kTanh:

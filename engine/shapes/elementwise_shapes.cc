@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/shapes/broadcast.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::shapes {
@@ -28,28 +29,49 @@ Status expect_present(const PrepareContext& ctx, int i) {
   return Status::ok();
 }
 
-// Numpy broadcasting: dims aligned from the right, each pair equal or one 1.
-Status binary(PrepareContext& ctx) {
+namespace {
+
+Status expect_binary_inputs(const PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
   OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
-  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 1));
-  const Shape& a = ctx.input(0).shape;
-  const Shape& b = ctx.input(1).shape;
-  const size_t rank = std::max(a.size(), b.size());
-  Shape out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "shapes " + shape_to_string(a) + " and " + shape_to_string(b) +
-                           " do not broadcast");
-    }
-    out[i] = da == 1 ? db : da;
+  return expect_present(ctx, 1);
+}
+
+}  // namespace
+
+// Numpy broadcasting (broadcast.h): dims aligned from the right, each pair
+// equal or one 1.
+Status binary(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(expect_binary_inputs(ctx));
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  Shape out;
+  if (!broadcast_shape(a.shape, b.shape, &out)) {
+    return broadcast_error(ctx, a, b);
   }
   ctx.output(0).shape = std::move(out);
   f32_if_f32(ctx);
   return Status::ok();
+}
+
+Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(expect_binary_inputs(ctx));
+  Shape out;
+  BroadcastPlan plan;
+  OPSCOPE_RETURN_IF_ERROR(plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out, &plan));
+  ctx.output(0).shape = std::move(out);
+  f32_if_f32(ctx);
+  return plan;
+}
+
+Result<SoftmaxRows> softmax_rows(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(same_as_input(ctx));
+  const Shape& in = ctx.input(0).shape;
+  SoftmaxRows r;
+  // A scalar is one row of one element.
+  r.depth = in.empty() ? 1 : in.back();
+  r.rows = r.depth > 0 ? num_elements(in) / r.depth : 0;
+  return r;
 }
 
 // Unary ops, PRELU (alpha broadcasts into x), SOFTMAX, QUANTIZE, DEQUANTIZE.

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/kernel.h"
+#include "engine/shapes/broadcast.h"
 #include "engine/shapes/index_bounds.h"
 #include "engine/shapes/window.h"
 
@@ -20,10 +22,59 @@ Status transpose_conv(PrepareContext& ctx);
 Status fully_connected(PrepareContext& ctx);
 Status batch_matmul(PrepareContext& ctx);
 
+// The geometry behind conv2d, depthwise_conv2d and transpose_conv, for their
+// kernels (f32, int8): every check of the input, filter and bias shapes and
+// of the window (strides, dilations >= 1; explicit pads >= 0; an output that
+// is not empty) is made here, once, and output 0 is shaped.
+struct ConvGeometry {
+  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
+  int64_t k_h = 0, k_w = 0;  // filter dims 1 and 2
+  int64_t out_h = 0, out_w = 0, out_c = 0;
+  int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  // Leading pads: of the forward window, or (TRANSPOSE_CONV) TFLite's pads
+  // of the forward conv from the output back to the input.
+  int64_t pad_top = 0, pad_left = 0;
+};
+Result<ConvGeometry> conv2d_geometry(PrepareContext& ctx);
+Result<ConvGeometry> depthwise_conv2d_geometry(PrepareContext& ctx);
+Result<ConvGeometry> transpose_conv_geometry(PrepareContext& ctx);
+
+// The GEMM behind fully_connected (f32, int8): output[batch, out] =
+// input[batch, in] * weights[out, in]^T.
+struct FullyConnectedGeometry {
+  int64_t batch = 0, in_size = 0, out_size = 0;
+};
+Result<FullyConnectedGeometry> fully_connected_geometry(PrepareContext& ctx);
+
+// The GEMMs behind batch_matmul: out[..., M, N] = a[..., M, K] * b[..., K, N].
+struct BatchMatMulGeometry {
+  int64_t m = 0, k = 0, n = 0;
+  bool adj_x = false, adj_y = false;
+  Shape batch;             // the output's batch dims
+  Shape a_batch, b_batch;  // each operand's, padded with leading 1s to batch's rank
+};
+Result<BatchMatMulGeometry> batch_matmul_geometry(PrepareContext& ctx);
+
+// "'x' 1x8x8x3": input `index`'s name and shape, for messages.
+std::string describe_input(PrepareContext& ctx, int index);
+// The optional bias input `index`, when present, has shape [channels].
+Status expect_bias(PrepareContext& ctx, int index, int64_t channels);
+
 // elementwise_shapes.cc: binary ops with broadcasting, unary ops, SOFTMAX,
 // QUANTIZE, DEQUANTIZE
 Status binary(PrepareContext& ctx);
 Status same_as_input(PrepareContext& ctx);
+
+// The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
+// binary kernels and PRELU.
+Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx);
+
+// The rows behind SOFTMAX (same_as_input), over the last axis; a scalar is
+// one row of one element.
+struct SoftmaxRows {
+  int64_t rows = 0, depth = 1;
+};
+Result<SoftmaxRows> softmax_rows(PrepareContext& ctx);
 
 // spatial_shapes.cc: pools, MEAN and REDUCE_MAX, RESIZE_BILINEAR, RESIZE,
 // DEPTH_TO_SPACE, PAD

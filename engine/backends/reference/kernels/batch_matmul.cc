@@ -7,6 +7,7 @@
 #include "engine/backends/reference/kernels/gemm.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -36,45 +37,17 @@ class BatchMatMulF32 final : public Kernel {
 
 Status BatchMatMulF32::prepare(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 2));
-  const Shape& a = ctx.input(0).shape;
-  const Shape& b = ctx.input(1).shape;
-  if (a.size() < 2 || b.size() < 2) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "inputs " + describe_input(ctx, 0) + " and " +
-                         describe_input(ctx, 1) + " should have rank >= 2");
-  }
-  const auto& attrs = ctx.node().attr<BatchMatMulAttrs>();
-  adj_x_ = attrs.adj_x;
-  adj_y_ = attrs.adj_y;
-  const size_t ra = a.size(), rb = b.size();
-  m_ = adj_x_ ? a[ra - 1] : a[ra - 2];
-  k_ = adj_x_ ? a[ra - 2] : a[ra - 1];
-  const int64_t k_b = adj_y_ ? b[rb - 1] : b[rb - 2];
-  n_ = adj_y_ ? b[rb - 2] : b[rb - 1];
-  if (k_ != k_b) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "inner dims differ: a " + describe_input(ctx, 0) +
-                         (adj_x_ ? " (adj_x)" : "") + " has K=" +
-                         std::to_string(k_) + ", b " + describe_input(ctx, 1) +
-                         (adj_y_ ? " (adj_y)" : "") + " has K=" +
-                         std::to_string(k_b));
-  }
-
-  // Broadcast the batch dims, aligned from the right.
-  const size_t batch_rank = std::max(ra, rb) - 2;
-  Shape out(batch_rank);
-  std::vector<int64_t> da(batch_rank, 1), db(batch_rank, 1);
-  for (size_t i = 0; i < batch_rank; ++i) {
-    const size_t from_right = batch_rank - i;  // 1-based
-    if (from_right <= ra - 2) da[i] = a[ra - 2 - from_right];
-    if (from_right <= rb - 2) db[i] = b[rb - 2 - from_right];
-    if (da[i] != db[i] && da[i] != 1 && db[i] != 1) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "batch dims of " + describe_input(ctx, 0) + " and " +
-                           describe_input(ctx, 1) + " do not broadcast");
-    }
-    out[i] = da[i] == 1 ? db[i] : da[i];
-  }
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::BatchMatMulGeometry g,
+                           shapes::batch_matmul_geometry(ctx));
+  m_ = g.m;
+  k_ = g.k;
+  n_ = g.n;
+  adj_x_ = g.adj_x;
+  adj_y_ = g.adj_y;
+  const Shape& out = g.batch;
+  const Shape& da = g.a_batch;
+  const Shape& db = g.b_batch;
+  const size_t batch_rank = out.size();
   const int64_t batches = num_elements(out);
   const int64_t b_batches = num_elements(db);
   a_batch_.assign(batches, 0);
@@ -93,9 +66,6 @@ Status BatchMatMulF32::prepare(PrepareContext& ctx) {
     a_batch_[ob] = ia;
     b_batch_[ob] = ib;
   }
-  out.push_back(m_);
-  out.push_back(n_);
-  ctx.output(0).shape = out;
   a_id_ = ctx.input_id(0);
   b_id_ = ctx.input_id(1);
   output_id_ = ctx.output_id(0);

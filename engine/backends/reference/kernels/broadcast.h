@@ -1,60 +1,22 @@
-// Numpy broadcasting of two f32 operands, planned once in prepare() and
-// walked in run() with a contiguous inner loop. Used by the binary
-// elementwise kernels and PRELU.
-//
-// Planning drops output dims of size 1 and merges neighbouring dims in which
-// a and b broadcast the same way, so [1,H,W,C] + [C] becomes [H*W, C] + [C]
-// and is run as "b's block repeats over the outer dim".
+// The run-time walk of a broadcast of two f32 operands, planned once in
+// prepare() by the shape rule (shapes::binary_broadcast) with a contiguous
+// inner loop. Used by the binary elementwise kernels and PRELU.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 
-#include "engine/kernel.h"
-#include "engine/tensor.h"
+#include "engine/shapes/broadcast.h"
 
 namespace opscope::reference {
 
-// The most dims a broadcast may have after merging (see plan_broadcast).
-constexpr int kMaxBroadcastRank = 6;
-
-// How run() walks the operands.
-enum class BroadcastKind : uint8_t {
-  kFlat,     // equal element order: out[i] = op(a[i], b[i]); also size 0
-  kScalarA,  // a has one element
-  kScalarB,  // b has one element
-  kRepeatA,  // out is [outer, inner]; a is one [inner] block, b is full
-  kRepeatB,  // out is [outer, inner]; b is one [inner] block, a is full
-  kGeneral,  // strided walk over `rank` merged dims
-};
-
-struct BroadcastPlan {
-  BroadcastKind kind = BroadcastKind::kFlat;
-  int64_t size = 0;  // output elements
-  int64_t outer = 0, inner = 0;  // kRepeatA / kRepeatB
-  // kGeneral: merged output dims (outermost first, rank >= 2) and element
-  // strides of a and b, 0 where that operand broadcasts. In the innermost
-  // dim exactly one of the strides may be 0, never both.
-  int rank = 0;
-  std::array<int64_t, kMaxBroadcastRank> dims{};
-  std::array<int64_t, kMaxBroadcastRank> a_strides{};
-  std::array<int64_t, kMaxBroadcastRank> b_strides{};
-};
-
-// The numpy broadcast of two shapes (right-aligned; each dim pair equal or
-// one of them 1). Returns false when they are incompatible or a dim is
-// negative.
-bool broadcast_shape(const Shape& a, const Shape& b, Shape* out);
-
-// Plans op(a, b) for ctx's node and returns the output shape in *out_shape.
-// Errors (kShapeMismatch) name the node and both input shapes.
-Status plan_broadcast(const PrepareContext& ctx, const Tensor& a,
-                      const Tensor& b, Shape* out_shape, BroadcastPlan* plan);
-
-// plan_broadcast of ctx's inputs 0 and 1 for an f32 op, whose output 0 it
-// gives the broadcast shape and dtype f32.
-Status plan_broadcast_f32(PrepareContext& ctx, BroadcastPlan* plan);
+// The plan and the shape rule live in engine/shapes/broadcast.h.
+using shapes::BroadcastKind;
+using shapes::BroadcastPlan;
+using shapes::broadcast_shape;
+using shapes::kMaxBroadcastRank;
+using shapes::plan_broadcast;
 
 namespace broadcast_detail {
 

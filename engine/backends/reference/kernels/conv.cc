@@ -33,13 +33,8 @@ class Conv2DF32 final : public Conv2DKernel {
 
 Status Conv2DF32::prepare(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
-  const auto& attrs = ctx.node().attr<Conv2DAttrs>();
-  const ConvWindow window = conv_window(attrs);
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
-  OPSCOPE_RETURN_IF_ERROR(expect_ohwi_filter(ctx));
-  set_sizes(ctx, /*out_c=*/ctx.input(1).shape[0], window);
-  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
-  bind(ctx, attrs.activation);
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g, shapes::conv2d_geometry(ctx));
+  bind(ctx, g, ctx.node().attr<Conv2DAttrs>().activation);
 
   patch_ = k_h_ * k_w_ * in_c_;
   // A 1x1 stride-1 conv with no padding is a plain GEMM over all pixels.

@@ -22,32 +22,11 @@ class DepthwiseConv2DF32 final : public Conv2DKernel {
 
 Status DepthwiseConv2DF32::prepare(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
-  const auto& attrs = ctx.node().attr<DepthwiseConv2DAttrs>();
-  const ConvWindow window = conv_window(attrs);
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
-  const Shape& in = ctx.input(0).shape;
-  const Shape& filter = ctx.input(1).shape;
-  if (filter[0] != 1 || filter[1] < 1 || filter[2] < 1 || filter[3] < 1) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) +
-                         " should be 1xKHxKWx(C*M)");
-  }
-  // Like TFLite, the multiplier comes from the shapes: the attribute is
-  // redundant and some converters leave it stale.
-  if (in[3] < 1 || filter[3] % in[3] != 0) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " has " +
-                         std::to_string(filter[3]) +
-                         " channels, not a multiple of the " +
-                         std::to_string(in[3]) + " channels of input " +
-                         describe_input(ctx, 0));
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[3]));
-
-  set_sizes(ctx, /*out_c=*/filter[3], window);
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g,
+                           shapes::depthwise_conv2d_geometry(ctx));
+  bind(ctx, g, ctx.node().attr<DepthwiseConv2DAttrs>().activation);
+  // Like TFLite, the multiplier comes from the shapes.
   multiplier_ = out_c_ / in_c_;
-  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
-  bind(ctx, attrs.activation);
   return Status::ok();
 }
 

@@ -8,6 +8,7 @@
 #include "engine/backends/reference/kernels/broadcast.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -62,7 +63,7 @@ class BinaryKernel final : public Kernel {
     }
     range_ = activation_range(activation_);
 
-    OPSCOPE_RETURN_IF_ERROR(plan_broadcast_f32(ctx, &plan_));
+    OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     a_id_ = ctx.input_id(0);
     b_id_ = ctx.input_id(1);
     out_id_ = ctx.output_id(0);

@@ -6,6 +6,7 @@
 #include "engine/backends/reference/kernels/gemm.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -26,41 +27,12 @@ class FullyConnectedF32 final : public Kernel {
 
 Status FullyConnectedF32::prepare(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(expect_f32_op(ctx, 2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 2));
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::FullyConnectedGeometry g,
+                           shapes::fully_connected_geometry(ctx));
   const auto& attrs = ctx.node().attr<FullyConnectedAttrs>();
-  const Shape& in = ctx.input(0).shape;
-  const Shape& weights = ctx.input(1).shape;
-  if (in.empty()) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "input " + describe_input(ctx, 0) +
-                         " should have rank >= 1");
-  }
-  in_size_ = weights[1];
-  out_size_ = weights[0];
-  // TFLite flattens any input whose size is a multiple of I (e.g. an NHWC
-  // feature map straight into a classifier); keep_num_dims needs [..., I].
-  const int64_t elements = num_elements(in);
-  const bool fits = attrs.keep_num_dims ? in.back() == in_size_
-                                        : in_size_ > 0 && elements % in_size_ == 0;
-  if (!fits) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "weights " + describe_input(ctx, 1) + " take " +
-                         std::to_string(in_size_) +
-                         " input features but input " +
-                         describe_input(ctx, 0) +
-                         (attrs.keep_num_dims ? " has " + std::to_string(in.back())
-                                              : std::string(" is not a multiple")));
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, out_size_));
-
-  batch_ = in_size_ > 0 ? elements / in_size_ : 0;
-  if (attrs.keep_num_dims) {
-    Shape out = in;
-    out.back() = out_size_;
-    ctx.output(0).shape = out;
-  } else {
-    ctx.output(0).shape = {batch_, out_size_};
-  }
+  batch_ = g.batch;
+  in_size_ = g.in_size;
+  out_size_ = g.out_size;
   activation_ = attrs.activation;
   input_id_ = ctx.input_id(0);
   weights_id_ = ctx.input_id(1);

@@ -18,20 +18,4 @@ Status expect_f32_op(PrepareContext& ctx, int min_inputs, int max_inputs) {
   return Status::ok();
 }
 
-Status expect_bias(PrepareContext& ctx, int index, int64_t channels) {
-  if (!ctx.has_input(index)) return Status::ok();
-  const Shape& shape = ctx.input(index).shape;
-  if (shape.size() != 1 || shape[0] != channels) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "bias " + describe_input(ctx, index) + " should have " +
-                         std::to_string(channels) + " elements");
-  }
-  return Status::ok();
-}
-
-std::string describe_input(PrepareContext& ctx, int index) {
-  const Tensor& t = ctx.input(index);
-  return "'" + t.name + "' " + shape_to_string(t.shape);
-}
-
 }  // namespace opscope::reference

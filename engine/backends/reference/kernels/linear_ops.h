@@ -17,12 +17,6 @@ namespace opscope::reference {
 // output, and that every present input is f32; sets the output dtype to f32.
 Status expect_f32_op(PrepareContext& ctx, int min_inputs, int max_inputs);
 
-// Checks the optional bias input `index`, when present, has shape
-// [channels].
-Status expect_bias(PrepareContext& ctx, int index, int64_t channels);
-
-// "input 'x' 1x8x8x3" for messages.
-std::string describe_input(PrepareContext& ctx, int index);
 
 // Carves one node's scratch into 64-byte aligned regions. Offsets are fixed
 // in prepare (then ctx.set_scratch_bytes(layout.bytes())); run() turns them

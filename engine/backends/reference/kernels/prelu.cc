@@ -6,6 +6,7 @@
 #include "engine/backends/reference/kernels/broadcast.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -20,7 +21,7 @@ class PreluKernel final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(expect_f32_binary_inputs(ctx));
-    OPSCOPE_RETURN_IF_ERROR(plan_broadcast_f32(ctx, &plan_));
+    OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     x_id_ = ctx.input_id(0);
     alpha_id_ = ctx.input_id(1);
     out_id_ = ctx.output_id(0);

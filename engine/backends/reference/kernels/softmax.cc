@@ -7,6 +7,7 @@
 
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference {
 namespace {
@@ -25,13 +26,9 @@ class SoftmaxKernel final : public Kernel {
                            " is not finite");
     }
     beta_ = attrs.beta;
-    const Tensor& in = ctx.input(0);
-    // A scalar is one row of one element.
-    depth_ = in.shape.empty() ? 1 : in.shape.back();
-    rows_ = depth_ > 0 ? in.elements() / depth_ : 0;
-    Tensor& out = ctx.output(0);
-    out.shape = in.shape;
-    out.dtype = DType::kF32;
+    OPSCOPE_ASSIGN_OR_RETURN(const shapes::SoftmaxRows r, shapes::softmax_rows(ctx));
+    depth_ = r.depth;
+    rows_ = r.rows;
     in_id_ = ctx.input_id(0);
     out_id_ = ctx.output_id(0);
     return Status::ok();

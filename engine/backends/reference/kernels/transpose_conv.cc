@@ -13,7 +13,6 @@
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/linear_ops.h"
 #include "engine/backends/reference/kernels/row_ops.h"
-#include "engine/shapes/window.h"
 
 namespace opscope::reference {
 namespace {
@@ -39,65 +38,10 @@ class TransposeConvF32 final : public Conv2DKernel {
   size_t reorder_offset_ = 0, filter_offset_ = 0, col_offset_ = 0;
 };
 
-// Output size when the model gives none, as TFLite's converters derive it.
-int64_t derived_out_size(Padding padding, int64_t in, int64_t k, int stride,
-                         int pad_before, int pad_after) {
-  switch (padding) {
-    case Padding::kSame: return in * stride;
-    case Padding::kValid: return (in - 1) * stride + k;
-    case Padding::kExplicit:
-      return (in - 1) * stride + k - pad_before - pad_after;
-  }
-  return 0;
-}
-
-// TFLite's padding: that of a forward conv from the output back to the input
-// (for consistent shapes, SAME's total is (in - 1) * stride + k - out).
-int64_t pad_before(Padding padding, int64_t out, int64_t k, int stride,
-                   int explicit_before) {
-  switch (padding) {
-    case Padding::kSame: return shapes::window_dim(padding, out, k, stride, 1).pad_before;
-    case Padding::kValid: return 0;
-    case Padding::kExplicit: return explicit_before;
-  }
-  return 0;
-}
-
 Status TransposeConvF32::prepare(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(expect_conv2d_inputs(ctx));
-  const auto& attrs = ctx.node().attr<TransposeConvAttrs>();
-  const ConvWindow window = conv_window(attrs);
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
-  OPSCOPE_RETURN_IF_ERROR(expect_ohwi_filter(ctx));
-
-  set_sizes(ctx, /*out_c=*/ctx.input(1).shape[0], window);
-  const Pads2D& pads = attrs.explicit_pads;
-  if (!attrs.output_shape.empty()) {
-    const Shape& s = attrs.output_shape;
-    if (s.size() != 4 || s[0] != batch_ || s[3] != out_c_ || s[1] < 1 ||
-        s[2] < 1) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "output shape " + shape_to_string(s) +
-                           " does not fit input " + describe_input(ctx, 0) +
-                           " and filter " + describe_input(ctx, 1));
-    }
-    out_h_ = s[1];
-    out_w_ = s[2];
-  } else {
-    out_h_ = derived_out_size(attrs.padding, in_h_, k_h_, attrs.stride_h,
-                              pads.top, pads.bottom);
-    out_w_ = derived_out_size(attrs.padding, in_w_, k_w_, attrs.stride_w,
-                              pads.left, pads.right);
-    if (out_h_ < 1 || out_w_ < 1) {
-      return ctx.error(ErrorCode::kShapeMismatch,
-                       "explicit pads leave no output for input " +
-                           describe_input(ctx, 0));
-    }
-  }
-  pad_top_ = pad_before(attrs.padding, out_h_, k_h_, attrs.stride_h, pads.top);
-  pad_left_ =
-      pad_before(attrs.padding, out_w_, k_w_, attrs.stride_w, pads.left);
-  bind(ctx, attrs.activation);
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g, shapes::transpose_conv_geometry(ctx));
+  bind(ctx, g, ctx.node().attr<TransposeConvAttrs>().activation);
 
   col_cols_ = k_h_ * k_w_ * out_c_;
   ScratchLayout layout;

@@ -19,6 +19,7 @@
 #include "engine/backends/reference/kernels/int8/broadcast_int8.h"
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference::int8 {
 namespace {
@@ -81,9 +82,7 @@ class BinaryI8 final : public Kernel {
       p.y_mult = quantize_multiplier(
           twice_max / (static_cast<double>(1 << kAddLeftShift) * qy.scale));
     }
-    Shape out_shape;
-    OPSCOPE_RETURN_IF_ERROR(plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out_shape, &plan_));
-    ctx.output(0).shape = out_shape;
+    OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     a_id_ = ctx.input_id(0);
     b_id_ = ctx.input_id(1);
     y_id_ = ctx.output_id(0);

@@ -36,18 +36,11 @@ class Conv2DI8 final : public Conv2DKernel {
 };
 
 Status Conv2DI8::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g, shapes::conv2d_geometry(ctx));
   const auto& attrs = ctx.node().attr<Conv2DAttrs>();
-  const ConvWindow window = conv_window(attrs);
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
-  OPSCOPE_RETURN_IF_ERROR(expect_ohwi_filter(ctx));
-  const int64_t out_c = ctx.input(1).shape[0];
-  OPSCOPE_RETURN_IF_ERROR(output_stage_.prepare(ctx, /*weight_axis=*/0, out_c, attrs.activation));
-  set_sizes(ctx, out_c, window);
-  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
-  bind(ctx, attrs.activation);
+  OPSCOPE_RETURN_IF_ERROR(
+      output_stage_.prepare(ctx, /*weight_axis=*/0, g.out_c, attrs.activation));
+  bind(ctx, g, attrs.activation);
   in_zp_ = output_stage_.input_zero_point();
 
   patch_ = k_h_ * k_w_ * in_c_;

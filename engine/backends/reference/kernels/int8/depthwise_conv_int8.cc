@@ -42,32 +42,14 @@ class DepthwiseConv2DI8 final : public Conv2DKernel {
 };
 
 Status DepthwiseConv2DI8::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(0, 4));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 4));
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g,
+                           shapes::depthwise_conv2d_geometry(ctx));
   const auto& attrs = ctx.node().attr<DepthwiseConv2DAttrs>();
-  const ConvWindow window = conv_window(attrs);
-  OPSCOPE_RETURN_IF_ERROR(expect_window(ctx, window));
-  const Shape& in = ctx.input(0).shape;
-  const Shape& filter = ctx.input(1).shape;
-  if (filter[0] != 1 || filter[1] < 1 || filter[2] < 1 || filter[3] < 1) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " should be 1xKHxKWx(C*M)");
-  }
-  // Like TFLite, the multiplier comes from the shapes.
-  if (in[3] < 1 || filter[3] % in[3] != 0) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "filter " + describe_input(ctx, 1) + " has " + std::to_string(filter[3]) +
-                         " channels, not a multiple of the " + std::to_string(in[3]) +
-                         " channels of input " + describe_input(ctx, 0));
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, filter[3]));
   OPSCOPE_RETURN_IF_ERROR(
-      output_stage_.prepare(ctx, /*weight_axis=*/3, filter[3], attrs.activation));
-  set_sizes(ctx, /*out_c=*/filter[3], window);
+      output_stage_.prepare(ctx, /*weight_axis=*/3, g.out_c, attrs.activation));
+  bind(ctx, g, attrs.activation);
+  // Like TFLite, the multiplier comes from the shapes.
   multiplier_ = out_c_ / in_c_;
-  OPSCOPE_RETURN_IF_ERROR(set_forward_output(ctx, window));
-  bind(ctx, attrs.activation);
   in_zp_ = output_stage_.input_zero_point();
   const int8_t* w = ctx.input(1).constant_as<int8_t>();
   filter_.assign(w, w + k_h_ * k_w_ * out_c_);

@@ -9,7 +9,7 @@
 #include "engine/backends/reference/kernels/int8/channel_output.h"
 #include "engine/backends/reference/kernels/int8/gemm_s16.h"
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
-#include "engine/backends/reference/kernels/linear_ops.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference::int8 {
 namespace {
@@ -32,41 +32,17 @@ class FullyConnectedI8 final : public Kernel {
 };
 
 Status FullyConnectedI8::prepare(PrepareContext& ctx) {
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
-  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_rank(1, 2));
+  OPSCOPE_ASSIGN_OR_RETURN(const shapes::FullyConnectedGeometry g,
+                           shapes::fully_connected_geometry(ctx));
   const auto& attrs = ctx.node().attr<FullyConnectedAttrs>();
-  const Shape& in = ctx.input(0).shape;
-  const Shape& weights = ctx.input(1).shape;
-  if (in.empty()) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "input " + describe_input(ctx, 0) + " should have rank >= 1");
-  }
-  in_size_ = weights[1];
-  out_size_ = weights[0];
-  const int64_t elements = num_elements(in);
-  const bool fits = attrs.keep_num_dims ? in.back() == in_size_
-                                        : in_size_ > 0 && elements % in_size_ == 0;
-  if (!fits) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "weights " + describe_input(ctx, 1) + " take " + std::to_string(in_size_) +
-                         " input features but input " + describe_input(ctx, 0) +
-                         (attrs.keep_num_dims ? " has " + std::to_string(in.back())
-                                              : std::string(" is not a multiple")));
-  }
-  OPSCOPE_RETURN_IF_ERROR(expect_bias(ctx, 2, out_size_));
+  batch_ = g.batch;
+  in_size_ = g.in_size;
+  out_size_ = g.out_size;
   OPSCOPE_RETURN_IF_ERROR(
       output_stage_.prepare(ctx, /*weight_axis=*/0, out_size_, attrs.activation,
                             /*float_scale_product=*/true));
   OPSCOPE_RETURN_IF_ERROR(expect_accumulator_fits(ctx, in_size_));
   in_zp_ = output_stage_.input_zero_point();
-  batch_ = in_size_ > 0 ? elements / in_size_ : 0;
-  if (attrs.keep_num_dims) {
-    Shape out = in;
-    out.back() = out_size_;
-    ctx.output(0).shape = out;
-  } else {
-    ctx.output(0).shape = {batch_, out_size_};
-  }
   input_id_ = ctx.input_id(0);
   output_id_ = ctx.output_id(0);
 

@@ -13,6 +13,7 @@
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference::int8 {
 namespace {
@@ -43,9 +44,9 @@ class SoftmaxI8 final : public Kernel {
     for (int d = 0; d < 256; ++d) {
       exp_table_[d] = std::exp(-static_cast<double>(attrs.beta) * qin.scale * d);
     }
-    ctx.output(0).shape = in;
-    depth_ = in.back();
-    rows_ = depth_ > 0 ? num_elements(in) / depth_ : 0;
+    OPSCOPE_ASSIGN_OR_RETURN(const shapes::SoftmaxRows r, shapes::softmax_rows(ctx));
+    depth_ = r.depth;
+    rows_ = r.rows;
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     return Status::ok();

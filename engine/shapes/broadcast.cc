@@ -1,10 +1,10 @@
-#include "engine/backends/reference/kernels/broadcast.h"
+#include "engine/shapes/broadcast.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-namespace opscope::reference {
+namespace opscope::shapes {
 namespace {
 
 // One merged output dim and whether each operand broadcasts along it.
@@ -41,6 +41,12 @@ std::vector<MergedDim> merge_dims(const Shape& a, const Shape& b,
 
 }  // namespace
 
+Status broadcast_error(const PrepareContext& ctx, const Tensor& a, const Tensor& b) {
+  return ctx.error(ErrorCode::kShapeMismatch,
+                   "cannot broadcast shapes " + shape_to_string(a.shape) + " ('" + a.name +
+                       "') and " + shape_to_string(b.shape) + " ('" + b.name + "')");
+}
+
 bool broadcast_shape(const Shape& a, const Shape& b, Shape* out) {
   const size_t rank = std::max(a.size(), b.size());
   Shape result(rank);
@@ -63,12 +69,7 @@ bool broadcast_shape(const Shape& a, const Shape& b, Shape* out) {
 Status plan_broadcast(const PrepareContext& ctx, const Tensor& a,
                       const Tensor& b, Shape* out_shape, BroadcastPlan* plan) {
   Shape out;
-  if (!broadcast_shape(a.shape, b.shape, &out)) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     "cannot broadcast shapes " + shape_to_string(a.shape) +
-                         " ('" + a.name + "') and " +
-                         shape_to_string(b.shape) + " ('" + b.name + "')");
-  }
+  if (!broadcast_shape(a.shape, b.shape, &out)) return broadcast_error(ctx, a, b);
   BroadcastPlan p;
   p.size = num_elements(out);
   const std::vector<MergedDim> merged = merge_dims(a.shape, b.shape, out);
@@ -117,14 +118,4 @@ Status plan_broadcast(const PrepareContext& ctx, const Tensor& a,
   return Status::ok();
 }
 
-Status plan_broadcast_f32(PrepareContext& ctx, BroadcastPlan* plan) {
-  Shape out_shape;
-  OPSCOPE_RETURN_IF_ERROR(
-      plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out_shape, plan));
-  Tensor& out = ctx.output(0);
-  out.shape = std::move(out_shape);
-  out.dtype = DType::kF32;
-  return Status::ok();
-}
-
-}  // namespace opscope::reference
+}  // namespace opscope::shapes
