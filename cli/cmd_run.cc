@@ -28,16 +28,32 @@ struct RunCommand {
   StoreFlags store;
   bool json_stdout = false;
   bool no_run_order = false;
-  double timeout_secs = 0;
+  double timeout_secs = kAutoTimeout;
 };
 
 // True when the runner left no document and so printed no error itself.
 bool host_made_failure(const ResultDocument& doc) {
-  return doc.error.code == "runner_crashed" || doc.error.code == "timeout";
+  return doc.error.code == "runner_crashed" || doc.error.code == "timeout" ||
+         doc.error.code == "interrupted";
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "opscope: error: %s\n", message.c_str());
+  return kExitUsage;
 }
 
 int run(RunCommand& c) {
   finish_run_options(c.opts);
+  if (Status st = check_run_options(c.opts); !st.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
+    return exit_code_for(st.code());
+  }
+  if (c.report.top_n < 0) {
+    return usage_error("--top " + std::to_string(c.report.top_n) + " is negative (0: no table)");
+  }
+  if (c.timeout_secs < 0 && c.timeout_secs != kAutoTimeout) {
+    return usage_error("--timeout must be 0 (no limit) or positive");
+  }
   c.report.run_order = !c.no_run_order;
   auto tags = parse_tags(c.store.tags);
   if (!tags.is_ok()) {
@@ -54,7 +70,8 @@ int run(RunCommand& c) {
 
   CaseProcessOptions options;
   options.progress = isatty(STDERR_FILENO);
-  options.timeout_secs = c.timeout_secs;
+  options.timeout_secs = resolve_timeout(c.timeout_secs, c.opts.config);
+  install_interrupt_handlers();
   auto outcome = run_case_process(c.opts, options);
   if (!outcome.is_ok()) {
     std::fprintf(stderr, "opscope: %s\n", outcome.status().message().c_str());
@@ -64,6 +81,8 @@ int run(RunCommand& c) {
   if (host_made_failure(doc)) {
     std::fprintf(stderr, "opscope: %s\n", doc.error.message.c_str());
   }
+  // Interrupted: the user wants out; nothing is written or stored.
+  if (outcome->interrupted) return kExitInterrupted;
   if (!c.opts.json_path.empty()) {
     std::ofstream f(c.opts.json_path);
     f << outcome->document.dump(1) << "\n";
@@ -106,8 +125,8 @@ CliCommand add_run_command(CLI::App& app) {
                 "Print the result document on stdout instead of the tables");
   sub->add_option("--timeout", c->timeout_secs,
                   "Kill the runner after this many seconds (exit 14; stored as failed with "
-                  "'timeout'; 0: no limit)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+                  "'timeout'). Default: 600, or --warmup-secs + --max-secs + 300 when that "
+                  "is longer; 0: no limit");
   add_store_flags(*sub, c->store);
   return {sub, [c] { return run(*c); }};
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -35,8 +36,48 @@ struct SweepCommand {
   int repeat = 1;
   uint64_t seed = 1;
   bool no_shuffle = false;
-  double cool_down_secs = 0, timeout_secs = 0;
+  double cool_down_secs = 0, timeout_secs = kAutoTimeout;
+  std::string resume;  // a sweep id or "latest"
+  bool list = false;
 };
+
+// One case of a sweep as the store keeps it: the runner's own command line
+// (parsed back with the same flags on --resume, so a case runs again exactly
+// as it first did) and the label it is stored with.
+nlohmann::json case_spec(const SweepCase& sc) {
+  return {{"args", runner_arguments(sc.opts)}, {"variant", sc.variant}, {"round", sc.round}};
+}
+
+Result<SweepCase> case_from_spec(const nlohmann::json& spec) {
+  SweepCase sc;
+  try {
+    std::vector<std::string> args = spec.at("args").get<std::vector<std::string>>();
+    sc.variant = spec.value("variant", "");
+    sc.round = spec.value("round", 0);
+    CLI::App app;
+    add_run_options(app, sc.opts);
+    std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
+    app.parse(args);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInvalidArgument,
+                  std::string("a stored sweep case cannot be read back: ") + e.what());
+  }
+  finish_run_options(sc.opts);
+  return sc;
+}
+
+// The sweep-level settings a resumed sweep needs again.
+nlohmann::json plan_record(const SweepPlan& plan, double timeout_secs) {
+  return {{"tags", plan.tags},
+          {"cool_down_secs", plan.cool_down_secs},
+          {"timeout_secs", timeout_secs}};
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "";
+  return buf;
+}
 
 // "sw-20261121-230705-3fa2": sortable by time, unique enough across hosts.
 std::string new_sweep_id() {
@@ -91,11 +132,98 @@ Result<SweepPlan> build_plan(const SweepCommand& c) {
   return plan;
 }
 
+int list_sweeps(const SweepCommand& c) {
+  int exit_code = kExitOk;
+  auto db = open_store_or_report(c.store.db, StoreAccess::kMustExist, exit_code);
+  if (!db) return exit_code;
+  auto sweeps = db->list_sweeps(0);
+  if (!sweeps.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", sweeps.status().message().c_str());
+    return kExitStore;
+  }
+  const std::string here = host_name();
+  std::printf("%-26s %-11s %6s %6s %6s  %s\n", "sweep", "status", "cases", "ok", "failed",
+              "created");
+  for (const store::SweepRecord& r : *sweeps) {
+    std::printf("%-26s %-11s %6lld %6lld %6lld  %s\n", r.id.c_str(),
+                store::effective_sweep_status(r, here).c_str(), static_cast<long long>(r.cases),
+                static_cast<long long>(r.ok), static_cast<long long>(r.failed),
+                r.created_at.c_str());
+  }
+  return kExitOk;
+}
+
+// What a sweep run works through: new, or the unfinished cases of a stored one.
+struct SweepWork {
+  std::string id;
+  std::vector<SweepCase> cases;
+  std::vector<int64_t> seqs;  // each case's seq in the store
+  size_t total = 0;           // cases in the whole sweep
+  store::Tags tags;
+  double cool_down_secs = 0, timeout_secs = 0;
+};
+
+Result<SweepWork> resume_work(const SweepCommand& c, store::Store& db) {
+  OPSCOPE_ASSIGN_OR_RETURN(store::SweepRecord rec, db.load_sweep(c.resume));
+  const std::string status = store::effective_sweep_status(rec, host_name());
+  if (status == "running") {
+    return Status(ErrorCode::kInvalidArgument,
+                  "sweep " + rec.id + " is running (opscope pid " +
+                      std::to_string(rec.host_pid) + " on " + rec.host + ")");
+  }
+  SweepWork w;
+  w.id = rec.id;
+  w.tags = rec.plan.value("tags", store::Tags{});
+  w.cool_down_secs = rec.plan.value("cool_down_secs", 0.0);
+  w.timeout_secs = rec.plan.value("timeout_secs", 0.0);
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<store::SweepCaseRow> rows, db.sweep_cases(rec.id));
+  w.total = rows.size();
+  for (const store::SweepCaseRow& row : rows) {
+    if (row.status == "ok") continue;
+    OPSCOPE_ASSIGN_OR_RETURN(SweepCase sc, case_from_spec(row.spec));
+    w.cases.push_back(std::move(sc));
+    w.seqs.push_back(row.seq);
+  }
+  return w;
+}
+
+Result<SweepWork> new_work(const SweepCommand& c, store::Store* db) {
+  OPSCOPE_ASSIGN_OR_RETURN(SweepPlan plan, build_plan(c));
+  SweepWork w;
+  w.id = new_sweep_id();
+  w.cases = expand_sweep(plan);
+  w.total = w.cases.size();
+  for (size_t i = 0; i < w.cases.size(); ++i) w.seqs.push_back(static_cast<int64_t>(i));
+  w.tags = plan.tags;
+  w.cool_down_secs = plan.cool_down_secs;
+  w.timeout_secs = resolve_timeout(plan.timeout_secs, plan.run.config);
+  if (db) {
+    store::SweepRecord rec;
+    rec.id = w.id;
+    rec.host = host_name();
+    rec.host_pid = getpid();
+    rec.plan = plan_record(plan, w.timeout_secs);
+    std::vector<nlohmann::json> specs;
+    for (const SweepCase& sc : w.cases) specs.push_back(case_spec(sc));
+    OPSCOPE_RETURN_IF_ERROR(db->begin_sweep(rec, specs));
+  }
+  return w;
+}
+
 int run(const SweepCommand& c) {
-  auto plan = build_plan(c);
-  if (!plan.is_ok()) {
-    std::fprintf(stderr, "opscope: error: %s\n", plan.status().message().c_str());
-    return exit_code_for(plan.status().code());
+  if (c.list) return list_sweeps(c);
+  if (!c.resume.empty() && (!c.models.empty() || !c.variants.empty() || !c.plan_path.empty())) {
+    std::fprintf(stderr, "opscope: error: --resume runs the stored sweep's own cases; drop "
+                         "--model, --variant and --plan\n");
+    return kExitUsage;
+  }
+  if (!c.resume.empty() && c.store.no_store) {
+    std::fprintf(stderr, "opscope: error: --resume needs the store (drop --no-store)\n");
+    return kExitUsage;
+  }
+  if (c.timeout_secs < 0 && c.timeout_secs != kAutoTimeout) {
+    std::fprintf(stderr, "opscope: error: --timeout must be 0 (no limit) or positive\n");
+    return kExitUsage;
   }
   int exit_code = kExitOk;
   std::unique_ptr<store::Store> db;
@@ -103,17 +231,38 @@ int run(const SweepCommand& c) {
     db = open_store_or_report(c.store.db, StoreAccess::kCreate, exit_code);
     if (!db) return exit_code;
   }
-  const std::vector<SweepCase> cases = expand_sweep(*plan);
-  const std::string sweep_id = new_sweep_id();
+  auto work = c.resume.empty() ? new_work(c, db.get()) : resume_work(c, *db);
+  if (!work.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", work.status().message().c_str());
+    return exit_code_for(work.status().code());
+  }
+  const std::string& sweep_id = work->id;
+  const std::vector<SweepCase>& cases = work->cases;
+  // From here on the store says what became of the sweep: "incomplete"
+  // unless every case ran (a SIGKILL leaves "running" with a dead pid,
+  // which readers show as incomplete).
+  auto mark = [&](const char* status) {
+    if (!db) return;
+    if (Status st = db->set_sweep_status(sweep_id, status, getpid()); !st.is_ok()) {
+      std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
+    }
+  };
+  mark("running");
+  install_interrupt_handlers();
   const bool tty = isatty(STDERR_FILENO);
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   int failed = 0;
   CaseProcessOptions options;
-  options.timeout_secs = plan->timeout_secs;
+  options.timeout_secs = work->timeout_secs;
+  if (!c.resume.empty()) {
+    std::printf("sweep %s: resuming %zu of %zu cases\n", sweep_id.c_str(), cases.size(),
+                work->total);
+    std::fflush(stdout);
+  }
   for (size_t i = 0; i < cases.size(); ++i) {
-    if (i > 0 && plan->cool_down_secs > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(plan->cool_down_secs));
+    if (i > 0 && work->cool_down_secs > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(work->cool_down_secs));
     }
     const SweepCase& sc = cases[i];
     if (tty) {
@@ -123,28 +272,44 @@ int run(const SweepCommand& c) {
                    describe(sc).c_str(), format_duration(elapsed()).c_str(), left.c_str());
       std::fflush(stderr);
     }
-    auto outcome = run_case_process(sc.opts, options);
+    auto outcome = interrupt_signal() != 0 ? Result<CaseOutcome>(Status(ErrorCode::kInternal, ""))
+                                           : run_case_process(sc.opts, options);
+    if (interrupt_signal() != 0 || (outcome.is_ok() && outcome->interrupted)) {
+      mark("incomplete");
+      std::fprintf(stderr,
+                   "%sopscope: sweep %s interrupted (signal %d) at case %zu of %zu; finish it "
+                   "with: opscope sweep --resume %s --db %s\n",
+                   tty ? "\r\033[K" : "", sweep_id.c_str(), interrupt_signal(), i + 1,
+                   cases.size(), sweep_id.c_str(), c.store.db.c_str());
+      return kExitInterrupted;
+    }
     if (!outcome.is_ok()) {
       // The host cannot start runners at all: every case would fail alike.
+      mark("incomplete");
       std::fprintf(stderr, "%sopscope: error: %s\n", tty ? "\n" : "",
                    outcome.status().message().c_str());
       return kExitFailure;
     }
-    if (outcome->doc.status != "ok") {
+    const bool ok = outcome->doc.status == "ok";
+    if (!ok) {
       ++failed;
       std::fprintf(stderr, "%sopscope: case %zu/%zu (%s) failed: %s\n", tty ? "\r\033[K" : "",
                    i + 1, cases.size(), describe(sc).c_str(),
                    outcome->doc.error.message.c_str());
     }
     if (db) {
-      auto id = db->ingest_json(outcome->document, plan->tags, sweep_id, sc.variant);
-      if (!id.is_ok()) {
-        std::fprintf(stderr, "%sopscope: error: %s\n", tty ? "\n" : "",
-                     id.status().message().c_str());
+      auto id = db->ingest_json(outcome->document, work->tags, sweep_id, sc.variant);
+      Status st = id.is_ok() ? db->finish_sweep_case(sweep_id, work->seqs[i],
+                                                     ok ? "ok" : "failed", *id)
+                             : id.status();
+      if (!st.is_ok()) {
+        mark("incomplete");
+        std::fprintf(stderr, "%sopscope: error: %s\n", tty ? "\n" : "", st.message().c_str());
         return kExitStore;
       }
     }
   }
+  mark("complete");
   if (tty) std::fprintf(stderr, "\r\033[K");
   std::printf("sweep %s: %zu cases, %zu ok, %d failed, %s\n", sweep_id.c_str(), cases.size(),
               cases.size() - failed, failed, format_duration(elapsed()).c_str());
@@ -174,7 +339,7 @@ CliCommand add_sweep_command(CLI::App& app) {
                   "(repeatable; the label is stored with the run)");
   sub->add_option("--backend", c->backends,
                   "Backend priority list, e.g. cpu or xnnpack,cpu (repeatable: one axis "
-                  "of the matrix; default cpu)");
+                  "of the matrix; default: the fastest this build has)");
   sub->add_option("--threads", c->threads, "Thread counts, comma separated, e.g. 1,2")
       ->capture_default_str();
   sub->add_option("--plan", c->plan_path,
@@ -189,8 +354,13 @@ CliCommand add_sweep_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   sub->add_option("--timeout", c->timeout_secs,
                   "Kill a case's runner after this many seconds; the case is stored as "
-                  "failed with 'timeout' (0: no limit)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+                  "failed with 'timeout' (default: as for run, 600 or --warmup-secs + "
+                  "--max-secs + 300; 0: no limit)");
+  sub->add_option("--resume", c->resume,
+                  "Finish a stored sweep (ID or 'latest'): run its cases that failed or "
+                  "never ran, under the same sweep id");
+  sub->add_flag("--list", c->list, "List the stored sweeps and their status "
+                                   "(running, complete, incomplete)");
   add_store_flags(*sub, c->store, /*with_variant=*/false);
   return {sub, [c] { return run(*c); }};
 }

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
       "opscope: benchmark and profile on-device ML models, per operator.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 I/O, 4 malformed model, 5 invalid graph,\n"
       "6 unsupported op, 7 shape mismatch, 8 type mismatch, 12 runner crashed,\n"
-      "13 results store, 14 runner timed out."};
+      "13 results store, 14 runner timed out, 15 interrupted."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "opscope 0.1.0");
 

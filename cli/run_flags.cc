@@ -1,8 +1,15 @@
 #include "cli/run_flags.h"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 namespace opscope::cli {
+
+double resolve_timeout(double timeout_secs, const CaseConfig& config) {
+  if (timeout_secs != kAutoTimeout) return timeout_secs;
+  return std::max(kDefaultTimeoutSecs, config.warmup_secs + config.max_secs + 300);
+}
 
 using harness::RunOptions;
 
@@ -10,7 +17,8 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("model", o.model, "Model file (.tflite)")->required();
   app.add_option("--backend", o.backends,
                  "Backend priority list, comma separated: xnnpack,cpu runs what XNNPACK "
-                 "takes on XNNPACK and the rest on the reference kernels (cpu)")
+                 "takes on XNNPACK and the rest on the reference kernels (cpu). Default: "
+                 "the fastest this build has")
       ->capture_default_str();
   app.add_option("--threads", o.config.threads, "Threads per backend")
       ->capture_default_str()->check(CLI::Range(1, 256));
@@ -55,7 +63,8 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                  "inside the timed region (recorded in the result's config)")
       ->check(CLI::Range(int64_t{0}, int64_t{10000000}))->group("Testing");
   app.add_flag("--no-op-profile", o.no_op_profile,
-               "Do not time operators (latency only)");
+               "Do not time operators: no profiled invokes at all (latency_ms always "
+               "comes from unprofiled invokes)");
 }
 
 }  // namespace opscope::cli

@@ -1,6 +1,12 @@
 // opscope-runner: the device side. Runs one case and writes its result
 // document (JSON) to --json FILE or to stdout. Exit code: 0 when the case
 // ran, else the code of its error (docs/cli.md).
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,9 +14,26 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/run_flags.h"
+#include "harness/environment.h"
 #include "harness/exit_codes.h"
 #include "harness/run_case.h"
 #include "harness/run_options.h"
+
+namespace {
+
+// A runner started by `opscope` must not outlive it: killed with SIGKILL,
+// the host cannot kill its child itself. The kernel sends us SIGKILL when
+// the parent dies (Linux); the getppid() check closes the window in which
+// the parent died before we asked.
+bool die_with_parent(long parent_pid) {
+  if (parent_pid <= 0) return true;
+#if defined(__linux__)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  return getppid() == static_cast<pid_t>(parent_pid);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace opscope::harness;
@@ -22,13 +45,18 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "opscope-runner (result schema " + std::to_string(kSchemaVersion) + ")");
   RunOptions opts;
   bool progress = false;
+  long parent_pid = 0;
   add_run_options(app, opts);
   app.add_flag("--progress", progress, "Print progress lines to stderr");
+  app.add_option("--parent-pid", parent_pid,
+                 "Exit when this process (the host that started us) is gone")
+      ->group("Host");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  if (!die_with_parent(parent_pid)) return kExitInterrupted;
   finish_run_options(opts);
 
   RunRequest req;
@@ -40,7 +68,21 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "opscope-runner: %s\n", line.c_str());
     };
   }
-  const ResultDocument doc = run_case(req);
+  // Flags the host checks too; here again for a runner started by hand and
+  // for sweeps, whose models the host does not look at: refused as a
+  // document, so that the host stores the failure like any other.
+  ResultDocument doc;
+  if (const opscope::Status st = check_run_options(opts); !st.is_ok()) {
+    doc.tool = capture_tool();
+    doc.device = capture_device();
+    doc.config = opts.config;
+    doc.model.path = opts.model;
+    doc.status = "error";
+    doc.error.code = std::string(opscope::to_string(st.code()));
+    doc.error.message = st.message();
+  } else {
+    doc = run_case(req);
+  }
   const std::string text = opscope::to_json(doc).dump(1);
   if (opts.json_path.empty()) {
     std::cout << text << "\n";

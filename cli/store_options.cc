@@ -1,5 +1,7 @@
 #include "cli/store_options.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -63,11 +65,27 @@ std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreA
     exit_code = kExitStore;
     return nullptr;
   }
-  auto store = store::open_sqlite_store(db);
+  // A reader opens a file it may not write (or whose folder it may not
+  // write: SQLite's -wal and -shm live beside it) read-only.
+  store::SqliteOptions options;
+  if (access == StoreAccess::kMustExist) {
+    const std::filesystem::path folder =
+        std::filesystem::absolute(db, ec).parent_path();
+    options.read_only = ::access(db.c_str(), W_OK) != 0 || ::access(folder.c_str(), W_OK) != 0;
+  }
+  auto store = store::open_sqlite_store(db, options);
   if (!store.is_ok()) {
     std::fprintf(stderr, "opscope: error: %s\n", store.status().message().c_str());
     exit_code = kExitStore;
     return nullptr;
+  }
+  // A writer never adds to a damaged file.
+  if (access == StoreAccess::kCreate) {
+    if (Status st = (*store)->check_integrity(); !st.is_ok()) {
+      std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
+      exit_code = kExitStore;
+      return nullptr;
+    }
   }
   return std::move(store).value();
 }

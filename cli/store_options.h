@@ -36,7 +36,9 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_tag_filters(
 enum class StoreAccess { kCreate, kMustExist };
 
 // Opens the store at `db` (kMustExist: commands that only read refuse a
-// missing file instead of creating an empty store); on failure prints
+// missing file instead of creating an empty store, and open read-only a
+// file they may not write; kCreate: writers, which also refuse a file that
+// fails SQLite's integrity check); on failure prints
 // "opscope: error: ..." and sets `exit_code` to kExitStore.
 std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreAccess access,
                                                    int& exit_code);

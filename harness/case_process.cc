@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 
 #include "adapters/devices/local_process.h"
@@ -15,26 +15,43 @@
 namespace opscope::harness {
 namespace {
 
-// A temporary file removed when this goes out of scope.
-class TempFile {
+std::atomic<int> g_interrupt_signal{0};
+
+void on_interrupt(int sig) { g_interrupt_signal.store(sig); }
+
+// The file the runner writes its result document into. Unlinked as soon as
+// it exists: the runner writes it through /dev/fd/N (the descriptor is
+// inherited across the spawn) and we read it back through ours, so no path
+// in /tmp outlives this process on any path out of it, SIGKILL included.
+class ResultFile {
  public:
-  TempFile() {
+  ResultFile() {
     char tmpl[] = "/tmp/opscope-result-XXXXXX";
-    const int fd = mkstemp(tmpl);
-    if (fd >= 0) {
-      close(fd);
-      path_ = tmpl;
+    fd_ = mkstemp(tmpl);
+    if (fd_ >= 0) unlink(tmpl);
+  }
+  ~ResultFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  std::string runner_path() const { return "/dev/fd/" + std::to_string(fd_); }
+  std::string read_all() const {
+    std::string text;
+    char buf[65536];
+    off_t at = 0;
+    for (;;) {
+      const ssize_t n = pread(fd_, buf, sizeof(buf), at);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+      at += n;
     }
+    return text;
   }
-  ~TempFile() {
-    if (!path_.empty()) std::remove(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
 
  private:
-  std::string path_;
+  int fd_ = -1;
 };
 
 // The document of a case whose runner left none: what was asked, on what,
@@ -55,24 +72,47 @@ nlohmann::json failure_document(const RunOptions& opts, const std::string& code,
 
 }  // namespace
 
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocking waitpid returns EINTR
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+int interrupt_signal() { return g_interrupt_signal.load(); }
+
 Result<CaseOutcome> run_case_process(const RunOptions& opts,
                                      const CaseProcessOptions& options) {
-  TempFile tmp;
-  if (tmp.path().empty()) {
+  ResultFile tmp;
+  if (!tmp.ok()) {
     return Status(ErrorCode::kIoError, "cannot create a temporary file in /tmp");
   }
   const std::string runner = devices::default_runner_path();
   std::vector<std::string> args = runner_arguments(opts);
   args.push_back("--json");
-  args.push_back(tmp.path());
+  args.push_back(tmp.runner_path());
+  args.push_back("--parent-pid");
+  args.push_back(std::to_string(getpid()));
   if (options.progress) args.push_back("--progress");
 
   devices::ProcessLimits limits;
   limits.timeout_secs = options.timeout_secs;
+  limits.cancel = &g_interrupt_signal;
   OPSCOPE_ASSIGN_OR_RETURN(devices::ProcessOutcome p,
                            devices::run_local_process(runner, args, limits));
   CaseOutcome out;
-  if (p.timed_out) {
+  if (p.cancelled || (g_interrupt_signal.load() != 0 && p.signaled)) {
+    // Ours (or the terminal's SIGINT, which the runner got too).
+    out.interrupted = true;
+    out.document = failure_document(
+        opts, "interrupted",
+        "interrupted by signal " + std::to_string(g_interrupt_signal.load()) + " on " +
+            opts.model);
+    out.exit_code = kExitInterrupted;
+  } else if (p.timed_out) {
     char msg[160];
     std::snprintf(msg, sizeof(msg), "the runner was killed after %.1f s (time limit %.1f s)",
                   p.wall_secs, options.timeout_secs);
@@ -84,8 +124,7 @@ Result<CaseOutcome> run_case_process(const RunOptions& opts,
         "the runner crashed (signal " + std::to_string(p.signal) + ") on " + opts.model);
     out.exit_code = kExitRunnerCrashed;
   } else {
-    std::ifstream f(tmp.path(), std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string text = tmp.read_all();
     std::string why;
     if (std::optional<ResultDocument> doc = parse_result_document_text(text, &out.document, &why)) {
       out.doc = std::move(*doc);

@@ -25,10 +25,24 @@ struct CaseOutcome {
   nlohmann::json document;
   ResultDocument doc;  // the same, parsed
   int exit_code = 0;   // what `opscope run` exits with for this case
+  // The host was interrupted (install_interrupt_handlers) while the case
+  // ran: the runner was killed, error.code is "interrupted", exit_code is
+  // kExitInterrupted. Callers stop rather than store it.
+  bool interrupted = false;
 };
 
+// Catches SIGINT, SIGTERM and SIGHUP for the rest of the process: the case
+// running now has its runner killed and comes back interrupted, and
+// interrupt_signal() says which signal came (0: none), so the command can
+// clean up (mark a sweep incomplete) and exit with kExitInterrupted. Called
+// once by the commands that start runners.
+void install_interrupt_handlers();
+int interrupt_signal();
+
 // Fails only when the case cannot be attempted (no temporary file, no
-// runner executable): a failure of the case itself is an outcome.
+// runner executable): a failure of the case itself is an outcome. The
+// runner dies with this process (it is told our pid, see runner_main.cc),
+// and its result file is never left in /tmp.
 Result<CaseOutcome> run_case_process(const RunOptions& opts,
                                      const CaseProcessOptions& options);
 

@@ -14,4 +14,8 @@ namespace opscope::harness {
 // ("0,1"); an empty `cpus` changes nothing and returns the current mask.
 Result<std::string> pin_to_cpus(const std::string& cpus);
 
+// Whether `cpus` parses and names only CPUs this process may run on
+// (kInvalidArgument naming the first one it may not).
+Status check_cpu_list(const std::string& cpus);
+
 }  // namespace opscope::harness

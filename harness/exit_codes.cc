@@ -23,6 +23,7 @@ int exit_code_for(std::string_view name) {
   // Failures the host records for a runner that wrote no document.
   if (name == "runner_crashed") return kExitRunnerCrashed;
   if (name == "timeout") return kExitTimeout;
+  if (name == "interrupted") return kExitInterrupted;
   for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kIoError,
                       ErrorCode::kMalformedModel, ErrorCode::kInvalidGraph,
                       ErrorCode::kUnsupportedOp, ErrorCode::kShapeMismatch,

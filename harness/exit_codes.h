@@ -23,6 +23,7 @@ enum ExitCode : int {
   kExitRunnerCrashed = 12,   // the runner died from a signal
   kExitStore = 13,           // the results store cannot be opened or written
   kExitTimeout = 14,         // the runner ran past its time limit and was killed
+  kExitInterrupted = 15,     // opscope got SIGINT/SIGTERM/SIGHUP; its runner was killed
 };
 
 int exit_code_for(ErrorCode code);

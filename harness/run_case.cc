@@ -176,34 +176,69 @@ ResultDocument run_case(const RunRequest& req) {
   }
   if (op_profiler) op_profiler->clear_samples();
 
-  // Measure until both a minimum count and a minimum time are met, or the
-  // maximum time is hit.
-  std::vector<double> samples;
+  // Measure. Unprofiled and profiled blocks of `block` invokes alternate
+  // (U P U P ...): the headline latency_ms is the unprofiled invokes only,
+  // and the stopping rule holds for them exactly as without profiling (at
+  // least --runs of them and --min-secs of their summed time, or --max-secs
+  // of the whole measurement). Interleaving, rather than one profiled run
+  // after the other, exposes both kinds to the same drift of the machine, so
+  // that their difference is the profiler's cost. Once the rule is met, one
+  // last profiled block runs, so that per-op rows always have samples.
+  // --no-op-profile: unprofiled blocks only.
+  const int block = std::clamp(cfg.runs / 4, 1, 8);
+  std::vector<double> samples, profiled_samples;
   samples.reserve(static_cast<size_t>(expected_invokes));
+  if (op_profiler) profiled_samples.reserve(static_cast<size_t>(expected_invokes));
+  double unprofiled_secs = 0;
   const uint64_t measure_start = now_ns();
   uint64_t last_report = measure_start;
-  while (true) {
-    const double elapsed = elapsed_secs(measure_start);
-    const bool enough = static_cast<int>(samples.size()) >= cfg.runs &&
-                        elapsed >= cfg.min_secs;
-    if (enough || (elapsed >= cfg.max_secs && !samples.empty())) break;
-    t0 = now_ns();
-    st = session->invoke();
-    if (!st.is_ok()) return failed(doc, st);
+  bool enough = false, out_of_time = false;
+  auto timed_invoke = [&](profilers::LatencyProfiler* p, std::vector<double>& into) -> Status {
+    session->set_profiler(p);
+    const uint64_t begin = now_ns();
+    Status s = session->invoke();
+    if (!s.is_ok()) return s;
     if (cfg.inject_delay_us > 0) busy_wait_ns(static_cast<uint64_t>(cfg.inject_delay_us) * 1000);
-    const uint64_t t1 = now_ns();
-    samples.push_back(ns_to_ms(t1 - t0));
-    if (trace.wants_invoke()) {  // before end_invoke() clears the events
-      trace.record_invoke(t0, t1, op_profiler ? op_profiler->pending_events()
-                                              : std::span<const profilers::LatencyProfiler::OpEvent>{});
+    const uint64_t end = now_ns();
+    into.push_back(ns_to_ms(end - begin));
+    // Profiled invokes carry the op timeline; without --op-profile the
+    // trace keeps the unprofiled invokes' spans.
+    if ((p || !op_profiler) && trace.wants_invoke()) {  // before end_invoke() clears the events
+      trace.record_invoke(begin, end, p ? p->pending_events()
+                                        : std::span<const profilers::LatencyProfiler::OpEvent>{});
     }
-    if (op_profiler) op_profiler->end_invoke();
-    if (req.progress && t1 - last_report > 1000000000ull) {
-      last_report = t1;
+    if (p) p->end_invoke();
+    if (req.progress && end - last_report > 1000000000ull) {
+      last_report = end;
       char line[128];
-      std::snprintf(line, sizeof(line), "measuring: %zu runs, %.1f s",
-                    samples.size(), elapsed);
+      std::snprintf(line, sizeof(line), "measuring: %zu runs (+%zu profiled), %.1f s",
+                    samples.size(), profiled_samples.size(), elapsed_secs(measure_start));
       say(line);
+    }
+    out_of_time = elapsed_secs(measure_start) >= cfg.max_secs && !samples.empty();
+    return Status::ok();
+  };
+  while (!enough && !out_of_time) {
+    for (int i = 0; i < block && !enough && !out_of_time; ++i) {
+      st = timed_invoke(nullptr, samples);
+      if (!st.is_ok()) return failed(doc, st);
+      unprofiled_secs += samples.back() / 1e3;
+      enough = static_cast<int>(samples.size()) >= cfg.runs && unprofiled_secs >= cfg.min_secs;
+    }
+    for (int i = 0; op_profiler && i < block && !out_of_time; ++i) {
+      st = timed_invoke(op_profiler, profiled_samples);
+      if (!st.is_ok()) return failed(doc, st);
+    }
+  }
+  session->set_profiler(op_profiler);
+  if (!profiled_samples.empty()) {
+    doc.profiling.profiled_invokes = static_cast<int64_t>(profiled_samples.size());
+    doc.profiling.block_invokes = block;
+    doc.profiling.profiled_median_ms = summarize_latency(profiled_samples).median;
+    doc.profiling.unprofiled_median_ms = summarize_latency(samples).median;
+    if (doc.profiling.unprofiled_median_ms > 0) {
+      doc.profiling.overhead_pct =
+          100.0 * (doc.profiling.profiled_median_ms / doc.profiling.unprofiled_median_ms - 1.0);
     }
   }
   doc.latency_ms = summarize_latency(samples);

@@ -1,8 +1,21 @@
 #include "harness/run_options.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 
+#include "engine/backend.h"
+#include "harness/cpu_affinity.h"
+
 namespace opscope::harness {
+
+std::string default_backend_list() {
+  const std::vector<std::string> built = available_backends();
+  if (std::find(built.begin(), built.end(), "xnnpack") != built.end()) return "xnnpack,cpu";
+  return "cpu";
+}
 
 std::vector<std::string> split_backend_list(const std::string& list) {
   std::vector<std::string> out;
@@ -17,6 +30,52 @@ std::vector<std::string> split_backend_list(const std::string& list) {
 void finish_run_options(RunOptions& o) {
   o.config.backends = split_backend_list(o.backends);
   o.config.op_profile = !o.no_op_profile;
+}
+
+Status check_model_file(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return Status::ok();  // the loader says why
+  if (S_ISREG(st.st_mode)) return Status::ok();
+  const char* what = S_ISFIFO(st.st_mode)  ? "a FIFO"
+                     : S_ISDIR(st.st_mode) ? "a directory"
+                     : S_ISCHR(st.st_mode) ? "a character device"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "not a regular file";
+  // Reading a FIFO with no writer blocks forever; a device may never end.
+  return Status(ErrorCode::kIoError,
+                path + " is " + what + ", not a model file (give a regular .tflite or .onnx file)");
+}
+
+Status check_run_options(const RunOptions& o) {
+  OPSCOPE_RETURN_IF_ERROR(check_model_file(o.model));
+  const std::vector<std::string> built = available_backends();
+  if (o.config.backends.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "--backend '" + o.backends + "': no backend named");
+  }
+  std::vector<std::string> seen;
+  for (const std::string& b : o.config.backends) {
+    const std::string name = b == "reference" ? "cpu" : b;
+    if (std::find(built.begin(), built.end(), name) == built.end()) {
+      std::string known;
+      for (const std::string& k : built) known += (known.empty() ? "" : ", ") + k;
+      return Status(ErrorCode::kInvalidArgument,
+                    "--backend '" + o.backends + "': unknown backend '" + b +
+                        "' (this build has: " + known + ")");
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "--backend '" + o.backends + "': '" + b + "' is named twice");
+    }
+    seen.push_back(name);
+  }
+  if (o.config.min_secs > o.config.max_secs) {
+    char msg[160];
+    std::snprintf(msg, sizeof(msg), "--min-secs %g is more than --max-secs %g",
+                  o.config.min_secs, o.config.max_secs);
+    return Status(ErrorCode::kInvalidArgument, msg);
+  }
+  if (!o.config.cpus.empty()) OPSCOPE_RETURN_IF_ERROR(check_cpu_list(o.config.cpus));
+  return Status::ok();
 }
 
 std::vector<std::string> runner_arguments(const RunOptions& o) {

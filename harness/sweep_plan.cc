@@ -152,8 +152,17 @@ Status check_sweep_plan(const SweepPlan& plan) {
     }
   }
   if (plan.repeat < 1) return Status(ErrorCode::kInvalidArgument, "sweep: repeat must be >= 1");
-  if (plan.cool_down_secs < 0 || plan.timeout_secs < 0) {
+  if (plan.cool_down_secs < 0 || (plan.timeout_secs < 0 && plan.timeout_secs != -1)) {
     return Status(ErrorCode::kInvalidArgument, "sweep: negative cool-down or timeout");
+  }
+  // The case flags, as `run` checks them (each backend list once; the
+  // models are the runner's to refuse, as failed cases).
+  for (const std::string& backends : plan.backends) {
+    RunOptions o = plan.run;
+    o.model.clear();
+    o.backends = backends;
+    finish_run_options(o);
+    OPSCOPE_RETURN_IF_ERROR(check_run_options(o));
   }
   return Status::ok();
 }

@@ -23,13 +23,14 @@ struct SweepModel {
 
 struct SweepPlan {
   std::vector<SweepModel> models;
-  std::vector<std::string> backends = {"cpu"};  // each one a priority list
+  // Each one a priority list; default: the fastest this build has.
+  std::vector<std::string> backends = {default_backend_list()};
   std::vector<int> threads = {1};
   int repeat = 1;
   uint64_t shuffle_seed = 1;
   bool shuffle = true;
   double cool_down_secs = 0;
-  double timeout_secs = 0;  // per case; 0: none
+  double timeout_secs = -1;  // per case; 0: none; -1: the default (cli/run_flags.h)
   RunOptions run;           // the shared run flags (model and backends unused)
   std::map<std::string, std::string> tags;
 };

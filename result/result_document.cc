@@ -45,6 +45,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TraceInvoke, index, begin_us,
                                                 dur_us, tid, ops)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Trace, stages, invokes,
                                                 dropped_events)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProfilingOverhead,
+                                                profiled_median_ms,
+                                                unprofiled_median_ms,
+                                                overhead_pct, profiled_invokes,
+                                                block_invokes)
 
 json to_json(const ResultDocument& d) {
   json j;
@@ -62,6 +67,7 @@ json to_json(const ResultDocument& d) {
   j["status"] = d.status;
   if (d.status != "ok") j["error"] = d.error;
   if (!d.trace.empty()) j["trace"] = d.trace;
+  if (!d.profiling.empty()) j["profiling"] = d.profiling;
   return j;
 }
 
@@ -87,6 +93,7 @@ ResultDocument result_from_json(const json& j) {
   get("status", d.status);
   get("error", d.error);
   get("trace", d.trace);
+  get("profiling", d.profiling);
   return d;
 }
 

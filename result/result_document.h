@@ -123,6 +123,18 @@ struct Trace {
   bool empty() const { return stages.empty() && invokes.empty(); }
 };
 
+// What the per-op profiler cost in this run: the headline latency_ms comes
+// from unprofiled invokes, the per-op rows from profiled invokes measured in
+// blocks interleaved with them (docs/result-document.md "profiling").
+// Written only when profiled invokes ran (not with --no-op-profile).
+struct ProfilingOverhead {
+  double profiled_median_ms = 0, unprofiled_median_ms = 0;
+  double overhead_pct = 0;  // 100 * (profiled / unprofiled - 1)
+  int64_t profiled_invokes = 0;
+  int64_t block_invokes = 0;  // invokes per block, profiled or not
+  bool empty() const { return profiled_invokes == 0; }
+};
+
 struct ResultDocument {
   int schema_version = kSchemaVersion;
   ToolInfo tool;
@@ -138,6 +150,7 @@ struct ResultDocument {
   std::string status = "ok";  // ok | error
   ErrorInfo error;
   Trace trace;  // optional in JSON: written only when not empty
+  ProfilingOverhead profiling;  // optional in JSON: written only when not empty
 };
 
 nlohmann::json to_json(const ResultDocument& doc);

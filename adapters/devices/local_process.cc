@@ -21,23 +21,31 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Waits for `pid` to end, killing it at `deadline` when one is given. Polls
-// (every 5 ms) only when there is a deadline: waitpid has no timeout, and a
-// SIGCHLD handler would be process-global state for a library to own.
+// Waits for `pid` to end, killing it at `deadline` when one is given, or
+// when *cancel becomes non-zero. Polls (every 5 ms) when there is either:
+// waitpid has no timeout, and a SIGCHLD handler would be process-global
+// state for a library to own. A blocking waitpid interrupted by a signal
+// (EINTR) looks at *cancel too.
 Result<int> wait_for(pid_t pid, const std::string& program,
-                     std::optional<Clock::time_point> deadline, bool& timed_out) {
+                     std::optional<Clock::time_point> deadline,
+                     const std::atomic<int>* cancel, ProcessOutcome& out) {
   int status = 0;
+  bool killed = false;
   for (;;) {
-    const pid_t r = waitpid(pid, &status, deadline ? WNOHANG : 0);
+    const bool poll = !killed && (deadline || cancel);
+    const pid_t r = waitpid(pid, &status, poll ? WNOHANG : 0);
     if (r == pid) return status;
     if (r < 0 && errno != EINTR) {
       return Status(ErrorCode::kInternal,
                     "waitpid failed for " + program + ": " + std::strerror(errno));
     }
-    if (r == 0 && deadline && Clock::now() >= *deadline && !timed_out) {
+    if (killed) continue;
+    if (cancel && cancel->load() != 0) {
       kill(pid, SIGKILL);
-      timed_out = true;
-      deadline.reset();  // now block until it is gone
+      out.cancelled = killed = true;
+    } else if (deadline && Clock::now() >= *deadline) {
+      kill(pid, SIGKILL);
+      out.timed_out = killed = true;
     } else if (r == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -73,7 +81,7 @@ Result<ProcessOutcome> run_local_process(const std::string& program,
                            std::chrono::duration<double>(limits.timeout_secs));
   }
   ProcessOutcome out;
-  auto status = wait_for(pid, program, deadline, out.timed_out);
+  auto status = wait_for(pid, program, deadline, limits.cancel, out);
   if (!status.is_ok()) return status.status();
   out.wall_secs = std::chrono::duration<double>(Clock::now() - start).count();
   if (WIFSIGNALED(*status)) {

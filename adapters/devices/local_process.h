@@ -4,6 +4,7 @@
 // that crashes the runner: the caller learns the exit code or the signal.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -16,17 +17,23 @@ struct ProcessOutcome {
   bool signaled = false;
   int signal = 0;
   bool timed_out = false;  // killed (SIGKILL) by us at the time limit
+  bool cancelled = false;  // killed (SIGKILL) by us because *limits.cancel was set
   double wall_secs = 0;
 };
 
 struct ProcessLimits {
   // Kill the process with SIGKILL after this many seconds; 0: no limit.
   double timeout_secs = 0;
+  // When given, polled while waiting (every 5 ms): once it is non-zero the
+  // process is killed with SIGKILL, reaped, and reported as cancelled. The
+  // caller's signal handler sets it (the host's SIGINT/SIGTERM).
+  const std::atomic<int>* cancel = nullptr;
 };
 
 // Runs `program` with `args`, inheriting stdout/stderr; waits for it (at
 // most limits.timeout_secs, then kills it and reports timed_out with the
-// signal). Fails only if the process cannot be started.
+// signal). Fails only if the process cannot be started. Never returns with
+// the process still running.
 Result<ProcessOutcome> run_local_process(const std::string& program,
                                          const std::vector<std::string>& args);
 Result<ProcessOutcome> run_local_process(const std::string& program,

@@ -74,6 +74,27 @@ struct QuantDiff {
   nlohmann::json document;             // the whole quant-diff JSON, verbatim
 };
 
+// One `opscope sweep` as the store keeps it, so that an interrupted sweep can
+// be seen and resumed (`opscope sweep --resume ID`). status is "running"
+// while its host process works on it, "complete" when every case ran, and
+// "incomplete" when the host stopped early (a signal, a store error) — or,
+// as read back, when the host that marked it "running" is gone (SIGKILL):
+// the reader decides that with host_pid (see effective_sweep_status).
+struct SweepRecord {
+  std::string id, created_at, updated_at, status, host;
+  int64_t host_pid = 0;
+  int64_t cases = 0, ok = 0, failed = 0;  // failed: ran and failed
+  nlohmann::json plan;  // what the host needs to run the cases again (its own format)
+};
+
+// One case of a stored sweep, in run order.
+struct SweepCaseRow {
+  int64_t seq = 0;
+  std::string status;   // "pending" | "ok" | "failed"
+  int64_t run_id = 0;   // the stored run of its last attempt; 0: none
+  nlohmann::json spec;  // the case as the host described it (its own format)
+};
+
 // All conditions must hold; an empty field does not filter.
 struct RunFilter {
   std::vector<int64_t> ids;
@@ -135,12 +156,40 @@ class Store {
   // same pair from a sweep can show them too.
   virtual Result<std::vector<QuantDiff>> find_quant_diffs_of_models(
       const std::string& float_model, const std::string& int8_model) = 0;
+
+  // SQLite's PRAGMA integrity_check: OK, or kDataLoss with its first lines.
+  // Writers call it before a run so that they never add to a damaged file.
+  virtual Status check_integrity() = 0;
+
+  // Sweeps (docs/store.md "Interrupted sweeps"). begin_sweep stores the
+  // record (status "running") and its cases (status "pending") in one
+  // transaction; kInvalidArgument if the id exists.
+  virtual Status begin_sweep(const SweepRecord& sweep,
+                             const std::vector<nlohmann::json>& case_specs) = 0;
+  // Records the outcome of one case ("ok" or "failed") and its run id.
+  virtual Status finish_sweep_case(const std::string& sweep_id, int64_t seq,
+                                   const std::string& status, int64_t run_id) = 0;
+  // Sets the sweep's status and the pid of the host now working on it.
+  virtual Status set_sweep_status(const std::string& sweep_id, const std::string& status,
+                                  int64_t host_pid) = 0;
+  // "latest" or an id; kNotFound when there is none. With its counts.
+  virtual Result<SweepRecord> load_sweep(const std::string& id) = 0;
+  virtual Result<std::vector<SweepRecord>> list_sweeps(int limit) = 0;
+  virtual Result<std::vector<SweepCaseRow>> sweep_cases(const std::string& sweep_id) = 0;
 };
+
+// The status a reader should show: a "running" sweep whose host process is
+// gone from this machine is "incomplete" (killed without a chance to say so).
+std::string effective_sweep_status(const SweepRecord& sweep, const std::string& this_host);
 
 struct SqliteOptions {
   // How long a writer waits for another process's transaction before it
   // gives up with "locked".
   int busy_timeout_ms = 30000;
+  // Open for reading only: nothing is created, migrated or switched to WAL.
+  // A store in a read-only folder (no -shm file can be made) is opened
+  // immutable. Every write then fails with a "read-only" message.
+  bool read_only = false;
 };
 
 // Opens (creating if needed) a SQLite store. Migrates an older schema;

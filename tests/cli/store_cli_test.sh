@@ -37,11 +37,12 @@ expect run_db 0 "stored as run 1 in r.db" -- "$OPSCOPE" run "$SELFIE" "${QUICK[@
 expect run_db2 0 "stored as run 2" -- "$OPSCOPE" run "$HAND" "${QUICK[@]}" --db r.db \
   --backend xnnpack,cpu --threads 2 --tag branch=dev
 expect run_failed 3 "cannot open" -- "$OPSCOPE" run "$WORK/missing.tflite" --db r.db --tag branch=dev
-expect runs_table 0 "selfie_segmentation.tflite +float +cpu +1 .* ok +branch=main commit=abc123" -- \
+expect runs_table 0 "selfie_segmentation.tflite +float +xnnpack,cpu +1 .* ok +branch=main commit=abc123" -- \
   "$OPSCOPE" runs --db r.db
 expect runs_failed_row 0 "missing.tflite .* error +branch=dev" -- "$OPSCOPE" runs --db r.db --status error
 expect runs_tag 0 '"id": 1' -- "$OPSCOPE" runs --db r.db --tag branch=main --json
-expect runs_tag_only 0 "^1$" -- bash -c "'$OPSCOPE' runs --db r.db --tag branch=dev --backend xnnpack --json | grep -c '\"id\"'"
+# Both branch=dev runs use xnnpack: run 2 by --backend, the failed one by the default list.
+expect runs_tag_only 0 "^2$" -- bash -c "'$OPSCOPE' runs --db r.db --tag branch=dev --backend xnnpack --json | grep -c '\"id\"'"
 expect runs_model 0 "hand_landmark_lite" -- "$OPSCOPE" runs --db r.db --model hand_landmark_lite
 expect runs_none 0 "no stored runs match" -- "$OPSCOPE" runs --db r.db --since 2999-01-01
 expect runs_bad_date 2 "is not a date" -- "$OPSCOPE" runs --db r.db --since yesterday
@@ -102,7 +103,7 @@ expect sweep_bad_plan 2 "unknown field 'modles'" -- "$OPSCOPE" sweep --plan bad_
 # A store written by a newer opscope is refused, naming both versions.
 cp r.db future.db
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' future.db
-expect newer_schema 13 "schema version 99, newer than this opscope reads \(3\)" -- \
+expect newer_schema 13 "schema version 99, newer than this opscope reads \(4\)" -- \
   "$OPSCOPE" runs --db future.db
 
 echo "store cli: $passed passed, $failed failed"

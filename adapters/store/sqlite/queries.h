@@ -173,4 +173,31 @@ SELECT source_index, name, type, snr_db, cosine, rmse_over_scale, max_abs_error,
 FROM quant_diff_ops WHERE quant_diff_id = :id ORDER BY seq
 )sql";
 
+// --- sweeps ----------------------------------------------------------------
+inline constexpr std::string_view kInsertSweep = R"sql(
+INSERT INTO sweeps (id, created_at, updated_at, status, host, host_pid, plan)
+VALUES (:id, :now, :now, 'running', :host, :host_pid, :plan))sql";
+inline constexpr std::string_view kInsertSweepCase = R"sql(
+INSERT INTO sweep_cases (sweep_id, seq, status, run_id, spec)
+VALUES (:sweep_id, :seq, 'pending', NULL, :spec))sql";
+inline constexpr std::string_view kFinishSweepCase = R"sql(
+UPDATE sweep_cases SET status = :status, run_id = nullif(:run_id, 0)
+WHERE sweep_id = :sweep_id AND seq = :seq)sql";
+inline constexpr std::string_view kSetSweepStatus = R"sql(
+UPDATE sweeps SET status = :status, host_pid = :host_pid, updated_at = :now
+WHERE id = :id)sql";
+// Every sweep with its case counts, newest first; the WHERE of one is
+// appended by load_sweep.
+inline constexpr std::string_view kSelectSweeps = R"sql(
+SELECT s.id, s.created_at, s.updated_at, s.status, s.host, s.host_pid, s.plan,
+       (SELECT count(*) FROM sweep_cases c WHERE c.sweep_id = s.id),
+       (SELECT count(*) FROM sweep_cases c WHERE c.sweep_id = s.id AND c.status = 'ok'),
+       (SELECT count(*) FROM sweep_cases c WHERE c.sweep_id = s.id AND c.status = 'failed')
+FROM sweeps s)sql";
+inline constexpr std::string_view kWhereSweepId = " WHERE s.id = :id";
+inline constexpr std::string_view kSweepsNewestFirst = " ORDER BY s.created_at DESC, s.rowid DESC";
+inline constexpr std::string_view kSelectSweepCases = R"sql(
+SELECT seq, status, coalesce(run_id, 0), spec FROM sweep_cases
+WHERE sweep_id = :sweep_id ORDER BY seq)sql";
+
 }  // namespace opscope::store::sqlite::q

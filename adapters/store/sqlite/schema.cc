@@ -185,10 +185,34 @@ CREATE TABLE quant_diff_ops (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: sweeps and their cases, so that a sweep that was interrupted
+// shows as such and `opscope sweep --resume` can run what is left. The plan
+// and the case specs are the host's JSON, kept verbatim.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE sweeps (
+  id          TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL,     -- ISO-8601 UTC
+  updated_at  TEXT NOT NULL,
+  status      TEXT NOT NULL,     -- 'running' | 'complete' | 'incomplete'
+  host        TEXT NOT NULL,     -- the machine of the host process
+  host_pid    INTEGER NOT NULL,  -- the host process that set the status
+  plan        TEXT NOT NULL      -- JSON
+);
+CREATE TABLE sweep_cases (
+  sweep_id  TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,    -- run order, from 0
+  status    TEXT NOT NULL,       -- 'pending' | 'ok' | 'failed'
+  run_id    INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  spec      TEXT NOT NULL,       -- JSON
+  PRIMARY KEY (sweep_id, seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "devices, models, runs, tags, samples, op_stats, memory", kV1},
     Migration{2, "stages table (back-filled), indexes on status and variant", kV2},
     Migration{3, "quant_diffs and quant_diff_ops (opscope quant-diff results)", kV3},
+    Migration{4, "sweeps and sweep_cases (interrupted sweeps, sweep --resume)", kV4},
 };
 
 }  // namespace

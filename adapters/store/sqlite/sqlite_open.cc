@@ -126,9 +126,64 @@ Status migrate(SQLite::Database& db, const std::string& path) {
 }  // namespace
 }  // namespace sqlite
 
+namespace sqlite {
+namespace {
+
+// A store opened for reading only. SQLite needs the -shm file of a WAL
+// database even to read it, and cannot make one in a read-only folder;
+// then the file is opened immutable (no locks, no -shm), which is safe
+// because nobody can write there either.
+Result<std::unique_ptr<Store>> open_read_only(const std::string& path,
+                                             const SqliteOptions& options) {
+  std::string action = "opening read-only";
+  std::string uri = "file:";
+  for (char ch : path) {
+    if (ch == '%') uri += "%25";
+    else if (ch == '?') uri += "%3f";
+    else if (ch == '#') uri += "%23";
+    else uri += ch;
+  }
+  auto open = [&](const char* mode) {
+    return std::make_unique<SQLite::Database>(
+        uri + mode,
+        SQLite::OPEN_READONLY | SQLite::OPEN_URI | SQLite::OPEN_FULLMUTEX,
+        options.busy_timeout_ms);
+  };
+  try {
+    std::unique_ptr<SQLite::Database> db;
+    SchemaState state;
+    try {
+      db = open("?mode=ro");
+      state = schema_state(*db);
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() != SQLITE_CANTOPEN && e.getErrorCode() != SQLITE_READONLY) throw;
+      db = open("?immutable=1");
+      state = schema_state(*db);
+    }
+    action = "reading the schema version";
+    OPSCOPE_RETURN_IF_ERROR(check_schema(path, state.version, state.objects));
+    if (state.version != latest_schema_version()) {
+      return Status(ErrorCode::kIoError,
+                    "results store " + path + " has schema version " +
+                        std::to_string(state.version) + " and is read-only, so it cannot be "
+                        "brought to version " + std::to_string(latest_schema_version()) +
+                        ": copy it somewhere writable");
+    }
+    return std::unique_ptr<Store>(new SqliteStore(path, std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(path, action, e);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, "results store " + path + ": " + action + ": " + e.what());
+  }
+}
+
+}  // namespace
+}  // namespace sqlite
+
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                                                  const SqliteOptions& options) {
   using namespace sqlite;
+  if (options.read_only) return open_read_only(path, options);
   std::string action = "opening";
   try {
     auto db = std::make_unique<SQLite::Database>(

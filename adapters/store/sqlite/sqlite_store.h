@@ -34,6 +34,17 @@ class SqliteStore final : public Store {
   Result<std::vector<QuantDiff>> find_quant_diffs(int64_t run_id) override;
   Result<std::vector<QuantDiff>> find_quant_diffs_of_models(const std::string& float_model,
                                                             const std::string& int8_model) override;
+  // sqlite_sweeps.cc
+  Status check_integrity() override;
+  Status begin_sweep(const SweepRecord& sweep,
+                     const std::vector<nlohmann::json>& case_specs) override;
+  Status finish_sweep_case(const std::string& sweep_id, int64_t seq, const std::string& status,
+                           int64_t run_id) override;
+  Status set_sweep_status(const std::string& sweep_id, const std::string& status,
+                          int64_t host_pid) override;
+  Result<SweepRecord> load_sweep(const std::string& id) override;
+  Result<std::vector<SweepRecord>> list_sweeps(int limit) override;
+  Result<std::vector<SweepCaseRow>> sweep_cases(const std::string& sweep_id) override;
 
  private:
   std::string path_;
