@@ -116,7 +116,9 @@ CaseVerdict judge(const CaseComparison& c, const GateOptions& o) {
   v.sigma_source = std::string(to_string(rl.sigma_source));
   v.runs_needed = runs_needed(1.0 + o.detect_or_default(), o.power, power_model(c, o));
   const double rel = c.ratio - 1.0;
-  const bool significant = v.p_value < o.alpha;
+  // One-sided: the gate fails slowdowns only, so at most alpha of A/A
+  // comparisons are significant in that direction.
+  const bool significant = rl.p_cand_slower < o.alpha || (rel < 0 && v.p_value < o.alpha);
   const bool beyond_abs = c.delta_ms > o.min_abs_ms;
   const std::string change =
       percent(rel) + fmt(" (run medians %.3f", typical(c.base)) +

@@ -1,7 +1,8 @@
 // The CI gate: a verdict per case and overall from a Comparison.
 //
 // The run is the unit (harness/two_level.h). A case FAILs when its latency
-// change is significant (the run-level two-sided p-value < alpha) AND the
+// change is significant (the run-level one-sided p-value for "slower" <
+// alpha; the verdict line prints the two-sided p) AND the
 // candidate is slower beyond both thresholds: the run-level ratio - 1 >
 // max_regression AND the difference > min_abs_ms. The absolute threshold
 // keeps models of a fraction of a millisecond from failing on noise a
@@ -37,7 +38,7 @@ struct GateOptions {
   double max_regression = 0.05;  // relative: 0.05 = 5% slower
   double min_abs_ms = 0.0;       // absolute, milliseconds (0: off; the run-level test carries the noise)
   double warn = 0.0;             // relative warning level; 0 = none
-  double alpha = 0.01;           // significance level of the run-level test
+  double alpha = 0.01;           // one-sided significance level of the run-level test
   int min_samples = 10;          // per side
   double detect = 0.0;           // slowdown a PASS must have been able to see; 0: 2 x max_regression
   double power = 0.95;           // ... with this probability

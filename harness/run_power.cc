@@ -17,8 +17,8 @@ double gate_power(int runs, double true_ratio, const PowerModel& m, int draws) {
   // se of the log effect: paired rounds have a difference's variance
   // (2 sigma^2) over n rounds, unpaired sides sigma^2 (1/n + 1/n): equal.
   const double se = sigma * std::sqrt(2.0 / n);
-  const double crit = known ? student_t_quantile(1 - m.alpha / 2, INFINITY)
-                            : student_t_quantile(1 - m.alpha / 2, df);
+  const double crit = known ? student_t_quantile(1 - m.alpha, INFINITY)
+                            : student_t_quantile(1 - m.alpha, df);
   double threshold = std::log1p(m.max_regression);
   if (m.base_ms > 0) threshold = std::fmax(threshold, std::log1p(m.min_abs_ms / m.base_ms));
   std::mt19937_64 rng(20240607);

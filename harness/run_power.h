@@ -13,7 +13,7 @@ struct PowerModel {
   double sigma = 0.03;        // between-run SD of log run medians
   bool paired = false;        // runs paired by sweep round
   double history_df = 0;      // degrees of freedom added by stored history
-  double alpha = 0.01;        // two-sided
+  double alpha = 0.01;        // one-sided (slower), as the gate tests
   double max_regression = 0.05;
   double min_abs_ms = 0.0;
   double base_ms = 0.0;       // the baseline's typical run median (for min_abs_ms)

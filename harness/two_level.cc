@@ -123,9 +123,11 @@ TwoLevelResult two_level_compare(const RunLevelSide& base, const RunLevelSide& c
   if (r.se > 0) {
     r.t = r.log_effect / r.se;
     r.p_two_sided = 2.0 * student_t_cdf(-std::fabs(r.t), r.df);
+    r.p_cand_slower = 1.0 - student_t_cdf(r.t, r.df);
   } else {
     r.t = r.log_effect == 0 ? 0.0 : std::copysign(kInf, r.log_effect);
     r.p_two_sided = r.log_effect == 0 ? 1.0 : 0.0;
+    r.p_cand_slower = r.log_effect > 0 ? 0.0 : 1.0;
   }
   const double q = student_t_quantile(0.5 + o.level / 2, r.df);
   r.ci.lo = std::exp(r.log_effect - q * r.se);

@@ -58,6 +58,7 @@ struct TwoLevelResult {
   double ratio = 0;    // exp(log effect): the typical cand run / base run
   Interval ci;         // at options.level
   double p_two_sided = 1;
+  double p_cand_slower = 1;  // one-sided: H1 "the candidate's runs are slower" (the gate's)
   double log_effect = 0, se = 0, t = 0;
   double df = 0;  // infinity: normal (assumed sigma)
   bool paired = false;
