@@ -1,18 +1,19 @@
-// opscope-bench-gate-power: the gate's false-alarm rate and detection rate,
-// measured live on this machine (docs/statistics.md quotes its figures).
+// opscope-bench-gate-power: the gate's false-alarm and detection rates with
+// the run as the unit, measured live on this machine (docs/statistics.md
+// keeps its table).
 //
-// For each model: one pilot run gives the median; then K baseline runs and K
-// runs slowed by --delay-pct of that median (opscope-runner
-// --inject-delay-us) alternate, each a fresh runner process. It prints
-//   - the gate on real run pairs: every pair of distinct baseline runs (A/A)
-//     and every (baseline, slowed) pair;
-//   - resampled trials (harness/gate_trials.h): A/A with both sides drawn
-//     from the pooled baseline runs (what harness_gate_rates_test asserts),
-//     A/A between two different baseline runs (adds run-to-run noise), and
-//     baseline against slowed.
-// Exit code 1 when the pooled A/A rate is above 1% or detection below 95%.
-// --record FILE writes the sample sets as JSON: tests/data/gate_samples.json
-// was recorded this way, and tests/harness/gate_rates_test.cc replays it.
+// For each model: one pilot run gives the median; then --rounds rounds, each
+// four fresh runner processes in turn: a baseline run A, a run slowed by 5%
+// of the pilot median (opscope-runner --inject-delay-us), a second baseline
+// run A', a run slowed by 10%. For 1, 3, 5 and 8 runs per side (as many as
+// the rounds allow) it draws --trials sets of distinct rounds and applies the
+// gate at its defaults to their runs, paired by round as a sweep pairs them
+// (harness/gate_trials.h): A against A' (false alarms), A against +5% and A
+// against +10% (detections). It prints the between-run variation it saw and
+// the runs per side the gate recommends for +10%. Exit code 1 when an A/A
+// rate is above 1% or the +10% detection at the recommended runs is below
+// 95%. --record FILE writes A and the +10% runs in the format of
+// tests/data/gate_samples.json.
 #include <unistd.h>
 
 #include <cmath>
@@ -30,6 +31,8 @@
 #include "adapters/devices/local_process.h"
 #include "harness/gate.h"
 #include "harness/gate_trials.h"
+#include "harness/run_power.h"
+#include "harness/two_level.h"
 #include "harness/statistics.h"
 #include "result/result_document.h"
 
@@ -42,8 +45,7 @@ namespace fs = std::filesystem;
 struct Options {
   std::vector<std::string> models;
   std::string runner, backend = "xnnpack,cpu", cpus, record;
-  int threads = 1, runs_per_side = 4, samples = 200, trials = 100, resample = 100;
-  double delay_pct = 10.0;
+  int threads = 1, rounds = 8, samples = 200, trials = 100;
   GateOptions gate;
 };
 
@@ -89,26 +91,13 @@ bool run_once(const Options& o, const std::string& model, int64_t delay_us,
   return ok && !samples.empty();
 }
 
-Verdict gate_pair(const std::vector<double>& a, const std::vector<double>& b,
-                  const GateOptions& g) {
-  ResultDocument x, y;
-  x.model.name = y.model.name = "m";
-  x.latency_ms.samples = a;
-  y.latency_ms.samples = b;
-  return evaluate_gate(compare_documents({x}, {y}), g).overall;
-}
-
 std::vector<double> rounded_us(const std::vector<double>& ms) {
   std::vector<double> out;
   for (double v : ms) out.push_back(std::round(v * 1000.0) / 1000.0);
   return out;
 }
 
-void print_rates(const char* what, int fails, int total, bool want_high) {
-  std::printf("  %-46s %4d / %-4d = %5.1f%% %s\n", what, fails, total,
-              total ? 100.0 * fails / total : 0.0,
-              want_high ? "(want >= 95%)" : "(want <= 1%)");
-}
+double median_of(const std::vector<double>& v) { return median(v); }
 
 }  // namespace
 
@@ -121,14 +110,10 @@ int main(int argc, char** argv) {
   app.add_option("--backend", o.backend)->capture_default_str();
   app.add_option("--threads", o.threads)->capture_default_str();
   app.add_option("--cpus", o.cpus, "Pin the runner (as opscope run --cpus)");
-  app.add_option("--runs-per-side", o.runs_per_side, "Runner processes per side")
+  app.add_option("--rounds", o.rounds, "Rounds (A, +5%, A', +10%) per model")
       ->capture_default_str()->check(CLI::Range(2, 100));
   app.add_option("--samples", o.samples, "Measured invokes per run")->capture_default_str();
-  app.add_option("--delay-pct", o.delay_pct, "Slowdown of the candidate, % of the median")
-      ->capture_default_str();
-  app.add_option("--trials", o.trials, "Resampled trials per figure")->capture_default_str();
-  app.add_option("--resample", o.resample, "Samples per side in a resampled trial")
-      ->capture_default_str();
+  app.add_option("--trials", o.trials, "Drawn sets of rounds per figure")->capture_default_str();
   app.add_option("--max-regression", o.gate.max_regression)->capture_default_str();
   app.add_option("--min-abs-ms", o.gate.min_abs_ms)->capture_default_str();
   app.add_option("--alpha", o.gate.alpha)->capture_default_str();
@@ -146,59 +131,93 @@ int main(int argc, char** argv) {
       return 1;
     }
     const double median_ms = median(pilot);
-    const int64_t delay_us = std::llround(o.delay_pct / 100.0 * median_ms * 1000.0);
-    std::printf("%s: pilot median %.3f ms, candidate delay %lld us (%.0f%%), %d runs x %d "
-                "samples per side\n",
-                fs::path(model).filename().c_str(), median_ms,
-                static_cast<long long>(delay_us), o.delay_pct, o.runs_per_side, o.samples);
+    const int64_t d5 = std::llround(0.05 * median_ms * 1000.0);
+    const int64_t d10 = std::llround(0.10 * median_ms * 1000.0);
+    std::printf("%s: pilot median %.4f ms, delays %lld / %lld us (+5%% / +10%%), %d rounds x 4 "
+                "runs x %d samples\n",
+                fs::path(model).filename().c_str(), median_ms, static_cast<long long>(d5),
+                static_cast<long long>(d10), o.rounds, o.samples);
     std::fflush(stdout);
-    std::vector<std::vector<double>> base, slow;
-    for (int k = 0; k < o.runs_per_side; ++k) {  // interleaved: drift hits both sides
+    std::vector<std::vector<double>> base, aa, slow5, slow;
+    for (int k = 0; k < o.rounds; ++k) {  // interleaved: drift hits every arm
       std::vector<double> s;
       if (!run_once(o, model, 0, s)) return 1;
       base.push_back(s);
-      if (!run_once(o, model, delay_us, s)) return 1;
+      if (!run_once(o, model, d5, s)) return 1;
+      slow5.push_back(s);
+      if (!run_once(o, model, 0, s)) return 1;
+      aa.push_back(s);
+      if (!run_once(o, model, d10, s)) return 1;
       slow.push_back(s);
     }
-    std::printf("  run medians, baseline:");
-    for (const auto& r : base) std::printf(" %.3f", median(r));
-    std::printf(" | slowed:");
-    for (const auto& r : slow) std::printf(" %.3f", median(r));
-    std::printf(" ms\n");
-
-    int aa_fail = 0, aa_total = 0, det_fail = 0, det_total = 0;
-    for (size_t i = 0; i < base.size(); ++i) {
-      for (size_t j = i + 1; j < base.size(); ++j) {
-        aa_fail += gate_pair(base[i], base[j], o.gate) == Verdict::kFail;
-        ++aa_total;
-      }
-      for (size_t j = 0; j < slow.size(); ++j) {
-        det_fail += gate_pair(base[i], slow[j], o.gate) == Verdict::kFail;
-        ++det_total;
-      }
+    std::vector<double> ma, mb, m5, m10;
+    for (int k = 0; k < o.rounds; ++k) {
+      ma.push_back(median_of(base[k]));
+      mb.push_back(median_of(aa[k]));
+      m5.push_back(median_of(slow5[k]));
+      m10.push_back(median_of(slow[k]));
     }
-    GateTrialSpec pooled_spec;  // both sides from all baseline runs pooled
-    pooled_spec.base_runs.emplace_back();
-    for (const auto& r : base) {
-      pooled_spec.base_runs[0].insert(pooled_spec.base_runs[0].end(), r.begin(), r.end());
+    const BetweenRunPrior between = pooled_between_run({ma, mb});
+    std::vector<double> diffs;  // per-round log differences of A and A'
+    for (int k = 0; k < o.rounds; ++k) diffs.push_back(mb[k] / ma[k]);  // logs taken inside
+    const BetweenRunPrior paired = pooled_between_run({diffs});
+    PowerModel pm;
+    pm.sigma = between.sigma;
+    pm.paired = true;
+    pm.alpha = o.gate.alpha;
+    pm.max_regression = o.gate.max_regression;
+    const int recommended = runs_needed(1.10, o.gate.power, pm);
+    std::printf("  between-run variation (SD of log run medians): %.2f%% unpaired, %.2f%% "
+                "paired by round (SD of round differences / sqrt 2)\n",
+                100.0 * between.sigma, 100.0 * paired.sigma / std::sqrt(2.0));
+    std::printf("  +10%% measured: %+.1f%% (median of round ratios); gate recommends %d "
+                "run(s) per side for 95%% detection of +10%%\n",
+                100.0 * (median_of([&] {
+                           std::vector<double> r;
+                           for (int k = 0; k < o.rounds; ++k) r.push_back(m10[k] / ma[k]);
+                           return r;
+                         }()) - 1.0),
+                recommended);
+    std::printf("  | runs/side | A/A FAIL | A/A UNDECIDED | +5%% FAIL | +10%% FAIL | +10%% "
+                "UNDECIDED | +10%% PASS |\n");
+    for (int k : {1, 3, 5, 8}) {
+      if (k > o.rounds) continue;
+      GateTrialSpec spec;
+      spec.base_runs = base;
+      spec.aa_runs = aa;
+      spec.runs_per_side = k;
+      spec.trials = o.trials;
+      spec.seed = 100 + k;
+      const GateTrialRates raa = run_gate_trials(spec, o.gate);
+      spec.aa_runs.clear();
+      spec.cand_runs = slow5;
+      const GateTrialRates r5 = run_gate_trials(spec, o.gate);
+      spec.cand_runs = slow;
+      const GateTrialRates r10 = run_gate_trials(spec, o.gate);
+      auto pct = [](int n, int t) { return t ? 100.0 * n / t : 0.0; };
+      std::printf("  | %9d | %7.1f%% | %12.1f%% | %7.1f%% | %8.1f%% | %13.1f%% | %8.1f%% |\n", k,
+                  pct(raa.fail, raa.trials), pct(raa.undecided, raa.trials),
+                  pct(r5.fail, r5.trials), pct(r10.fail, r10.trials),
+                  pct(r10.undecided, r10.trials), pct(r10.pass, r10.trials));
+      if (raa.fail_rate() > 0.01) exit_code = 1;
     }
-    pooled_spec.samples_per_side = o.resample;
-    pooled_spec.trials = o.trials;
-    const GateTrialRates pooled = run_gate_trials(pooled_spec, o.gate);
-    GateTrialSpec spec;
-    spec.base_runs = base;
-    spec.samples_per_side = o.resample;
-    spec.trials = o.trials;
-    const GateTrialRates aa = run_gate_trials(spec, o.gate);
-    spec.cand_runs = slow;
-    spec.seed = 2;
-    const GateTrialRates det = run_gate_trials(spec, o.gate);
-    print_rates("false alarms, real run pairs (A/A)", aa_fail, aa_total, false);
-    print_rates("false alarms, resampled A/A, pooled runs", pooled.fail, pooled.trials, false);
-    print_rates("false alarms, resampled A/A, two runs", aa.fail, aa.trials, false);
-    print_rates("detections, real run pairs (slowed)", det_fail, det_total, true);
-    print_rates("detections, resampled trials (slowed)", det.fail, det.trials, true);
-    if (pooled.fail_rate() > 0.01 || det.fail_rate() < 0.95) exit_code = 1;
+    if (recommended > 0 && recommended <= o.rounds) {
+      GateTrialSpec spec;
+      spec.base_runs = base;
+      spec.cand_runs = slow;
+      spec.runs_per_side = recommended;
+      spec.trials = o.trials;
+      spec.seed = 7;
+      const GateTrialRates r = run_gate_trials(spec, o.gate);
+      std::printf("  at the recommended %d run(s) per side: +10%% detected in %.1f%% of %d "
+                  "trials (goal >= 95%%)\n",
+                  recommended, 100.0 * r.fail_rate(), r.trials);
+      if (r.fail_rate() < 0.95) exit_code = 1;
+    } else {
+      std::printf("  the recommended runs per side exceed --rounds %d: rerun with more\n",
+                  o.rounds);
+    }
+    std::fflush(stdout);
 
     record["models"].push_back(
         {{"model", fs::path(model).filename().string()},
@@ -207,7 +226,7 @@ int main(int argc, char** argv) {
          {"cpus", o.cpus},
          {"samples_per_run", o.samples},
          {"pilot_median_ms", median_ms},
-         {"inject_delay_us", delay_us},
+         {"inject_delay_us", d10},
          {"baseline_runs", nlohmann::json::array()},
          {"delayed_runs", nlohmann::json::array()}});
     for (const auto& r : base) record["models"].back()["baseline_runs"].push_back(rounded_us(r));

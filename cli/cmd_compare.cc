@@ -1,5 +1,6 @@
 #include "cli/cmd_compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "harness/compare.h"
 #include "harness/exit_codes.h"
 #include "harness/gate.h"
+#include "harness/run_power.h"
 
 namespace opscope::cli {
 
@@ -39,6 +41,30 @@ int load_selected(store::Store& db, const std::string& selector,
     }
     runs.push_back(std::move(run).value());
   }
+  return kExitOk;
+}
+
+// The between-run variation stored before for the baseline's models: every
+// stored run of those models that came from a sweep, less the runs compared.
+int load_history(store::Store& db, const std::vector<store::StoredRun>& base,
+                 const std::vector<store::StoredRun>& cand, CompareOptions& options) {
+  std::vector<std::string> models;
+  for (const store::StoredRun& r : base) {
+    if (std::find(models.begin(), models.end(), r.doc.model.name) == models.end()) {
+      models.push_back(r.doc.model.name);
+    }
+  }
+  std::vector<int64_t> exclude;
+  for (const auto* side : {&base, &cand}) {
+    for (const store::StoredRun& r : *side) exclude.push_back(r.id);
+  }
+  std::vector<store::StoredRun> history;
+  for (const std::string& model : models) {
+    if (model.find_first_of("+:") != std::string::npos) continue;  // not a selector value
+    const int rc = load_selected(db, "model:" + model, history);
+    if (rc != kExitOk) return rc;
+  }
+  options.history = between_run_history(history, exclude);
   return kExitOk;
 }
 
@@ -76,6 +102,7 @@ int run_compare(const CompareCommand& c) {
   }
   CompareOptions options;
   options.pair_single_cases = !c.strict_keys;
+  if ((exit_code = load_history(*db, base, cand, options)) != kExitOk) return exit_code;
   const Comparison cmp = compare_runs(base, cand, options);
   if (c.json) {
     std::cout << to_json(cmp, c.samples).dump(1) << "\n";
@@ -85,10 +112,36 @@ int run_compare(const CompareCommand& c) {
   return kExitOk;
 }
 
+// From the between-run variation each case showed: how many runs per side
+// the gate needs to catch a slowdown of 1.5, 2 and 4 times the threshold
+// 95% of the time (docs/statistics.md, "How many runs").
+void print_runs_needed(const Comparison& cmp, const GateResult& gate) {
+  const GateOptions& o = gate.options;
+  for (size_t i = 0; i < cmp.cases.size() && i < gate.cases.size(); ++i) {
+    const CaseVerdict& v = gate.cases[i];
+    if (v.base_runs == 0 || v.cand_runs == 0) continue;
+    PowerModel m;
+    m.sigma = v.between_run_sigma;
+    m.paired = v.paired_by_round;
+    m.sigma_known = v.low_confidence;
+    m.alpha = o.alpha;
+    m.max_regression = o.max_regression;
+    std::printf("  runs per side to catch a slowdown %.0f%% of the time (between-run variation "
+                "%.1f%%, %s):",
+                100.0 * o.power, 100.0 * v.between_run_sigma, v.sigma_source.c_str());
+    for (double k : {1.5, 2.0, 4.0}) {
+      const int n = runs_needed(1.0 + k * o.max_regression, o.power, m);
+      std::printf(" %+.1f%%: %s", 100.0 * k * o.max_regression,
+                  n > 0 ? std::to_string(n).c_str() : ">64");
+    }
+    std::printf(" (have %d)\n", std::min(v.base_runs, v.cand_runs));
+  }
+}
+
 struct GateCommand {
   std::string db = kDefaultStorePath;
   std::string base, cand;
-  std::string max_regression = "5%", warn, alpha = "0.05";
+  std::string max_regression = "5%", warn, alpha = "0.01", detect, power = "95%";
   GateOptions options;
   std::string junit, markdown;
   bool json = false;
@@ -99,7 +152,9 @@ int run_gate(GateCommand& c) {
   struct Field { const char* flag; const std::string* text; double* out; };
   for (const Field& f : {Field{"--max-regression", &c.max_regression, &c.options.max_regression},
                          Field{"--warn", &c.warn, &c.options.warn},
-                         Field{"--alpha", &c.alpha, &c.options.alpha}}) {
+                         Field{"--alpha", &c.alpha, &c.options.alpha},
+                         Field{"--detect", &c.detect, &c.options.detect},
+                         Field{"--power", &c.power, &c.options.power}}) {
     if (f.text->empty()) continue;
     auto v = parse_fraction(*f.text);
     if (!v.is_ok()) {
@@ -107,6 +162,10 @@ int run_gate(GateCommand& c) {
       return kExitUsage;
     }
     *f.out = *v;
+  }
+  if (c.options.power <= 0.0 || c.options.power >= 1.0) {
+    std::fprintf(stderr, "opscope: error: --power must be between 0 and 1 (exclusive)\n");
+    return kExitUsage;
   }
   if (c.options.alpha <= 0.0 || c.options.alpha >= 1.0) {
     std::fprintf(stderr, "opscope: error: --alpha must be between 0 and 1 (exclusive)\n");
@@ -123,6 +182,7 @@ int run_gate(GateCommand& c) {
 
   CompareOptions compare;
   compare.pair_single_cases = false;  // a gate matches cases by key only
+  if ((exit_code = load_history(*db, base, cand, compare)) != kExitOk) return exit_code;
   const Comparison cmp = compare_runs(base, cand, compare);
   const GateResult gate = evaluate_gate(cmp, c.options);
   if (!c.junit.empty() && !write_file(c.junit, gate_junit_xml(gate))) return kExitIo;
@@ -136,11 +196,14 @@ int run_gate(GateCommand& c) {
       std::printf("%-17s %s: %s\n", std::string(to_string(v.verdict)).c_str(), v.name.c_str(),
                   v.reason.c_str());
     }
+    print_runs_needed(cmp, gate);
     char warn[48] = "";
     if (c.options.warn > 0) std::snprintf(warn, sizeof(warn), ", warn %g%%", 100.0 * c.options.warn);
-    std::printf("gate: %s (%zu case(s); max regression %g%%, min abs %g ms, alpha %g%s)\n",
+    std::printf("gate: %s (%zu case(s); max regression %g%%, min abs %g ms, alpha %g%s; "
+                "runs as the unit, PASS needs the runs to catch %+g%% %g%% of the time)\n",
                 std::string(to_string(gate.overall)).c_str(), gate.cases.size(),
-                100.0 * c.options.max_regression, c.options.min_abs_ms, c.options.alpha, warn);
+                100.0 * c.options.max_regression, c.options.min_abs_ms, c.options.alpha, warn,
+                100.0 * c.options.detect_or_default(), 100.0 * c.options.power);
   }
   return gate_exit_code(gate.overall);
 }
@@ -171,7 +234,8 @@ CliCommand add_compare_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "compare",
       "Compare stored runs: per case (model, variant, backends, threads) the latency ratio "
-      "with its 95% CI, the Mann-Whitney U p-value, memory deltas, stages and the ops that "
+      "of run medians with its 95% two-level CI and the run-level p-value (paired by sweep "
+      "round when a sweep interleaved the sides), memory deltas, stages and the ops that "
       "changed most. BASE and CAND are run ids or selectors (latest, 12,13, sweep:ID, "
       "tag:KEY=VALUE, model:NAME, variant:LABEL, joined by '+')");
   sub->add_option("base", c->base, "Baseline runs: id or selector")->required();
@@ -191,9 +255,10 @@ CliCommand add_gate_command(CLI::App& app) {
   auto c = std::make_shared<GateCommand>();
   CLI::App* sub = app.add_subcommand(
       "gate",
-      "CI gate: FAIL (exit 1) when a case is slower with Mann-Whitney p < alpha AND beyond "
-      "both --max-regression and --min-abs-ms; PASS or PASS_WITH_WARNING (exit 0); "
-      "UNDECIDED (exit 2) when cases are missing or have too few samples");
+      "CI gate with the run as the unit: FAIL (exit 1) when a case is slower with the "
+      "run-level p < alpha AND beyond both --max-regression and --min-abs-ms; PASS or "
+      "PASS_WITH_WARNING (exit 0); UNDECIDED (exit 2) when cases are missing, have too few "
+      "samples, or have fewer runs per side than needed to catch --detect");
   sub->add_option("--baseline", c->base, "Baseline runs: id or selector")->required();
   sub->add_option("--candidate", c->cand, "Candidate runs: id or selector")->required();
   add_db_option(*sub, c->db);
@@ -204,8 +269,12 @@ CliCommand add_gate_command(CLI::App& app) {
                   "Absolute slowdown (ms of median) a failure must also exceed")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   sub->add_option("--warn", c->warn, "Relative slowdown that warns (PASS_WITH_WARNING)");
-  sub->add_option("--alpha", c->alpha, "Significance level of the Mann-Whitney U test")
+  sub->add_option("--alpha", c->alpha, "Significance level of the run-level test")
       ->capture_default_str();
+  sub->add_option("--detect", c->detect,
+                  "Slowdown a PASS must have been able to catch (default: twice "
+                  "--max-regression); fewer runs than that needs: UNDECIDED");
+  sub->add_option("--power", c->power, "... with this probability")->capture_default_str();
   sub->add_option("--min-samples", c->options.min_samples,
                   "Fewer samples on a side: UNDECIDED")
       ->capture_default_str()->check(CLI::Range(2, 1000000));

@@ -298,6 +298,11 @@ int run(const SweepCommand& c) {
                    outcome->doc.error.message.c_str());
     }
     if (db) {
+      // The round lets compare and gate pair a base and a candidate run that
+      // ran side by side (docs/statistics.md, "Pairing by round").
+      if (outcome->document.contains("config") && outcome->document["config"].is_object()) {
+        outcome->document["config"]["sweep_round"] = sc.round;
+      }
       auto id = db->ingest_json(outcome->document, work->tags, sweep_id, sc.variant);
       Status st = id.is_ok() ? db->finish_sweep_case(sweep_id, work->seqs[i],
                                                      ok ? "ok" : "failed", *id)

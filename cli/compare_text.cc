@@ -48,13 +48,23 @@ void print_case(const CaseComparison& c, const CompareTextOptions& o, std::FILE*
   print_side_line("base", c.base, out);
   print_side_line("candidate", c.cand, out);
   if (c.comparable) {
-    const MannWhitneyResult& mw = c.mann_whitney;
+    const TwoLevelResult& rl = c.run_level;
     std::fprintf(out,
-                 "  latency   ratio %s (%s%%), 95%% CI %s (bootstrap) | %s ms | "
-                 "Mann-Whitney p = %.3g (%s)\n",
+                 "  latency   ratio %s (%s%%), 95%% CI %s (two-level: %d vs %d runs%s) | %s ms | "
+                 "p = %.3g\n",
                  format_fixed(c.ratio, 3).c_str(), signed_fixed(100.0 * (c.ratio - 1.0), 1).c_str(),
-                 ci_text(c.ratio_ci, 3).c_str(), signed_fixed(c.delta_ms, 3).c_str(),
-                 mw.p_two_sided, mw.exact ? "exact" : "normal approx.");
+                 ci_text(c.ratio_ci, 3).c_str(), rl.base_runs, rl.cand_runs,
+                 rl.paired ? ", paired by sweep round" : "", signed_fixed(c.delta_ms, 3).c_str(),
+                 c.p_value);
+    std::fprintf(out, "  runs      between-run variation %s%% (%s%s)%s\n",
+                 format_fixed(100.0 * rl.sigma_between, 1).c_str(),
+                 std::string(to_string(rl.sigma_source)).c_str(),
+                 rl.low_confidence() ? ": LOW CONFIDENCE, no runs to measure it" : "",
+                 c.mann_whitney.valid
+                     ? (" | invokes alone (not evidence across runs): Mann-Whitney p = " +
+                        format_fixed(c.mann_whitney.p_two_sided, 4))
+                           .c_str()
+                     : "");
   }
   if (c.memory.empty()) {  // a side without a successful run
     std::fprintf(out, "\n");

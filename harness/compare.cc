@@ -41,6 +41,12 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
   ++b.ok_runs;
   const auto& s = d.latency_ms.samples;
   b.side.samples_ms.insert(b.side.samples_ms.end(), s.begin(), s.end());
+  const double run_median = s.empty() ? d.latency_ms.median : median(s);
+  if (run_median > 0) {
+    b.side.run_medians_ms.push_back(run_median);
+    b.side.run_rounds.push_back(sweep_round_of(run));
+    b.side.run_sweeps.push_back(run.sweep_id);
+  }
   MemoryStats& m = b.side.memory;
   m.peak_rss_bytes = std::max(m.peak_rss_bytes, d.memory.peak_rss_bytes);
   m.rss_after_load_bytes = std::max(m.rss_after_load_bytes, d.memory.rss_after_load_bytes);
@@ -138,6 +144,35 @@ std::vector<OpDiff> op_diffs(const SideBuild& base, const SideBuild& cand) {
   return out;
 }
 
+// Rounds count only when both sides' runs all come from one sweep (rounds of
+// different sweeps saw different machines' states).
+RunLevelSide run_level_side(const CaseSide& s, const CaseSide& other) {
+  RunLevelSide r;
+  r.medians_ms = s.run_medians_ms;
+  const std::string& sweep = s.run_sweeps.empty() ? std::string() : s.run_sweeps.front();
+  auto one_sweep = [&](const CaseSide& x) {
+    return std::all_of(x.run_sweeps.begin(), x.run_sweeps.end(),
+                       [&](const std::string& id) { return id == sweep; });
+  };
+  if (!sweep.empty() && one_sweep(s) && one_sweep(other)) r.rounds = s.run_rounds;
+  return r;
+}
+
+TwoLevelOptions two_level_options(const CaseKey& key, const CompareOptions& options) {
+  TwoLevelOptions o = options.two_level;
+  o.level = options.level;
+  auto it = options.history.find(key);
+  if (it != options.history.end()) o.history = it->second;
+  return o;
+}
+
+// The geometric mean of run medians: the typical run the ratio refers to.
+double typical_ms(const std::vector<double>& medians) {
+  double s = 0;
+  for (double m : medians) s += std::log(m);
+  return medians.empty() ? 0.0 : std::exp(s / static_cast<double>(medians.size()));
+}
+
 CaseComparison compare_case(const SideBuild& base, const SideBuild& cand,
                             const CompareOptions& options) {
   CaseComparison c;
@@ -151,9 +186,13 @@ CaseComparison compare_case(const SideBuild& base, const SideBuild& cand,
   c.ops = op_diffs(base, cand);
   c.comparable = !base.side.samples_ms.empty() && !cand.side.samples_ms.empty();
   if (!c.comparable) return c;
-  c.delta_ms = cand.side.median_ms - base.side.median_ms;
-  c.ratio = base.side.median_ms > 0 ? cand.side.median_ms / base.side.median_ms : 0.0;
-  c.ratio_ci = median_ratio_ci(base.side.samples_ms, cand.side.samples_ms, options.bootstrap);
+  c.run_level = two_level_compare(run_level_side(base.side, cand.side),
+                                  run_level_side(cand.side, base.side),
+                                  two_level_options(base.side.key, options));
+  c.ratio = c.run_level.ratio;
+  c.ratio_ci = c.run_level.ci;
+  c.p_value = c.run_level.p_two_sided;
+  c.delta_ms = typical_ms(base.side.run_medians_ms) * (c.ratio - 1.0);
   c.mann_whitney = mann_whitney_u(cand.side.samples_ms, base.side.samples_ms);
   return c;
 }
@@ -198,6 +237,8 @@ json side_json(const CaseSide& s, bool with_samples) {
   json j = {{"key", key_json(s.key)},
             {"run_ids", s.run_ids},
             {"samples", s.samples_ms.size()},
+            {"run_medians_ms", s.run_medians_ms},
+            {"run_rounds", s.run_rounds},
             {"failed_runs", s.failed_runs},
             {"median_ms", s.median_ms},
             {"median_ci", interval_json(s.median_ci)},
@@ -264,6 +305,35 @@ Comparison compare_runs(const std::vector<store::StoredRun>& base,
   return out;
 }
 
+int sweep_round_of(const store::StoredRun& run) {
+  if (run.sweep_id.empty() || !run.document.is_object()) return -1;
+  const auto config = run.document.find("config");
+  if (config == run.document.end() || !config->is_object()) return -1;
+  const auto round = config->find("sweep_round");
+  return round != config->end() && round->is_number_integer() ? round->get<int>() : -1;
+}
+
+std::map<CaseKey, BetweenRunPrior> between_run_history(
+    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude) {
+  // (case, sweep) -> run medians
+  std::map<CaseKey, std::map<std::string, std::vector<double>>> groups;
+  for (const store::StoredRun& run : runs) {
+    if (run.sweep_id.empty() || run.doc.status != "ok") continue;
+    if (std::find(exclude.begin(), exclude.end(), run.id) != exclude.end()) continue;
+    const auto& s = run.doc.latency_ms.samples;
+    const double m = s.empty() ? run.doc.latency_ms.median : median(s);
+    if (m > 0) groups[case_key_of(run)][run.sweep_id].push_back(m);
+  }
+  std::map<CaseKey, BetweenRunPrior> out;
+  for (const auto& [key, sweeps] : groups) {
+    std::vector<std::vector<double>> g;
+    for (const auto& [id, medians] : sweeps) g.push_back(medians);
+    const BetweenRunPrior p = pooled_between_run(g);
+    if (p.df > 0) out[key] = p;
+  }
+  return out;
+}
+
 Comparison compare_documents(const std::vector<ResultDocument>& base,
                              const std::vector<ResultDocument>& cand,
                              const CompareOptions& options) {
@@ -287,9 +357,19 @@ nlohmann::json to_json(const Comparison& cmp, bool with_samples) {
               {"comparable", c.comparable},
               {"ratio", c.ratio},
               {"ratio_ci", interval_json(c.ratio_ci)},
+              {"p_value", c.p_value},
               {"delta_ms", c.delta_ms}};
+    const TwoLevelResult& rl = c.run_level;
+    j["run_level"] = {{"paired_by_round", rl.paired}, {"base_runs", rl.base_runs},
+                      {"cand_runs", rl.cand_runs}, {"log_effect", rl.log_effect},
+                      {"se", rl.se}, {"t", rl.t},
+                      {"df", std::isinf(rl.df) ? json(nullptr) : json(rl.df)},
+                      {"between_run_sigma", rl.sigma_between},
+                      {"sigma_source", to_string(rl.sigma_source)},
+                      {"low_confidence", rl.low_confidence()}};
     const MannWhitneyResult& mw = c.mann_whitney;
-    j["mann_whitney"] = {{"u_cand", mw.u_x}, {"u_base", mw.u_y}, {"z", mw.z},
+    j["mann_whitney"] = {{"scope", "invokes (within-run; not used by the gate)"},
+                         {"u_cand", mw.u_x}, {"u_base", mw.u_y}, {"z", mw.z},
                          {"p_two_sided", mw.p_two_sided},
                          {"p_cand_slower", mw.p_x_greater},
                          {"p_cand_faster", mw.p_x_less},

@@ -1,17 +1,20 @@
 // Compare two sets of runs: `opscope compare`, `opscope gate` and the HTML
 // report's comparison all read this one plain struct.
 //
-// Runs are grouped into cases by (model name, variant, backends, threads);
-// several runs of one case on one side pool their latency samples. A case on
-// both sides gets: medians with their 95% order-statistics intervals, the
-// latency ratio cand/base with its 95% bootstrap interval, the Mann–Whitney U
-// p-value, memory deltas, stages side by side and the per-op diff matched by
-// source index. Cases on one side only are listed as missing. When each side
+// Runs are grouped into cases by (model name, variant, backends, threads).
+// The run is the unit of evidence (harness/two_level.h): a case on both
+// sides gets the latency ratio cand/base of typical run medians with its 95%
+// two-level interval and the run-level test (paired by sweep round when a
+// sweep interleaved the two sides), and beside them each side's pooled
+// median with its order-statistics interval, the invoke-level Mann–Whitney
+// U test (within-run evidence only, for reference), memory deltas, stages
+// side by side and the per-op diff matched by source index. Cases on one side only are listed as missing. When each side
 // holds exactly one case and their keys differ (a float model against its
 // int8 twin), the two are compared anyway (`paired_by_key` false).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include "adapters/store/store.h"
 #include "harness/confidence.h"
 #include "harness/mann_whitney.h"
+#include "harness/two_level.h"
 #include "result/result_document.h"
 
 namespace opscope::harness {
@@ -42,6 +46,11 @@ struct CaseSide {
   CaseKey key;
   std::vector<int64_t> run_ids;
   std::vector<double> samples_ms;  // all runs' latency samples, run by run
+  // Per successful run, in order: its median and its sweep round (-1 when
+  // the run did not come from a sweep that recorded one).
+  std::vector<double> run_medians_ms;
+  std::vector<int> run_rounds;
+  std::vector<std::string> run_sweeps;
   int failed_runs = 0;             // runs with status "error" (no samples)
   std::string error;               // the first failed run's "code: message"
   double median_ms = 0, p90_ms = 0;
@@ -78,9 +87,15 @@ struct CaseComparison {
   CaseSide base, cand;
   bool paired_by_key = true;
   bool comparable = false;  // both sides have samples
-  double ratio = 0;         // cand median / base median
-  Interval ratio_ci;        // 95%, percentile bootstrap of the median ratio
-  double delta_ms = 0;      // cand median - base median
+  // The run-level comparison (two_level.h): ratio, ratio_ci and p_value
+  // are copied from it.
+  TwoLevelResult run_level;
+  double ratio = 0;         // typical cand run median / typical base run median
+  Interval ratio_ci;        // 95%, two-level (runs, then invokes)
+  double p_value = 1;       // run-level test, two-sided
+  double delta_ms = 0;      // base typical run median * (ratio - 1)
+  // Invoke-level test treating every sample as independent: within-run
+  // evidence only, kept for reference; the gate does not read it.
   MannWhitneyResult mann_whitney;  // x = cand, y = base
   // memory, stages and ops are empty when either side has no successful run.
   std::vector<MemoryDelta> memory;
@@ -89,9 +104,13 @@ struct CaseComparison {
 };
 
 struct CompareOptions {
-  BootstrapOptions bootstrap;  // resamples, seed, level of the ratio interval
-  double level = 0.95;         // level of the median and p90 intervals
+  BootstrapOptions bootstrap;  // kept for callers; the ratio interval is two-level
+  double level = 0.95;         // level of the median, p90 and ratio intervals
   bool pair_single_cases = true;
+  TwoLevelOptions two_level;   // pairing, assumed between-run variation
+  // Between-run variation measured before on this device, per case
+  // (between_run_history); looked up by the baseline's key.
+  std::map<CaseKey, BetweenRunPrior> history;
 };
 
 struct Comparison {
@@ -107,6 +126,17 @@ Comparison compare_runs(const std::vector<store::StoredRun>& base,
 Comparison compare_documents(const std::vector<ResultDocument>& base,
                              const std::vector<ResultDocument>& cand,
                              const CompareOptions& options = {});
+
+// The between-run variation stored runs show, per case: runs of one case in
+// one sweep are repeats of one build (`sweep --repeat N`), so the spread of
+// their log medians is between-run noise; pooled over sweeps. Runs whose ids
+// are in `exclude` (the runs being compared) are left out.
+std::map<CaseKey, BetweenRunPrior> between_run_history(
+    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude = {});
+
+// The sweep round a stored run carries (config.sweep_round, written by
+// `opscope sweep`), or -1.
+int sweep_round_of(const store::StoredRun& run);
 
 // JSON for `opscope compare --json` and the reports: every field above;
 // samples are left out unless `with_samples`.

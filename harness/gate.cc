@@ -1,7 +1,10 @@
 #include "harness/gate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+
+#include "harness/run_power.h"
 
 namespace opscope::harness {
 namespace {
@@ -36,6 +39,54 @@ std::string side_problem(const char* which, const CaseSide& s, int min_samples) 
   return "";
 }
 
+double typical(const CaseSide& s) {
+  double sum = 0;
+  for (double m : s.run_medians_ms) sum += std::log(m);
+  return s.run_medians_ms.empty() ? 0.0 : std::exp(sum / s.run_medians_ms.size());
+}
+
+// "3 vs 3 runs, paired by sweep round, between-run variation 2.1% (measured)"
+std::string runs_text(const CaseVerdict& v) {
+  std::string s = std::to_string(v.base_runs) + " vs " + std::to_string(v.cand_runs) + " runs";
+  if (v.paired_by_round) s += ", paired by sweep round";
+  s += fmt(", between-run variation %.1f%%", 100.0 * v.between_run_sigma) + " (" +
+       v.sigma_source + (v.low_confidence ? ", low confidence)" : ")");
+  return s;
+}
+
+// "5 runs per side are needed to catch +10.0% 95% of the time, have 3"
+std::string needs_text(const CaseVerdict& v, const GateOptions& o) {
+  const std::string what = fmt(" to catch %+.1f%%", 100.0 * o.detect_or_default()) +
+                           fmt(" %.0f%% of the time", 100.0 * o.power);
+  if (v.runs_needed == 0) return "more than 64 runs per side are needed" + what;
+  return std::to_string(v.runs_needed) + " run(s) per side are needed" + what + ", have " +
+         std::to_string(std::min(v.base_runs, v.cand_runs));
+}
+
+// The power model of a case. The between-run sigma is taken at its 80%
+// upper confidence bound (chi-square, Wilson-Hilferty): a spread that came
+// out small by luck from a few runs must not declare those runs enough. The
+// absolute threshold is left out: below --min-abs-ms the user chose not to
+// look, and a PASS there is what was asked for.
+PowerModel power_model(const CaseComparison& c, const GateOptions& o) {
+  const TwoLevelResult& rl = c.run_level;
+  PowerModel m;
+  m.paired = rl.paired;
+  m.sigma_known = rl.low_confidence();
+  m.sigma = rl.sigma_between;
+  const double measured = m.paired ? rl.base_runs - 1 : rl.base_runs + rl.cand_runs - 2;
+  if (!m.sigma_known) {
+    m.history_df = std::fmax(0.0, rl.df - measured);  // what the history adds
+    const double k = rl.df, z = -0.8416;               // the 20% normal quantile
+    const double w = 1.0 - 2.0 / (9.0 * k) + z * std::sqrt(2.0 / (9.0 * k));
+    const double chi2 = k * std::fmax(w * w * w, 1e-3);
+    m.sigma *= std::sqrt(k / chi2);
+  }
+  m.alpha = o.alpha;
+  m.max_regression = o.max_regression;
+  return m;
+}
+
 CaseVerdict judge(const CaseComparison& c, const GateOptions& o) {
   CaseVerdict v;
   v.name = c.base.key.label();
@@ -52,17 +103,28 @@ CaseVerdict judge(const CaseComparison& c, const GateOptions& o) {
       return v;
     }
   }
+  const TwoLevelResult& rl = c.run_level;
   v.ratio = c.ratio;
   v.ratio_lo = c.ratio_ci.lo;
   v.ratio_hi = c.ratio_ci.hi;
-  v.p_value = c.mann_whitney.p_two_sided;
+  v.p_value = c.p_value;
+  v.base_runs = rl.base_runs;
+  v.cand_runs = rl.cand_runs;
+  v.paired_by_round = rl.paired;
+  v.low_confidence = rl.low_confidence();
+  v.between_run_sigma = rl.sigma_between;
+  v.sigma_source = std::string(to_string(rl.sigma_source));
+  v.runs_needed = runs_needed(1.0 + o.detect_or_default(), o.power, power_model(c, o));
   const double rel = c.ratio - 1.0;
-  const bool significant = v.p_value < o.alpha;
+  // One-sided: the gate fails slowdowns only, so at most alpha of A/A
+  // comparisons are significant in that direction.
+  const bool significant = rl.p_cand_slower < o.alpha || (rel < 0 && v.p_value < o.alpha);
   const bool beyond_abs = c.delta_ms > o.min_abs_ms;
   const std::string change =
-      percent(rel) + fmt(" (median %.3f", c.base.median_ms) + fmt(" -> %.3f ms", c.cand.median_ms) +
-      fmt(", %+.3f ms", c.delta_ms) + fmt("; 95%% CI of the ratio %.3f", v.ratio_lo) +
-      fmt("-%.3f", v.ratio_hi) + "), " + p_text(v.p_value);
+      percent(rel) + fmt(" (run medians %.3f", typical(c.base)) +
+      fmt(" -> %.3f ms", typical(c.cand)) + fmt(", %+.3f ms", c.delta_ms) +
+      fmt("; 95%% CI of the ratio %.3f", v.ratio_lo) + fmt("-%.3f", v.ratio_hi) + "), " +
+      p_text(v.p_value) + ", " + runs_text(v);
   if (significant && beyond_abs && rel > o.max_regression) {
     v.verdict = Verdict::kFail;
     v.reason = "slower " + change + fmt(": beyond %.1f%%", 100.0 * o.max_regression) +
@@ -70,6 +132,9 @@ CaseVerdict judge(const CaseComparison& c, const GateOptions& o) {
   } else if (significant && beyond_abs && o.warn > 0.0 && rel > o.warn) {
     v.verdict = Verdict::kPassWithWarning;
     v.reason = "slower " + change + fmt(": beyond the warning level %.1f%%", 100.0 * o.warn);
+  } else if (v.runs_needed == 0 || std::min(v.base_runs, v.cand_runs) < v.runs_needed) {
+    v.verdict = Verdict::kUndecided;
+    v.reason = "too few runs to pass: " + needs_text(v, o) + "; " + change;
   } else {
     v.verdict = Verdict::kPass;
     if (!significant) {
@@ -133,13 +198,19 @@ nlohmann::json to_json(const GateResult& r) {
                      {"reason", c.reason}, {"base_median_ms", c.base_median_ms},
                      {"cand_median_ms", c.cand_median_ms}, {"ratio", c.ratio},
                      {"ratio_ci", {c.ratio_lo, c.ratio_hi}}, {"p_value", c.p_value},
-                     {"base_samples", c.base_samples}, {"cand_samples", c.cand_samples}});
+                     {"base_samples", c.base_samples}, {"cand_samples", c.cand_samples},
+                     {"base_runs", c.base_runs}, {"cand_runs", c.cand_runs},
+                     {"runs_needed", c.runs_needed}, {"paired_by_round", c.paired_by_round},
+                     {"between_run_sigma", c.between_run_sigma},
+                     {"sigma_source", c.sigma_source},
+                     {"low_confidence", c.low_confidence}});
   }
   const GateOptions& o = r.options;
   return {{"verdict", to_string(r.overall)},
           {"exit_code", gate_exit_code(r.overall)},
           {"options", {{"max_regression", o.max_regression}, {"min_abs_ms", o.min_abs_ms},
-                       {"warn", o.warn}, {"alpha", o.alpha}, {"min_samples", o.min_samples}}},
+                       {"warn", o.warn}, {"alpha", o.alpha}, {"min_samples", o.min_samples},
+                       {"detect", o.detect_or_default()}, {"power", o.power}}},
           {"cases", cases}};
 }
 

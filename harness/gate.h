@@ -1,13 +1,20 @@
 // The CI gate: a verdict per case and overall from a Comparison.
 //
-// A case FAILs when its latency change is statistically significant (the
-// Mann–Whitney two-sided p-value < alpha) AND the candidate is slower beyond
-// both thresholds: the median ratio - 1 > max_regression AND the median
-// difference > min_abs_ms. The absolute threshold keeps models of a fraction
-// of a millisecond from failing on noise a relative threshold would call
-// large (cf. iree#12330). The same test against `warn` (when > 0) gives
-// PASS_WITH_WARNING. A case is UNDECIDED when it is missing on one side or
-// either side has fewer than min_samples samples (a failed run has none).
+// The run is the unit (harness/two_level.h). A case FAILs when its latency
+// change is significant (the run-level one-sided p-value for "slower" <
+// alpha; the verdict line prints the two-sided p) AND the
+// candidate is slower beyond both thresholds: the run-level ratio - 1 >
+// max_regression AND the difference > min_abs_ms. The absolute threshold
+// keeps models of a fraction of a millisecond from failing on noise a
+// relative threshold would call large (cf. iree#12330). The same test
+// against `warn` (when > 0) gives PASS_WITH_WARNING.
+//
+// A case that would PASS is UNDECIDED instead when it has fewer runs per
+// side than the gate needs to catch a `detect` slowdown (default: twice
+// max_regression) with probability `power`, given the between-run variation
+// it measured (harness/run_power.h): a PASS then would mean nothing. It is
+// also UNDECIDED when missing on one side or when either side has fewer
+// than min_samples samples (a failed run has none).
 //
 // Overall: FAIL if any case fails; else UNDECIDED if any is undecided; else
 // PASS_WITH_WARNING if any warns; else PASS. Exit codes: 0 for PASS and
@@ -29,10 +36,13 @@ std::string_view to_string(Verdict v);  // "PASS", "PASS_WITH_WARNING", ...
 
 struct GateOptions {
   double max_regression = 0.05;  // relative: 0.05 = 5% slower
-  double min_abs_ms = 0.05;      // absolute, milliseconds
+  double min_abs_ms = 0.0;       // absolute, milliseconds (0: off; the run-level test carries the noise)
   double warn = 0.0;             // relative warning level; 0 = none
-  double alpha = 0.05;           // significance level of the Mann–Whitney test
+  double alpha = 0.01;           // one-sided significance level of the run-level test
   int min_samples = 10;          // per side
+  double detect = 0.0;           // slowdown a PASS must have been able to see; 0: 2 x max_regression
+  double power = 0.95;           // ... with this probability
+  double detect_or_default() const { return detect > 0 ? detect : 2 * max_regression; }
 };
 
 struct CaseVerdict {
@@ -43,6 +53,12 @@ struct CaseVerdict {
   double base_median_ms = 0, cand_median_ms = 0, ratio = 0, ratio_lo = 0,
          ratio_hi = 0, p_value = 1;
   size_t base_samples = 0, cand_samples = 0;
+  // The run level: runs per side, pairing, the between-run variation and
+  // how many runs per side the gate needs to see `detect` (0: more than 64).
+  int base_runs = 0, cand_runs = 0, runs_needed = 0;
+  bool paired_by_round = false, low_confidence = false;
+  double between_run_sigma = 0;
+  std::string sigma_source;
 };
 
 struct GateResult {

@@ -253,8 +253,8 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
   const auto cmps = compare_with_first(runs);
   h += "<section id=\"comparison\"><h2>Comparison against the first run</h2>";
   h += "<p class=\"sub\">Base: " + esc(run_label(runs[0])) +
-       ". Ratio = candidate median / base median with its 95% bootstrap interval; p: "
-       "Mann–Whitney U, two-sided.</p>";
+       ". Ratio = candidate run median / base run median with its 95% two-level interval "
+       "(runs as the unit; docs/statistics.md); p: the run-level test, two-sided.</p>";
   h += "<table><tr><th>run</th><th class=\"n\">median ms</th><th class=\"n\">p90 ms</th>"
        "<th class=\"n\">ratio</th><th class=\"n\">95% CI</th><th class=\"n\">Δ median ms</th>"
        "<th class=\"n\">p</th><th class=\"n\">peak RSS</th><th class=\"n\">arena</th></tr>";
@@ -266,7 +266,7 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
       ratio = format_fixed(c->ratio, 3) + "×";
       ci = c->ratio_ci.valid ? format_fixed(c->ratio_ci.lo, 3) + "–" + format_fixed(c->ratio_ci.hi, 3) : "–";
       delta = signed_fixed(c->delta_ms, 3);
-      p = c->mann_whitney.p_two_sided < 1e-4 ? "<0.0001" : format_fixed(c->mann_whitney.p_two_sided, 4);
+      p = c->p_value < 1e-4 ? "<0.0001" : format_fixed(c->p_value, 4);
     } else if (c) {
       ratio = "n/a";
     }

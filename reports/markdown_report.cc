@@ -87,7 +87,7 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
   const auto cmps = compare_with_first(runs);
   if (cmps.empty()) return;
   md += "## Comparison against " + md_cell(run_label(runs[0])) + "\n\n";
-  md += "| run | median ms | p90 ms | ratio (95% CI) | Δ median ms | p (Mann–Whitney) | "
+  md += "| run | median ms | p90 ms | ratio (95% CI) | Δ median ms | p (run-level) | "
         "peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n";
   const auto& b = runs[0].doc;
   md += "| " + md_cell(run_label(runs[0])) + " (base) | " + ms(b.latency_ms.median) + " | " +
@@ -99,7 +99,7 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
     md += "| " + md_cell(run_label(*r.cand)) + " | " + ms(d.latency_ms.median) + " | " +
           ms(d.latency_ms.p90) + " | " + ratio_text(c) + " | " +
           (c.comparable ? format_fixed(c.delta_ms, 3) : "n/a") + " | " +
-          (c.comparable ? format_fixed(c.mann_whitney.p_two_sided, 4) : "n/a") + " | " +
+          (c.comparable ? format_fixed(c.p_value, 4) : "n/a") + " | " +
           format_bytes(d.memory.peak_rss_bytes) + " |\n";
   }
   md += "\n";

@@ -83,8 +83,8 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const {
       return sort ? QVariant(c.delta_ms) : QVariant(QString::number(c.delta_ms, 'f', 3));
     case kPValue:
       if (!c.comparable) return sort ? QVariant(1.0) : QVariant(QString());
-      return sort ? QVariant(c.mann_whitney.p_two_sided)
-                  : QVariant(QString::number(c.mann_whitney.p_two_sided, 'g', 3));
+      return sort ? QVariant(c.p_value)
+                  : QVariant(QString::number(c.p_value, 'g', 3));
     case kVerdict: return qs(harness::to_string(k.verdict.verdict));
     case kReason: return qs(k.verdict.reason);
     default: return {};
@@ -94,7 +94,7 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const {
 QVariant CompareModel::headerData(int section, Qt::Orientation orientation, int role) const {
   static const char* const kNames[kColumnCount] = {
       "Baseline", "Candidate", "Base median ms [95% CI]", "Cand median ms [95% CI]",
-      "Ratio [95% CI]", "Δ ms", "p (Mann–Whitney)", "Verdict", "Reason"};
+      "Ratio [95% CI]", "Δ ms", "p (run-level)", "Verdict", "Reason"};
   return headers(kNames, kColumnCount, section, orientation, role);
 }
 

@@ -62,8 +62,14 @@ TEST(Compare, MatchesCasesByKeyAndReportsMissingOnes) {
   EXPECT_NEAR(a.ratio, 1.1, 0.01);
   EXPECT_LT(a.ratio_ci.lo, a.ratio);
   EXPECT_GT(a.ratio_ci.hi, a.ratio);
-  EXPECT_GT(a.ratio_ci.lo, 1.08);
+  // Two runs against one: the interval rests on one degree of freedom of
+  // between-run variance, so it is wide although the invokes alone (the
+  // Mann-Whitney test below) look overwhelming.
+  EXPECT_EQ(a.run_level.base_runs, 2);
+  EXPECT_EQ(a.run_level.cand_runs, 1);
+  EXPECT_EQ(a.run_level.sigma_source, SigmaSource::kMeasured);
   EXPECT_LT(a.mann_whitney.p_two_sided, 1e-10);
+  EXPECT_DOUBLE_EQ(a.p_value, a.run_level.p_two_sided);
   EXPECT_TRUE(a.base.median_ci.valid);
   EXPECT_LE(a.base.median_ci.lo, a.base.median_ms);
   EXPECT_NEAR(a.base.stages.load_ms, 1.5, 1e-12);  // mean of 1 and 2
@@ -127,19 +133,34 @@ TEST(Compare, FailedRunHasNoSamplesAndItsError) {
   EXPECT_NE(g.cases[0].reason.find("candidate run failed"), std::string::npos);
 }
 
-GateResult gate_of(double base_ms, double cand_ms, int n, const GateOptions& o) {
-  return evaluate_gate(compare_runs({make_run(1, "m", "", base_ms, n, 1)},
-                                    {make_run(2, "m", "", cand_ms, n, 2)}),
+// `runs` runs per side, each run's median shifted by 1% between-run noise.
+std::vector<store::StoredRun> side(int64_t first_id, const std::string& model, double median,
+                                   int runs, int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> between(0.0, 0.01);
+  std::vector<store::StoredRun> out;
+  for (int r = 0; r < runs; ++r) {
+    out.push_back(make_run(first_id + r, model, "", median * (1.0 + between(rng)), n, seed + r));
+  }
+  return out;
+}
+
+GateResult gate_of(double base_ms, double cand_ms, int n, const GateOptions& o, int runs = 6) {
+  return evaluate_gate(compare_runs(side(1, "m", base_ms, runs, n, 1),
+                                    side(100, "m", cand_ms, runs, n, 2)),
                        o);
 }
 
+// The verdicts with 6 runs per side (1% between-run variation: enough runs
+// to pass), and what changes with fewer runs.
 TEST(Gate, VerdictsFollowSignificanceAndBothThresholds) {
-  GateOptions o;  // 5%, 0.05 ms, alpha 0.05
+  GateOptions o;  // 5%, alpha 0.01, detect 10% at 95%
+  o.min_abs_ms = 0.05;
   EXPECT_EQ(gate_of(5.0, 5.5, 100, o).overall, Verdict::kFail);         // +10%
-  EXPECT_EQ(gate_of(5.0, 5.15, 100, o).overall, Verdict::kPass);        // +3%: within
-  EXPECT_EQ(gate_of(5.0, 4.5, 100, o).overall, Verdict::kPass);         // faster
+  { const GateResult g = gate_of(5.0, 5.15, 100, o); EXPECT_EQ(g.overall, Verdict::kPass) << g.cases[0].reason; }  // +3%: within
+  { const GateResult g = gate_of(5.0, 4.5, 100, o); EXPECT_EQ(g.overall, Verdict::kPass) << g.cases[0].reason; }  // faster
   EXPECT_EQ(gate_of(0.2, 0.24, 100, o).overall, Verdict::kPass);        // +20% but 0.04 ms
-  EXPECT_EQ(gate_of(5.0, 5.5, 5, o).overall, Verdict::kUndecided);      // too few samples
+  EXPECT_EQ(gate_of(5.0, 5.5, 5, o, 1).overall, Verdict::kUndecided);   // too few samples
   o.warn = 0.02;
   EXPECT_EQ(gate_of(5.0, 5.15, 100, o).overall, Verdict::kPassWithWarning);
   o.min_abs_ms = 1.0;
@@ -148,16 +169,41 @@ TEST(Gate, VerdictsFollowSignificanceAndBothThresholds) {
   o = GateOptions{};
   o.max_regression = 0.0;
   o.min_abs_ms = 0.0;
+  o.detect = 0.10;
   const GateResult same = evaluate_gate(
-      compare_runs({make_run(1, "m", "", 5.0, 100, 9)}, {make_run(2, "m", "", 5.0, 100, 9)}), o);
+      compare_runs(side(1, "m", 5.0, 6, 100, 9), side(100, "m", 5.0, 6, 100, 9)), o);
   EXPECT_EQ(same.overall, Verdict::kPass);
   EXPECT_NE(same.cases[0].reason.find("no significant change"), std::string::npos);
 }
 
+// One run against one: no between-run variation measured, so the assumed
+// 10% makes a +3% change undecided (a PASS would mean nothing) while a
+// doubling still fails, marked low-confidence; stored history of the case
+// replaces the assumption.
+TEST(Gate, SingleRunsAreUndecidedUnlessTheChangeIsHugeOrHistoryIsStored) {
+  GateOptions o;
+  const GateResult small = gate_of(5.0, 5.15, 100, o, 1);
+  EXPECT_EQ(small.overall, Verdict::kUndecided);
+  EXPECT_TRUE(small.cases[0].low_confidence);
+  EXPECT_NE(small.cases[0].reason.find("too few runs to pass"), std::string::npos);
+  EXPECT_EQ(gate_of(5.0, 10.0, 100, o, 1).overall, Verdict::kFail);
+  // Six runs per side with 1% between-run variation are enough.
+  const GateResult six = gate_of(5.0, 5.15, 100, o, 6);
+  EXPECT_GE(six.cases[0].runs_needed, 2);
+  EXPECT_LE(six.cases[0].runs_needed, 6);
+  CompareOptions with_history;
+  with_history.history[case_key_of(make_run(1, "m", "", 5.0, 1, 1))] = {0.01, 20};
+  const GateResult h = evaluate_gate(
+      compare_runs(side(1, "m", 5.0, 1, 100, 1), side(100, "m", 5.15, 1, 100, 2), with_history),
+      o);
+  EXPECT_EQ(h.cases[0].sigma_source, "history");
+  EXPECT_FALSE(h.cases[0].low_confidence);
+}
+
 TEST(Gate, OverallVerdictAndExitCodes) {
-  std::vector<store::StoredRun> base = {make_run(1, "a", "", 5.0, 100, 1),
-                                        make_run(2, "b", "", 5.0, 100, 2)};
-  std::vector<store::StoredRun> cand = {make_run(3, "a", "", 6.0, 100, 3)};
+  std::vector<store::StoredRun> base = side(1, "a", 5.0, 4, 100, 1),
+                                cand = side(100, "a", 6.0, 4, 100, 3);
+  base.push_back(make_run(50, "b", "", 5.0, 100, 2));
   const GateResult g = evaluate_gate(compare_runs(base, cand), GateOptions{});
   ASSERT_EQ(g.cases.size(), 2u);
   EXPECT_EQ(g.cases[0].verdict, Verdict::kFail);
@@ -178,11 +224,11 @@ size_t occurrences(const std::string& s, const std::string& what) {
 }
 
 TEST(Gate, JUnitAndMarkdownWriters) {
-  std::vector<store::StoredRun> base = {make_run(1, "a<&>.tflite", "", 5.0, 100, 1),
-                                        make_run(2, "b", "", 5.0, 100, 2),
-                                        make_run(3, "c|d", "", 5.0, 100, 3)};
-  std::vector<store::StoredRun> cand = {make_run(4, "a<&>.tflite", "", 6.0, 100, 4),
-                                        make_run(5, "b", "", 5.0, 100, 5)};
+  std::vector<store::StoredRun> base = side(1, "a<&>.tflite", 5.0, 4, 100, 1),
+                                cand = side(100, "a<&>.tflite", 6.0, 4, 100, 4);
+  for (auto& r : side(10, "b", 5.0, 6, 100, 2)) base.push_back(r);
+  for (auto& r : side(110, "b", 5.0, 6, 100, 5)) cand.push_back(r);
+  base.push_back(make_run(50, "c|d", "", 5.0, 100, 3));
   const GateResult g = evaluate_gate(compare_runs(base, cand), GateOptions{});
   const std::string xml = gate_junit_xml(g);
   EXPECT_EQ(xml.rfind("<?xml", 0), 0u);

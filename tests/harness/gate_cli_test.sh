@@ -34,7 +34,7 @@ run --tag commit=slow --inject-delay-us "$delay"
 run --tag commit=other --threads 2
 
 expect delay_recorded 0 "\"inject_delay_us\": $delay" -- "$OPSCOPE" show tag:commit=slow --db gate.db --json
-expect compare_ratio 0 "ratio (1\.[3-9]|[2-9]\.)[0-9]* \(\+.*Mann-Whitney p = " -- \
+expect compare_ratio 0 "ratio (1\.[3-9]|[2-9]\.)[0-9]* \(\+.*two-level: 1 vs 1 runs.*p = " -- \
   "$OPSCOPE" compare tag:commit=base tag:commit=slow --db gate.db
 expect compare_ops 0 "ops that changed most \(10 of 136, matched by source index\)" -- \
   "$OPSCOPE" compare tag:commit=base tag:commit=slow --db gate.db
@@ -51,6 +51,13 @@ expect gate_pass 0 "gate: PASS " -- "$OPSCOPE" gate --baseline tag:commit=base \
   --candidate tag:commit=slow --db gate.db --max-regression 500% --min-abs-ms 0.05
 expect gate_warn 0 "gate: PASS_WITH_WARNING" -- "$OPSCOPE" gate --baseline tag:commit=base \
   --candidate tag:commit=slow --db gate.db --max-regression 500% --warn 10%
+# One run against one, +3% asked to be caught: no between-run variation
+# measured, so a PASS would mean nothing: undecided, low confidence.
+expect gate_too_few_runs 2 "UNDECIDED.*too few runs to pass.*low confidence" -- "$OPSCOPE" gate \
+  --baseline tag:commit=base --candidate tag:commit=slow --db gate.db --max-regression 500% \
+  --detect 3%
+expect gate_runs_table 0 "runs per side to catch a slowdown 95% of the time" -- "$OPSCOPE" gate \
+  --baseline tag:commit=base --candidate tag:commit=slow --db gate.db --max-regression 500%
 # A case on one side only (threads 2): undecided.
 expect gate_missing 2 "UNDECIDED.*missing from the" -- "$OPSCOPE" gate \
   --baseline tag:commit=base --candidate tag:commit=other --db gate.db
