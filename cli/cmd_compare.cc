@@ -14,6 +14,7 @@
 #include "harness/compare.h"
 #include "harness/exit_codes.h"
 #include "harness/gate.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -78,7 +79,7 @@ int run_compare(const CompareCommand& c) {
   options.pair_single_cases = !c.strict_keys;
   const Comparison cmp = compare_runs(base, cand, options);
   if (c.json) {
-    std::cout << to_json(cmp, c.samples).dump(1) << "\n";
+    std::cout << dump_json(to_json(cmp, c.samples), 1) << "\n";
   } else {
     print_comparison(cmp, c.text, stdout);
   }
@@ -130,7 +131,7 @@ int run_gate(GateCommand& c) {
   if (c.json) {
     nlohmann::json j = to_json(gate);
     j["comparison"] = to_json(cmp);
-    std::cout << j.dump(1) << "\n";
+    std::cout << dump_json(j, 1) << "\n";
   } else {
     for (const CaseVerdict& v : gate.cases) {
       std::printf("%-17s %s: %s\n", std::string(to_string(v.verdict)).c_str(), v.name.c_str(),

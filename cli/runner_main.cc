@@ -11,6 +11,7 @@
 #include "harness/exit_codes.h"
 #include "harness/run_case.h"
 #include "harness/run_options.h"
+#include "result/utf8.h"
 
 int main(int argc, char** argv) {
   using namespace opscope::harness;
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
     };
   }
   const ResultDocument doc = run_case(req);
-  const std::string text = opscope::to_json(doc).dump(1);
+  const std::string text = opscope::dump_json(opscope::to_json(doc), 1);
   if (opts.json_path.empty()) {
     std::cout << text << "\n";
   } else {
