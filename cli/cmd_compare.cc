@@ -16,6 +16,7 @@
 #include "harness/exit_codes.h"
 #include "harness/gate.h"
 #include "harness/run_power.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -105,7 +106,7 @@ int run_compare(const CompareCommand& c) {
   if ((exit_code = load_history(*db, base, cand, options)) != kExitOk) return exit_code;
   const Comparison cmp = compare_runs(base, cand, options);
   if (c.json) {
-    std::cout << to_json(cmp, c.samples).dump(1) << "\n";
+    std::cout << dump_json(to_json(cmp, c.samples), 1) << "\n";
   } else {
     print_comparison(cmp, c.text, stdout);
   }
@@ -190,7 +191,7 @@ int run_gate(GateCommand& c) {
   if (c.json) {
     nlohmann::json j = to_json(gate);
     j["comparison"] = to_json(cmp);
-    std::cout << j.dump(1) << "\n";
+    std::cout << dump_json(j, 1) << "\n";
   } else {
     for (const CaseVerdict& v : gate.cases) {
       std::printf("%-17s %s: %s\n", std::string(to_string(v.verdict)).c_str(), v.name.c_str(),

@@ -10,6 +10,7 @@
 #include "harness/exit_codes.h"
 #include "harness/inspect.h"
 #include "harness/run_options.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -33,7 +34,7 @@ int run(const InspectCommand& c) {
     return exit_code_for(info.status().code());
   }
   if (c.json) {
-    std::cout << info->dump(1) << "\n";
+    std::cout << dump_json(*info, 1) << "\n";
   } else {
     print_inspection(*info, stdout);
   }

@@ -13,6 +13,7 @@
 #include "harness/exit_codes.h"
 #include "harness/quant_diff.h"
 #include "harness/run_options.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -120,7 +121,7 @@ int run(QuantDiffCommand& c) {
   if (c.json) {
     nlohmann::json j = to_json(report);
     j["id"] = diff_id;
-    std::cout << j.dump(1) << "\n";
+    std::cout << dump_json(j, 1) << "\n";
   } else {
     print_quant_diff(report, stdout);
   }

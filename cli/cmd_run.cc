@@ -15,6 +15,7 @@
 #include "harness/case_process.h"
 #include "harness/exit_codes.h"
 #include "harness/run_options.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -85,14 +86,14 @@ int run(RunCommand& c) {
   if (outcome->interrupted) return kExitInterrupted;
   if (!c.opts.json_path.empty()) {
     std::ofstream f(c.opts.json_path);
-    f << outcome->document.dump(1) << "\n";
+    f << dump_json(outcome->document, 1) << "\n";
     if (!f) {
       std::fprintf(stderr, "opscope: cannot write %s\n", c.opts.json_path.c_str());
       return kExitIo;
     }
   }
   if (c.json_stdout) {
-    std::cout << outcome->document.dump(1) << "\n";
+    std::cout << dump_json(outcome->document, 1) << "\n";
   } else if (doc.status == "ok") {
     print_run_report(doc, c.report, stdout);
   }

@@ -10,6 +10,7 @@
 #include "cli/store_options.h"
 #include "cli/text_table.h"
 #include "harness/exit_codes.h"
+#include "result/utf8.h"
 
 namespace opscope::cli {
 
@@ -81,7 +82,7 @@ int run_runs(RunsCommand& c) {
   if (c.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const store::RunRow& r : *rows) out.push_back(row_json(r));
-    std::cout << out.dump(1) << "\n";
+    std::cout << dump_json(out, 1) << "\n";
   } else if (rows->empty()) {
     std::printf("no stored runs match\n");
   } else {
@@ -141,7 +142,7 @@ int run_show(ShowCommand& c) {
                   run->doc.error.code.c_str(), run->doc.error.message.c_str());
     }
   }
-  if (c.json) std::cout << (documents.size() == 1 ? documents[0] : documents).dump(1) << "\n";
+  if (c.json) std::cout << dump_json(documents.size() == 1 ? documents[0] : documents, 1) << "\n";
   return kExitOk;
 }
 

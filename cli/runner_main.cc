@@ -18,6 +18,7 @@
 #include "harness/exit_codes.h"
 #include "harness/run_case.h"
 #include "harness/run_options.h"
+#include "result/utf8.h"
 
 namespace {
 
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
   } else {
     doc = run_case(req);
   }
-  const std::string text = opscope::to_json(doc).dump(1);
+  const std::string text = opscope::dump_json(opscope::to_json(doc), 1);
   if (opts.json_path.empty()) {
     std::cout << text << "\n";
   } else {

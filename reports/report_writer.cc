@@ -9,6 +9,7 @@
 #include "reports/html_report.h"
 #include "reports/junit_report.h"
 #include "reports/markdown_report.h"
+#include "result/utf8.h"
 
 namespace opscope::reports {
 namespace {
@@ -68,11 +69,11 @@ std::string render_report(Format format, const std::vector<store::StoredRun>& ru
     case Format::kJunit:
       return render_junit(runs, o.title);
     case Format::kChromeTrace:
-      return render_chrome_trace(runs).dump() + "\n";
+      return dump_json(render_chrome_trace(runs)) + "\n";
     case Format::kGbenchJson: {
       GbenchOptions g;
       g.aggregates_only = o.aggregates_only;
-      return render_gbench_json(runs, g).dump(2) + "\n";
+      return dump_json(render_gbench_json(runs, g), 2) + "\n";
     }
   }
   return {};

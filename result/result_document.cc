@@ -1,5 +1,7 @@
 #include "result/result_document.h"
 
+#include "result/utf8.h"
+
 namespace opscope {
 
 using nlohmann::json;
@@ -68,6 +70,8 @@ json to_json(const ResultDocument& d) {
   if (d.status != "ok") j["error"] = d.error;
   if (!d.trace.empty()) j["trace"] = d.trace;
   if (!d.profiling.empty()) j["profiling"] = d.profiling;
+  // Names and paths come from model files and flags as bytes.
+  escape_invalid_utf8(j);
   return j;
 }
 
@@ -114,7 +118,10 @@ std::optional<ResultDocument> parse_result_document(const json& j, std::string* 
 
 std::optional<ResultDocument> parse_result_document_text(std::string_view text, json* value,
                                                     std::string* error) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // A document stored by an older version may hold bytes that are not
+  // UTF-8; they are read as \xNN (result/utf8.h), not refused.
+  json j = json::parse(escape_invalid_utf8_in_json_text(text), nullptr,
+                       /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     if (error) *error = "not valid JSON";
     return std::nullopt;

@@ -153,6 +153,8 @@ struct ResultDocument {
   ProfilingOverhead profiling;  // optional in JSON: written only when not empty
 };
 
+// Every string in it is UTF-8: bytes that are not (a Latin-1 tensor name,
+// a path) are written as \xNN (result/utf8.h).
 nlohmann::json to_json(const ResultDocument& doc);
 
 // The one way to read a result document, for the host, the store, the
@@ -163,7 +165,8 @@ nlohmann::json to_json(const ResultDocument& doc);
 std::optional<ResultDocument> parse_result_document(const nlohmann::json& j,
                                                     std::string* error = nullptr);
 // The same from JSON text; `value`, when given, receives the parsed JSON
-// (what the store keeps verbatim, unknown fields included).
+// (what the store keeps verbatim, unknown fields included). Bytes that are
+// not UTF-8 inside its strings are read as \xNN, not refused.
 std::optional<ResultDocument> parse_result_document_text(std::string_view text,
                                                     nlohmann::json* value,
                                                     std::string* error = nullptr);

@@ -3,8 +3,8 @@
 # models and the oracle, and run the whole test suite:
 #   1. release build, every test (kernels, reader, engine, CLI, agreement
 #      with LiteRT.js on the real models);
-#   2. the reader and kernel tests again under AddressSanitizer and
-#      UndefinedBehaviorSanitizer;
+#   2. the reader and kernel tests and the hostile corpus (tests/data/hostile)
+#      again under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. a short libFuzzer run of the TFLite reader.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +31,10 @@ ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
 echo "== sanitizers: reader and kernels under ASan+UBSan"
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests
-ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_" | tee "$LOGS/asan.txt"
+cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests \
+  hostile_corpus_test
+ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_|hostile_corpus_test" \
+  | tee "$LOGS/asan.txt"
 
 echo "== fuzz: TFLite reader (libFuzzer)"
 cmake --preset fuzz >/dev/null

@@ -245,6 +245,34 @@ TEST(BadDatabase, EmptyStoreSaysSo) {
       << window.runsView()->message().toStdString();
 }
 
+// Bytes that are not UTF-8 already in the store (written by an older
+// version or by hand): the loader lists and loads the runs, showing \xNN.
+TEST(BadDatabase, TextThatIsNotUtf8IsShownEscaped) {
+  ScratchDir dir;
+  const std::string path = dir.file("latin1.db");
+  const FixtureIds ids = testing::build_fixture_store(path);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    SQLite::Statement st(db, "UPDATE tags SET value = ?1 WHERE key = 'branch'");
+    st.bind(1, std::string("caf\xE9"));
+    st.exec();
+    SQLite::Statement run(db, "UPDATE runs SET variant = ?1, document = "
+                              "replace(document, 'selfie_segmentation', ?1)");
+    run.bind(1, std::string("v\xFF"));
+    run.exec();
+  }
+  StoreLoader loader;
+  QSignalSpy runs(&loader, &StoreLoader::runsAvailable);
+  loader.open(q(path));
+  ASSERT_TRUE(runs.wait(5000));
+  const RunList list = runs.takeFirst().at(0).value<RunList>();
+  ASSERT_EQ(list.size(), static_cast<size_t>(FixtureIds::kRuns));
+  EXPECT_EQ(list.front().tags.at("branch"), "caf\\xE9");
+  QSignalSpy ops(&loader, &StoreLoader::operatorsAvailable);
+  loader.requestOperators({ids.float_xnn});
+  ASSERT_TRUE(ops.wait(5000));
+}
+
 TEST(BadDatabase, SelectingAFailedRunShowsItsError) {
   ScratchDir dir;
   const std::string path = dir.file("results.db");

@@ -1,19 +1,18 @@
 #include "adapters/formats/onnx/onnx_files.h"
 
-#include <fstream>
-#include <iterator>
 #include <set>
 
+#include "adapters/formats/mapped_file.h"
 #include "adapters/formats/onnx/onnx_import.h"
 
 namespace opscope::onnx {
 
 namespace {
 
+// Non-regular files (directories, FIFOs, devices) are refused unread.
 Result<std::string> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(ErrorCode::kIoError, path + ": cannot open file");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  OPSCOPE_ASSIGN_OR_RETURN(auto file, formats::MappedFile::open(path));
+  return std::string(reinterpret_cast<const char*>(file->data()), file->size());
 }
 
 }  // namespace

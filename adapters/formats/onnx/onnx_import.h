@@ -194,6 +194,16 @@ struct TensorData {
   std::vector<uint8_t> owned;
 };
 
+// The largest tensor a model may declare, as the TFLite reader's cap: no
+// real model comes near it, and it keeps every element and byte count far
+// from int64 overflow downstream (docs/onnx.md).
+inline constexpr int64_t kMaxTensorBytes = int64_t{1} << 40;
+
+// Checks a declared shape in checked 64-bit arithmetic: every dim >= 0 and
+// the byte count (elements x the dtype's size) at most kMaxTensorBytes.
+// The error (kInvalidGraph) names `what` (e.g. "tensor 'w'") and the shape.
+Status check_tensor_size(const Shape& shape, DType dtype, const std::string& what);
+
 // Reads an initializer or Constant value. External data is read from
 // `base_dir` (empty: refused). Errors name the tensor.
 Result<TensorData> read_tensor_proto(const ::onnx::TensorProto& proto,

@@ -1,13 +1,13 @@
 #include "adapters/formats/onnx/onnx_reader.h"
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include "adapters/formats/mapped_file.h"
 #include "adapters/formats/onnx/onnx_import.h"
 
 namespace opscope::onnx {
@@ -50,7 +50,7 @@ Result<int> default_opset(const ::onnx::ModelProto& model) {
 Result<Shape> input_shape(const ::onnx::ValueInfoProto& vi,
                           const LoadOptions& options, LoadNotes& notes) {
   for (const auto& [name, shape] : options.input_shapes) {
-    if (name == vi.name()) return shape;
+    if (name == vi.name()) return shape;  // checked by the caller
   }
   Shape shape;
   const auto& dims = vi.type().tensor_type().shape().dim();
@@ -63,7 +63,12 @@ Result<Shape> input_shape(const ::onnx::ValueInfoProto& vi,
   std::string free_dims;
   for (int i = 0; i < dims.size(); ++i) {
     const auto& d = dims.Get(i);
-    if (d.has_dim_value() && d.dim_value() >= 0) {
+    if (d.has_dim_value() && d.dim_value() < 0) {
+      return Status(ErrorCode::kInvalidGraph,
+                    "graph input '" + vi.name() + "' has a negative dimension " +
+                        std::to_string(d.dim_value()) + " at dim " + std::to_string(i));
+    }
+    if (d.has_dim_value()) {
       shape.push_back(d.dim_value());
     } else if (i == 0 && dims.size() > 1) {
       shape.push_back(1);
@@ -252,6 +257,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
       t.dtype = frozen->dtype;
       t.shape = frozen->shape;
       t.role = TensorRole::kConstant;
+      OPSCOPE_RETURN_IF_ERROR(check_tensor_size(t.shape, t.dtype, "graph input '" + vi.name() + "'"));
       t.set_owned_data(frozen->data);
       if (t.data_bytes != t.bytes()) {
         return Status(ErrorCode::kInvalidArgument,
@@ -270,6 +276,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
     OPSCOPE_ASSIGN_OR_RETURN(DType dtype,
                              dtype_from_onnx(vi.type().tensor_type().elem_type(), what));
     OPSCOPE_ASSIGN_OR_RETURN(Shape shape, input_shape(vi, options, notes));
+    OPSCOPE_RETURN_IF_ERROR(check_tensor_size(shape, dtype, what));
     Tensor t;
     t.name = vi.name();
     t.dtype = dtype;
@@ -375,19 +382,13 @@ Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,
 Result<std::shared_ptr<Model>> load_onnx_file(const std::string& path,
                                               const LoadOptions& options,
                                               LoadNotes* notes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIoError, path + ": cannot open file");
-  }
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0);
-  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
-    return Status(ErrorCode::kIoError, path + ": cannot read file");
-  }
+  // Refuses directories, FIFOs and devices before reading (the message
+  // names the path). The protobuf copies what it keeps, so the mapping
+  // ends with this call.
+  auto mapped = formats::MappedFile::open(path);
+  if (!mapped.is_ok()) return mapped.status();
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  return read_model(bytes.data(), bytes.size(), path, options, notes,
+  return read_model((*mapped)->data(), (*mapped)->size(), path, options, notes,
                     dir.empty() ? "." : dir);
 }
 

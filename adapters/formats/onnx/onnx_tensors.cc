@@ -2,9 +2,8 @@
 // data files.
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <limits>
 
+#include "adapters/formats/mapped_file.h"
 #include "adapters/formats/onnx/onnx_import.h"
 
 namespace opscope::onnx {
@@ -59,29 +58,42 @@ Result<std::vector<uint8_t>> read_external(const TP& proto,
   }
   if (offset < 0) return malformed(what + ": negative external data offset");
   const std::filesystem::path full = std::filesystem::path(base_dir) / rel;
-  std::ifstream in(full, std::ios::binary);
-  if (!in) {
+  // A directory or FIFO named like the data file is refused before reading.
+  auto file = formats::MappedFile::open(full.string());
+  if (!file.is_ok()) {
     return Status(ErrorCode::kIoError,
-                  what + ": cannot open external data file " + full.string());
+                  what + ": cannot read external data file: " + file.status().message());
   }
-  in.seekg(0, std::ios::end);
-  const int64_t size = static_cast<int64_t>(in.tellg());
+  const int64_t size = static_cast<int64_t>((*file)->size());
   if (length < 0) length = size - offset;
   if (offset > size || length > size - offset) {
     return malformed(what + ": external data [" + std::to_string(offset) +
                      ", +" + std::to_string(length) + ") lies outside " +
                      full.string() + " (" + std::to_string(size) + " bytes)");
   }
-  std::vector<uint8_t> bytes(static_cast<size_t>(length));
-  in.seekg(offset);
-  in.read(reinterpret_cast<char*>(bytes.data()), length);
-  if (!in) {
-    return Status(ErrorCode::kIoError, what + ": cannot read " + full.string());
-  }
-  return bytes;
+  const uint8_t* begin = (*file)->data() + offset;
+  return std::vector<uint8_t>(begin, begin + length);
 }
 
 }  // namespace
+
+Status check_tensor_size(const Shape& shape, DType dtype, const std::string& what) {
+  int64_t bytes = static_cast<int64_t>(dtype_size(dtype));
+  for (int64_t d : shape) {
+    if (d < 0) {
+      return Status(ErrorCode::kInvalidGraph, what + " has a negative dimension " +
+                                                  std::to_string(d) + " in its shape " +
+                                                  shape_to_string(shape));
+    }
+    if (d != 0 && bytes > kMaxTensorBytes / d) {
+      return Status(ErrorCode::kInvalidGraph,
+                    what + " with shape " + shape_to_string(shape) +
+                        " is too large (over 2^40 bytes, the reader's cap)");
+    }
+    bytes *= d;
+  }
+  return Status::ok();
+}
 
 Result<DType> dtype_from_onnx(int32_t elem_type, const std::string& what) {
   switch (elem_type) {
@@ -108,15 +120,9 @@ Result<TensorData> read_tensor_proto(const TP& proto,
   const std::string what = "tensor '" + proto.name() + "'";
   TensorData out;
   OPSCOPE_ASSIGN_OR_RETURN(out.dtype, dtype_from_onnx(proto.data_type(), what));
-  int64_t elements = 1;
-  for (int64_t d : proto.dims()) {
-    if (d < 0) return malformed(what + " has a negative dimension");
-    if (d > 0 && elements > std::numeric_limits<int64_t>::max() / 8 / d) {
-      return malformed(what + " is too large");
-    }
-    elements *= d;
-    out.shape.push_back(d);
-  }
+  out.shape.assign(proto.dims().begin(), proto.dims().end());
+  OPSCOPE_RETURN_IF_ERROR(check_tensor_size(out.shape, out.dtype, what));
+  const int64_t elements = num_elements(out.shape);
   if (proto.has_segment()) return malformed(what + " is segmented (unsupported)");
   const size_t esize = dtype_size(out.dtype);
   const size_t need = static_cast<size_t>(elements) * esize;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "adapters/formats/tflite/mapped_file.h"
+#include "adapters/formats/mapped_file.h"
 #include "adapters/formats/tflite/tflite_read_context.h"
 #include "adapters/formats/tflite/tflite_source_indices.h"
 
@@ -152,9 +152,9 @@ Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,
 
 Result<std::shared_ptr<Model>> load_tflite_file(const std::string& path,
                                                 LoadNotes* notes) {
-  auto mapped = MappedFile::open(path);
+  auto mapped = formats::MappedFile::open(path);
   if (!mapped.is_ok()) return mapped.status();  // already names the path
-  std::shared_ptr<const MappedFile> file = std::move(mapped).value();
+  std::shared_ptr<const formats::MappedFile> file = std::move(mapped).value();
   const uint8_t* data = file->data();
   const size_t size = file->size();
   return read_model(data, size, path, std::move(file), notes);

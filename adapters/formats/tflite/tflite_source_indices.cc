@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "adapters/formats/tflite/mapped_file.h"
+#include "adapters/formats/mapped_file.h"
 #include "adapters/formats/tflite/tflite_reader.h"
 
 namespace opscope::tflite {
@@ -57,7 +57,7 @@ Status apply_source_indices(const ReadContext& ctx) {
 }
 
 bool file_has_source_indices(const std::string& path) {
-  auto file = MappedFile::open(path);
+  auto file = formats::MappedFile::open(path);
   if (!file.is_ok() || (*file)->size() < 8) return false;
   const uint8_t* data = (*file)->data();
   if (!fb::ModelBufferHasIdentifier(data)) return false;

@@ -67,7 +67,7 @@ int64_t insert_run(SQLite::Database& db, const ResultDocument& d,
   st.bind(":backends", join(d.config.backends));
   st.bind(":threads", d.config.threads);
   st.bind(":governor", d.device.governor);
-  st.bind(":config", document.contains("config") ? document["config"].dump() : "{}");
+  st.bind(":config", document.contains("config") ? dump_json(document["config"]) : "{}");
   st.bind(":status", d.status);
   st.bind(":error_code", d.error.code);
   st.bind(":error_message", d.error.message);
@@ -83,7 +83,7 @@ int64_t insert_run(SQLite::Database& db, const ResultDocument& d,
   st.bind(":p90_ms", l.p90);
   st.bind(":p95_ms", l.p95);
   st.bind(":p99_ms", l.p99);
-  st.bind(":document", document.dump());
+  st.bind(":document", dump_json(document));
   st.exec();
   return db.getLastInsertRowid();
 }
@@ -131,7 +131,7 @@ void insert_children(SQLite::Database& db, int64_t run_id, const ResultDocument&
       st.bind(":live_bytes", op.live_bytes);
       st.bind(":weights_bytes", op.weights_bytes);
       st.bind(":scratch_bytes", op.scratch_bytes);
-      st.bind(":output_shapes", nlohmann::json(op.output_shapes).dump());
+      st.bind(":output_shapes", dump_json(nlohmann::json(op.output_shapes)));
       st.exec();
       st.reset();
     }
@@ -170,14 +170,24 @@ Result<int64_t> SqliteStore::ingest(const ResultDocument& doc, const Tags& tags,
   return ingest_json(to_json(doc), tags, sweep_id, variant);
 }
 
-Result<int64_t> SqliteStore::ingest_json(const nlohmann::json& document, const Tags& tags,
-                                         const std::string& sweep_id,
-                                         const std::string& variant) {
-  if (!document.is_object()) {
+Result<int64_t> SqliteStore::ingest_json(const nlohmann::json& raw_document,
+                                         const Tags& raw_tags,
+                                         const std::string& raw_sweep_id,
+                                         const std::string& raw_variant) {
+  if (!raw_document.is_object()) {
     return Status(ErrorCode::kInvalidArgument,
                   "results store " + path_ + ": cannot store a result document that is not "
                   "a JSON object");
   }
+  // Everything stored is UTF-8 (bytes that are not: \xNN, result/utf8.h),
+  // so no row can make a later JSON output throw. The document's strings
+  // are escaped before it is parsed, so its columns and its text agree.
+  nlohmann::json document = raw_document;
+  escape_invalid_utf8(document);
+  Tags tags;
+  for (const auto& [key, value] : raw_tags) tags[text_in(key)] = text_in(value);
+  const std::string sweep_id = text_in(raw_sweep_id);
+  const std::string variant = text_in(raw_variant);
   std::string why;
   std::optional<ResultDocument> parsed = parse_result_document(document, &why);
   if (!parsed) {

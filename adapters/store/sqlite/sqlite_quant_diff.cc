@@ -57,15 +57,18 @@ std::vector<QuantDiff> read_quant_diffs(SQLite::Database& db, SQLite::Statement&
   while (st.executeStep()) {
     QuantDiff d;
     d.id = st.getColumn(0).getInt64();
-    d.created_at = st.getColumn(1).getString();
+    d.created_at = text_of(st.getColumn(1));
     d.float_run_id = st.getColumn(2).getInt64();
     d.int8_run_id = st.getColumn(3).getInt64();
-    d.float_model = st.getColumn(4).getString();
-    d.int8_model = st.getColumn(5).getString();
+    d.float_model = text_of(st.getColumn(4));
+    d.int8_model = text_of(st.getColumn(5));
     d.output_snr_db = st.getColumn(6).getDouble();
-    d.task_metric = st.getColumn(7).getString();
+    d.task_metric = text_of(st.getColumn(7));
     d.task_metric_value = st.getColumn(8).getDouble();
-    d.document = nlohmann::json::parse(st.getColumn(9).getString());
+    d.document = nlohmann::json::parse(
+        escape_invalid_utf8_in_json_text(st.getColumn(9).getString()), nullptr,
+        /*allow_exceptions=*/false);
+    if (d.document.is_discarded()) d.document = nlohmann::json::object();
     out.push_back(std::move(d));
   }
   auto ops = prepare(db, q::kQuantDiffOps);
@@ -74,8 +77,8 @@ std::vector<QuantDiff> read_quant_diffs(SQLite::Database& db, SQLite::Statement&
     while (ops.executeStep()) {
       QuantDiffOp op;
       op.source_index = ops.getColumn(0).getInt64();
-      op.name = ops.getColumn(1).getString();
-      op.type = ops.getColumn(2).getString();
+      op.name = text_of(ops.getColumn(1));
+      op.type = text_of(ops.getColumn(2));
       op.snr_db = ops.getColumn(3).getDouble();
       op.cosine = ops.getColumn(4).getDouble();
       op.rmse_over_scale = ops.getColumn(5).getDouble();
@@ -110,12 +113,12 @@ Result<int64_t> SqliteStore::ingest_quant_diff(const QuantDiff& diff) {
     st.bind(":created_at", utc_timestamp_now());
     bind_run_id(st, ":float_run_id", diff.float_run_id);
     bind_run_id(st, ":int8_run_id", diff.int8_run_id);
-    st.bind(":float_model", diff.float_model);
-    st.bind(":int8_model", diff.int8_model);
+    st.bind(":float_model", text_in(diff.float_model));
+    st.bind(":int8_model", text_in(diff.int8_model));
     st.bind(":output_snr_db", diff.output_snr_db);
-    st.bind(":task_metric", diff.task_metric);
+    st.bind(":task_metric", text_in(diff.task_metric));
     st.bind(":task_metric_value", diff.task_metric_value);
-    st.bind(":document", diff.document.is_null() ? std::string("{}") : diff.document.dump());
+    st.bind(":document", diff.document.is_null() ? std::string("{}") : dump_json(diff.document));
     st.exec();
     const int64_t id = db_->getLastInsertRowid();
 
@@ -125,8 +128,8 @@ Result<int64_t> SqliteStore::ingest_quant_diff(const QuantDiff& diff) {
       op_st.bind(":quant_diff_id", id);
       op_st.bind(":seq", static_cast<int64_t>(i));
       op_st.bind(":source_index", op.source_index);
-      op_st.bind(":name", op.name);
-      op_st.bind(":type", op.type);
+      op_st.bind(":name", text_in(op.name));
+      op_st.bind(":type", text_in(op.type));
       op_st.bind(":snr_db", op.snr_db);
       op_st.bind(":cosine", op.cosine);
       op_st.bind(":rmse_over_scale", op.rmse_over_scale);

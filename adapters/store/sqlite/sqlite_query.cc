@@ -64,16 +64,16 @@ std::string filtered_sql(std::string_view head, const RunFilter& f) {
 
 void bind_filter(SQLite::Statement& st, const RunFilter& f) {
   if (!f.ids.empty()) st.bind(":ids", nlohmann::json(f.ids).dump());
-  if (!f.model.empty()) st.bind(":model", f.model);
-  if (!f.device.empty()) st.bind(":device", f.device);
-  if (!f.backend.empty()) st.bind(":backend", f.backend);
-  if (!f.backends.empty()) st.bind(":backends", f.backends);
-  if (!f.status.empty()) st.bind(":status", f.status);
-  if (!f.sweep_id.empty()) st.bind(":sweep_id", f.sweep_id);
-  if (!f.variant.empty()) st.bind(":variant", f.variant);
+  if (!f.model.empty()) st.bind(":model", text_in(f.model));
+  if (!f.device.empty()) st.bind(":device", text_in(f.device));
+  if (!f.backend.empty()) st.bind(":backend", text_in(f.backend));
+  if (!f.backends.empty()) st.bind(":backends", text_in(f.backends));
+  if (!f.status.empty()) st.bind(":status", text_in(f.status));
+  if (!f.sweep_id.empty()) st.bind(":sweep_id", text_in(f.sweep_id));
+  if (!f.variant.empty()) st.bind(":variant", text_in(f.variant));
   for (size_t i = 0; i < f.tags.size(); ++i) {
-    st.bind(":tag_key_" + std::to_string(i), f.tags[i].first);
-    st.bind(":tag_value_" + std::to_string(i), f.tags[i].second);
+    st.bind(":tag_key_" + std::to_string(i), text_in(f.tags[i].first));
+    st.bind(":tag_value_" + std::to_string(i), text_in(f.tags[i].second));
   }
   if (!f.since.empty()) st.bind(":since", f.since);
   if (!f.until.empty()) st.bind(":until", f.until);
@@ -84,7 +84,7 @@ Tags tags_of(SQLite::Database& db, int64_t run_id) {
   SQLite::Statement st(db, std::string(q::kTagsOfRun));
   st.bind(":run_id", run_id);
   Tags tags;
-  while (st.executeStep()) tags[st.getColumn(0).getString()] = st.getColumn(1).getString();
+  while (st.executeStep()) tags[text_of(st.getColumn(0))] = text_of(st.getColumn(1));
   return tags;
 }
 
@@ -100,15 +100,15 @@ Result<std::vector<RunRow>> SqliteStore::list_runs(const RunFilter& filter) {
       RunRow r;
       int c = 0;
       r.id = st.getColumn(c++).getInt64();
-      r.created_at = st.getColumn(c++).getString();
-      r.model = st.getColumn(c++).getString();
-      r.model_path = st.getColumn(c++).getString();
-      r.precision = st.getColumn(c++).getString();
-      r.variant = st.getColumn(c++).getString();
-      r.device = st.getColumn(c++).getString();
-      r.backends = st.getColumn(c++).getString();
-      r.status = st.getColumn(c++).getString();
-      r.sweep_id = st.getColumn(c++).getString();
+      r.created_at = text_of(st.getColumn(c++));
+      r.model = text_of(st.getColumn(c++));
+      r.model_path = text_of(st.getColumn(c++));
+      r.precision = text_of(st.getColumn(c++));
+      r.variant = text_of(st.getColumn(c++));
+      r.device = text_of(st.getColumn(c++));
+      r.backends = text_of(st.getColumn(c++));
+      r.status = text_of(st.getColumn(c++));
+      r.sweep_id = text_of(st.getColumn(c++));
       r.threads = st.getColumn(c++).getInt();
       r.median_ms = st.getColumn(c++).getDouble();
       r.p90_ms = st.getColumn(c++).getDouble();
@@ -132,9 +132,9 @@ Result<StoredRun> SqliteStore::load_run(int64_t id) {
     }
     StoredRun run;
     run.id = st.getColumn(0).getInt64();
-    run.created_at = st.getColumn(1).getString();
-    run.sweep_id = st.getColumn(2).getString();
-    run.variant = st.getColumn(3).getString();
+    run.created_at = text_of(st.getColumn(1));
+    run.sweep_id = text_of(st.getColumn(2));
+    run.variant = text_of(st.getColumn(3));
     std::string why;
     std::optional<ResultDocument> doc =
         parse_result_document_text(st.getColumn(4).getString(), &run.document, &why);
@@ -161,7 +161,7 @@ Result<std::vector<int64_t>> SqliteStore::select(std::string_view selector) {
       if (t.latest_sweep) {
         SQLite::Statement st(*db_, std::string(q::kLatestSweepId));
         if (!st.executeStep()) return std::vector<int64_t>{};
-        t.filter.sweep_id = st.getColumn(0).getString();
+        t.filter.sweep_id = text_of(st.getColumn(0));
       }
       SQLite::Statement st(*db_, filtered_sql(q::kRunIdsSelect, t.filter));
       bind_filter(st, t.filter);

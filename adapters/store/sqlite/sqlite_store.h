@@ -9,10 +9,12 @@
 #include <memory>
 #include <string>
 
+#include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 
 #include "adapters/store/store.h"
+#include "result/utf8.h"
 
 namespace opscope::store::sqlite {
 
@@ -56,6 +58,12 @@ class SqliteStore final : public Store {
 // database, disk full).
 Status sqlite_error(const std::string& path, const std::string& action,
                     const SQLite::Exception& e);
+
+// Text written to the store is UTF-8, bytes that are not written as \xNN
+// (result/utf8.h); text read back is escaped again, so that a row written
+// by an older version (or by hand) cannot poison JSON output downstream.
+inline std::string text_in(std::string_view s) { return escape_invalid_utf8(s); }
+inline std::string text_of(const SQLite::Column& c) { return escape_invalid_utf8(c.getString()); }
 
 // "2026-11-21T23:07:05Z" for now.
 std::string utc_timestamp_now();

@@ -1,4 +1,6 @@
-// Read-only memory mapping of a whole file.
+// Read-only memory mapping of a whole model file, shared by the TFLite and
+// the ONNX readers: the one place where a model path is checked before any
+// byte of it is read.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +10,7 @@
 
 #include "engine/status.h"
 
-namespace opscope::tflite {
+namespace opscope::formats {
 
 // A file mapped read-only into memory. The mapping lives as long as the
 // last shared_ptr to it, so tensors whose constant data points into the
@@ -16,8 +18,10 @@ namespace opscope::tflite {
 class MappedFile {
  public:
   // Maps `path`. Fails with kIoError (message names the path and the
-  // system's reason) if it cannot be opened, is not a regular file or
-  // cannot be mapped. An empty file maps to data() == nullptr, size() == 0.
+  // system's reason) if it cannot be opened, is not a regular file (a
+  // directory, FIFO, socket or device is refused before any byte is read,
+  // and opening a FIFO does not wait for a writer) or cannot be mapped.
+  // An empty file maps to data() == nullptr, size() == 0.
   static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
 
   ~MappedFile();
@@ -34,4 +38,4 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-}  // namespace opscope::tflite
+}  // namespace opscope::formats

@@ -1,4 +1,4 @@
-#include "adapters/formats/tflite/mapped_file.h"
+#include "adapters/formats/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace opscope::tflite {
+namespace opscope::formats {
 
 namespace {
 
@@ -18,11 +18,22 @@ Status io_error(const std::string& path, const std::string& what) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const MappedFile>> MappedFile::open(
     const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer; it is refused below like every file that is not regular.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return io_error(path, "cannot open: " + errno_text());
 
   struct stat st {};
@@ -33,7 +44,7 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return io_error(path, "not a regular file");
+    return io_error(path, std::string("not a regular file (") + file_kind(st.st_mode) + ")");
   }
   const size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {
@@ -56,4 +67,4 @@ MappedFile::~MappedFile() {
   }
 }
 
-}  // namespace opscope::tflite
+}  // namespace opscope::formats
