@@ -8,7 +8,9 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -44,14 +46,54 @@ struct SweepCommand {
 // One case of a sweep as the store keeps it: the runner's own command line
 // (parsed back with the same flags on --resume, so a case runs again exactly
 // as it first did) and the label it is stored with.
+// A model path is bytes and need not be UTF-8, while the store keeps UTF-8
+// text (with other bytes written \xNN, result/utf8.h): the arguments are
+// also kept hex-encoded, so that a resumed case gets its exact bytes back.
+std::string to_hex(const std::string& bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(const std::string& hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
 nlohmann::json case_spec(const SweepCase& sc) {
-  return {{"args", runner_arguments(sc.opts)}, {"variant", sc.variant}, {"round", sc.round}};
+  const std::vector<std::string> args = runner_arguments(sc.opts);
+  std::vector<std::string> hex;
+  for (const std::string& a : args) hex.push_back(to_hex(a));
+  return {{"args", args}, {"args_hex", hex}, {"variant", sc.variant}, {"round", sc.round}};
 }
 
 Result<SweepCase> case_from_spec(const nlohmann::json& spec) {
   SweepCase sc;
   try {
     std::vector<std::string> args = spec.at("args").get<std::vector<std::string>>();
+    if (spec.contains("args_hex")) {  // the exact bytes (paths need not be UTF-8)
+      args.clear();
+      for (const std::string& h : spec.at("args_hex").get<std::vector<std::string>>()) {
+        std::optional<std::string> a = from_hex(h);
+        if (!a) throw std::runtime_error("a stored argument is not hex");
+        args.push_back(std::move(*a));
+      }
+    }
     sc.variant = spec.value("variant", "");
     sc.round = spec.value("round", 0);
     CLI::App app;

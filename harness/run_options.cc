@@ -1,11 +1,10 @@
 #include "harness/run_options.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
+#include "adapters/formats/mapped_file.h"
 #include "engine/backend.h"
 #include "harness/cpu_affinity.h"
 
@@ -33,17 +32,7 @@ void finish_run_options(RunOptions& o) {
 }
 
 Status check_model_file(const std::string& path) {
-  struct stat st {};
-  if (path.empty() || ::stat(path.c_str(), &st) != 0) return Status::ok();  // the loader says why
-  if (S_ISREG(st.st_mode)) return Status::ok();
-  const char* what = S_ISFIFO(st.st_mode)  ? "a FIFO"
-                     : S_ISDIR(st.st_mode) ? "a directory"
-                     : S_ISCHR(st.st_mode) ? "a character device"
-                     : S_ISSOCK(st.st_mode) ? "a socket"
-                                            : "not a regular file";
-  // Reading a FIFO with no writer blocks forever; a device may never end.
-  return Status(ErrorCode::kIoError,
-                path + " is " + what + ", not a model file (give a regular .tflite or .onnx file)");
+  return formats::check_regular_file(path);
 }
 
 Status check_run_options(const RunOptions& o) {

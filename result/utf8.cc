@@ -73,20 +73,30 @@ std::string escape_invalid_utf8(std::string_view s) {
   return escape_with(s, "\\x");
 }
 
-void escape_invalid_utf8(nlohmann::json& j) {
+std::string escape_invalid_utf8_in_json_text(std::string_view text) {
+  if (is_valid_utf8(text)) return std::string(text);
+  return escape_with(text, "\\\\x");
+}
+
+namespace {
+
+// Json: nlohmann::json or nlohmann::ordered_json (the Google Benchmark
+// writer keeps its keys in order).
+template <typename Json>
+void escape_tree(Json& j) {
   if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
+    auto& s = j.template get_ref<std::string&>();
     if (!is_valid_utf8(s)) s = escape_with(s, "\\x");
   } else if (j.is_array()) {
-    for (nlohmann::json& item : j) escape_invalid_utf8(item);
+    for (Json& item : j) escape_tree(item);
   } else if (j.is_object()) {
     bool bad_key = false;
     for (auto it = j.begin(); it != j.end(); ++it) {
       bad_key = bad_key || !is_valid_utf8(it.key());
-      escape_invalid_utf8(it.value());
+      escape_tree(it.value());
     }
     if (bad_key) {
-      nlohmann::json fixed = nlohmann::json::object();
+      Json fixed = Json::object();
       for (auto it = j.begin(); it != j.end(); ++it) {
         fixed[escape_invalid_utf8(it.key())] = std::move(it.value());
       }
@@ -95,19 +105,25 @@ void escape_invalid_utf8(nlohmann::json& j) {
   }
 }
 
-std::string escape_invalid_utf8_in_json_text(std::string_view text) {
-  if (is_valid_utf8(text)) return std::string(text);
-  return escape_with(text, "\\\\x");
-}
-
-std::string dump_json(const nlohmann::json& j, int indent) {
+template <typename Json>
+std::string dump_tree(const Json& j, int indent) {
   try {
     return j.dump(indent);
-  } catch (const nlohmann::json::type_error&) {
-    nlohmann::json copy = j;
-    escape_invalid_utf8(copy);
-    return copy.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  } catch (const typename Json::type_error&) {
+    Json copy = j;
+    escape_tree(copy);
+    return copy.dump(indent, ' ', false, Json::error_handler_t::replace);
   }
+}
+
+}  // namespace
+
+void escape_invalid_utf8(nlohmann::json& j) { escape_tree(j); }
+void escape_invalid_utf8(nlohmann::ordered_json& j) { escape_tree(j); }
+
+std::string dump_json(const nlohmann::json& j, int indent) { return dump_tree(j, indent); }
+std::string dump_json(const nlohmann::ordered_json& j, int indent) {
+  return dump_tree(j, indent);
 }
 
 }  // namespace opscope

@@ -25,6 +25,7 @@ std::string escape_invalid_utf8(std::string_view s);
 
 // The same over every string and object key of `j`, in place.
 void escape_invalid_utf8(nlohmann::json& j);
+void escape_invalid_utf8(nlohmann::ordered_json& j);
 
 // JSON text whose strings may hold bytes that are not UTF-8 (a document
 // written by hand or stored by an older version) made parseable: each such
@@ -35,5 +36,6 @@ std::string escape_invalid_utf8_in_json_text(std::string_view text);
 // j.dump(indent) that never throws on a string's bytes: strings that are
 // not UTF-8 are written escaped as above.
 std::string dump_json(const nlohmann::json& j, int indent = -1);
+std::string dump_json(const nlohmann::ordered_json& j, int indent = -1);
 
 }  // namespace opscope

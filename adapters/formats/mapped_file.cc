@@ -27,7 +27,21 @@ const char* file_kind(mode_t mode) {
   return "not a plain file";
 }
 
+// A FIFO with no writer would block a read forever, a device may never end.
+Status not_regular(const std::string& path, mode_t mode) {
+  return io_error(path, std::string("not a regular file (") + file_kind(mode) +
+                            "); give a .tflite or .onnx file");
+}
+
 }  // namespace
+
+Status check_regular_file(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) {
+    return Status::ok();
+  }
+  return not_regular(path, st.st_mode);
+}
 
 Result<std::shared_ptr<const MappedFile>> MappedFile::open(
     const std::string& path) {
@@ -44,7 +58,7 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return io_error(path, std::string("not a regular file (") + file_kind(st.st_mode) + ")");
+    return not_regular(path, st.st_mode);
   }
   const size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {

@@ -15,6 +15,12 @@ namespace opscope::formats {
 // A file mapped read-only into memory. The mapping lives as long as the
 // last shared_ptr to it, so tensors whose constant data points into the
 // file stay valid while a Model holds the pointer in Model::storage.
+// The same refusal without opening or reading: ok for a regular file and for
+// a path that does not exist (the reader then says why it cannot open it);
+// kIoError naming the path and what it is for a directory, FIFO, socket or
+// device. What the host checks before it starts a runner on a model.
+Status check_regular_file(const std::string& path);
+
 class MappedFile {
  public:
   // Maps `path`. Fails with kIoError (message names the path and the

@@ -57,8 +57,8 @@ one_line resume_with_model "^opscope: error: --resume runs the stored sweep's ow
 
 # A FIFO as the model: refused at once by the host and by the runner, no hang.
 mkfifo fifo.tflite
-expect fifo_run 3 "fifo.tflite is a FIFO, not a model file" -- timeout 30 "$OPSCOPE" run fifo.tflite --no-store
-expect fifo_runner 3 "is a FIFO" -- timeout 30 "$BIN/opscope-runner" fifo.tflite --json fifo.json
+expect fifo_run 3 "fifo.tflite: not a regular file \\(a FIFO\\)" -- timeout 30 "$OPSCOPE" run fifo.tflite --no-store
+expect fifo_runner 3 "not a regular file \\(a FIFO\\)" -- timeout 30 "$BIN/opscope-runner" fifo.tflite --json fifo.json
 
 if [[ ! -f "$HAND" || ! -f "$ALEXA" ]]; then
   echo "hygiene cli: models not fetched, $passed passed, $failed failed"

@@ -10,6 +10,7 @@
 
 #include "adapters/store/sqlite/queries.h"
 #include "adapters/store/sqlite/sqlite_store.h"
+#include "result/utf8.h"
 
 namespace opscope::store {
 
@@ -78,13 +79,13 @@ Status SqliteStore::begin_sweep(const SweepRecord& sweep,
     st.bind(":now", utc_timestamp_now());
     st.bind(":host", sweep.host);
     st.bind(":host_pid", sweep.host_pid);
-    st.bind(":plan", sweep.plan.dump());
+    st.bind(":plan", dump_json(sweep.plan));
     st.exec();
     SQLite::Statement c(*db_, std::string(q::kInsertSweepCase));
     for (size_t i = 0; i < case_specs.size(); ++i) {
       c.bind(":sweep_id", sweep.id);
       c.bind(":seq", static_cast<int64_t>(i));
-      c.bind(":spec", case_specs[i].dump());
+      c.bind(":spec", dump_json(case_specs[i]));
       c.exec();
       c.reset();
     }
