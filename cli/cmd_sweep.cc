@@ -392,7 +392,11 @@ CliCommand add_sweep_command(CLI::App& app) {
   sub->add_option("--plan", c->plan_path,
                   "JSON plan file (docs/store.md); what it names wins over flags, its models "
                   "add to --model/--variant");
-  sub->add_option("--repeat", c->repeat, "Run the whole matrix this many times")
+  sub->add_option("--repeat", c->repeat,
+                  "Run the whole matrix this many times (rounds). For `opscope gate` each "
+                  "side needs runs: to catch +10% 95% of the time at the default 5% "
+                  "threshold, 3 / 4 / 5 / 11 runs at 1% / 2% / 3% / 5% between-run "
+                  "variation (measured here: 4 on a quiet machine; docs/statistics.md)")
       ->capture_default_str()->check(CLI::Range(1, 100000));
   sub->add_option("--shuffle-seed", c->seed, "Seed of the shuffled case order")
       ->capture_default_str();
