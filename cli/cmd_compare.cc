@@ -45,14 +45,18 @@ int load_selected(store::Store& db, const std::string& selector,
   return kExitOk;
 }
 
-// The between-run variation stored before for the baseline's models: every
-// stored run of those models that came from a sweep, less the runs compared.
+// The between-run variation stored before for the baseline's models on the
+// baseline's devices: every stored run of those models that came from a
+// sweep on one of those devices, less the runs compared.
 int load_history(store::Store& db, const std::vector<store::StoredRun>& base,
                  const std::vector<store::StoredRun>& cand, CompareOptions& options) {
-  std::vector<std::string> models;
+  std::vector<std::string> models, devices;
   for (const store::StoredRun& r : base) {
     if (std::find(models.begin(), models.end(), r.doc.model.name) == models.end()) {
       models.push_back(r.doc.model.name);
+    }
+    if (std::find(devices.begin(), devices.end(), r.doc.device.id) == devices.end()) {
+      devices.push_back(r.doc.device.id);
     }
   }
   std::vector<int64_t> exclude;
@@ -65,7 +69,7 @@ int load_history(store::Store& db, const std::vector<store::StoredRun>& base,
     const int rc = load_selected(db, "model:" + model, history);
     if (rc != kExitOk) return rc;
   }
-  options.history = between_run_history(history, exclude);
+  options.history = between_run_history(history, exclude, devices);
   return kExitOk;
 }
 

@@ -314,12 +314,17 @@ int sweep_round_of(const store::StoredRun& run) {
 }
 
 std::map<CaseKey, BetweenRunPrior> between_run_history(
-    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude) {
+    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude,
+    const std::vector<std::string>& devices) {
   // (case, sweep) -> run medians
   std::map<CaseKey, std::map<std::string, std::vector<double>>> groups;
   for (const store::StoredRun& run : runs) {
     if (run.sweep_id.empty() || run.doc.status != "ok") continue;
     if (std::find(exclude.begin(), exclude.end(), run.id) != exclude.end()) continue;
+    if (!devices.empty() &&
+        std::find(devices.begin(), devices.end(), run.doc.device.id) == devices.end()) {
+      continue;
+    }
     const auto& s = run.doc.latency_ms.samples;
     const double m = s.empty() ? run.doc.latency_ms.median : median(s);
     if (m > 0) groups[case_key_of(run)][run.sweep_id].push_back(m);

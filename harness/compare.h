@@ -130,9 +130,12 @@ Comparison compare_documents(const std::vector<ResultDocument>& base,
 // The between-run variation stored runs show, per case: runs of one case in
 // one sweep are repeats of one build (`sweep --repeat N`), so the spread of
 // their log medians is between-run noise; pooled over sweeps. Runs whose ids
-// are in `exclude` (the runs being compared) are left out.
+// are in `exclude` (the runs being compared) are left out, and so are runs
+// from devices not in `devices` (the baseline's: another device's noise says
+// nothing of this one's; empty: any device).
 std::map<CaseKey, BetweenRunPrior> between_run_history(
-    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude = {});
+    const std::vector<store::StoredRun>& runs, const std::vector<int64_t>& exclude = {},
+    const std::vector<std::string>& devices = {});
 
 // The sweep round a stored run carries (config.sweep_round, written by
 // `opscope sweep`), or -1.

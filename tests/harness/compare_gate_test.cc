@@ -200,6 +200,35 @@ TEST(Gate, SingleRunsAreUndecidedUnlessTheChangeIsHugeOrHistoryIsStored) {
   EXPECT_FALSE(h.cases[0].low_confidence);
 }
 
+// History comes from sweeps' repeats of the case on the baseline's device
+// only: a noisy phone's spread says nothing of a quiet CI box.
+TEST(Compare, HistoryIsPerDeviceAndLeavesTheComparedRunsOut) {
+  std::vector<store::StoredRun> runs;
+  for (int i = 0; i < 4; ++i) {
+    store::StoredRun r = make_run(10 + i, "m", "", 5.0 * (1.0 + 0.02 * i), 50, 7 + i);
+    r.sweep_id = "s1";
+    r.doc.device.id = "ci-box";
+    runs.push_back(r);
+    store::StoredRun p = make_run(20 + i, "m", "", 5.0 * (1.0 + 0.30 * i), 50, 9 + i);
+    p.sweep_id = "s2";
+    p.doc.device.id = "phone";
+    runs.push_back(p);
+  }
+  const CaseKey key = case_key_of(runs[0]);
+  const auto ci = between_run_history(runs, {}, {"ci-box"});
+  const auto phone = between_run_history(runs, {}, {"phone"});
+  const auto any = between_run_history(runs, {});
+  ASSERT_EQ(ci.count(key), 1u);
+  ASSERT_EQ(phone.count(key), 1u);
+  EXPECT_LT(ci.at(key).sigma, 0.05);
+  EXPECT_GT(phone.at(key).sigma, 0.2);
+  EXPECT_EQ(any.at(key).df, ci.at(key).df + phone.at(key).df);
+  EXPECT_EQ(between_run_history(runs, {}, {"laptop"}).count(key), 0u);
+  // The runs being compared are not their own history.
+  const auto rest = between_run_history(runs, {10, 11, 12}, {"ci-box"});
+  EXPECT_EQ(rest.count(key), 0u);  // one run left in s1: no spread
+}
+
 TEST(Gate, OverallVerdictAndExitCodes) {
   std::vector<store::StoredRun> base = side(1, "a", 5.0, 4, 100, 1),
                                 cand = side(100, "a", 6.0, 4, 100, 3);
