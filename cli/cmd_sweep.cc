@@ -41,6 +41,7 @@ struct SweepCommand {
   double cool_down_secs = 0, timeout_secs = kAutoTimeout;
   std::string resume;  // a sweep id or "latest"
   bool list = false;
+  std::vector<std::string> given;  // the flags on the command line, by name
 };
 
 // One case of a sweep as the store keeps it: the runner's own command line
@@ -254,10 +255,21 @@ Result<SweepWork> new_work(const SweepCommand& c, store::Store* db) {
 
 int run(const SweepCommand& c) {
   if (c.list) return list_sweeps(c);
-  if (!c.resume.empty() && (!c.models.empty() || !c.variants.empty() || !c.plan_path.empty())) {
-    std::fprintf(stderr, "opscope: error: --resume runs the stored sweep's own cases; drop "
-                         "--model, --variant and --plan\n");
-    return kExitUsage;
+  if (!c.resume.empty()) {
+    // A resumed case runs with the flags it was stored with; a flag given now
+    // would be silently ignored, so it is refused.
+    std::string extra;
+    for (const std::string& name : c.given) {
+      if (name == "--resume" || name == "--db") continue;
+      extra += (extra.empty() ? "" : ", ") + name;
+    }
+    if (!extra.empty()) {
+      std::fprintf(stderr,
+                   "opscope: error: --resume runs the stored sweep's own cases with their own "
+                   "flags; drop %s\n",
+                   extra.c_str());
+      return kExitUsage;
+    }
   }
   if (!c.resume.empty() && c.store.no_store) {
     std::fprintf(stderr, "opscope: error: --resume needs the store (drop --no-store)\n");
@@ -413,7 +425,12 @@ CliCommand add_sweep_command(CLI::App& app) {
   sub->add_flag("--list", c->list, "List the stored sweeps and their status "
                                    "(running, complete, incomplete)");
   add_store_flags(*sub, c->store, /*with_variant=*/false);
-  return {sub, [c] { return run(*c); }};
+  return {sub, [c, sub] {
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->count() > 0) c->given.push_back(opt->get_name());
+    }
+    return run(*c);
+  }};
 }
 
 }  // namespace opscope::cli
