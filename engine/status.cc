@@ -14,6 +14,11 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kTypeMismatch: return "type_mismatch";
     case ErrorCode::kResourceExhausted: return "resource_exhausted";
     case ErrorCode::kBackendError: return "backend_error";
+    case ErrorCode::kDeviceUnreachable: return "device_unreachable";
+    case ErrorCode::kDeviceAuth: return "device_auth";
+    case ErrorCode::kUnknownDevice: return "unknown_device";
+    case ErrorCode::kNoBundle: return "no_bundle";
+    case ErrorCode::kDeviceIo: return "device_io";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

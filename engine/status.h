@@ -29,6 +29,12 @@ enum class ErrorCode : int {
   // Resources and backends.
   kResourceExhausted = 20,
   kBackendError = 21,
+  // Devices (adapters/devices): the link to a device, not the model.
+  kDeviceUnreachable = 40,   // host down, connection refused, adb device gone
+  kDeviceAuth = 41,          // the device refused our key / authorization
+  kUnknownDevice = 42,       // no device of that name is configured
+  kNoBundle = 43,            // no runner bundle for the device's arch
+  kDeviceIo = 44,            // push, pull or a command on the device failed (disk full)
   kInternal = 30,
 };
 

@@ -14,6 +14,11 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::kTypeMismatch: return kExitTypeMismatch;
     case ErrorCode::kResourceExhausted: return kExitResource;
     case ErrorCode::kBackendError: return kExitBackend;
+    case ErrorCode::kDeviceUnreachable: return kExitDeviceUnreachable;
+    case ErrorCode::kDeviceAuth: return kExitDeviceAuth;
+    case ErrorCode::kUnknownDevice: return kExitUnknownDevice;
+    case ErrorCode::kNoBundle: return kExitNoBundle;
+    case ErrorCode::kDeviceIo: return kExitDeviceIo;
     case ErrorCode::kInternal: return kExitInternal;
   }
   return kExitFailure;
@@ -28,7 +33,9 @@ int exit_code_for(std::string_view name) {
                       ErrorCode::kMalformedModel, ErrorCode::kInvalidGraph,
                       ErrorCode::kUnsupportedOp, ErrorCode::kShapeMismatch,
                       ErrorCode::kTypeMismatch, ErrorCode::kResourceExhausted,
-                      ErrorCode::kBackendError, ErrorCode::kInternal}) {
+                      ErrorCode::kBackendError, ErrorCode::kDeviceUnreachable,
+                      ErrorCode::kDeviceAuth, ErrorCode::kUnknownDevice, ErrorCode::kNoBundle,
+                      ErrorCode::kDeviceIo, ErrorCode::kInternal}) {
     if (to_string(c) == name) return exit_code_for(c);
   }
   return kExitFailure;

@@ -24,6 +24,11 @@ enum ExitCode : int {
   kExitStore = 13,           // the results store cannot be opened or written
   kExitTimeout = 14,         // the runner ran past its time limit and was killed
   kExitInterrupted = 15,     // opscope got SIGINT/SIGTERM/SIGHUP; its runner was killed
+  kExitDeviceUnreachable = 16,  // the device cannot be reached (host down, adb device gone)
+  kExitDeviceAuth = 17,      // the device refused our key or authorization
+  kExitUnknownDevice = 18,   // no device of that name (opscope devices)
+  kExitNoBundle = 19,        // no runner bundle for the device's arch
+  kExitDeviceIo = 20,        // a push, pull or command on the device failed (disk full)
 };
 
 int exit_code_for(ErrorCode code);

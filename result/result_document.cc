@@ -1,5 +1,7 @@
 #include "result/result_document.h"
 
+#include <algorithm>
+
 #include "result/utf8.h"
 
 namespace opscope {
@@ -9,9 +11,16 @@ using nlohmann::json;
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ToolInfo, name, version,
                                                 git_commit, build_type,
                                                 compiler)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CpuCluster, name, cpus, max_khz)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceInfo, id, kind, os, arch,
                                                 cpu_model, cores, ram_bytes,
-                                                governor, emulated)
+                                                governor, emulated, hostname,
+                                                clusters, android_model,
+                                                android_release, android_abi)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CpuState, cpu, cur_khz, max_khz, governor)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ThermalZone, type, temp_c)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceState, cpus, thermal, battery_pct,
+                                                battery_temp_c)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelSummary, path, name,
                                                 sha256, format, size_bytes,
                                                 precision, nodes, params, macs)
@@ -53,6 +62,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProfilingOverhead,
                                                 overhead_pct, profiled_invokes,
                                                 block_invokes)
 
+double DeviceState::max_temp_c() const {
+  double hottest = -1;
+  for (const ThermalZone& z : thermal) hottest = std::max(hottest, z.temp_c);
+  return hottest;
+}
+
 json to_json(const ResultDocument& d) {
   json j;
   j["schema_version"] = d.schema_version;
@@ -70,6 +85,10 @@ json to_json(const ResultDocument& d) {
   if (d.status != "ok") j["error"] = d.error;
   if (!d.trace.empty()) j["trace"] = d.trace;
   if (!d.profiling.empty()) j["profiling"] = d.profiling;
+  if (!d.state_before.empty() || !d.state_after.empty()) {
+    j["device_state"] = {{"before", d.state_before}, {"after", d.state_after}};
+  }
+  if (!d.warnings.empty()) j["warnings"] = d.warnings;
   // Names and paths come from model files and flags as bytes.
   escape_invalid_utf8(j);
   return j;
@@ -98,6 +117,12 @@ ResultDocument result_from_json(const json& j) {
   get("error", d.error);
   get("trace", d.trace);
   get("profiling", d.profiling);
+  if (j.contains("device_state")) {
+    const json& s = j.at("device_state");
+    if (s.contains("before")) d.state_before = s.at("before").get<DeviceState>();
+    if (s.contains("after")) d.state_after = s.at("after").get<DeviceState>();
+  }
+  get("warnings", d.warnings);
   return d;
 }
 

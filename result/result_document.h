@@ -24,11 +24,47 @@ struct ToolInfo {
   std::string version, git_commit, build_type, compiler;
 };
 
+// A group of cores with one maximum frequency (big.LITTLE: "little", "mid",
+// "big" by rising max frequency; one cluster on most x86 machines: "all").
+struct CpuCluster {
+  std::string name;
+  std::vector<int> cpus;
+  int64_t max_khz = 0;
+};
+
 struct DeviceInfo {
-  std::string id, kind = "local", os, arch, cpu_model, governor;
+  // id: the configured device name (`opscope devices`), or this machine's
+  // host name for a local run. hostname: what the device calls itself.
+  std::string id, kind = "local", os, arch, cpu_model, governor, hostname;
   int cores = 0;
   int64_t ram_bytes = 0;
   bool emulated = false;
+  std::vector<CpuCluster> clusters;  // optional in JSON
+  // Android only (empty elsewhere): ro.product.model,
+  // ro.build.version.release, ro.product.cpu.abi.
+  std::string android_model, android_release, android_abi;
+};
+
+// The device's state at one moment, read before and after each case
+// (governors, frequencies, temperatures): what makes two runs of one build
+// differ on phones and boards. A value that cannot be read stays at its
+// default (0, "", -1 for the battery).
+struct CpuState {
+  int cpu = 0;
+  int64_t cur_khz = 0, max_khz = 0;
+  std::string governor;
+};
+struct ThermalZone {
+  std::string type;  // e.g. "x86_pkg_temp", "cpu-thermal"
+  double temp_c = 0;
+};
+struct DeviceState {
+  std::vector<CpuState> cpus;
+  std::vector<ThermalZone> thermal;
+  double battery_pct = -1, battery_temp_c = -1;
+  bool empty() const { return cpus.empty() && thermal.empty() && battery_pct < 0; }
+  // The hottest thermal zone, or -1 when none was readable.
+  double max_temp_c() const;
 };
 
 struct ModelSummary {
@@ -151,6 +187,13 @@ struct ResultDocument {
   ErrorInfo error;
   Trace trace;  // optional in JSON: written only when not empty
   ProfilingOverhead profiling;  // optional in JSON: written only when not empty
+  // optional in JSON: written only when read (docs/result-document.md
+  // "device_state"): {"before": DeviceState, "after": DeviceState}.
+  DeviceState state_before, state_after;
+  // Why the numbers may not be what the device can do (a governor that is
+  // not "performance", a device that heated during the case): shown by the
+  // CLI, the reports and the dashboard. Optional in JSON.
+  std::vector<std::string> warnings;
 };
 
 // Every string in it is UTF-8: bytes that are not (a Latin-1 tensor name,

@@ -40,6 +40,19 @@ Result<ProcessOutcome> run_local_process(const std::string& program,
                                          const std::vector<std::string>& args,
                                          const ProcessLimits& limits);
 
+// Like run_local_process, for the transports: the process's stdin is a
+// pipe held open until it ends (the runner exits when it closes, see
+// --exit-on-stdin-eof), `input` is written to it first, its stdout is
+// captured into *out, and its stderr into *err when err is given (else it
+// is inherited). Reading stops when the process has ended and its pipes
+// are drained (a background process it left, such as an ssh ControlMaster,
+// does not hold us).
+Result<ProcessOutcome> run_local_captured(const std::string& program,
+                                          const std::vector<std::string>& args,
+                                          const ProcessLimits& limits, std::string* out,
+                                          std::string* err = nullptr,
+                                          const std::string& input = "");
+
 // The opscope-runner beside the running executable, or $OPSCOPE_RUNNER.
 std::string default_runner_path();
 

@@ -1,0 +1,19 @@
+// The ssh transport: the system OpenSSH client (`ssh`, `scp`), BatchMode (a
+// password prompt is a failure, never a hang), one ControlMaster connection
+// per device reused by every command of a process.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "adapters/devices/device_spec.h"
+#include "adapters/devices/transport.h"
+
+namespace opscope::devices {
+
+// workdir "" -> ".cache/opscope-device" (relative to the login folder).
+std::unique_ptr<Transport> make_ssh_transport(const SshTarget& target,
+                                              const std::string& identity,
+                                              const std::string& workdir);
+
+}  // namespace opscope::devices
