@@ -20,6 +20,9 @@ PACKAGES=(
   libpng-dev libjpeg62-turbo-dev      # calibration images
   procps                              # ps, pgrep: the CLI tests watch the runner process
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins  # the dashboard
+  openssh-server openssh-client       # SSH devices: the tests start their own sshd
+  adb                                 # Android devices: the real adb client
+  qemu-user                           # emulated aarch64 devices (qemu-aarch64)
 )
 
 missing=()
