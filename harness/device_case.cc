@@ -185,11 +185,9 @@ Status ensure_bundle(DeviceSession& d) {
   OPSCOPE_ASSIGN_OR_RETURN(devices::DeviceProbe probe, probe_session(d));
   const std::string dir = find_bundle(probe.info.arch);
   if (dir.empty()) {
-    const char* env = std::getenv("OPSCOPE_BUNDLE_DIR");
     return Status(ErrorCode::kNoBundle,
                   d.spec.name + ": the device is " + probe.info.arch +
-                      " and there is no runner bundle for " + probe.info.arch + " (looked in " +
-                      (env && *env ? std::string(env) + "/" : std::string("bundles/ beside opscope, ")) +
+                      " and there is no runner bundle for it (looked in " + bundle_root() + "/" +
                       probe.info.arch + "; docs/bundles.md says how to build one)");
   }
   OPSCOPE_ASSIGN_OR_RETURN(Bundle b, read_bundle(dir));
@@ -285,16 +283,17 @@ Result<devices::DeviceProbe> probe_session(DeviceSession& d) {
   return *p;
 }
 
-std::string find_bundle(const std::string& arch) {
-  std::vector<fs::path> roots;
-  if (const char* env = std::getenv("OPSCOPE_BUNDLE_DIR"); env && *env) roots.push_back(env);
+std::string bundle_root() {
+  if (const char* env = std::getenv("OPSCOPE_BUNDLE_DIR"); env && *env) return env;
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) roots.push_back(self.parent_path() / "bundles");
-  for (const fs::path& r : roots) {
-    if (fs::is_regular_file(r / arch / "bundle.json", ec)) return (r / arch).string();
-  }
-  return "";
+  return ec ? std::string("bundles") : (self.parent_path() / "bundles").string();
+}
+
+std::string find_bundle(const std::string& arch) {
+  std::error_code ec;
+  const fs::path dir = fs::path(bundle_root()) / arch;
+  return fs::is_regular_file(dir / "bundle.json", ec) ? dir.string() : "";
 }
 
 Status resolve_cluster_cpus(DeviceSession& d, RunOptions& opts) {

@@ -55,9 +55,11 @@ Result<std::unique_ptr<DeviceSession>> open_device_session(const std::string& na
 // Probes once (and keeps it); errors name the device.
 Result<devices::DeviceProbe> probe_session(DeviceSession& device);
 
-// Where this machine keeps the runner bundle for `arch` ("x86_64",
-// "aarch64"): $OPSCOPE_BUNDLE_DIR/<arch>, else bundles/<arch> beside the
-// opscope executable. "" when there is none.
+// Where this machine keeps its runner bundles: $OPSCOPE_BUNDLE_DIR when it
+// is set (and only there), else bundles/ beside the opscope executable.
+std::string bundle_root();
+// The bundle for `arch` ("x86_64", "aarch64"): bundle_root()/<arch> when it
+// holds a bundle.json, else "".
 std::string find_bundle(const std::string& arch);
 
 // Resolves a cluster name in opts.config.cpus ("big") with the device's
