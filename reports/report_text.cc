@@ -48,6 +48,25 @@ std::string md_cell(std::string_view s) {
   return out;
 }
 
+std::string md_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\n': case '\r': out += ' '; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
+      case '!': case '~':
+        out += '\\';
+        out += c;
+        break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string run_label(const store::StoredRun& run) {
   const auto& d = run.doc;
   std::string s;
