@@ -55,13 +55,14 @@ std::string md_text(std::string_view s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '&': out += "&amp;"; break;
-      case '\n': case '\r': out += ' '; break;
       case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
       case '!': case '~':
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        // Control bytes would end the line or vanish: a space, as in HTML.
+        out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
     }
   }
   return out;
