@@ -116,6 +116,9 @@ int run(RunCommand& c) {
   } else if (doc.status == "ok") {
     print_run_report(doc, c.report, stdout);
   }
+  // Without the report (JSON on stdout, a failed case) the device warnings
+  // still reach the user, on stderr.
+  if (c.json_stdout || doc.status != "ok") print_run_warnings(doc, stderr, "opscope: warning: ");
   std::fflush(stdout);
   if (db) {
     auto id = db->ingest_json(outcome->document, *tags, "", c.store.variant);
