@@ -58,6 +58,8 @@ mkdir -p nobundles
 expect run_no_bundle 19 "arm64: the device is aarch64 and there is no runner bundle" -- \
   env OPSCOPE_BUNDLE_DIR="$WORK/nobundles" "$OPSCOPE" run "$SELFIE" "${QUICK[@]}" --device arm64 --db s.db
 expect no_bundle_stored 0 "^no_bundle$" -- sql s.db "SELECT json_extract(document, '$.error.code') FROM runs ORDER BY id DESC"
+expect inspect_no_bundle 19 "arm64: the device is aarch64 and there is no runner bundle" -- \
+  env OPSCOPE_BUNDLE_DIR="$WORK/nobundles" "$OPSCOPE" inspect "$SELFIE" --device arm64
 expect remove_qemu 0 "removed arm64" -- "$OPSCOPE" devices remove arm64
 
 # --- a real OpenSSH server on loopback
@@ -85,6 +87,9 @@ lab = d["lab"]
 assert lab["reachable"] and lab["device"]["arch"] == "x86_64" and lab["device"]["cores"] >= 1, lab
 assert lab["state"]["cpus"], lab'
 
+
+expect inspect_ssh 0 "^device  lab \(ssh://$ME@127.0.0.1:$PORT\): x86_64" -- \
+  "$OPSCOPE" inspect "$SELFIE" --device lab --backend xnnpack,cpu
 
 # run --device: the same outputs as a local run, bit for bit.
 expect run_ssh 0 "stored as run" -- "$OPSCOPE" run "$SELFIE" "${QUICK[@]}" --device lab \
