@@ -12,6 +12,8 @@ export OPSCOPE_MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 export OPSCOPE_NODE_DIR="${OPSCOPE_NODE_DIR:-$HOME/.cache/opscope/node}"
 # The model agreement tests fail (never skip) when the oracle is missing.
 export OPSCOPE_REQUIRE_ORACLE=1
+# The ssh transport tests fail (never skip) when sshd is missing.
+export OPSCOPE_REQUIRE_SSHD=1
 JOBS="${JOBS:-$(nproc)}"
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
