@@ -39,7 +39,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
 )
 STAMP="$SYSROOT/.opscope-sysroot"
-want="format 1: ${PACKAGES[*]}"
+want="format 2: ${PACKAGES[*]}"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   echo "aarch64_sysroot: $SYSROOT is up to date"
   exit 0
@@ -103,5 +103,11 @@ while IFS= read -r -d '' link; do
     ln -sfn "$SYSROOT$target" "$link"
   fi
 done < <(find "$SYSROOT" -type l -print0)
+# Debian keeps a few arch-dependent headers (jconfig.h of libjpeg) in
+# usr/include/aarch64-linux-gnu, where only a native compiler looks: copy them
+# beside the others (no extra -I, so the flags stay those of a plain build).
+if [[ -d "$SYSROOT/usr/include/aarch64-linux-gnu" ]]; then
+  cp -rn "$SYSROOT/usr/include/aarch64-linux-gnu/." "$SYSROOT/usr/include/"
+fi
 echo "$want" > "$STAMP"
 echo "aarch64_sysroot: $SYSROOT ($(du -sh "$SYSROOT" | cut -f1)) from $(ls "$APTDIR"/debs | wc -l) packages"
