@@ -66,8 +66,31 @@ median_of() {  # the result document's latency_ms.median of one run
     python3 -c 'import json, sys; print(json.load(sys.stdin)["latency_ms"]["median"])'
 }
 
+# What one bare command costs on the device (connection reused): the floor
+# of every round trip, mostly the login shell starting on the device.
+bare=$(python3 - "$WORK" "$(cat "$WORK/sshd0/port")" "$ME" <<'PY'
+import os, statistics, subprocess, sys, time
+work, port, me = sys.argv[1:]
+cm = os.path.join(work, "cm")
+args = ["ssh", "-o", "BatchMode=yes", "-o", "ControlMaster=auto", "-o", f"ControlPath={cm}",
+        "-o", "ControlPersist=30", "-i", f"{work}/sshd0/id_ed25519", "-o", "IdentitiesOnly=yes",
+        *os.environ["OPSCOPE_SSH_OPTIONS"].split(), "-p", port, f"{me}@127.0.0.1"]
+subprocess.run(args + ["true"], check=True)
+times = []
+for _ in range(7):
+    t = time.monotonic()
+    subprocess.run(args + ["true"], check=True)
+    times.append(time.monotonic() - t)
+subprocess.run(args[:1] + ["-o", f"ControlPath={cm}", "-O", "exit", f"{me}@127.0.0.1"],
+               stderr=subprocess.DEVNULL)
+print(f"{statistics.median(times):.3f}")
+PY
+)
+
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "model: $model.tflite, ${CASE[*]}"
+echo "a bare command over ssh (connection reused): ${bare} s median (the floor of each round trip;"\
+  "a case in a sweep is one round trip, a single run three: probe, cache check, run)"
 
 # Push caching on a fresh device folder (and warms both devices' caches).
 first=$("$OPSCOPE" run "$MODEL" "${CASE[@]}" --device core0 --no-store --verbose 2>&1 >/dev/null |

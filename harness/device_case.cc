@@ -135,13 +135,15 @@ Status push_file(DeviceSession& d, const std::string& local, const std::string& 
 
 // Pushes `local` files to their device paths unless cached there (by
 // name, which holds their sha256). Each goes to PATH.part and is renamed
-// when whole, so an interrupted push never poisons the cache.
-Status push_cached(DeviceSession& d, const std::vector<std::pair<std::string, std::string>>& files) {
+// when whole, so an interrupted push never poisons the cache. Returns the
+// device paths it pushed.
+using Pushes = std::vector<std::pair<std::string, std::string>>;  // (local, device path)
+Result<std::vector<std::string>> push_cached(DeviceSession& d, const Pushes& files) {
   std::vector<std::string> wanted;
   for (const auto& [local, remote] : files) {
     if (d.no_cache || !d.present.count(remote)) wanted.push_back(remote);
   }
-  if (wanted.empty()) return Status::ok();
+  if (wanted.empty()) return std::vector<std::string>{};
   std::set<std::string> there;
   if (!d.no_cache) {
     OPSCOPE_ASSIGN_OR_RETURN(there, existing(d, wanted));
@@ -159,7 +161,8 @@ Status push_cached(DeviceSession& d, const std::vector<std::pair<std::string, st
     renames += (renames.empty() ? "" : " && ") + std::string("mv -f ") +
                shell_quote(remote + ".part") + " " + shell_quote(remote);
   }
-  if (todo.empty()) return Status::ok();
+  std::vector<std::string> pushed;
+  if (todo.empty()) return pushed;
   OPSCOPE_RETURN_IF_ERROR(run_quiet(d, dirs, "make the cache folders").status());
   for (const auto& [local, remote] : todo) {
     Status st = push_file(d, local, remote + ".part");
@@ -169,8 +172,11 @@ Status push_cached(DeviceSession& d, const std::vector<std::pair<std::string, st
     }
   }
   OPSCOPE_RETURN_IF_ERROR(run_quiet(d, renames, "store the pushed files").status());
-  for (const auto& [local, remote] : todo) d.present.insert(remote);
-  return Status::ok();
+  for (const auto& [local, remote] : todo) {
+    d.present.insert(remote);
+    pushed.push_back(remote);
+  }
+  return pushed;
 }
 
 std::string cache_dir(const DeviceSession& d) {
@@ -179,8 +185,9 @@ std::string cache_dir(const DeviceSession& d) {
   return w + "/cache";
 }
 
-// Finds, pushes (once) and remembers the bundle for the device's arch.
-Status ensure_bundle(DeviceSession& d) {
+// Finds and remembers the bundle for the device's arch; adds its files to
+// `pushes` (push_cached leaves out what the device has).
+Status ensure_bundle(DeviceSession& d, Pushes& pushes) {
   if (!d.bundle_on_device.empty() && !d.no_cache) return Status::ok();
   OPSCOPE_ASSIGN_OR_RETURN(devices::DeviceProbe probe, probe_session(d));
   const std::string dir = find_bundle(probe.info.arch);
@@ -197,18 +204,27 @@ Status ensure_bundle(DeviceSession& d) {
     d.bundle_on_device = fs::absolute(dir).string();
     return Status::ok();
   }
-  const std::string remote = cache_dir(d) + "/bundles/" + b.id;
-  std::vector<std::pair<std::string, std::string>> files;
+  d.bundle_on_device = cache_dir(d) + "/bundles/" + b.id;
   for (const std::string& name : b.files) {
-    files.push_back({(fs::path(dir) / name).string(), remote + "/" + name});
+    pushes.push_back({(fs::path(dir) / name).string(), d.bundle_on_device + "/" + name});
   }
-  OPSCOPE_RETURN_IF_ERROR(push_cached(d, files));
-  OPSCOPE_RETURN_IF_ERROR(run_quiet(d, "chmod 755 " + shell_quote(remote + "/" + b.loader) + " " +
-                                           shell_quote(remote + "/" + b.runner),
-                                    "make the runner executable")
-                              .status());
-  d.bundle_on_device = remote;
   return Status::ok();
+}
+
+// Pushes what the device lacks of the bundle and the case's files in one
+// go (one round trip to ask what is there; none when this process already
+// knows), and makes a freshly pushed runner executable.
+Status push_case(DeviceSession& d, const Pushes& pushes) {
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<std::string> pushed, push_cached(d, pushes));
+  const std::string bundle = d.bundle_on_device + "/";
+  if (std::none_of(pushed.begin(), pushed.end(),
+                   [&](const std::string& p) { return p.rfind(bundle, 0) == 0; })) {
+    return Status::ok();
+  }
+  return run_quiet(d, "chmod 755 " + shell_quote(bundle + d.loader) + " " +
+                          shell_quote(bundle + d.runner),
+                   "make the runner executable")
+      .status();
 }
 
 // The device path of a local file in the cache, and its push.
@@ -222,9 +238,8 @@ Result<std::string> place_file(DeviceSession& d, const std::string& local, const
   return remote;
 }
 
-// Rewrites the plan's files to their device paths (pushing what is missing).
-Status place_case_files(DeviceSession& d, RunOptions& plan) {
-  std::vector<std::pair<std::string, std::string>> pushes;
+// Rewrites the plan's files to their device paths, adding them to `pushes`.
+Status place_case_files(DeviceSession& d, RunOptions& plan, Pushes& pushes) {
   OPSCOPE_ASSIGN_OR_RETURN(plan.model, place_file(d, plan.model, "models", pushes));
   for (std::string& in : plan.config.inputs) {
     std::string name, file = in;
@@ -237,7 +252,7 @@ Status place_case_files(DeviceSession& d, RunOptions& plan) {
     OPSCOPE_ASSIGN_OR_RETURN(std::string remote, place_file(d, file, "inputs", pushes));
     in = name + remote;
   }
-  return push_cached(d, pushes);
+  return Status::ok();
 }
 
 Status pull_outputs(DeviceSession& d, const std::string& remote_dir, const std::string& local_dir) {
@@ -315,8 +330,11 @@ CaseOutcome run_case_on_device(DeviceSession& d, const RunOptions& opts,
     if (!local.is_ok()) return device_failure(d, opts, local.status());
     return std::move(*local);
   }
-  if (Status st = ensure_bundle(d); !st.is_ok()) return device_failure(d, opts, st);
-  if (Status st = place_case_files(d, plan); !st.is_ok()) return device_failure(d, opts, st);
+  Pushes pushes;
+  Status st = ensure_bundle(d, pushes);
+  if (st.is_ok()) st = place_case_files(d, plan, pushes);
+  if (st.is_ok()) st = push_case(d, pushes);
+  if (!st.is_ok()) return device_failure(d, opts, st);
   const std::string id = random_id();
   std::string work;
   if (d.transport->shares_filesystem()) {

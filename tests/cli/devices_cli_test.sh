@@ -79,10 +79,10 @@ ME="$(id -un)"
 expect add_ssh 0 "added lab" -- "$OPSCOPE" devices add lab "ssh://$ME@127.0.0.1:$PORT" \
   --identity "$SSHD_DIR/id_ed25519" --workdir "$WORK/lab"
 expect list_ssh 0 "^lab +ssh://$ME@127.0.0.1:$PORT" -- "$OPSCOPE" devices
-"$OPSCOPE" devices --json >devices.json 2>/dev/null
+"$OPSCOPE" devices --json >listing.json 2>/dev/null
 check list_ssh_json python3 -c '
 import json, sys
-d = {x["name"]: x for x in json.load(open("devices.json"))["devices"]}
+d = {x["name"]: x for x in json.load(open("listing.json"))["devices"]}
 lab = d["lab"]
 assert lab["reachable"] and lab["device"]["arch"] == "x86_64" and lab["device"]["cores"] >= 1, lab
 assert lab["state"]["cpus"], lab'
