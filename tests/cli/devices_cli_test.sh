@@ -60,6 +60,16 @@ expect run_no_bundle 19 "arm64: the device is aarch64 and there is no runner bun
 expect no_bundle_stored 0 "^no_bundle$" -- sql s.db "SELECT json_extract(document, '$.error.code') FROM runs ORDER BY id DESC"
 expect inspect_no_bundle 19 "arm64: the device is aarch64 and there is no runner bundle" -- \
   env OPSCOPE_BUNDLE_DIR="$WORK/nobundles" "$OPSCOPE" inspect "$SELFIE" --device arm64
+# The aarch64 bundle under qemu, through the CLI: stored as emulated.
+if [[ -f "$BIN/bundles/aarch64/bundle.json" ]]; then
+  expect run_qemu 0 "stored as run" -- "$OPSCOPE" run "$SELFIE" --runs 2 --warmup 0 --min-secs 0 \
+    --backend cpu --device arm64 --db q.db
+  expect qemu_emulated 0 "^1 aarch64 qemu$" -- sql q.db \
+    "SELECT json_extract(document, '$.device.emulated') || ' ' || json_extract(document, '$.device.arch') || ' ' || json_extract(document, '$.device.kind') FROM runs"
+elif [[ "${OPSCOPE_REQUIRE_AARCH64:-0}" == 1 ]]; then
+  failed=$((failed + 1))
+  echo "FAIL run_qemu: no aarch64 bundle in $BIN/bundles"
+fi
 expect remove_qemu 0 "removed arm64" -- "$OPSCOPE" devices remove arm64
 
 # --- a real OpenSSH server on loopback
