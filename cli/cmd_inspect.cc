@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/device_flags.h"
 #include "cli/inspect_text.h"
 #include "harness/exit_codes.h"
 #include "harness/inspect.h"
@@ -22,9 +24,53 @@ struct InspectCommand {
   std::string model, backends = "cpu";
   int min_partition_size = 1;
   bool json = false;
+  DeviceFlags devices;
 };
 
+// "pi (ssh://pi@host): aarch64, Linux 6.1, Cortex-A76, 4 cores (all 2400 MHz)"
+std::string device_line(const DeviceSession& d, const DeviceInfo& i) {
+  std::string s = d.spec.name + " (" + d.transport->describe() + "): " + i.arch + ", " + i.os;
+  if (!i.cpu_model.empty()) s += ", " + i.cpu_model;
+  s += ", " + std::to_string(i.cores) + " cores";
+  std::string clusters;
+  for (const CpuCluster& c : i.clusters) {
+    if (!clusters.empty()) clusters += ", ";
+    clusters += c.name + " x" + std::to_string(c.cpus.size());
+    if (c.max_khz > 0) clusters += " " + std::to_string(c.max_khz / 1000) + " MHz";
+  }
+  if (!clusters.empty()) s += " (" + clusters + ")";
+  if (i.emulated) s += ", emulated";
+  return s;
+}
+
 int run(const InspectCommand& c) {
+  // On a device: the placement is the same static plan its runner makes
+  // (its bundle is this build, with the same backends and kernels); what
+  // the device adds is what it is, and whether it has a bundle at all.
+  std::optional<DeviceInfo> device;
+  std::string device_text;
+  if (!c.devices.names.empty() && c.devices.names.front() != "local") {
+    int exit_code = kExitOk;
+    auto sessions = open_devices_or_report(c.devices, exit_code);
+    if (sessions.empty()) return exit_code;
+    DeviceSession& d = *sessions.front();
+    auto probe = probe_session(d);
+    if (!probe.is_ok()) {
+      std::fprintf(stderr, "opscope: %s\n", probe.status().message().c_str());
+      return exit_code_for(probe.status().code());
+    }
+    if (find_bundle(probe->info.arch).empty()) {
+      std::fprintf(stderr,
+                   "opscope: %s: the device is %s and there is no runner bundle for it "
+                   "(looked in %s/%s; docs/bundles.md)\n",
+                   d.spec.name.c_str(), probe->info.arch.c_str(), bundle_root().c_str(),
+                   probe->info.arch.c_str());
+      return exit_code_for(ErrorCode::kNoBundle);
+    }
+    device = probe->info;
+    device->id = d.spec.name;
+    device_text = device_line(d, probe->info);
+  }
   RunOptions o;
   o.backends = c.backends;
   finish_run_options(o);
@@ -34,8 +80,15 @@ int run(const InspectCommand& c) {
     return exit_code_for(info.status().code());
   }
   if (c.json) {
-    std::cout << dump_json(*info, 1) << "\n";
+    nlohmann::json j = *info;
+    if (device) {
+      ResultDocument doc;  // DeviceInfo in its result-document form
+      doc.device = *device;
+      j["device"] = to_json(doc)["device"];
+    }
+    std::cout << dump_json(j, 1) << "\n";
   } else {
+    if (device) std::printf("device  %s\n", device_text.c_str());
     print_inspection(*info, stdout);
   }
   return kExitOk;
@@ -56,6 +109,11 @@ CliCommand add_inspect_command(CLI::App& app) {
                   "As for run: shorter delegated partitions fall back")
       ->capture_default_str();
   sub->add_flag("--json", c->json, "Print JSON instead of tables");
+  sub->add_option("--device", c->devices.names,
+                  "Inspect for this configured device: probes it and checks it has a runner "
+                  "bundle (the placement is the plan its runner makes)")
+      ->expected(1);
+  sub->add_option("--devices-file", c->devices.devices_file, "The devices file");
   return {sub, [c] { return run(*c); }};
 }
 

@@ -9,10 +9,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/device_flags.h"
 #include "cli/run_flags.h"
 #include "cli/run_report.h"
 #include "cli/store_options.h"
 #include "harness/case_process.h"
+#include "harness/device_case.h"
 #include "harness/exit_codes.h"
 #include "harness/run_options.h"
 #include "result/utf8.h"
@@ -27,15 +29,22 @@ struct RunCommand {
   RunOptions opts;
   RunReportOptions report;
   StoreFlags store;
+  DeviceFlags devices;
   bool json_stdout = false;
   bool no_run_order = false;
   double timeout_secs = kAutoTimeout;
 };
 
-// True when the runner left no document and so printed no error itself.
+// True when the runner left no document and so printed no error itself
+// (it died, or the device could not be reached or prepared).
 bool host_made_failure(const ResultDocument& doc) {
-  return doc.error.code == "runner_crashed" || doc.error.code == "timeout" ||
-         doc.error.code == "interrupted";
+  static const char* const kHostMade[] = {"runner_crashed", "timeout",  "interrupted",
+                                          "device_unreachable", "device_auth", "no_bundle",
+                                          "device_io", "unknown_device"};
+  for (const char* code : kHostMade) {
+    if (doc.error.code == code) return true;
+  }
+  return false;
 }
 
 int usage_error(const std::string& message) {
@@ -45,7 +54,12 @@ int usage_error(const std::string& message) {
 
 int run(RunCommand& c) {
   finish_run_options(c.opts);
-  if (Status st = check_run_options(c.opts); !st.is_ok()) {
+  int exit_code = kExitOk;
+  auto devices = open_devices_or_report(c.devices, exit_code);
+  if (devices.empty()) return exit_code;
+  DeviceSession& device = *devices.front();
+  // A device's CPUs are its own: the runner checks --cpus there.
+  if (Status st = check_run_options(c.opts, device.is_local()); !st.is_ok()) {
     std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
     return exit_code_for(st.code());
   }
@@ -62,7 +76,6 @@ int run(RunCommand& c) {
     return kExitUsage;
   }
   // Open the store first: a bad --db should fail before a long run.
-  int exit_code = kExitOk;
   std::unique_ptr<store::Store> db;
   if (!c.store.no_store) {
     db = open_store_or_report(c.store.db, StoreAccess::kCreate, exit_code);
@@ -73,10 +86,16 @@ int run(RunCommand& c) {
   options.progress = isatty(STDERR_FILENO);
   options.timeout_secs = resolve_timeout(c.timeout_secs, c.opts.config);
   install_interrupt_handlers();
-  auto outcome = run_case_process(c.opts, options);
+  Result<CaseOutcome> outcome = device.is_local()
+                                    ? run_case_process(c.opts, options)
+                                    : Result<CaseOutcome>(run_case_on_device(device, c.opts, options));
   if (!outcome.is_ok()) {
     std::fprintf(stderr, "opscope: %s\n", outcome.status().message().c_str());
     return exit_code_for(outcome.status().code());
+  }
+  if (c.devices.verbose && !device.is_local()) {
+    std::fprintf(stderr, "opscope: %s: pushed %lld bytes\n", device.spec.name.c_str(),
+                 static_cast<long long>(device.transport->bytes_pushed()));
   }
   const ResultDocument& doc = outcome->doc;
   if (host_made_failure(doc)) {
@@ -97,6 +116,9 @@ int run(RunCommand& c) {
   } else if (doc.status == "ok") {
     print_run_report(doc, c.report, stdout);
   }
+  // Without the report (JSON on stdout, a failed case) the device warnings
+  // still reach the user, on stderr.
+  if (c.json_stdout || doc.status != "ok") print_run_warnings(doc, stderr, "opscope: warning: ");
   std::fflush(stdout);
   if (db) {
     auto id = db->ingest_json(outcome->document, *tags, "", c.store.variant);
@@ -129,6 +151,7 @@ CliCommand add_run_command(CLI::App& app) {
                   "'timeout'). Default: 600, or --warmup-secs + --max-secs + 300 when that "
                   "is longer; 0: no limit");
   add_store_flags(*sub, c->store);
+  add_device_flags(*sub, c->devices, /*repeatable=*/false);
   return {sub, [c] { return run(*c); }};
 }
 

@@ -49,6 +49,7 @@ void print_runs_table(const std::vector<store::RunRow>& rows) {
   t.add_column("variant", Align::kLeft);
   t.add_column("backend", Align::kLeft);
   t.add_column("threads");
+  t.add_column("device", Align::kLeft);
   t.add_column("median_ms");
   t.add_column("p90_ms");
   t.add_column("peak RSS");
@@ -57,7 +58,7 @@ void print_runs_table(const std::vector<store::RunRow>& rows) {
   for (const store::RunRow& r : rows) {
     const bool ok = r.status == "ok";
     t.add_row({std::to_string(r.id), r.created_at, truncate_middle(r.model, 32), r.variant,
-               r.backends, std::to_string(r.threads), ok ? format_fixed(r.median_ms, 3) : "-",
+               r.backends, std::to_string(r.threads), truncate_middle(r.device, 20), ok ? format_fixed(r.median_ms, 3) : "-",
                ok ? format_fixed(r.p90_ms, 3) : "-", ok ? format_bytes(r.peak_rss_bytes) : "-",
                r.status, tags_text(r.tags)});
   }

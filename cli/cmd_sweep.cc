@@ -15,8 +15,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/device_flags.h"
 #include "cli/run_flags.h"
 #include "cli/store_options.h"
+#include "cli/sweep_queues.h"
+#include "harness/case_plan.h"
 #include "harness/case_process.h"
 #include "harness/exit_codes.h"
 #include "harness/sweep_plan.h"
@@ -32,6 +35,8 @@ using Clock = std::chrono::steady_clock;
 struct SweepCommand {
   RunOptions run;  // the shared run flags
   StoreFlags store;
+  DeviceFlags devices;
+  double cool_until_c = 0;
   std::vector<std::string> models, variants, backends;
   std::string threads = "1";
   std::string plan_path;
@@ -44,48 +49,28 @@ struct SweepCommand {
   std::vector<std::string> given;  // the flags on the command line, by name
 };
 
-// One case of a sweep as the store keeps it: the runner's own command line
-// (parsed back with the same flags on --resume, so a case runs again exactly
-// as it first did) and the label it is stored with.
-// A model path is bytes and need not be UTF-8, while the store keeps UTF-8
-// text (with other bytes written \xNN, result/utf8.h): the arguments are
-// also kept hex-encoded, so that a resumed case gets its exact bytes back.
-std::string to_hex(const std::string& bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
-
-std::optional<std::string> from_hex(const std::string& hex) {
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-  }
-  return out;
-}
-
+// One case of a sweep as the store keeps it: its plan (the runner's own
+// input, harness/case_plan.h: exact bytes of paths kept hex-encoded), the
+// device it runs on, and the label and round it is stored with; a resumed
+// case runs again exactly as it first did. Sweeps stored before plans kept
+// the runner's command line ("args", "args_hex"): still read.
 nlohmann::json case_spec(const SweepCase& sc) {
-  const std::vector<std::string> args = runner_arguments(sc.opts);
-  std::vector<std::string> hex;
-  for (const std::string& a : args) hex.push_back(to_hex(a));
-  return {{"args", args}, {"args_hex", hex}, {"variant", sc.variant}, {"round", sc.round}};
+  return {{"plan", plan_to_json(sc.opts)}, {"device", sc.device}, {"variant", sc.variant},
+          {"round", sc.round}};
 }
 
 Result<SweepCase> case_from_spec(const nlohmann::json& spec) {
   SweepCase sc;
   try {
+    sc.variant = spec.value("variant", "");
+    sc.round = spec.value("round", 0);
+    sc.device = spec.value("device", "local");
+    if (spec.contains("plan")) {
+      auto opts = plan_from_json(spec.at("plan"));
+      if (!opts.is_ok()) throw std::runtime_error(opts.status().message());
+      sc.opts = std::move(*opts);
+      return sc;
+    }
     std::vector<std::string> args = spec.at("args").get<std::vector<std::string>>();
     if (spec.contains("args_hex")) {  // the exact bytes (paths need not be UTF-8)
       args.clear();
@@ -95,8 +80,6 @@ Result<SweepCase> case_from_spec(const nlohmann::json& spec) {
         args.push_back(std::move(*a));
       }
     }
-    sc.variant = spec.value("variant", "");
-    sc.round = spec.value("round", 0);
     CLI::App app;
     add_run_options(app, sc.opts);
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
@@ -110,10 +93,13 @@ Result<SweepCase> case_from_spec(const nlohmann::json& spec) {
 }
 
 // The sweep-level settings a resumed sweep needs again.
-nlohmann::json plan_record(const SweepPlan& plan, double timeout_secs) {
+nlohmann::json plan_record(const SweepPlan& plan, double timeout_secs, double cool_until_c,
+                           const std::string& devices_file) {
   return {{"tags", plan.tags},
           {"cool_down_secs", plan.cool_down_secs},
-          {"timeout_secs", timeout_secs}};
+          {"cool_until_c", cool_until_c},
+          {"timeout_secs", timeout_secs},
+          {"devices_file", devices_file}};
 }
 
 std::string host_name() {
@@ -135,25 +121,6 @@ std::string new_sweep_id() {
   return std::string(buf) + suffix;
 }
 
-std::string format_duration(double secs) {
-  const long s = static_cast<long>(secs + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof(buf), "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-  } else if (s >= 60) {
-    std::snprintf(buf, sizeof(buf), "%ldm%02lds", s / 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%lds", s);
-  }
-  return buf;
-}
-
-std::string describe(const SweepCase& c) {
-  std::string s = std::filesystem::path(c.opts.model).filename().string();
-  if (!c.variant.empty()) s += " [" + c.variant + "]";
-  return s + " " + c.opts.backends + " t" + std::to_string(c.opts.config.threads);
-}
-
 Result<SweepPlan> build_plan(const SweepCommand& c) {
   SweepPlan plan;
   for (const std::string& m : c.models) plan.models.push_back({"", m});
@@ -171,7 +138,9 @@ Result<SweepPlan> build_plan(const SweepCommand& c) {
   plan.run = c.run;
   OPSCOPE_ASSIGN_OR_RETURN(plan.tags, parse_tags(c.store.tags));
   if (!c.plan_path.empty()) OPSCOPE_RETURN_IF_ERROR(load_sweep_plan(c.plan_path, plan));
-  OPSCOPE_RETURN_IF_ERROR(check_sweep_plan(plan));
+  bool all_local = true;
+  for (const std::string& d : c.devices.names) all_local = all_local && d == "local";
+  OPSCOPE_RETURN_IF_ERROR(check_sweep_plan(plan, all_local));
   return plan;
 }
 
@@ -203,7 +172,8 @@ struct SweepWork {
   std::vector<int64_t> seqs;  // each case's seq in the store
   size_t total = 0;           // cases in the whole sweep
   store::Tags tags;
-  double cool_down_secs = 0, timeout_secs = 0;
+  double cool_down_secs = 0, cool_until_c = 0, timeout_secs = 0;
+  std::string devices_file;  // where the cases' device names are defined
 };
 
 Result<SweepWork> resume_work(const SweepCommand& c, store::Store& db) {
@@ -218,7 +188,10 @@ Result<SweepWork> resume_work(const SweepCommand& c, store::Store& db) {
   w.id = rec.id;
   w.tags = rec.plan.value("tags", store::Tags{});
   w.cool_down_secs = rec.plan.value("cool_down_secs", 0.0);
+  w.cool_until_c = rec.plan.value("cool_until_c", 0.0);
   w.timeout_secs = rec.plan.value("timeout_secs", 0.0);
+  w.devices_file = c.devices.devices_file.empty() ? rec.plan.value("devices_file", std::string())
+                                                  : c.devices.devices_file;
   OPSCOPE_ASSIGN_OR_RETURN(std::vector<store::SweepCaseRow> rows, db.sweep_cases(rec.id));
   w.total = rows.size();
   for (const store::SweepCaseRow& row : rows) {
@@ -234,18 +207,32 @@ Result<SweepWork> new_work(const SweepCommand& c, store::Store* db) {
   OPSCOPE_ASSIGN_OR_RETURN(SweepPlan plan, build_plan(c));
   SweepWork w;
   w.id = new_sweep_id();
-  w.cases = expand_sweep(plan);
+  // Every case on every device (each device runs the same shuffled order).
+  std::vector<std::string> names;
+  for (const std::string& name : c.devices.names) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  if (names.empty()) names.push_back("local");
+  const std::vector<SweepCase> matrix = expand_sweep(plan);
+  for (const std::string& name : names) {
+    for (SweepCase sc : matrix) {
+      sc.device = name;
+      w.cases.push_back(std::move(sc));
+    }
+  }
   w.total = w.cases.size();
   for (size_t i = 0; i < w.cases.size(); ++i) w.seqs.push_back(static_cast<int64_t>(i));
   w.tags = plan.tags;
   w.cool_down_secs = plan.cool_down_secs;
+  w.cool_until_c = c.cool_until_c;
   w.timeout_secs = resolve_timeout(plan.timeout_secs, plan.run.config);
+  w.devices_file = c.devices.devices_file;
   if (db) {
     store::SweepRecord rec;
     rec.id = w.id;
     rec.host = host_name();
     rec.host_pid = getpid();
-    rec.plan = plan_record(plan, w.timeout_secs);
+    rec.plan = plan_record(plan, w.timeout_secs, w.cool_until_c, w.devices_file);
     std::vector<nlohmann::json> specs;
     for (const SweepCase& sc : w.cases) specs.push_back(case_spec(sc));
     OPSCOPE_RETURN_IF_ERROR(db->begin_sweep(rec, specs));
@@ -260,7 +247,10 @@ int run(const SweepCommand& c) {
     // would be silently ignored, so it is refused.
     std::string extra;
     for (const std::string& name : c.given) {
-      if (name == "--resume" || name == "--db") continue;
+      if (name == "--resume" || name == "--db" || name == "--devices-file" ||
+          name == "--verbose" || name == "--no-cache") {
+        continue;
+      }
       extra += (extra.empty() ? "" : ", ") + name;
     }
     if (!extra.empty()) {
@@ -285,6 +275,13 @@ int run(const SweepCommand& c) {
     db = open_store_or_report(c.store.db, StoreAccess::kCreate, exit_code);
     if (!db) return exit_code;
   }
+  // The devices, each opened once (an unknown name fails before anything
+  // is stored); one queue per device.
+  std::vector<std::unique_ptr<DeviceSession>> sessions;
+  if (c.resume.empty()) {
+    sessions = open_devices_or_report(c.devices, exit_code);
+    if (sessions.empty()) return exit_code;
+  }
   auto work = c.resume.empty() ? new_work(c, db.get()) : resume_work(c, *db);
   if (!work.is_ok()) {
     std::fprintf(stderr, "opscope: error: %s\n", work.status().message().c_str());
@@ -301,76 +298,67 @@ int run(const SweepCommand& c) {
       std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
     }
   };
+  // A resumed sweep's devices: those of its cases left to run.
+  if (!c.resume.empty() && !cases.empty()) {
+    DeviceFlags device_flags = c.devices;
+    device_flags.devices_file = work->devices_file;
+    device_flags.names.clear();
+    for (const SweepCase& sc : cases) device_flags.names.push_back(sc.device);
+    sessions = open_devices_or_report(device_flags, exit_code);
+    if (sessions.empty()) return exit_code;
+  }
+  std::vector<DeviceQueue> queues;
+  for (auto& s : sessions) queues.push_back({s.get(), {}});
+  for (size_t i = 0; i < cases.size(); ++i) {
+    for (DeviceQueue& q : queues) {
+      if (q.device->spec.name == cases[i].device) q.cases.push_back(i);
+    }
+  }
   mark("running");
   install_interrupt_handlers();
   const bool tty = isatty(STDERR_FILENO);
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  int failed = 0;
-  CaseProcessOptions options;
-  options.timeout_secs = work->timeout_secs;
+  QueueSettings settings;
+  settings.case_options.timeout_secs = work->timeout_secs;
+  settings.cool_down_secs = work->cool_down_secs;
+  settings.cool_until_c = work->cool_until_c;
+  settings.tty = tty;
   if (!c.resume.empty()) {
     std::printf("sweep %s: resuming %zu of %zu cases\n", sweep_id.c_str(), cases.size(),
                 work->total);
     std::fflush(stdout);
   }
-  for (size_t i = 0; i < cases.size(); ++i) {
-    if (i > 0 && work->cool_down_secs > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(work->cool_down_secs));
+  auto store_case = [&](size_t i, CaseOutcome& outcome) -> Status {
+    if (!db) return Status::ok();
+    // The round lets compare and gate pair a base and a candidate run that
+    // ran side by side (docs/statistics.md, "Pairing by round").
+    if (outcome.document.contains("config") && outcome.document["config"].is_object()) {
+      outcome.document["config"]["sweep_round"] = cases[i].round;
     }
-    const SweepCase& sc = cases[i];
-    if (tty) {
-      std::string left = "?";
-      if (i > 0) left = "~" + format_duration(elapsed() / i * (cases.size() - i));
-      std::fprintf(stderr, "\r\033[K[%zu/%zu] %s | elapsed %s | left %s", i + 1, cases.size(),
-                   describe(sc).c_str(), format_duration(elapsed()).c_str(), left.c_str());
-      std::fflush(stderr);
-    }
-    auto outcome = interrupt_signal() != 0 ? Result<CaseOutcome>(Status(ErrorCode::kInternal, ""))
-                                           : run_case_process(sc.opts, options);
-    if (interrupt_signal() != 0 || (outcome.is_ok() && outcome->interrupted)) {
-      mark("incomplete");
-      std::fprintf(stderr,
-                   "%sopscope: sweep %s interrupted (signal %d) at case %zu of %zu; finish it "
-                   "with: opscope sweep --resume %s --db %s\n",
-                   tty ? "\r\033[K" : "", sweep_id.c_str(), interrupt_signal(), i + 1,
-                   cases.size(), sweep_id.c_str(), c.store.db.c_str());
-      return kExitInterrupted;
-    }
-    if (!outcome.is_ok()) {
-      // The host cannot start runners at all: every case would fail alike.
-      mark("incomplete");
-      std::fprintf(stderr, "%sopscope: error: %s\n", tty ? "\n" : "",
-                   outcome.status().message().c_str());
-      return kExitFailure;
-    }
-    const bool ok = outcome->doc.status == "ok";
-    if (!ok) {
-      ++failed;
-      std::fprintf(stderr, "%sopscope: case %zu/%zu (%s) failed: %s\n", tty ? "\r\033[K" : "",
-                   i + 1, cases.size(), describe(sc).c_str(),
-                   outcome->doc.error.message.c_str());
-    }
-    if (db) {
-      // The round lets compare and gate pair a base and a candidate run that
-      // ran side by side (docs/statistics.md, "Pairing by round").
-      if (outcome->document.contains("config") && outcome->document["config"].is_object()) {
-        outcome->document["config"]["sweep_round"] = sc.round;
-      }
-      auto id = db->ingest_json(outcome->document, work->tags, sweep_id, sc.variant);
-      Status st = id.is_ok() ? db->finish_sweep_case(sweep_id, work->seqs[i],
-                                                     ok ? "ok" : "failed", *id)
-                             : id.status();
-      if (!st.is_ok()) {
-        mark("incomplete");
-        std::fprintf(stderr, "%sopscope: error: %s\n", tty ? "\n" : "", st.message().c_str());
-        return kExitStore;
-      }
-    }
+    const bool ok = outcome.doc.status == "ok";
+    auto id = db->ingest_json(outcome.document, work->tags, sweep_id, cases[i].variant);
+    return id.is_ok() ? db->finish_sweep_case(sweep_id, work->seqs[i], ok ? "ok" : "failed", *id)
+                      : id.status();
+  };
+  const QueueTotals totals = run_device_queues(cases, queues, settings, store_case);
+  if (totals.interrupted || interrupt_signal() != 0) {
+    mark("incomplete");
+    std::fprintf(stderr,
+                 "opscope: sweep %s interrupted (signal %d) at case %zu of %zu; finish it "
+                 "with: opscope sweep --resume %s --db %s\n",
+                 sweep_id.c_str(), interrupt_signal(), totals.interrupted_at, cases.size(),
+                 sweep_id.c_str(), c.store.db.c_str());
+    return kExitInterrupted;
   }
+  if (!totals.store_error.is_ok()) {
+    mark("incomplete");
+    std::fprintf(stderr, "opscope: error: %s\n", totals.store_error.message().c_str());
+    return kExitStore;
+  }
+  const size_t failed = totals.failed;
   mark("complete");
-  if (tty) std::fprintf(stderr, "\r\033[K");
-  std::printf("sweep %s: %zu cases, %zu ok, %d failed, %s\n", sweep_id.c_str(), cases.size(),
+  std::printf("sweep %s: %zu cases, %zu ok, %zu failed, %s\n", sweep_id.c_str(), cases.size(),
               cases.size() - failed, failed, format_duration(elapsed()).c_str());
   if (db) {
     std::printf("stored in %s: opscope runs --db %s --sweep %s\n", c.store.db.c_str(),
@@ -413,8 +401,13 @@ CliCommand add_sweep_command(CLI::App& app) {
   sub->add_option("--shuffle-seed", c->seed, "Seed of the shuffled case order")
       ->capture_default_str();
   sub->add_flag("--no-shuffle", c->no_shuffle, "Run the matrix in its plain order");
-  sub->add_option("--cool-down", c->cool_down_secs, "Seconds to sleep between cases")
+  sub->add_option("--cool-down,--cooldown-s", c->cool_down_secs,
+                  "Seconds to sleep between two cases on one device")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  sub->add_option("--cooldown-until-c", c->cool_until_c,
+                  "Before each case, wait (at most 10 min) until the device's hottest "
+                  "thermal zone is below this many degrees C (no wait where none is readable)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--timeout", c->timeout_secs,
                   "Kill a case's runner after this many seconds; the case is stored as "
                   "failed with 'timeout' (default: as for run, 600 or --warmup-secs + "
@@ -425,6 +418,7 @@ CliCommand add_sweep_command(CLI::App& app) {
   sub->add_flag("--list", c->list, "List the stored sweeps and their status "
                                    "(running, complete, incomplete)");
   add_store_flags(*sub, c->store, /*with_variant=*/false);
+  add_device_flags(*sub, c->devices, /*repeatable=*/true);
   return {sub, [c, sub] {
     for (const CLI::Option* opt : sub->get_options()) {
       if (opt->count() > 0) c->given.push_back(opt->get_name());

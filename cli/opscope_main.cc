@@ -16,6 +16,7 @@
 
 #include "cli/cli_command.h"
 #include "cli/cmd_compare.h"
+#include "cli/cmd_devices.h"
 #include "cli/cmd_inspect.h"
 #include "cli/cmd_quant_diff.h"
 #include "cli/cmd_quantize.h"
@@ -33,13 +34,16 @@ int main(int argc, char** argv) {
       "opscope: benchmark and profile on-device ML models, per operator.\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 I/O, 4 malformed model, 5 invalid graph,\n"
       "6 unsupported op, 7 shape mismatch, 8 type mismatch, 12 runner crashed,\n"
-      "13 results store, 14 runner timed out, 15 interrupted."};
+      "13 results store, 14 runner timed out, 15 interrupted, 16 device unreachable,\n"
+      "17 device refused the key, 18 unknown device, 19 no runner bundle for the\n"
+      "device's arch, 20 device I/O (e.g. its disk is full)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "opscope 0.1.0");
 
   const std::vector<CliCommand> commands = {
       add_run_command(app),
       add_inspect_command(app),
+      add_devices_command(app),
       add_quantize_command(app),
       add_quant_diff_command(app),
       add_runs_command(app),

@@ -66,6 +66,8 @@ void print_header(const ResultDocument& d, std::FILE* out) {
   }
   std::fprintf(out, "device  %s, %s, %d cores\n", d.device.cpu_model.c_str(),
                d.device.arch.c_str(), d.device.cores);
+  const std::string state = reports::device_state_line(d);
+  if (!state.empty()) std::fprintf(out, "state   %s\n", state.c_str());
 }
 
 void print_stages(const ResultDocument& d, std::FILE* out) {
@@ -131,12 +133,13 @@ void print_type_summary(const ResultDocument& d, std::FILE* out) {
 
 }  // namespace
 
-void print_run_report(const ResultDocument& d, const RunReportOptions& opts,
-                      std::FILE* out) {
-  print_header(d, out);
-  print_stages(d, out);
-  print_latency(d, out);
-  if (d.ops.empty()) return;
+void print_run_warnings(const ResultDocument& d, std::FILE* out, const char* prefix) {
+  for (const std::string& w : d.warnings) std::fprintf(out, "%s%s\n", prefix, w.c_str());
+}
+
+namespace {
+
+void print_ops(const ResultDocument& d, const RunReportOptions& opts, std::FILE* out) {
   const bool timed = std::any_of(d.ops.begin(), d.ops.end(),
                                  [](const OpStats& o) { return o.count > 0; });
   if (!timed) {
@@ -173,6 +176,22 @@ void print_run_report(const ResultDocument& d, const RunReportOptions& opts,
                  "\nsum of per-op averages %.3f ms; invoke mean %.3f ms "
                  "(the difference is dispatch and profiling overhead)\n",
                  op_sum_ms, d.latency_ms.mean);
+  }
+}
+
+}  // namespace
+
+void print_run_report(const ResultDocument& d, const RunReportOptions& opts,
+                      std::FILE* out) {
+  print_header(d, out);
+  print_stages(d, out);
+  print_latency(d, out);
+  if (!d.ops.empty()) print_ops(d, opts, out);
+  // Last, where the terminal leaves them in sight.
+  if (!d.warnings.empty()) {
+    std::fprintf(out, "\n== warnings: the device may not have run at its best "
+                      "(docs/result-document.md \"warnings\") ==\n");
+    print_run_warnings(d, out, "warning: ");
   }
 }
 

@@ -17,4 +17,8 @@ struct RunReportOptions {
 void print_run_report(const ResultDocument& doc, const RunReportOptions& opts,
                       std::FILE* out);
 
+// One line per warning of the document (device state: heat, governor,
+// throttling, battery), each after `prefix`. print_run_report ends with them.
+void print_run_warnings(const ResultDocument& doc, std::FILE* out, const char* prefix);
+
 }  // namespace opscope::cli

@@ -6,14 +6,17 @@
 #endif
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/run_flags.h"
+#include "harness/case_plan.h"
 #include "harness/environment.h"
 #include "harness/exit_codes.h"
 #include "harness/run_case.h"
@@ -34,6 +37,19 @@ bool die_with_parent(long parent_pid) {
   return getppid() == static_cast<pid_t>(parent_pid);
 }
 
+// A runner started on a device (ssh, adb) has no parent to die with: the
+// host holds our stdin open for as long as it wants us, and the link's
+// end, or the host's, closes it.
+void exit_when_stdin_closes() {
+  std::thread([] {
+    char buf[256];
+    for (;;) {
+      const ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+      if (n == 0 || (n < 0 && errno != EINTR)) _exit(opscope::harness::kExitInterrupted);
+    }
+  }).detach();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,9 +61,18 @@ int main(int argc, char** argv) {
                "document (JSON). Usually started by `opscope run`."};
   app.set_version_flag("--version", "opscope-runner (result schema " + std::to_string(kSchemaVersion) + ")");
   RunOptions opts;
-  bool progress = false;
+  bool progress = false, stdin_watch = false;
   long parent_pid = 0;
+  std::string plan_path;
   add_run_options(app, opts);
+  app.get_option("model")->required(false);
+  app.add_option("--plan", plan_path,
+                 "Run the case this plan file describes (JSON, docs/result-document.md "
+                 "\"The benchmark plan\"); the case flags are then ignored");
+  app.add_flag("--exit-on-stdin-eof", stdin_watch,
+               "Exit (15) when stdin closes: how a runner on a device learns that the host "
+               "or the link is gone")
+      ->group("Host");
   app.add_flag("--progress", progress, "Print progress lines to stderr");
   app.add_option("--parent-pid", parent_pid,
                  "Exit when this process (the host that started us) is gone")
@@ -58,6 +83,20 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   if (!die_with_parent(parent_pid)) return kExitInterrupted;
+  if (stdin_watch) exit_when_stdin_closes();
+  if (!plan_path.empty()) {
+    const std::string json_path = opts.json_path;
+    auto planned = load_plan_file(plan_path);
+    if (!planned.is_ok()) {
+      std::fprintf(stderr, "opscope-runner: error: %s\n", planned.status().message().c_str());
+      return exit_code_for(planned.status().code());
+    }
+    opts = std::move(*planned);
+    opts.json_path = json_path;
+  } else if (opts.model.empty()) {
+    std::fprintf(stderr, "opscope-runner: error: give a MODEL or --plan FILE\n");
+    return kExitUsage;
+  }
   finish_run_options(opts);
 
   RunRequest req;
@@ -85,7 +124,7 @@ int main(int argc, char** argv) {
     doc = run_case(req);
   }
   const std::string text = opscope::dump_json(opscope::to_json(doc), 1);
-  if (opts.json_path.empty()) {
+  if (opts.json_path.empty() || opts.json_path == "-") {
     std::cout << text << "\n";
   } else {
     std::ofstream f(opts.json_path);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "adapters/devices/local_process.h"
+#include "harness/case_plan.h"
 #include "harness/environment.h"
 #include "harness/exit_codes.h"
 
@@ -37,6 +38,9 @@ class ResultFile {
   ResultFile& operator=(const ResultFile&) = delete;
   bool ok() const { return fd_ >= 0; }
   std::string runner_path() const { return "/dev/fd/" + std::to_string(fd_); }
+  bool write_all(const std::string& text) const {
+    return pwrite(fd_, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size());
+  }
   std::string read_all() const {
     std::string text;
     char buf[65536];
@@ -56,6 +60,8 @@ class ResultFile {
 
 // The document of a case whose runner left none: what was asked, on what,
 // and why it failed, so that the store keeps the failure like any run.
+}  // namespace
+
 nlohmann::json failure_document(const RunOptions& opts, const std::string& code,
                                 const std::string& message) {
   ResultDocument d;
@@ -70,8 +76,6 @@ nlohmann::json failure_document(const RunOptions& opts, const std::string& code,
   return to_json(d);
 }
 
-}  // namespace
-
 void install_interrupt_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
@@ -84,14 +88,16 @@ void install_interrupt_handlers() {
 
 int interrupt_signal() { return g_interrupt_signal.load(); }
 
+const std::atomic<int>* interrupt_flag() { return &g_interrupt_signal; }
+
 Result<CaseOutcome> run_case_process(const RunOptions& opts,
                                      const CaseProcessOptions& options) {
-  ResultFile tmp;
-  if (!tmp.ok()) {
+  ResultFile tmp, plan;
+  if (!tmp.ok() || !plan.ok() || !plan.write_all(plan_to_json(opts).dump())) {
     return Status(ErrorCode::kIoError, "cannot create a temporary file in /tmp");
   }
   const std::string runner = devices::default_runner_path();
-  std::vector<std::string> args = runner_arguments(opts);
+  std::vector<std::string> args = {"--plan", plan.runner_path()};
   args.push_back("--json");
   args.push_back(tmp.runner_path());
   args.push_back("--parent-pid");

@@ -3,6 +3,7 @@
 // `opscope sweep` go through here.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,14 @@ struct CaseOutcome {
 // once by the commands that start runners.
 void install_interrupt_handlers();
 int interrupt_signal();
+// What run limits poll to learn of the interrupt (ProcessLimits::cancel).
+const std::atomic<int>* interrupt_flag();
+
+// The document of a case whose runner left none: what was asked, on what
+// (this machine), and why it failed (error.code `code`), so that the store
+// keeps the failure like any run.
+nlohmann::json failure_document(const RunOptions& opts, const std::string& code,
+                                const std::string& message);
 
 // Fails only when the case cannot be attempted (no temporary file, no
 // runner executable): a failure of the case itself is an outcome. The

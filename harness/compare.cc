@@ -39,6 +39,7 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
     return;
   }
   ++b.ok_runs;
+  ++(d.device.emulated ? b.side.emulated_runs : b.side.hardware_runs);
   const auto& s = d.latency_ms.samples;
   b.side.samples_ms.insert(b.side.samples_ms.end(), s.begin(), s.end());
   const double run_median = s.empty() ? d.latency_ms.median : median(s);

@@ -52,6 +52,9 @@ struct CaseSide {
   std::vector<int> run_rounds;
   std::vector<std::string> run_sweeps;
   int failed_runs = 0;             // runs with status "error" (no samples)
+  // Successful runs made under emulation (qemu: device.emulated) and on
+  // real hardware: the gate never judges one against the other.
+  int emulated_runs = 0, hardware_runs = 0;
   std::string error;               // the first failed run's "code: message"
   double median_ms = 0, p90_ms = 0;
   Interval median_ci;  // 95%, order statistics

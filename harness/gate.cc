@@ -39,6 +39,20 @@ std::string side_problem(const char* which, const CaseSide& s, int min_samples) 
   return "";
 }
 
+// Why the two sides' times cannot be compared at all, or "": emulated
+// runs (qemu) time the emulator, not a device.
+std::string emulation_problem(const CaseSide& base, const CaseSide& cand) {
+  auto what = [](const CaseSide& s) -> std::string {
+    if (s.emulated_runs > 0 && s.hardware_runs > 0) return "mixes emulated and real runs";
+    return s.emulated_runs > 0 ? "ran emulated (qemu)" : "ran on real hardware";
+  };
+  const bool base_emu = base.emulated_runs > 0, cand_emu = cand.emulated_runs > 0;
+  const bool mixed = (base_emu && base.hardware_runs > 0) || (cand_emu && cand.hardware_runs > 0);
+  if (!mixed && base_emu == cand_emu) return "";
+  return "the baseline " + what(base) + ", the candidate " + what(cand) +
+         ": emulated times are never gated against real hardware";
+}
+
 double typical(const CaseSide& s) {
   double sum = 0;
   for (double m : s.run_medians_ms) sum += std::log(m);
@@ -96,7 +110,8 @@ CaseVerdict judge(const CaseComparison& c, const GateOptions& o) {
   v.base_median_ms = c.base.median_ms;
   v.cand_median_ms = c.cand.median_ms;
   for (const std::string& problem : {side_problem("baseline", c.base, o.min_samples),
-                                     side_problem("candidate", c.cand, o.min_samples)}) {
+                                     side_problem("candidate", c.cand, o.min_samples),
+                                     emulation_problem(c.base, c.cand)}) {
     if (!problem.empty()) {
       v.verdict = Verdict::kUndecided;
       v.reason = problem;

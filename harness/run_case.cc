@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "engine/macs.h"
+#include "adapters/devices/probe.h"
 #include "engine/session.h"
 #include "harness/cpu_affinity.h"
+#include "harness/device_warnings.h"
 #include "harness/environment.h"
 #include "harness/model_loader.h"
 #include "harness/session_io.h"
@@ -100,19 +102,24 @@ std::vector<OpStats> collect_ops(const Session& session,
   return ops;
 }
 
-}  // namespace
+// How long the probe script may take before the state is left empty.
+constexpr double kProbeTimeoutSecs = 10;
 
-ResultDocument run_case(const RunRequest& req) {
+// The device's state now (governors, frequencies, temperatures, battery):
+// one run of the probe script. A probe that fails leaves the state empty; it
+// is never an error of the case.
+DeviceState probe_state() {
+  auto probe = devices::probe_here(kProbeTimeoutSecs);
+  return probe.is_ok() ? probe->state : DeviceState{};
+}
+
+// The case itself: `doc` arrives with the tool, device, config and model
+// path filled in.
+ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   const CaseConfig& cfg = req.config;
   auto say = [&](const std::string& line) {
     if (req.progress) req.progress(line);
   };
-  ResultDocument doc;
-  doc.tool = capture_tool();
-  doc.device = capture_device();
-  doc.config = cfg;
-  doc.model.path = req.model_path;
-  doc.model.name = std::filesystem::path(req.model_path).filename().string();
 
   // Pin first: the session's thread pool inherits the mask.
   auto mask = pin_to_cpus(cfg.cpus);
@@ -257,6 +264,24 @@ ResultDocument run_case(const RunRequest& req) {
     st = save_outputs(*session, req.save_outputs_dir);
     if (!st.is_ok()) return failed(doc, st);
   }
+  return doc;
+}
+
+}  // namespace
+
+ResultDocument run_case(const RunRequest& req) {
+  ResultDocument doc;
+  doc.tool = capture_tool();
+  doc.device = capture_device();
+  doc.config = req.config;
+  doc.model.path = req.model_path;
+  doc.model.name = std::filesystem::path(req.model_path).filename().string();
+  // The state before and after the case (before pinning and loading, after
+  // the last invoke): a few milliseconds each, outside every timed region.
+  doc.state_before = probe_state();
+  doc = measure_case(req, std::move(doc));
+  doc.state_after = probe_state();
+  doc.warnings = device_warnings(doc.state_before, doc.state_after, doc.config);
   return doc;
 }
 

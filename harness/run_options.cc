@@ -35,7 +35,7 @@ Status check_model_file(const std::string& path) {
   return formats::check_regular_file(path);
 }
 
-Status check_run_options(const RunOptions& o) {
+Status check_run_options(const RunOptions& o, bool cpus_are_local) {
   OPSCOPE_RETURN_IF_ERROR(check_model_file(o.model));
   const std::vector<std::string> built = available_backends();
   if (o.config.backends.empty()) {
@@ -63,7 +63,9 @@ Status check_run_options(const RunOptions& o) {
                   o.config.min_secs, o.config.max_secs);
     return Status(ErrorCode::kInvalidArgument, msg);
   }
-  if (!o.config.cpus.empty()) OPSCOPE_RETURN_IF_ERROR(check_cpu_list(o.config.cpus));
+  if (cpus_are_local && !o.config.cpus.empty()) {
+    OPSCOPE_RETURN_IF_ERROR(check_cpu_list(o.config.cpus));
+  }
   return Status::ok();
 }
 

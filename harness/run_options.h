@@ -31,7 +31,9 @@ void finish_run_options(RunOptions& opts);
 // above --max-secs, --cpus naming a CPU this machine does not have; and a
 // model path that is not a regular file (kIoError: a FIFO would block the
 // reader forever). Call after finish_run_options.
-Status check_run_options(const RunOptions& opts);
+// cpus_are_local false: --cpus names a device's CPUs (or a cluster), which
+// the runner checks there.
+Status check_run_options(const RunOptions& opts, bool cpus_are_local = true);
 // The model-file part of check_run_options alone (a missing file is OK
 // here: the loader reports it).
 Status check_model_file(const std::string& path);

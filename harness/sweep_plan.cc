@@ -138,7 +138,7 @@ Status load_sweep_plan(const std::string& path, SweepPlan& plan) {
   return Status::ok();
 }
 
-Status check_sweep_plan(const SweepPlan& plan) {
+Status check_sweep_plan(const SweepPlan& plan, bool cpus_are_local) {
   if (plan.models.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   "sweep: no models (give --model FILE, --variant LABEL=FILE or --plan FILE)");
@@ -162,7 +162,7 @@ Status check_sweep_plan(const SweepPlan& plan) {
     o.model.clear();
     o.backends = backends;
     finish_run_options(o);
-    OPSCOPE_RETURN_IF_ERROR(check_run_options(o));
+    OPSCOPE_RETURN_IF_ERROR(check_run_options(o, cpus_are_local));
   }
   return Status::ok();
 }

@@ -39,6 +39,7 @@ struct SweepCase {
   RunOptions opts;      // complete: model, backends, threads and the shared flags
   std::string variant;
   int round = 0;        // which repetition, from 0
+  std::string device = "local";  // the configured device it runs on
 };
 
 // Every case: each round holds the whole matrix once, shuffled within the
@@ -57,6 +58,7 @@ Result<SweepModel> parse_variant(const std::string& text);
 Status load_sweep_plan(const std::string& path, SweepPlan& plan);
 
 // Validates a finished plan (at least one model, positive counts).
-Status check_sweep_plan(const SweepPlan& plan);
+// cpus_are_local false: --cpus names the devices' CPUs (checked there).
+Status check_sweep_plan(const SweepPlan& plan, bool cpus_are_local = true);
 
 }  // namespace opscope::harness

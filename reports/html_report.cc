@@ -41,6 +41,8 @@ svg.chart{display:block;max-width:100%;height:auto;margin:4px 0}
 svg text{font-size:12px;fill:var(--fg)}svg text.tick{fill:var(--muted);font-size:11px}
 details summary{cursor:pointer;color:var(--accent);margin:4px 0}
 .err{background:#fdecea;border-left:4px solid #b3261e;padding:8px 12px;white-space:pre-wrap}
+.warn{background:#fff4e5;border-left:4px solid #e08a2c;padding:6px 12px;margin:8px 0}
+.warn ul{margin:4px 0;padding-left:20px}
 code{font-size:12px}
 )";
 
@@ -95,6 +97,9 @@ void summary(const store::StoredRun& run, std::string& h) {
   h += "<tr><td>path</td><td><code>" + esc(d.model.path) + "</code></td></tr>";
   h += "<tr><td>config</td><td>" + esc(config_line(d)) + "</td></tr>";
   h += "<tr><td>device</td><td>" + esc(device_line(d)) + "</td></tr>";
+  if (const std::string state = device_state_line(d); !state.empty()) {
+    h += "<tr><td>device state</td><td>" + esc(state) + "</td></tr>";
+  }
   h += "<tr><td>tool</td><td>" + esc(d.tool.name + " " + d.tool.version + " (" +
                                      d.tool.git_commit + ", " + d.tool.build_type + ", " +
                                      d.tool.compiler + ")") +
@@ -224,11 +229,21 @@ void op_table(const ResultDocument& d, const HtmlOptions& o, std::string& h) {
   if (static_cast<int>(ops.size()) > o.op_rows_visible) h += "</details>";
 }
 
+// The device warnings (docs/result-document.md "warnings"), above the run.
+void warnings(const ResultDocument& d, std::string& h) {
+  if (d.warnings.empty()) return;
+  h += "<div class=\"warn\" role=\"note\"><b>Warnings</b> \xE2\x80\x94 the device may not "
+       "have run at its best:<ul>";
+  for (const std::string& w : d.warnings) h += "<li>" + esc(w) + "</li>";
+  h += "</ul></div>";
+}
+
 void run_section(const store::StoredRun& run, size_t i, const HtmlOptions& o, std::string& h) {
   const auto& d = run.doc;
   h += "<section class=\"run\" id=\"run-" + std::to_string(run.id ? run.id : int64_t(i + 1)) +
        "\"><h2><span class=\"chip\" style=\"background:" + run_color(i) + "\">&nbsp;</span> " +
        esc(run_label(run)) + "</h2>";
+  warnings(d, h);
   if (d.status != "ok") {
     h += "<div class=\"err\"><b>failed: " + esc(d.error.code) + "</b>\n" +
          esc(d.error.message) + "</div></section>";

@@ -19,6 +19,11 @@ std::string ms(double v) { return format_fixed(v, 3); }
 void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string& md) {
   const auto& d = run.doc;
   md += "## " + md_cell(run_label(run)) + "\n\n";
+  if (!d.warnings.empty()) {
+    md += "> **Warnings** \xE2\x80\x94 the device may not have run at its best:\n>\n";
+    for (const std::string& w : d.warnings) md += "> - " + md_text(w) + "\n";
+    md += "\n";
+  }
   if (d.status != "ok") {
     md += "**failed**: `" + d.error.code + "` " + md_cell(d.error.message) + "\n\n";
     return;
@@ -30,6 +35,9 @@ void summary(const store::StoredRun& run, const MarkdownOptions& o, std::string&
   md += "| model | " + md_cell(model_line(d)) + " |\n";
   md += "| config | " + md_cell(config_line(d)) + " |\n";
   md += "| device | " + md_cell(device_line(d)) + " |\n";
+  if (const std::string state = device_state_line(d); !state.empty()) {
+    md += "| device state | " + md_cell(state) + " |\n";
+  }
   if (!run.created_at.empty()) md += "| stored | " + run.created_at + " |\n";
   md += "| placement | " + md_cell(placement_line(d)) + " |\n";
   md += "| stages (ms) | load " + format_fixed(s.load_ms, 2) + " · partition " +

@@ -48,6 +48,26 @@ std::string md_cell(std::string_view s) {
   return out;
 }
 
+std::string md_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
+      case '!': case '~':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        // Control bytes would end the line or vanish: a space, as in HTML.
+        out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+    }
+  }
+  return out;
+}
+
 std::string run_label(const store::StoredRun& run) {
   const auto& d = run.doc;
   std::string s;

@@ -15,6 +15,9 @@ namespace opscope::reports {
 std::string html_escape(std::string_view s);  // also for XML text/attributes
 std::string csv_field(std::string_view s);    // RFC 4180 quoting when needed
 std::string md_cell(std::string_view s);      // escapes '|' in a table cell
+// Markdown text that renders as exactly `s` (on one line): Markdown's
+// punctuation backslash-escaped, '<' '>' '&' as entities (no inline HTML).
+std::string md_text(std::string_view s);
 
 
 // "#42 selfie_segmentation.tflite · xnnpack,cpu · 1 thread" (id omitted when 0).

@@ -31,6 +31,74 @@ std::string device_line(const ResultDocument& d) {
   return s;
 }
 
+namespace {
+
+std::string zone_of_hottest(const DeviceState& s) {
+  const ThermalZone* best = nullptr;
+  for (const ThermalZone& z : s.thermal) {
+    if (!best || z.temp_c > best->temp_c) best = &z;
+  }
+  return best ? best->type : std::string();
+}
+
+std::string freq_text(double khz) {
+  return khz >= 1e6 ? format_fixed(khz / 1e6, 2) + " GHz" : format_fixed(khz / 1e3, 0) + " MHz";
+}
+
+}  // namespace
+
+std::string device_state_line(const ResultDocument& d) {
+  const DeviceState& b = d.state_before;
+  const DeviceState& a = d.state_after;
+  const std::string dot = " \xC2\xB7 ";
+  const std::string deg = " \xC2\xB0" "C";
+  std::vector<std::string> parts;
+  // Hottest zone before -> after.
+  if (!b.thermal.empty() || !a.thermal.empty()) {
+    std::string s = "hottest zone " +
+                    (b.thermal.empty() ? std::string("?") : format_fixed(b.max_temp_c(), 1) + deg) +
+                    " \xE2\x86\x92 " +
+                    (a.thermal.empty() ? std::string("?") : format_fixed(a.max_temp_c(), 1) + deg);
+    const std::string zone = zone_of_hottest(a.thermal.empty() ? b : a);
+    if (!zone.empty()) s += " (" + zone + ")";
+    parts.push_back(s);
+  }
+  // Governors in force, each once, in CPU order.
+  std::vector<std::string> governors;
+  for (const DeviceState* s : {&b, &a}) {
+    for (const CpuState& c : s->cpus) {
+      if (!c.governor.empty() &&
+          std::find(governors.begin(), governors.end(), c.governor) == governors.end()) {
+        governors.push_back(c.governor);
+      }
+    }
+  }
+  if (!governors.empty()) {
+    parts.push_back((governors.size() == 1 ? "governor " : "governors ") + join(governors, ", "));
+  }
+  // Mean current and maximum frequency after the case, over the CPUs read.
+  double cur = 0, max = 0;
+  int n = 0;
+  for (const CpuState& c : a.cpus) {
+    if (c.cur_khz > 0 && c.max_khz > 0) {
+      cur += static_cast<double>(c.cur_khz);
+      max += static_cast<double>(c.max_khz);
+      ++n;
+    }
+  }
+  if (n > 0) {
+    parts.push_back(freq_text(cur / n) + " of " + freq_text(max / n) + " after" +
+                    (n > 1 ? " (mean of " + std::to_string(n) + " cpus)" : ""));
+  }
+  const double battery = a.battery_pct >= 0 ? a.battery_pct : b.battery_pct;
+  if (battery >= 0) parts.push_back("battery " + format_fixed(battery, 0) + "%");
+  if (parts.empty() && (!a.cpus.empty() || !b.cpus.empty())) {
+    const size_t cpus = std::max(a.cpus.size(), b.cpus.size());
+    parts.push_back(std::to_string(cpus) + " cpus seen; no frequency, governor or thermal zone readable");
+  }
+  return join(parts, dot);
+}
+
 std::string placement_line(const ResultDocument& d) {
   if (d.partitions.empty()) return "no partitions recorded";
   std::string s = std::to_string(d.partitions.size()) +

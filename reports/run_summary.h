@@ -21,6 +21,11 @@ std::string config_line(const ResultDocument& d);
 std::string device_line(const ResultDocument& d);
 // "2 partitions: xnnpack ×130 | cpu ×6"
 std::string placement_line(const ResultDocument& d);
+// The device's state around the case (docs/result-document.md
+// "device_state"): "hottest zone 41.0 °C → 47.5 °C (x86_pkg_temp) ·
+// governor performance · 2.90 GHz of 3.00 GHz after · battery 80%"; what
+// was not read is left out; "" when nothing was.
+std::string device_state_line(const ResultDocument& d);
 
 // The one statistic every summary of a run's operators uses, in the console,
 // every report and the dashboard: an op's mean time per invoke

@@ -23,6 +23,7 @@ PACKAGES=(
   openssh-server openssh-client       # SSH devices: the tests start their own sshd
   adb                                 # Android devices: the real adb client
   qemu-user                           # emulated aarch64 devices (qemu-aarch64)
+  g++-aarch64-linux-gnu binutils-aarch64-linux-gnu  # cross-builds the aarch64 runner bundle
 )
 
 missing=()

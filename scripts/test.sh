@@ -12,6 +12,10 @@ export OPSCOPE_MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 export OPSCOPE_NODE_DIR="${OPSCOPE_NODE_DIR:-$HOME/.cache/opscope/node}"
 # The model agreement tests fail (never skip) when the oracle is missing.
 export OPSCOPE_REQUIRE_ORACLE=1
+# The ssh transport tests fail (never skip) when sshd is missing.
+export OPSCOPE_REQUIRE_SSHD=1
+# The aarch64 bundle test (qemu) fails, never skips, when the bundle is missing.
+export OPSCOPE_REQUIRE_AARCH64=1
 JOBS="${JOBS:-$(nproc)}"
 LOGS="$(mktemp -d)"
 trap 'rm -rf "$LOGS"' EXIT
@@ -27,6 +31,8 @@ tools/ort/install.sh
 echo "== release build and tests"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"
+echo "== aarch64 runner bundle (cross build of the runner only)"
+scripts/build_aarch64_bundle.sh build/release/cli/bundles/aarch64
 ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
 echo "== sanitizers: reader and kernels under ASan+UBSan"

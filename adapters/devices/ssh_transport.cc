@@ -1,27 +1,321 @@
 #include "adapters/devices/ssh_transport.h"
 
-// Placeholder until the ssh transport lands: every call fails clearly.
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+// How it works (docs/devices.md, "The ssh transport"):
+//  - Every ssh and scp call runs the system client with BatchMode=yes, so a
+//    password or passphrase prompt fails at once instead of waiting for a
+//    person, and ConnectTimeout=10.
+//  - The first command opens a ControlMaster connection (ControlPersist=60)
+//    whose socket lies in a private folder of this transport object; every
+//    later ssh and scp call is a client of it and does not reconnect. The
+//    destructor sends `ssh -O exit` and removes the folder.
+//  - ssh's own diagnostics go to a log file (-E) per call, apart from the
+//    remote command's stderr; exit status 255 plus a line in that log is a
+//    failure of the link, classified by the log's words.
 namespace opscope::devices {
 namespace {
 
-class Unbuiltssh : public Transport {
+namespace fs = std::filesystem;
+
+constexpr const char* kDefaultWorkdir = ".cache/opscope-device";
+
+// ssh's (and scp's) words for a key or host key that was refused.
+constexpr const char* kAuthWords[] = {
+    "permission denied", "publickey", "host key verification failed",
+    "no matching host key", "too many authentication failures",
+    "remote host identification has changed"};
+// ... for a host that could not be reached, or a link that went away.
+constexpr const char* kUnreachableWords[] = {
+    "connection refused", "could not resolve", "timed out", "no route to host",
+    "connection closed", "closed by remote host", "connection reset", "broken pipe",
+    "not responding", "network is unreachable", "lost connection", "host is down"};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool has_any(const std::string& lowered, const auto& words) {
+  for (const char* w : words) {
+    if (lowered.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The lines of ssh's output that say something went wrong: not debug output
+// (OPSCOPE_SSH_OPTIONS=-v) nor the notes ssh prints on success.
+std::vector<std::string> error_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line.empty() || line.rfind("debug", 0) == 0 || line.rfind("OpenSSH_", 0) == 0 ||
+        line.rfind("Warning: Permanently added", 0) == 0 ||
+        line.rfind("Authenticated to", 0) == 0 || line.rfind("Transferred:", 0) == 0 ||
+        line.rfind("Bytes per second", 0) == 0 || line.rfind("Exit request sent", 0) == 0) {
+      continue;
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// Auth first: a refused key is also followed by "Connection closed" (scp).
+ErrorCode classify(const std::vector<std::string>& lines) {
+  std::string all;
+  for (const std::string& l : lines) all += lower(l) + "\n";
+  if (has_any(all, kAuthWords)) return ErrorCode::kDeviceAuth;
+  if (has_any(all, kUnreachableWords)) return ErrorCode::kDeviceUnreachable;
+  return ErrorCode::kDeviceIo;
+}
+
+// The one line that says why: the first that names a known cause (scp
+// follows ssh's reason with its own "lost connection"), else the first.
+std::string reason(const std::vector<std::string>& lines) {
+  if (lines.empty()) return "no reason given";
+  for (const std::string& l : lines) {
+    const std::string low = lower(l);
+    if (has_any(low, kAuthWords) || low.find("no space left") != std::string::npos) return l;
+  }
+  for (const std::string& l : lines) {
+    if (has_any(lower(l), kUnreachableWords) && lower(l) != "lost connection" &&
+        lower(l) != "scp: connection closed") {
+      return l;
+    }
+  }
+  return lines.front();
+}
+
+std::vector<std::string> split_words(const char* text) {
+  std::vector<std::string> words;
+  if (text == nullptr) return words;
+  std::istringstream in(text);
+  std::string w;
+  while (in >> w) words.push_back(w);
+  return words;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class SshTransport : public Transport {
  public:
+  SshTransport(const SshTarget& target, std::string identity, std::string workdir)
+      : target_(target),
+        identity_(std::move(identity)),
+        workdir_(workdir.empty() ? kDefaultWorkdir : std::move(workdir)),
+        extra_options_(split_words(std::getenv("OPSCOPE_SSH_OPTIONS"))) {
+    // Short and private: a socket path has at most 107 bytes, and whoever
+    // can reach the socket can run commands on the device as us.
+    char dir[] = "/tmp/opscope-ssh-XXXXXX";
+    if (mkdtemp(dir) != nullptr) {
+      dir_ = dir;
+    } else {
+      dir_error_ = std::strerror(errno);
+    }
+  }
+
+  ~SshTransport() override {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    if (fs::exists(control_path(), ec)) {
+      std::string out, err;
+      ProcessLimits limits;
+      limits.timeout_secs = 15;
+      (void)run_local_captured(
+          "ssh", {"-o", "ControlPath=" + control_path(), "-O", "exit", destination()}, limits,
+          &out, &err);
+    }
+    fs::remove_all(dir_, ec);
+  }
+
   std::string kind() const override { return "ssh"; }
-  std::string describe() const override { return "ssh"; }
-  std::string workdir() const override { return ""; }
-  Result<CommandResult> run(const std::string&, const CommandOptions&) override { return fail(); }
-  Status push(const std::string&, const std::string&) override { return fail(); }
-  Status pull(const std::string&, const std::string&) override { return fail(); }
+
+  std::string describe() const override {
+    std::string s = "ssh://";
+    if (!target_.user.empty()) s += target_.user + "@";
+    s += bracketed_host();
+    if (target_.port != 0) s += ":" + std::to_string(target_.port);
+    return s;
+  }
+
+  std::string workdir() const override { return workdir_; }
+
+  Result<CommandResult> run(const std::string& command,
+                            const CommandOptions& options) override {
+    OPSCOPE_RETURN_IF_ERROR(check_dir("run"));
+    const std::string log = dir_ + "/e" + std::to_string(++calls_);
+    std::vector<std::string> args = {"-E", log};
+    append_options(args, /*for_scp=*/false);
+    // `--` after the destination: the command is never read as options.
+    args.push_back(destination());
+    args.push_back("--");
+    // sshd hands it to `$SHELL -c`: a leading space keeps "-x ..." from
+    // being read as the shell's option.
+    args.push_back(!command.empty() && command[0] == '-' ? " " + command : command);
+
+    CommandResult r;
+    auto outcome = run_local_captured("ssh", args, options.limits, &r.out,
+                                      options.capture_stderr ? &r.err : nullptr);
+    const std::vector<std::string> lines = error_lines(read_text(log));
+    std::error_code ec;
+    fs::remove(log, ec);
+    if (!outcome.is_ok()) return start_failure("run", "ssh", outcome.status());
+    r.process = *outcome;
+    if (r.process.signaled || r.process.exit_code != 255) return r;
+
+    // 255: ssh's own failure, or the command's exit code. ssh logs its
+    // failures; a remote command that exits 255 leaves the log empty.
+    if (!lines.empty()) return link_failure("run", lines);
+    // An empty log and 255 also happen when the control master lost the
+    // connection (its client says nothing above debug level): then the
+    // master is gone.
+    if (!master_running()) {
+      return Status(ErrorCode::kDeviceUnreachable,
+                    describe() + ": run: the connection ended before the command did");
+    }
+    return r;
+  }
+
+  Status push(const std::string& local, const std::string& remote) override {
+    std::error_code ec;
+    const auto size = fs::file_size(local, ec);
+    if (ec) {
+      return Status(ErrorCode::kIoError,
+                    describe() + ": push: cannot read " + local + ": " + ec.message());
+    }
+    OPSCOPE_RETURN_IF_ERROR(copy("push", local_word(local), scp_remote(remote)));
+    bytes_pushed_ += static_cast<int64_t>(size);
+    return Status::ok();
+  }
+
+  Status pull(const std::string& remote, const std::string& local) override {
+    return copy("pull", scp_remote(remote), local_word(local));
+  }
 
  private:
-  static Status fail() { return Status(ErrorCode::kDeviceUnreachable, "ssh: not built yet"); }
+  std::string control_path() const { return dir_ + "/c"; }
+
+  std::string bracketed_host() const {
+    return target_.host.find(':') != std::string::npos ? "[" + target_.host + "]"
+                                                       : target_.host;
+  }
+
+  std::string destination() const {
+    return target_.user.empty() ? target_.host : target_.user + "@" + target_.host;
+  }
+
+  std::string scp_remote(const std::string& path) const {
+    return (target_.user.empty() ? "" : target_.user + "@") + bracketed_host() + ":" + path;
+  }
+
+  // scp reads "a:b" as a remote path; "./a:b" is a local one.
+  static std::string local_word(const std::string& path) {
+    return !path.empty() && path[0] == '/' ? path : "./" + path;
+  }
+
+  // The options every ssh and scp call gets, in ssh's order of precedence
+  // (the first value of an option wins): ours, then OPSCOPE_SSH_OPTIONS.
+  void append_options(std::vector<std::string>& args, bool for_scp) const {
+    for (const char* o : {"BatchMode=yes", "ConnectTimeout=10", "LogLevel=ERROR",
+                          "ServerAliveInterval=15", "ServerAliveCountMax=4",
+                          "ControlMaster=auto", "ControlPersist=60"}) {
+      args.push_back("-o");
+      args.push_back(o);
+    }
+    args.push_back("-o");
+    args.push_back("ControlPath=" + control_path());
+    if (target_.port != 0) {
+      args.push_back(for_scp ? "-P" : "-p");
+      args.push_back(std::to_string(target_.port));
+    }
+    if (!identity_.empty()) {
+      args.insert(args.end(), {"-i", identity_, "-o", "IdentitiesOnly=yes"});
+    }
+    args.insert(args.end(), extra_options_.begin(), extra_options_.end());
+  }
+
+  // scp in the legacy protocol (-O): the device's own scp writes the file
+  // and says why it could not ("No space left on device"), where the SFTP
+  // protocol reports a bare "Failure"; and devices with dropbear have scp
+  // but no SFTP server.
+  Status copy(const std::string& step, const std::string& from, const std::string& to) {
+    OPSCOPE_RETURN_IF_ERROR(check_dir(step));
+    std::vector<std::string> args = {"-O", "-B"};
+    append_options(args, /*for_scp=*/true);
+    args.push_back("--");
+    args.push_back(from);
+    args.push_back(to);
+    std::string out, err;
+    auto outcome = run_local_captured("scp", args, ProcessLimits{}, &out, &err);
+    if (!outcome.is_ok()) return start_failure(step, "scp", outcome.status());
+    if (!outcome->signaled && outcome->exit_code == 0) return Status::ok();
+    std::vector<std::string> lines = error_lines(err);
+    if (lines.empty()) {
+      lines.push_back(outcome->signaled ? "scp killed by signal " + std::to_string(outcome->signal)
+                                        : "scp exited " + std::to_string(outcome->exit_code));
+    }
+    return link_failure(step + " " + from + " to " + to, lines);
+  }
+
+  Status link_failure(const std::string& step, const std::vector<std::string>& lines) const {
+    return Status(classify(lines), describe() + ": " + step + ": " + reason(lines));
+  }
+
+  Status start_failure(const std::string& step, const std::string& program,
+                       const Status& why) const {
+    return Status(ErrorCode::kDeviceIo, describe() + ": " + step + ": " + why.message() +
+                                            " (is the OpenSSH client installed? " + program +
+                                            " must be on PATH)");
+  }
+
+  Status check_dir(const std::string& step) const {
+    if (!dir_.empty()) return Status::ok();
+    return Status(ErrorCode::kDeviceIo, describe() + ": " + step +
+                                            ": cannot make a private folder in /tmp for the "
+                                            "ssh control socket: " + dir_error_);
+  }
+
+  bool master_running() const {
+    std::string out, err;
+    ProcessLimits limits;
+    limits.timeout_secs = 15;
+    auto r = run_local_captured(
+        "ssh", {"-o", "ControlPath=" + control_path(), "-O", "check", destination()}, limits,
+        &out, &err);
+    return r.is_ok() && !r->signaled && r->exit_code == 0;
+  }
+
+  SshTarget target_;
+  std::string identity_;
+  std::string workdir_;
+  std::vector<std::string> extra_options_;
+  std::string dir_;  // private (0700), holds the control socket "c" and the logs
+  std::string dir_error_;
+  std::atomic<int> calls_{0};
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> make_ssh_transport(const SshTarget&, const std::string&,
-                                              const std::string&) {
-  return std::make_unique<Unbuiltssh>();
+std::unique_ptr<Transport> make_ssh_transport(const SshTarget& target,
+                                              const std::string& identity,
+                                              const std::string& workdir) {
+  return std::make_unique<SshTransport>(target, identity, workdir);
 }
 
 }  // namespace opscope::devices

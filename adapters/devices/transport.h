@@ -13,7 +13,7 @@
 //    captured (the result document); its stderr goes to the host's stderr
 //    (progress lines) unless told otherwise.
 //  - A failure of the link itself (host unreachable, wrong key, adb
-//    device gone) is reported as a Status of code kUnavailable naming the
+//    device gone) is reported as a Status (kDeviceUnreachable, kDeviceAuth, kDeviceIo) naming the
 //    device and the step, never as the command's own exit code.
 #pragma once
 

@@ -10,7 +10,7 @@ Status bad(std::string_view selector, std::string_view part, std::string_view wh
                 "bad run selector '" + std::string(selector) + "': '" + std::string(part) +
                     "' " + std::string(why) +
                     " (use a run id, ids joined by ',', latest, sweep:ID, sweep:latest, "
-                    "tag:KEY=VALUE, model:NAME, variant:LABEL, backends:LIST or status:ok|error, "
+                    "tag:KEY=VALUE, model:NAME, variant:LABEL, device:NAME, backends:LIST or status:ok|error, "
                     "joined by '+')");
 }
 
@@ -65,6 +65,8 @@ Result<std::vector<SelectorTerm>> parse_selector(std::string_view selector) {
       t.filter.model = value;
     } else if (prefix == "variant") {
       t.filter.variant = value;
+    } else if (prefix == "device") {
+      t.filter.device = value;
     } else if (prefix == "backends") {
       t.filter.backends = value;
     } else if (prefix == "status") {

@@ -12,6 +12,7 @@
 #include "dashboard/data/analysis.h"
 #include "dashboard/models/backend_colors.h"
 #include "dashboard/models/roles.h"
+#include "reports/run_summary.h"
 
 namespace opscope::dashboard {
 namespace {
@@ -91,7 +92,8 @@ QString run_label(const store::StoredRun& run) {
 }
 
 OperatorsView::OperatorsView(QWidget* parent)
-    : QWidget(parent), m_title(new QLabel), m_filter(new QLineEdit),
+    : QWidget(parent), m_title(new QLabel), m_details(new QLabel), m_warnings(new QLabel),
+      m_filter(new QLineEdit),
       m_chart(new ChartPanel(tr("Time by op type"))), m_tables(new QStackedWidget),
       m_opsTable(new TablePanel(tr("Operators"))), m_diffTable(new TablePanel(tr("Per-op diff"))),
       m_opsModel(new OpsModel(this)), m_diffModel(new OpDiffModel(this)),
@@ -117,6 +119,16 @@ OperatorsView::OperatorsView(QWidget* parent)
   m_tables->addWidget(m_diffTable);
   m_title->setWordWrap(true);
   m_title->setTextFormat(Qt::PlainText);
+  // Device text is whatever the device said: never rich text.
+  m_details->setWordWrap(true);
+  m_details->setTextFormat(Qt::PlainText);
+  m_details->setStyleSheet(QStringLiteral("color: #666;"));
+  m_warnings->setWordWrap(true);
+  m_warnings->setTextFormat(Qt::PlainText);
+  m_warnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_warnings->setStyleSheet(QStringLiteral(
+      "background: #fff4e5; color: #5c3a00; border-left: 4px solid #e08a2c; padding: 4px 8px;"));
+  m_warnings->hide();
   m_filter->setPlaceholderText(tr("Filter operators by name, type or backend"));
   m_filter->setClearButtonEnabled(true);
   connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) {
@@ -133,12 +145,27 @@ OperatorsView::OperatorsView(QWidget* parent)
   top->addWidget(m_filter);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addWidget(m_details);
+  layout->addWidget(m_warnings);
   layout->addWidget(splitter, 1);
   clear(tr("Select a run in the Runs view to see its operators, or two runs for their per-op diff."));
 }
 
+void OperatorsView::setWarnings(const QStringList& lines) {
+  if (lines.isEmpty()) {
+    m_warnings->clear();
+    m_warnings->hide();
+    return;
+  }
+  m_warnings->setText(tr("Warnings: the device may not have run at its best") +
+                      QStringLiteral("\n\u26A0 ") + lines.join(QStringLiteral("\n\u26A0 ")));
+  m_warnings->show();
+}
+
 void OperatorsView::clear(const QString& message) {
   m_title->setText(message);
+  m_details->clear();
+  setWarnings({});
   m_opsModel->clear();
   m_diffModel->clear();
   m_chart->clearChart();
@@ -153,6 +180,12 @@ void OperatorsView::setData(const OperatorsData& data) {
   } else if (!data.message.empty()) {
     clear(qs(data.message));
     m_tables->setCurrentWidget(data.runs.size() == 2 ? m_diffTable : m_opsTable);
+    // A failed run's document may still hold its device state and warnings.
+    if (data.runs.size() == 1) {
+      QStringList lines;
+      for (const std::string& w : data.runs.front().doc.warnings) lines << qs(w);
+      setWarnings(lines);
+    }
   } else if (data.runs.size() == 1) {
     showRun(data.runs.front());
   } else {
@@ -167,6 +200,14 @@ void OperatorsView::showRun(const store::StoredRun& run) {
                        .arg(run_label(run))
                        .arg(d.ops.size())
                        .arg(d.latency_ms.median, 0, 'f', 3));
+  QString details = tr("device: %1").arg(qs(reports::device_line(d)));
+  if (const std::string state = reports::device_state_line(d); !state.empty()) {
+    details += tr("\nstate around the case: %1").arg(qs(state));
+  }
+  m_details->setText(details);
+  QStringList lines;
+  for (const std::string& w : d.warnings) lines << qs(w);
+  setWarnings(lines);
   m_opsModel->setOps(d.ops);
   m_diffModel->clear();
   m_tables->setCurrentWidget(m_opsTable);
@@ -192,6 +233,12 @@ void OperatorsView::showDiff(const OperatorsData& data) {
   const store::StoredRun& cand = data.runs[1];
   m_title->setText(tr("Per-op diff by source index — base %1, candidate %2")
                        .arg(run_label(base), run_label(cand)));
+  m_details->clear();
+  QStringList lines;
+  for (const store::StoredRun* r : {&base, &cand}) {
+    for (const std::string& w : r->doc.warnings) lines << run_label(*r) + QStringLiteral(": ") + qs(w);
+  }
+  setWarnings(lines);
   m_opsModel->clear();
   m_diffModel->setRows(data.diff, data.has_quant_diff);
   m_tables->setCurrentWidget(m_diffTable);

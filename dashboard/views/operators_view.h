@@ -2,7 +2,9 @@
 // backend placement by colour) with its time by op type and backend as
 // stacked bars; or, for two runs, their per-op diff matched by source index
 // (a float run and its int8 twin line up row by row) with each run's time
-// by op type, and the quant-diff error columns where one was stored.
+// by op type, and the quant-diff error columns where one was stored. Above
+// them: the run's device, its state around the case, and its device
+// warnings (docs/result-document.md "warnings") in a highlighted box.
 #pragma once
 
 #include <QLabel>
@@ -26,6 +28,12 @@ class OperatorsView : public QWidget {
   void clear(const QString& message);
 
   QString title() const { return m_title->text(); }
+  // The shown run's device and its state around the case ("" for none, or
+  // for a diff); the device warnings of the shown runs, one per line (""
+  // when there are none: the box is hidden).
+  QString details() const { return m_details->text(); }
+  QString warnings() const { return m_warnings->text(); }
+  bool warningsShown() const { return !m_warnings->isHidden(); }
   ChartPanel* chartPanel() const { return m_chart; }
   TablePanel* opsTable() const { return m_opsTable; }
   TablePanel* diffTable() const { return m_diffTable; }
@@ -40,8 +48,11 @@ class OperatorsView : public QWidget {
  private:
   void showRun(const store::StoredRun& run);
   void showDiff(const OperatorsData& data);
+  void setWarnings(const QStringList& lines);
 
   QLabel* m_title;
+  QLabel* m_details;
+  QLabel* m_warnings;
   QLineEdit* m_filter;
   ChartPanel* m_chart;
   QStackedWidget* m_tables;

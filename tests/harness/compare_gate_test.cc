@@ -294,5 +294,26 @@ TEST(Compare, JsonCarriesEveryPart) {
   EXPECT_TRUE(c["ratio_ci"]["valid"]);
 }
 
+
+// A qemu run times the emulator: the gate refuses to judge it against real
+// hardware (UNDECIDED with the reason), even for a doubling, and judges two
+// emulated sides as usual.
+TEST(Gate, EmulatedRunsAreNeverGatedAgainstRealHardware) {
+  GateOptions o;
+  auto emulated = [](std::vector<store::StoredRun> runs) {
+    for (store::StoredRun& r : runs) r.doc.device.emulated = true;
+    return runs;
+  };
+  const auto base = side(1, "m", 5.0, 6, 100, 9);
+  const GateResult g = evaluate_gate(compare_runs(base, emulated(side(100, "m", 10.0, 6, 100, 9))), o);
+  ASSERT_EQ(g.cases.size(), 1u);
+  EXPECT_EQ(g.overall, Verdict::kUndecided);
+  EXPECT_NE(g.cases[0].reason.find("never gated against real hardware"), std::string::npos)
+      << g.cases[0].reason;
+  const GateResult both = evaluate_gate(
+      compare_runs(emulated(base), emulated(side(100, "m", 10.0, 6, 100, 9))), o);
+  EXPECT_EQ(both.overall, Verdict::kFail) << both.cases[0].reason;
+}
+
 }  // namespace
 }  // namespace opscope::harness

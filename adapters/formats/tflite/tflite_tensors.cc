@@ -92,8 +92,11 @@ Status read_quantization(const fb::Tensor& t, int index,
                         std::to_string(q->zero_point()->size()) +
                         " zero points");
     }
-    quant.zero_points.assign(q->zero_point()->begin(),
-                             q->zero_point()->end());
+    // Copied bytewise: the verifier checks a vector's 4-byte length prefix
+    // for alignment, not its 8-byte elements, and a file may leave them
+    // misaligned (found by libFuzzer under UBSan).
+    quant.zero_points.resize(n);
+    std::memcpy(quant.zero_points.data(), q->zero_point()->Data(), n * sizeof(int64_t));
   } else {
     quant.zero_points.assign(n, 0);
   }

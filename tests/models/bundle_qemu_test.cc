@@ -1,0 +1,112 @@
+// The runner bundles (docs/bundles.md) are self-contained and right:
+// - the aarch64 bundle runs under qemu-aarch64 with an empty environment
+//   and only its own lib/ as library path (its loader, its glibc), on real
+//   models with --backend xnnpack,cpu and --backend cpu; its saved outputs
+//   agree with LiteRT.js within the agreement tests' tolerance
+//   (oracle_test_util.h) and its result document says arch aarch64;
+// - the x86_64 bundle starts with `env -i` through its own loader.
+// A missing bundle skips, unless OPSCOPE_REQUIRE_AARCH64=1 (scripts/test.sh).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/devices/local_process.h"
+#include "harness/model_loader.h"
+#include "tests/models/oracle_test_util.h"
+
+namespace opscope {
+namespace {
+
+using namespace opscope::testing;  // NOLINT: test helpers
+
+fs::path bundles_dir() { return env_or("OPSCOPE_BUNDLES_DIR", "cli/bundles"); }
+bool aarch64_required() { return env_or("OPSCOPE_REQUIRE_AARCH64", "0") == "1"; }
+fs::path litert_script() { return source_dir() / "tools/litert/run_litert.mjs"; }
+
+TEST(X86Bundle, StartsWithEmptyEnvironmentThroughItsLoader) {
+  const fs::path b = bundles_dir() / "x86_64";
+  if (!fs::exists(b / "bundle.json")) GTEST_SKIP() << "no x86_64 bundle in " << b;
+  auto outcome = devices::run_local_process(
+      "/usr/bin/env", {"-i", (b / "lib/ld-linux-x86-64.so.2").string(), "--library-path",
+                       (b / "lib").string(), (b / "bin/opscope-runner").string(), "--version"});
+  ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
+  EXPECT_EQ(outcome->exit_code, 0);
+  auto wrapped = devices::run_local_process("/usr/bin/env", {"-i", (b / "run").string(), "--version"});
+  ASSERT_TRUE(wrapped.is_ok());
+  EXPECT_EQ(wrapped->exit_code, 0);
+}
+
+class Aarch64Bundle : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Aarch64Bundle, AgreesWithLiteRtJsUnderQemu) {
+  const fs::path b = bundles_dir() / "aarch64";
+  const fs::path model = model_dir() / (GetParam() + ".tflite");
+  const bool have_all = fs::exists(b / "bundle.json") && fs::exists(model) &&
+                        fs::exists(node_dir() / "node_modules/@litertjs/core") &&
+                        fs::exists("/usr/bin/qemu-aarch64");
+  if (!have_all) {
+    if (aarch64_required()) FAIL() << "missing " << b << ", " << model << ", LiteRT.js or qemu-aarch64";
+    GTEST_SKIP() << "aarch64 bundle, model, LiteRT.js or qemu-aarch64 missing";
+  }
+  const fs::path work = fresh_dir("opscope-bundle", GetParam());
+  auto loaded = harness::load_model(model.string());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  const Graph& g = (*loaded)->graph;
+  const std::vector<fs::path> inputs = write_smooth_inputs(g, work);
+
+  std::vector<std::string> oracle = {"node", litert_script().string(), "--model", model.string()};
+  for (const fs::path& in : inputs) {
+    oracle.push_back("--input");
+    oracle.push_back(in.string());
+  }
+  oracle.insert(oracle.end(), {"--out-dir", (work / "litert").string(), "--node-dir",
+                                node_dir().string()});
+  auto ran = devices::run_local_process("/usr/bin/env", oracle);
+  ASSERT_TRUE(ran.is_ok() && ran->exit_code == 0) << "run_litert.mjs failed";
+
+  for (const std::string backends : {std::string("xnnpack,cpu"), std::string("cpu")}) {
+    const fs::path out = work / ("ours_" + backends.substr(0, backends.find(',')));
+    // Nothing from this machine's environment; only the bundle's lib/.
+    std::vector<std::string> args = {
+        "-i", "/usr/bin/qemu-aarch64", (b / "lib/ld-linux-aarch64.so.1").string(),
+        "--library-path", (b / "lib").string(), (b / "bin/opscope-runner").string(),
+        model.string(), "--backend", backends, "--threads", "1", "--runs", "1",
+        "--warmup", "0", "--min-secs", "0", "--save-outputs", out.string(),
+        "--json", (out.string() + ".json")};
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      args.push_back("--input");
+      args.push_back(g.tensors[g.inputs[i]].name + "=" + inputs[i].string());
+    }
+    devices::ProcessLimits limits;
+    limits.timeout_secs = 240;
+    auto r = devices::run_local_process("/usr/bin/env", args, limits);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_FALSE(r->signaled) << backends << ": signal " << r->signal;
+    ASSERT_EQ(r->exit_code, 0) << backends;
+    std::printf("  %s %s under qemu: %.1f s\n", GetParam().c_str(), backends.c_str(),
+                r->wall_secs);
+    std::ifstream f(out.string() + ".json");
+    const nlohmann::json doc = nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(doc.is_object()) << "result document is not JSON";
+    EXPECT_EQ(doc.value("status", ""), "ok");
+    EXPECT_EQ(doc["device"].value("arch", ""), "aarch64");
+    for (size_t i = 0; i < g.outputs.size(); ++i) {
+      const std::string file = "output_" + std::to_string(i) + ".npy";
+      expect_within_tolerance(out / file, work / "litert" / file,
+                              GetParam() + " aarch64 " + backends + " output " +
+                                  std::to_string(i),
+                              /*same_count_only=*/true);
+    }
+  }
+  fs::remove_all(work);
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallModels, Aarch64Bundle,
+                         ::testing::Values("selfie_segmentation", "face_detection_short_range"));
+
+}  // namespace
+}  // namespace opscope
