@@ -275,7 +275,10 @@ class AdbTransport : public Transport {
     auto outcome = run_local_captured(adb_, args, ProcessLimits{}, &out, &err);
     if (!outcome.is_ok()) return start_failure(step, outcome.status());
     if (!outcome->signaled && outcome->exit_code == 0) return Status::ok();
+    // adb 29 prints a failed copy's reason ("adb: error: failed to copy
+    // ...: remote No space left on device") on stdout, the link's on stderr.
     std::vector<std::string> lines = error_lines(err);
+    for (std::string& l : error_lines(out)) lines.push_back(std::move(l));
     if (lines.empty()) {
       lines.push_back(outcome->signaled
                           ? "adb killed by signal " + std::to_string(outcome->signal)
