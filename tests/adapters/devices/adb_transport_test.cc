@@ -119,7 +119,9 @@ class AdbTransportTest : public ::testing::Test {
     std::string port;
     ASSERT_TRUE(eventually([&] {
       port = read_file(port_file);
-      while (!port.empty() && std::isspace(static_cast<unsigned char>(port.back()))) port.pop_back();
+      while (!port.empty() && std::isspace(static_cast<unsigned char>(port.back()))) {
+        port.pop_back();
+      }
       return !port.empty();
     })) << "the test server did not start: " << read_file(log);
     setenv("ANDROID_ADB_SERVER_PORT", port.c_str(), 1);
