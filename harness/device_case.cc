@@ -362,7 +362,8 @@ CaseOutcome run_case_on_device(DeviceSession& d, const RunOptions& opts,
   const std::string b = d.bundle_on_device + "/";
   cmd += shell_quote(b + d.loader) + " --library-path " + shell_quote(b + "lib") + " " +
          shell_quote(b + d.runner) + " --plan " + shell_quote(plan_file) +
-         " --json - --exit-on-stdin-eof" + (options.progress ? " --progress" : "") +
+         " --json -" + (d.transport->forwards_stdin() ? " --exit-on-stdin-eof" : "") +
+         (options.progress ? " --progress" : "") +
          "; rc=$?; rm -f " + shell_quote(plan_file) + "; exit $rc";
   devices::CommandOptions o;
   o.limits.timeout_secs = options.timeout_secs;

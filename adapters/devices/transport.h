@@ -56,6 +56,11 @@ class Transport {
   // Put before the runner's command line on the device, e.g.
   // {"qemu-aarch64"} (already shell-quoted words).
   virtual std::vector<std::string> exec_prefix() const { return {}; }
+  // Whether the command's stdin reaches it and closes when the host's end
+  // does, so the runner may watch it (--exit-on-stdin-eof). adb without the
+  // shell protocol (Android 6 and older) gives the command no stdin it can
+  // watch: there the runner ends by the host's time limit instead.
+  virtual bool forwards_stdin() const { return true; }
   // Runs under emulation: its times are never gated against real hardware.
   virtual bool emulated() const { return false; }
   // The arch runners run as when it is not the one `uname -m` on the device
