@@ -18,8 +18,10 @@ OPSCOPE="$BIN/opscope"
 WORK="$(mktemp -d)"
 SSHD_DIR="$WORK/sshd"
 MNT=""
+ADB_SERVER=""
 cleanup() {
   [[ -f "$SSHD_DIR/sshd.pid" ]] && kill "$(cat "$SSHD_DIR/sshd.pid")" 2>/dev/null
+  [[ -n "$ADB_SERVER" ]] && kill "$ADB_SERVER" 2>/dev/null
   [[ -n "$MNT" ]] && umount "$MNT" 2>/dev/null
   rm -rf "$WORK"
 }
@@ -71,6 +73,31 @@ elif [[ "${OPSCOPE_REQUIRE_AARCH64:-0}" == 1 ]]; then
   echo "FAIL run_qemu: no aarch64 bundle in $BIN/bundles"
 fi
 expect remove_qemu 0 "removed arm64" -- "$OPSCOPE" devices remove arm64
+
+# --- adb: the real adb client against the adb host-protocol test server
+# (docs/devices.md says what this does and does not prove).
+if command -v adb >/dev/null; then
+  python3 "$SRC/tests/adapters/devices/adb_test_server.py" --port-file "$WORK/adb.port" \
+    --serial emu-1 >/dev/null 2>&1 &
+  ADB_SERVER=$!
+  for _ in $(seq 1 100); do [[ -s "$WORK/adb.port" ]] && break; sleep 0.05; done
+  export ANDROID_ADB_SERVER_PORT="$(cat "$WORK/adb.port")"
+  expect add_adb 0 "added phone" -- "$OPSCOPE" devices add phone adb:emu-1 --workdir "$WORK/phone"
+  expect run_adb 0 "phone: pushed [1-9][0-9]* bytes" -- "$OPSCOPE" run "$SELFIE" "${QUICK[@]}" \
+    --device phone --db a.db --verbose
+  expect run_adb_cached 0 "phone: pushed 0 bytes" -- "$OPSCOPE" run "$SELFIE" "${QUICK[@]}" \
+    --device phone --db a.db --verbose
+  expect adb_stored 0 "^phone adb$" -- sql a.db \
+    "SELECT json_extract(document, '$.device.id') || ' ' || json_extract(document, '$.device.kind') FROM runs LIMIT 1"
+  expect adb_unknown_serial 16 "adb:nope" -- bash -c \
+    "'$OPSCOPE' devices add nope adb:nope >/dev/null 2>&1; '$OPSCOPE' run '$SELFIE' ${QUICK[*]} --device nope --db a.db"
+  kill "$ADB_SERVER" 2>/dev/null
+  ADB_SERVER=""
+  unset ANDROID_ADB_SERVER_PORT
+elif [[ "${OPSCOPE_REQUIRE_ADB:-0}" == 1 ]]; then
+  failed=$((failed + 1))
+  echo "FAIL adb: no adb client"
+fi
 
 # --- a real OpenSSH server on loopback
 if ! "$SRC/tests/adapters/devices/start_sshd.sh" "$SSHD_DIR" >/dev/null 2>sshd_start.err; then
