@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): install, build, fetch the real
 # models and the oracle, and run the whole test suite:
-#   1. release build, every test (kernels, reader, engine, CLI, agreement
-#      with LiteRT.js on the real models);
+#   1. release build, the aarch64 runner bundle (cross-built), every test
+#      (kernels, reader, engine, CLI, agreement with LiteRT.js on the real
+#      models, the device transports against a real OpenSSH server and the
+#      real adb client, the aarch64 bundle under qemu);
 #   2. the reader and kernel tests and the hostile corpus (tests/data/hostile)
 #      again under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. a short libFuzzer run of the TFLite reader.
