@@ -143,6 +143,8 @@ expect compare_devices 0 "selfie" -- "$OPSCOPE" compare 2 3 --db s.db
 # A sweep over the ssh device and this machine at once.
 expect sweep_two 0 "4 cases, 4 ok, 0 failed" -- "$OPSCOPE" sweep --model "$SELFIE" --repeat 2 \
   --runs 3 --warmup 1 --min-secs 0 --device lab --device local --db w.db
+expect sweep_cooldown 0 "2 cases, 2 ok, 0 failed" -- "$OPSCOPE" sweep --model "$SELFIE" --repeat 2 \
+  --runs 3 --warmup 1 --min-secs 0 --device lab --cooldown-s 0.2 --cooldown-until-c 200 --no-store
 expect sweep_two_devices 0 "^2$" -- sql w.db "SELECT count(DISTINCT device_id) FROM runs"
 expect compare_by_device 0 "selfie_segmentation" -- "$OPSCOPE" compare device:lab "device:$(hostname)" --db w.db
 
