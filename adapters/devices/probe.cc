@@ -10,32 +10,55 @@ namespace opscope::devices {
 namespace {
 
 // Only what toybox sh and busybox have: no bash, no arrays, no `local`.
+// Shell builtins only (read, case, parameter expansion) apart from one
+// uname and, on Android, getprop: the runner runs this before and after
+// every case, and on small devices each exec costs milliseconds.
 const char* const kProbeScript = R"SH(
-echo "arch=$(uname -m)"
-echo "os=$(uname -s) $(uname -r)"
-echo "hostname=$(uname -n)"
-echo "cpu_model=$(grep -m1 -E '^(model name|Hardware|cpu model|Processor)' /proc/cpuinfo 2>/dev/null | sed 's/^[^:]*:[[:space:]]*//')"
-echo "cores=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)"
-echo "mem_kb=$(grep -m1 '^MemTotal' /proc/meminfo 2>/dev/null | tr -s ' ' | cut -d' ' -f2)"
+r() { v=; [ -r "$1" ] && IFS= read -r v < "$1"; }
+set -- $(uname -snrm)
+echo "arch=$4"
+echo "os=$1 $3"
+echo "hostname=$2"
+model= cores=0
+while IFS= read -r line; do
+  case "$line" in
+    processor*) cores=$((cores + 1)) ;;
+  esac
+  if [ -z "$model" ]; then
+    case "$line" in
+      "model name"*|Hardware*|"cpu model"*|Processor*)
+        model=${line#*:}
+        model=${model#"${model%%[![:space:]]*}"} ;;
+    esac
+  fi
+done < /proc/cpuinfo
+echo "cpu_model=$model"
+echo "cores=$cores"
+while IFS= read -r line; do
+  case "$line" in
+    MemTotal:*) set -- ${line#MemTotal:}; echo "mem_kb=$1"; break ;;
+  esac
+done < /proc/meminfo
 for d in /sys/devices/system/cpu/cpu[0-9]*; do
   [ -d "$d" ] || continue
   n=${d##*cpu}
   f=$d/cpufreq
   echo "cpu.$n.present=1"
-  [ -r "$f/cpuinfo_max_freq" ] && echo "cpu.$n.max_khz=$(cat "$f/cpuinfo_max_freq" 2>/dev/null)"
-  [ -r "$f/scaling_cur_freq" ] && echo "cpu.$n.cur_khz=$(cat "$f/scaling_cur_freq" 2>/dev/null)"
-  [ -r "$f/scaling_governor" ] && echo "cpu.$n.governor=$(cat "$f/scaling_governor" 2>/dev/null)"
+  r "$f/cpuinfo_max_freq" && echo "cpu.$n.max_khz=$v"
+  r "$f/scaling_cur_freq" && echo "cpu.$n.cur_khz=$v"
+  r "$f/scaling_governor" && echo "cpu.$n.governor=$v"
 done
 for z in /sys/class/thermal/thermal_zone*; do
-  [ -r "$z/temp" ] || continue
+  r "$z/temp" || continue
   n=${z##*thermal_zone}
-  t=$(cat "$z/temp" 2>/dev/null) || continue
-  echo "thermal.$n.type=$(cat "$z/type" 2>/dev/null)"
+  t=$v
+  r "$z/type"
+  echo "thermal.$n.type=$v"
   echo "thermal.$n.temp=$t"
 done
 b=/sys/class/power_supply/battery
-[ -r "$b/capacity" ] && echo "battery.capacity=$(cat "$b/capacity" 2>/dev/null)"
-[ -r "$b/temp" ] && echo "battery.temp=$(cat "$b/temp" 2>/dev/null)"
+r "$b/capacity" && echo "battery.capacity=$v"
+r "$b/temp" && echo "battery.temp=$v"
 if command -v getprop >/dev/null 2>&1; then
   echo "android.model=$(getprop ro.product.model)"
   echo "android.release=$(getprop ro.build.version.release)"
