@@ -154,7 +154,7 @@ expect compare_by_device 0 "selfie_segmentation" -- "$OPSCOPE" compare device:la
   --device lab --db k.db --no-shuffle >sweep_kill.out 2>&1 &
 SWEEP=$!
 for _ in $(seq 1 200); do
-  pgrep -f "opscope-runner --plan" >/dev/null && break
+  pgrep -f "opscope-runner --plan $WORK/lab/" >/dev/null && break
   sleep 0.05
 done
 sleep 0.3
@@ -172,15 +172,16 @@ expect unreachable 16 "^opscope: down: probe: .*(refused|unreachable)" -- bash -
 ssh-keygen -q -t ed25519 -N '' -f "$WORK/stranger"
 expect wrong_key 17 "^opscope: stranger: probe: .*(denied|publickey)" -- bash -c \
   "'$OPSCOPE' devices add stranger ssh://$ME@127.0.0.1:$PORT --identity '$WORK/stranger' >/dev/null 2>&1; '$OPSCOPE' run '$SELFIE' ${QUICK[*]} --device stranger --db s.db"
-# A runner that crashes on the device: SIGSEGV from outside, exit 12.
+# A runner that crashes on the device: SIGSEGV from outside, exit 12. (Only
+# this test's runners are matched: other tests run runners at the same time.)
 "$OPSCOPE" run "$SELFIE" --runs 100000 --min-secs 30 --max-secs 30 --device lab --db s.db >crash.out 2>&1 &
 RUN=$!
 for _ in $(seq 1 200); do
-  pgrep -f "opscope-runner --plan" >/dev/null && break
+  pgrep -f "opscope-runner --plan $WORK/lab/" >/dev/null && break
   sleep 0.05
 done
 sleep 0.5
-pkill -SEGV -f "opscope-runner --plan"
+pkill -SEGV -f "opscope-runner --plan $WORK/lab/"
 wait $RUN
 check crash_exit_12 test $? -eq 12
 check crash_message grep -Eq "lab: the runner crashed \(signal 11\)" crash.out
