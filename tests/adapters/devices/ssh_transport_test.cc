@@ -173,11 +173,12 @@ TEST_F(SshTransportTest, PushPullRoundTripOfEveryByteValue) {
   EXPECT_EQ(t->bytes_pushed(), 2 * static_cast<int64_t>(data.size()));
 
   // An empty file and a relative local path.
+  const fs::path cwd = fs::current_path();
   fs::current_path(sshd_->dir());
   std::ofstream("empty.bin").close();
   ASSERT_TRUE(t->push("empty.bin", sshd_->dir() + "/remote/empty.bin").is_ok());
   EXPECT_TRUE(fs::exists(sshd_->dir() + "/remote/empty.bin"));
-  fs::current_path("/");
+  fs::current_path(cwd);
 }
 
 TEST_F(SshTransportTest, FullDiskOnTheDeviceIsDeviceIo) {
