@@ -59,13 +59,9 @@ int run(const InspectCommand& c) {
       std::fprintf(stderr, "opscope: %s\n", probe.status().message().c_str());
       return exit_code_for(probe.status().code());
     }
-    if (find_bundle(probe->info.arch).empty()) {
-      std::fprintf(stderr,
-                   "opscope: %s: the device is %s and there is no runner bundle for it "
-                   "(looked in %s/%s; docs/bundles.md)\n",
-                   d.spec.name.c_str(), probe->info.arch.c_str(), bundle_root().c_str(),
-                   probe->info.arch.c_str());
-      return exit_code_for(ErrorCode::kNoBundle);
+    if (auto bundle = bundle_for_device(d); !bundle.is_ok()) {
+      std::fprintf(stderr, "opscope: %s\n", bundle.status().message().c_str());
+      return exit_code_for(bundle.status().code());
     }
     device = probe->info;
     device->id = d.spec.name;

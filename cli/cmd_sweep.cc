@@ -11,7 +11,6 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 

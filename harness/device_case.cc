@@ -189,14 +189,7 @@ std::string cache_dir(const DeviceSession& d) {
 // `pushes` (push_cached leaves out what the device has).
 Status ensure_bundle(DeviceSession& d, Pushes& pushes) {
   if (!d.bundle_on_device.empty() && !d.no_cache) return Status::ok();
-  OPSCOPE_ASSIGN_OR_RETURN(devices::DeviceProbe probe, probe_session(d));
-  const std::string dir = find_bundle(probe.info.arch);
-  if (dir.empty()) {
-    return Status(ErrorCode::kNoBundle,
-                  d.spec.name + ": the device is " + probe.info.arch +
-                      " and there is no runner bundle for it (looked in " + bundle_root() + "/" +
-                      probe.info.arch + "; docs/bundles.md says how to build one)");
-  }
+  OPSCOPE_ASSIGN_OR_RETURN(const std::string dir, bundle_for_device(d));
   OPSCOPE_ASSIGN_OR_RETURN(Bundle b, read_bundle(dir));
   d.loader = b.loader;
   d.runner = b.runner;
@@ -303,6 +296,18 @@ std::string bundle_root() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("bundles") : (self.parent_path() / "bundles").string();
+}
+
+Result<std::string> bundle_for_device(DeviceSession& d) {
+  OPSCOPE_ASSIGN_OR_RETURN(devices::DeviceProbe probe, probe_session(d));
+  const std::string dir = find_bundle(probe.info.arch);
+  if (dir.empty()) {
+    return Status(ErrorCode::kNoBundle,
+                  d.spec.name + ": the device is " + probe.info.arch +
+                      " and there is no runner bundle for it (looked in " + bundle_root() + "/" +
+                      probe.info.arch + "; docs/bundles.md says how to build one)");
+  }
+  return dir;
 }
 
 std::string find_bundle(const std::string& arch) {

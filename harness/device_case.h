@@ -61,6 +61,9 @@ std::string bundle_root();
 // The bundle for `arch` ("x86_64", "aarch64"): bundle_root()/<arch> when it
 // holds a bundle.json, else "".
 std::string find_bundle(const std::string& arch);
+// The bundle for the device's arch (probing it once); kNoBundle naming the
+// device, its arch and where it looked.
+Result<std::string> bundle_for_device(DeviceSession& device);
 
 // Resolves a cluster name in opts.config.cpus ("big") with the device's
 // probe; a CPU list is kept as it is.

@@ -36,22 +36,9 @@ namespace fs = std::filesystem;
 constexpr const char* kDefaultWorkdir = "/data/local/tmp/opscope";
 constexpr const char* kMarker = "__opscope_rc_";
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // adb's non-empty lines, less its notes on starting its own server.
 std::vector<std::string> error_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (line.empty() || line.rfind("* daemon", 0) == 0) continue;
-    lines.push_back(line);
-  }
-  return lines;
+  return message_lines(text, {"* daemon"});
 }
 
 bool contains(const std::string& lowered, const char* word) {
@@ -64,7 +51,7 @@ bool contains(const std::string& lowered, const char* word) {
 // full disk, a missing file).
 ErrorCode classify(const std::vector<std::string>& lines) {
   std::string all;
-  for (const std::string& l : lines) all += lower(l) + "\n";
+  for (const std::string& l : lines) all += ascii_lower(l) + "\n";
   if (contains(all, "unauthorized") || contains(all, "still authorizing")) {
     return ErrorCode::kDeviceAuth;
   }
@@ -83,7 +70,7 @@ ErrorCode classify(const std::vector<std::string>& lines) {
 std::string reason(const std::vector<std::string>& lines) {
   if (lines.empty()) return "no reason given";
   for (const std::string& l : lines) {
-    if (contains(lower(l), "error")) return l;
+    if (contains(ascii_lower(l), "error")) return l;
   }
   return lines.front();
 }
@@ -249,7 +236,7 @@ class AdbTransport : public Transport {
       ErrorCode code = classify(lines);
       if (code == ErrorCode::kDeviceIo) code = ErrorCode::kDeviceUnreachable;
       std::string msg = describe() + ": " + step + ": " + reason(lines);
-      if (contains(lower(msg), "more than one device")) {
+      if (contains(ascii_lower(msg), "more than one device")) {
         msg += " (name the device by its serial: adb:SERIAL, see `adb devices`)";
       } else if (code == ErrorCode::kDeviceAuth) {
         msg += " (accept the USB debugging prompt on the device)";

@@ -40,11 +40,6 @@ constexpr const char* kUnreachableWords[] = {
     "connection closed", "closed by remote host", "connection reset", "broken pipe",
     "not responding", "network is unreachable", "lost connection", "host is down"};
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool has_any(const std::string& lowered, const auto& words) {
   for (const char* w : words) {
     if (lowered.find(w) != std::string::npos) return true;
@@ -55,26 +50,14 @@ bool has_any(const std::string& lowered, const auto& words) {
 // The lines of ssh's output that say something went wrong: not debug output
 // (OPSCOPE_SSH_OPTIONS=-v) nor the notes ssh prints on success.
 std::vector<std::string> error_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (line.empty() || line.rfind("debug", 0) == 0 || line.rfind("OpenSSH_", 0) == 0 ||
-        line.rfind("Warning: Permanently added", 0) == 0 ||
-        line.rfind("Authenticated to", 0) == 0 || line.rfind("Transferred:", 0) == 0 ||
-        line.rfind("Bytes per second", 0) == 0 || line.rfind("Exit request sent", 0) == 0) {
-      continue;
-    }
-    lines.push_back(line);
-  }
-  return lines;
+  return message_lines(text, {"debug", "OpenSSH_", "Warning: Permanently added", "Authenticated to",
+                              "Transferred:", "Bytes per second", "Exit request sent"});
 }
 
 // Auth first: a refused key is also followed by "Connection closed" (scp).
 ErrorCode classify(const std::vector<std::string>& lines) {
   std::string all;
-  for (const std::string& l : lines) all += lower(l) + "\n";
+  for (const std::string& l : lines) all += ascii_lower(l) + "\n";
   if (has_any(all, kAuthWords)) return ErrorCode::kDeviceAuth;
   if (has_any(all, kUnreachableWords)) return ErrorCode::kDeviceUnreachable;
   return ErrorCode::kDeviceIo;
@@ -85,12 +68,13 @@ ErrorCode classify(const std::vector<std::string>& lines) {
 std::string reason(const std::vector<std::string>& lines) {
   if (lines.empty()) return "no reason given";
   for (const std::string& l : lines) {
-    const std::string low = lower(l);
+    const std::string low = ascii_lower(l);
     if (has_any(low, kAuthWords) || low.find("no space left") != std::string::npos) return l;
   }
   for (const std::string& l : lines) {
-    if (has_any(lower(l), kUnreachableWords) && lower(l) != "lost connection" &&
-        lower(l) != "scp: connection closed") {
+    const std::string low = ascii_lower(l);
+    if (has_any(low, kUnreachableWords) && low != "lost connection" &&
+        low != "scp: connection closed") {
       return l;
     }
   }

@@ -17,6 +17,7 @@
 //    device and the step, never as the command's own exit code.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,5 +80,12 @@ class Transport {
 
 // 'it'\''s' style quoting for sh.
 std::string shell_quote(const std::string& word);
+
+// For reading what a device client (ssh, scp, adb) said when it failed:
+// ASCII lowercase, and its non-empty lines (trailing blanks trimmed) less
+// those starting with one of `skip` (its notes on success, debug output).
+std::string ascii_lower(std::string s);
+std::vector<std::string> message_lines(const std::string& text,
+                                       std::initializer_list<const char*> skip);
 
 }  // namespace opscope::devices
