@@ -4,7 +4,7 @@
 //
 //   node bench/compare_ort.mjs [--runner build/release/cli/opscope-runner]
 //        [--models DIR] [--only a,b] [--backend xnnpack,cpu] [--threads 1]
-//        [--rounds 3] [--runs 20] [--warmup 3]
+//        [--rounds 3] [--runs 20] [--warmup 3] [--json FILE]
 //
 // Default models: the torchvision exports (datasets/export_torchvision.py)
 // torchvision_mobilenet_v2, torchvision_mobilenet_v3_small and
@@ -14,7 +14,8 @@
 // --runs warm invokes with --threads intra-op threads. The table gives the
 // median over all warm samples, the ratio opscope / ORT (below 1: opscope is
 // faster) and the load times (opscope: load + partition + prepare + plan;
-// ORT: session creation), each the median over the rounds.
+// ORT: session creation), each the median over the rounds. --json FILE also
+// writes them as {model: {opscope_ms, ort_ms, load_opscope_ms, load_ort_ms}}.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,7 +32,7 @@ function parseArgs(argv) {
     models: process.env.OPSCOPE_MODEL_DIR || path.join(home, '.cache/opscope/models'),
     nodeDir: process.env.OPSCOPE_NODE_DIR || path.join(home, '.cache/opscope/node'),
     only: 'torchvision_mobilenet_v2,torchvision_mobilenet_v3_small,torchvision_resnet18',
-    backend: 'xnnpack,cpu', threads: '1', rounds: 3, runs: 20, warmup: 3,
+    backend: 'xnnpack,cpu', threads: '1', rounds: 3, runs: 20, warmup: 3, json: '',
   };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -108,11 +109,15 @@ console.log(`opscope (${args.backend}, ${args.threads} thread(s)) vs ONNX Runtim
             `${args.runs} warm runs; medians in ms`);
 console.log([pad('model', 34, true), pad('opscope', 9), pad('ort', 9), pad('ratio', 7),
   pad('load opscope', 13), pad('load ort', 9)].join(' '));
+const summary = {};
 for (const n of names) {
   const o = median(results[n].opscope.samples);
   const t = median(results[n].ort.samples);
+  summary[n] = { opscope_ms: o, ort_ms: t, load_opscope_ms: median(results[n].opscope.load),
+    load_ort_ms: median(results[n].ort.load) };
   console.log([pad(n, 34, true), pad(o.toFixed(3), 9), pad(t.toFixed(3), 9),
     pad((o / t).toFixed(2), 7), pad(median(results[n].opscope.load).toFixed(1), 13),
     pad(median(results[n].ort.load).toFixed(1), 9)].join(' '));
 }
+if (args.json) fs.writeFileSync(args.json, JSON.stringify(summary, null, 1));
 fs.rmSync(tmp, { recursive: true, force: true });
