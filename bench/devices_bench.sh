@@ -4,12 +4,14 @@
 # its sshd: the runner it starts inherits the core):
 #   1. two devices in one sweep vs each device's cases alone (wall times);
 #   2. the transport's effect on the measured latency: `run --device core0`
-#      vs `run --device local --cpus 0`, interleaved pairs, warm medians;
+#      vs `run --device local --cpus 0`, interleaved pairs (which of the two
+#      goes first alternates), warm medians: the median over the pairs of
+#      each side, and the median of the per-pair ratios;
 #   3. a 10-case sweep over ssh vs the same sweep locally (wall times);
 #   4. push caching: bytes pushed by a first and a second run on a fresh
 #      device folder.
 #
-#   bench/devices_bench.sh [--model NAME] [--pairs 5] [--cases 6]
+#   bench/devices_bench.sh [--model NAME] [--pairs 11] [--cases 6]
 #
 # Needs build/release (opscope, opscope-runner, bundles/x86_64), openssh-server
 # and a 2-core machine at least. Prints the figures and the CPU they ran on.
@@ -18,13 +20,13 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 OPSCOPE="$ROOT/build/release/cli/opscope"
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
-model=selfie_segmentation pairs=5 cases=6
+model=selfie_segmentation pairs=11 cases=6
 while (($#)); do
   case "$1" in
     --model) model="$2"; shift 2 ;;
     --pairs) pairs="$2"; shift 2 ;;
     --cases) cases="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "devices_bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,19 +57,32 @@ ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2
 CASE=(--runs 30 --warmup 2 --min-secs 0.5 --max-secs 2 --backend xnnpack,cpu --threads 1)
 sweep() {  # WALL-SECONDS of one sweep of $cases cases; args: --device ...
   local t0 t1
+  local pre=()
+  [[ " $* " == *" local "* ]] && pre=("${LOCAL[@]}")
   t0=$(now)
-  "$OPSCOPE" sweep --model "$MODEL" --repeat "$cases" "${CASE[@]}" --db "$WORK/b.db" "$@" \
+  "${pre[@]}" "$OPSCOPE" sweep --model "$MODEL" --repeat "$cases" "${CASE[@]}" --db "$WORK/b.db" "$@" \
     >/dev/null 2>&1
   t1=$(now)
   python3 -c "print(f'{$t1 - $t0:.2f}')"
 }
+# sshd starts every session in a new session (setsid), and with
+# kernel.sched_autogroup_enabled=1 a session is its own scheduling group:
+# under load (other work on the two cores) a runner started by sshd gets a
+# different share of its core than one started from this script's session.
+# The local side runs under `setsid` too, so both are alike.
+LOCAL=()
+command -v setsid >/dev/null && LOCAL=(setsid -w)
 median_of() {  # the result document's latency_ms.median of one run
-  "$OPSCOPE" run "$MODEL" "${CASE[@]}" --json-stdout --no-store "$@" 2>/dev/null |
+  local pre=()
+  [[ " $* " == *" --cpus "* ]] && pre=("${LOCAL[@]}")
+  "${pre[@]}" "$OPSCOPE" run "$MODEL" "${CASE[@]}" --json-stdout --no-store "$@" 2>/dev/null |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["latency_ms"]["median"])'
 }
 
-# What one bare command costs on the device (connection reused): the floor
-# of every round trip, mostly the login shell starting on the device.
+# What one bare command costs on the device (connection reused) when each
+# command is its own ssh: mostly the login shell starting on the device.
+# opscope pays it once per device and process (its device shell), not per
+# command (OPSCOPE_SSH_SESSION=0 makes it pay it per command again).
 bare=$(python3 - "$WORK" "$(cat "$WORK/sshd0/port")" "$ME" <<'PY'
 import os, statistics, subprocess, sys, time
 work, port, me = sys.argv[1:]
@@ -87,10 +102,11 @@ print(f"{statistics.median(times):.3f}")
 PY
 )
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo "model: $model.tflite, ${CASE[*]}"
-echo "a bare command over ssh (connection reused): ${bare} s median (the floor of each round trip;"\
-  "a case in a sweep is one round trip, a single run three: probe, cache check, run)"
+echo "a bare command as its own ssh (connection reused): ${bare} s median (the login shell;"\
+  "opscope pays it once per device and process: its commands go through one device shell)"
 
 # Push caching on a fresh device folder (and warms both devices' caches).
 first=$("$OPSCOPE" run "$MODEL" "${CASE[@]}" --device core0 --no-store --verbose 2>&1 >/dev/null |
@@ -110,17 +126,25 @@ echo "two devices in one sweep ($cases cases each): ${both} s; alone: core0 ${al
 
 # 2. Latency measured over ssh vs locally, interleaved pairs on core 0.
 ssh_medians=() local_medians=()
-for _ in $(seq 1 "$pairs"); do
-  ssh_medians+=("$(median_of --device core0)")
-  local_medians+=("$(median_of --cpus 0)")
+for i in $(seq 1 "$pairs"); do
+  if ((i % 2)); then
+    ssh_medians+=("$(median_of --device core0)")
+    local_medians+=("$(median_of --cpus 0)")
+  else
+    local_medians+=("$(median_of --cpus 0)")
+    ssh_medians+=("$(median_of --device core0)")
+  fi
 done
 python3 - "${ssh_medians[*]}" "${local_medians[*]}" <<'PY'
 import statistics, sys
 s = [float(x) for x in sys.argv[1].split()]
 l = [float(x) for x in sys.argv[2].split()]
 ms, ml = statistics.median(s), statistics.median(l)
-print(f"warm median over ssh {ms:.4f} ms vs local {ml:.4f} ms ({len(s)} interleaved pairs): "
-      f"ratio {ms / ml:.4f} (target within 2%: 0.98..1.02)")
+r = sorted(a / b for a, b in zip(s, l))
+print(f"warm median over ssh {ms:.4f} ms vs local {ml:.4f} ms ({len(s)} interleaved pairs, "
+      f"order alternating): ratio of medians {ms / ml:.4f}, median of per-pair ratios "
+      f"{statistics.median(r):.4f} (per-pair {r[0]:.3f}..{r[-1]:.3f}; target within 2%: 0.98..1.02)")
+print("  pairs (ssh/local ms): " + ", ".join(f"{a:.3f}/{b:.3f}" for a, b in zip(s, l)))
 PY
 
 # 3. A 10-case sweep over ssh vs locally, both on core 0.
@@ -129,3 +153,4 @@ ssh10=$(sweep --device core0)
 local10=$(sweep --device local --cpus 0)
 echo "10-case sweep: over ssh ${ssh10} s, local ${local10} s; ratio $(ratio "$ssh10" "$local10")" \
   "(target <= 1.5)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,5 +1,7 @@
 #include "adapters/devices/ssh_transport.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -7,9 +9,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <vector>
+
+#include "adapters/devices/shell_session.h"
 
 // How it works (docs/devices.md, "The ssh transport"):
 //  - Every ssh and scp call runs the system client with BatchMode=yes, so a
@@ -19,9 +25,16 @@
 //    whose socket lies in a private folder of this transport object; every
 //    later ssh and scp call is a client of it and does not reconnect. The
 //    destructor sends `ssh -O exit` and removes the folder.
-//  - ssh's own diagnostics go to a log file (-E) per call, apart from the
-//    remote command's stderr; exit status 255 plus a line in that log is a
-//    failure of the link, classified by the log's words.
+//  - Commands go through one device shell per transport (ShellSession:
+//    `ssh ... -- 'exec sh'`, started by the first command), so the login
+//    shell and its rc files start once, not once per command. When that
+//    shell cannot start (the client ends before it answers, with nothing in
+//    its log), or OPSCOPE_SSH_SESSION=0, or in a fork of the process that
+//    started it, every command is its own `ssh ... -- COMMAND`.
+//  - ssh's own diagnostics go to a log file (-E) per call (per session),
+//    apart from the remote command's stderr; exit status 255 (the session
+//    ending) plus a line in that log is a failure of the link, classified
+//    by the log's words.
 namespace opscope::devices {
 namespace {
 
@@ -104,6 +117,9 @@ class SshTransport : public Transport {
         identity_(std::move(identity)),
         workdir_(workdir.empty() ? kDefaultWorkdir : std::move(workdir)),
         extra_options_(split_words(std::getenv("OPSCOPE_SSH_OPTIONS"))) {
+    if (const char* e = std::getenv("OPSCOPE_SSH_SESSION"); e && std::string(e) == "0") {
+      session_off_ = true;
+    }
     // Short and private: a socket path has at most 107 bytes, and whoever
     // can reach the socket can run commands on the device as us.
     char dir[] = "/tmp/opscope-ssh-XXXXXX";
@@ -115,6 +131,7 @@ class SshTransport : public Transport {
   }
 
   ~SshTransport() override {
+    close_session();
     if (dir_.empty()) return;
     std::error_code ec;
     if (fs::exists(control_path(), ec)) {
@@ -143,6 +160,16 @@ class SshTransport : public Transport {
   Result<CommandResult> run(const std::string& command,
                             const CommandOptions& options) override {
     OPSCOPE_RETURN_IF_ERROR(check_dir("run"));
+    std::lock_guard<std::mutex> lock(session_mu_);
+    if (!session_off_ && (!session_ || session_->owner() == getpid())) {
+      std::optional<Result<CommandResult>> r = run_in_session(command, options);
+      if (r) return std::move(*r);
+    }
+    return run_alone(command, options);
+  }
+
+  // One `ssh ... -- COMMAND` for this command alone.
+  Result<CommandResult> run_alone(const std::string& command, const CommandOptions& options) {
     const std::string log = dir_ + "/e" + std::to_string(++calls_);
     std::vector<std::string> args = {"-E", log};
     append_options(args, /*for_scp=*/false);
@@ -194,6 +221,71 @@ class SshTransport : public Transport {
 
  private:
   std::string control_path() const { return dir_ + "/c"; }
+
+  void close_session() {
+    if (!session_) return;
+    session_.reset();  // waits for the device's shell to end (2 s at most)
+    std::error_code ec;
+    fs::remove(session_log_, ec);
+  }
+
+  // The command through the session, started first when there is none;
+  // nullopt: no session could start, run it alone.
+  std::optional<Result<CommandResult>> run_in_session(const std::string& command,
+                                                      const CommandOptions& options) {
+    CommandResult r;
+    if (!session_ || !session_->alive()) {
+      close_session();
+      session_log_ = dir_ + "/e" + std::to_string(++calls_);
+      std::vector<std::string> args = {"-E", session_log_};
+      append_options(args, /*for_scp=*/false);
+      args.push_back(destination());
+      args.push_back("--");
+      args.push_back("exec sh");
+      session_ = std::make_unique<ShellSession>();
+      auto started = session_->start("ssh", args, options.limits);
+      if (!started.is_ok()) {
+        session_.reset();
+        return Result<CommandResult>(start_failure("run", "ssh", started.status()));
+      }
+      if (started->ended) {
+        const std::vector<std::string> lines = error_lines(read_text(session_log_));
+        close_session();
+        if (!lines.empty()) return Result<CommandResult>(link_failure("run", lines));
+        // No reason given: no device shell here; one ssh per command.
+        session_off_ = true;
+        return std::nullopt;
+      }
+      if (!session_->alive()) {  // the time limit or a cancel, while it started
+        r.process = started->process;
+        close_session();
+        return Result<CommandResult>(std::move(r));
+      }
+    }
+    const SessionOutcome o = session_->run(command, options.limits, &r.out,
+                                           options.capture_stderr ? &r.err : nullptr);
+    if (o.done) {
+      r.process = o.process;
+      if (!session_->alive()) close_session();
+      return Result<CommandResult>(std::move(r));
+    }
+    // The session ended before the command did: the link, or the device's
+    // shell, went away.
+    const std::vector<std::string> lines = error_lines(read_text(session_log_));
+    close_session();
+    if (!lines.empty()) return Result<CommandResult>(link_failure("run", lines));
+    if (!master_running()) {
+      return Result<CommandResult>(
+          Status(ErrorCode::kDeviceUnreachable,
+                 describe() + ": run: the connection ended before the command did"));
+    }
+    return Result<CommandResult>(
+        Status(ErrorCode::kDeviceUnreachable,
+               describe() + ": run: the device's shell ended before the command did (ssh " +
+                   (o.client.signaled ? "killed by signal " + std::to_string(o.client.signal)
+                                      : "exited " + std::to_string(o.client.exit_code)) +
+                   ")"));
+  }
 
   std::string bracketed_host() const {
     return target_.host.find(':') != std::string::npos ? "[" + target_.host + "]"
@@ -292,6 +384,10 @@ class SshTransport : public Transport {
   std::string dir_;  // private (0700), holds the control socket "c" and the logs
   std::string dir_error_;
   std::atomic<int> calls_{0};
+  std::mutex session_mu_;  // one command at a time through the session
+  std::unique_ptr<ShellSession> session_;
+  std::string session_log_;
+  bool session_off_ = false;  // OPSCOPE_SSH_SESSION=0, or no device shell could start
 };
 
 }  // namespace

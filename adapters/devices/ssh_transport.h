@@ -1,6 +1,8 @@
 // The ssh transport: the system OpenSSH client (`ssh`, `scp`), BatchMode (a
 // password prompt is a failure, never a hang), one ControlMaster connection
-// per device reused by every command of a process.
+// per device reused by every command of a process, and one device shell on
+// it (ShellSession) that runs those commands, so that the login shell
+// starts once per process, not once per command.
 #pragma once
 
 #include <memory>

@@ -11,7 +11,10 @@
 //    open while the command runs: the runner watches it (--exit-on-stdin-eof)
 //    and exits when the host, or the link, goes away. Its stdout is
 //    captured (the result document); its stderr goes to the host's stderr
-//    (progress lines) unless told otherwise.
+//    (progress lines) unless told otherwise. A transport may run its
+//    commands one after the other in one long-lived device shell (ssh:
+//    ShellSession): the command's stdin is then that shell's, where nothing
+//    is written while it runs, which keeps all of the above true.
 //  - A failure of the link itself (host unreachable, wrong key, adb
 //    device gone) is reported as a Status (kDeviceUnreachable, kDeviceAuth, kDeviceIo) naming the
 //    device and the step, never as the command's own exit code.

@@ -149,6 +149,104 @@ TEST_F(SshTransportTest, StdinStaysOpenAndItsEofReachesTheDevice) {
       << "the device never saw EOF after the host process died";
 }
 
+// The same, when the process that dies is the one that started the device
+// shell (the session): its end closes the command's stdin.
+TEST_F(SshTransportTest, SessionStdinEofReachesTheDeviceWhenTheHostDies) {
+  auto t = open();
+  const std::string started = sshd_->dir() + "/started";
+  const std::string finished = sshd_->dir() + "/finished";
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    CommandOptions o;
+    o.limits.timeout_secs = 60;
+    (void)t->run("true", o);  // the session starts in this process
+    (void)t->run("touch " + started + "; cat >/dev/null; touch " + finished, o);
+    _exit(0);
+  }
+  ASSERT_TRUE(eventually([&] { return fs::exists(started); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  EXPECT_FALSE(fs::exists(finished)) << "the remote stdin was not held open";
+  kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(eventually([&] { return fs::exists(finished); }))
+      << "the device never saw EOF after the host process died";
+}
+
+// Many commands of one transport go through one device shell: the login
+// shell starts once (same $$ each time), exit status, stdout and stderr
+// stay each command's own, and any byte but NUL may be in a command.
+TEST_F(SshTransportTest, ManyCommandsThroughOneDeviceShell) {
+  auto t = open();
+  std::string shell;
+  for (int i = 0; i < 40; ++i) {
+    const std::string n = std::to_string(i);
+    const CommandResult r = run_ok(*t, "echo \"$$\"; printf o" + n + "; echo e" + n +
+                                           " >&2; exit " + std::to_string(i % 5),
+                                   true);
+    const std::string pid = r.out.substr(0, r.out.find('\n'));
+    if (i == 0) shell = pid;
+    EXPECT_EQ(pid, shell) << "command " << i << " ran in another shell";
+    EXPECT_EQ(r.out, pid + "\no" + n);
+    EXPECT_EQ(r.err, "e" + n + "\n");
+    EXPECT_EQ(r.process.exit_code, i % 5);
+  }
+  std::string bytes;
+  for (int b = 1; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+  EXPECT_EQ(run_ok(*t, "printf '%s' " + shell_quote(bytes)).out, bytes);
+  // A path of any bytes (no NUL, no slash in the name) made and read back.
+  const std::string odd = sshd_->dir() + "/" + bytes.substr(0, 46) + bytes.substr(47);
+  EXPECT_EQ(run_ok(*t, "printf x > " + shell_quote(odd) + " && cat " + shell_quote(odd)).out,
+            "x");
+  // A runner killed by a signal comes back as 128+N, on the same shell.
+  EXPECT_EQ(run_ok(*t, "sh -c 'kill -SEGV $$'").process.exit_code, 128 + SIGSEGV);
+  const CommandResult last = run_ok(*t, "echo \"$$\"");
+  EXPECT_EQ(last.out, shell + "\n");
+}
+
+// The link killed while a command waits on its stdin (as the runner does):
+// run() reports the device unreachable, and the command on the device sees
+// its stdin close (the runner would exit). The next command reconnects.
+TEST_F(SshTransportTest, LinkKilledMidCommandEndsTheCommand) {
+  auto t = open();
+  run_ok(*t, "true");
+  const std::string pidfile = sshd_->dir() + "/sshd_session_pid";
+  const std::string finished = sshd_->dir() + "/finished";
+  std::thread killer([&] {
+    ASSERT_TRUE(eventually([&] { return !read_file(pidfile).empty(); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // $PPID of the device shell: the connection's sshd process.
+    kill(std::atoi(read_file(pidfile).c_str()), SIGKILL);
+  });
+  CommandOptions o;
+  o.limits.timeout_secs = 60;
+  auto r = t->run("echo $PPID > " + pidfile + ".tmp && mv " + pidfile + ".tmp " + pidfile +
+                      "; cat >/dev/null; touch " + finished,
+                  o);
+  killer.join();
+  ASSERT_FALSE(r.is_ok()) << "exit " << r->process.exit_code;
+  EXPECT_EQ(r.status().code(), ErrorCode::kDeviceUnreachable) << r.status().to_string();
+  EXPECT_NE(r.status().message().find(describe_of(sshd_->target()) + ": run: "),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_TRUE(eventually([&] { return fs::exists(finished); }))
+      << "the command on the device never saw its stdin close";
+  EXPECT_EQ(run_ok(*t, "echo again").out, "again\n");
+}
+
+// OPSCOPE_SSH_SESSION=0: one ssh per command, as before the device shell.
+TEST_F(SshTransportTest, OneSshPerCommandWhenTheSessionIsOff) {
+  setenv("OPSCOPE_SSH_SESSION", "0", 1);
+  auto t = open();
+  unsetenv("OPSCOPE_SSH_SESSION");
+  const CommandResult a = run_ok(*t, "echo \"$$\"; echo err >&2; exit 3", true);
+  const CommandResult b = run_ok(*t, "echo \"$$\"");
+  EXPECT_EQ(a.process.exit_code, 3);
+  EXPECT_EQ(a.err, "err\n");
+  EXPECT_NE(a.out.substr(0, a.out.find('\n')) + "\n", b.out) << "one shell for both";
+}
+
 TEST_F(SshTransportTest, PushPullRoundTripOfEveryByteValue) {
   auto t = open();
   const std::string local = sshd_->dir() + "/bytes.bin";
