@@ -356,15 +356,22 @@ void run_kernel(benchmark::State& state, const std::string& name, const KernelCa
 // measured by int8_peak_gmacs() in the same process.
 std::vector<KernelCase> int8_gemm_cases() {
   struct Layer {
-    int64_t hw, c;
+    int64_t hw, c, out_c;
+    int stride;
+    const char* source;
   };
-  const Layer layers[] = {{56, 64}, {28, 128}, {14, 256}, {7, 512}};
+  const Layer layers[] = {{56, 64, 64, 1, "resnet18"},
+                          {28, 128, 128, 1, "resnet18"},
+                          {14, 256, 256, 1, "resnet18"},
+                          {7, 512, 512, 1, "resnet18"},
+                          {256, 3, 16, 2, "selfie_segmentation stem"}};
   std::vector<KernelCase> cases;
   for (const Layer& l : layers) {
     Conv2DAttrs a;
     a.padding = Padding::kSame;
     a.activation = Activation::kRelu;
-    std::vector<float> w_scales(static_cast<size_t>(l.c));
+    a.stride_h = a.stride_w = l.stride;
+    std::vector<float> w_scales(static_cast<size_t>(l.out_c));
     for (size_t i = 0; i < w_scales.size(); ++i) w_scales[i] = 0.002f + 0.0001f * (i % 7);
     Quantization wq;
     wq.scales = w_scales;
@@ -378,18 +385,19 @@ std::vector<KernelCase> int8_gemm_cases() {
     out_q.scales = {0.1f};
     out_q.zero_points = {-128};
     // Biases in a realistic range rather than over all of int32.
-    std::vector<int64_t> bias(static_cast<size_t>(l.c));
+    std::vector<int64_t> bias(static_cast<size_t>(l.out_c));
     for (size_t i = 0; i < bias.size(); ++i) bias[i] = static_cast<int64_t>(i * 37 % 2001) - 1000;
-    InputSpec b = i32_values({l.c}, bias);
+    InputSpec b = i32_values({l.out_c}, bias);
     b.quantization = bq;
     KernelSpec spec = make(OpKind::kConv2D, a,
                            {activation({1, l.hw, l.hw, l.c}, DType::kI8, in_q),
-                            weights({l.c, 3, 3, l.c}, DType::kI8, wq), b});
+                            weights({l.out_c, 3, 3, l.c}, DType::kI8, wq), b});
     spec.output_dtype = DType::kI8;
     spec.output_quantization = out_q;
     const std::string shape = std::to_string(l.hw) + "x" + std::to_string(l.hw) + "x" +
-                              std::to_string(l.c) + "_k3_o" + std::to_string(l.c);
-    cases.push_back({shape, "resnet18", spec});
+                              std::to_string(l.c) + "_k3s" + std::to_string(l.stride) + "_o" +
+                              std::to_string(l.out_c);
+    cases.push_back({shape, l.source, spec});
   }
   return cases;
 }
