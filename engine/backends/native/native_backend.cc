@@ -77,11 +77,8 @@ class NativePartition final : public CompiledPartition {
 
 class NativeBackend final : public Backend {
  public:
-  explicit NativeBackend(const BackendConfig& config)
-      : pool_(std::make_shared<ThreadPool>(config.threads)) {
+  explicit NativeBackend(const BackendConfig& config) : threads_(config.threads) {
     env_.isa = selected_isa();
-    env_.threadpool = pool_->pool;
-    env_.threads = pool_->pool != nullptr ? config.threads : 1;
   }
 
   std::string_view name() const override { return "native"; }
@@ -98,6 +95,13 @@ class NativeBackend final : public Backend {
 
   Result<std::unique_ptr<CompiledPartition>> compile(Graph& graph, const std::vector<int>& nodes,
                                                      int backend_id) override {
+    // The pool is made with the first partition: a session whose nodes all
+    // go elsewhere (a float model) starts no threads for native.
+    if (!pool_) {
+      pool_ = std::make_shared<ThreadPool>(threads_);
+      env_.threadpool = pool_->pool;
+      env_.threads = pool_->pool != nullptr ? threads_ : 1;
+    }
     std::vector<NativePartition::Step> steps;
     steps.reserve(nodes.size());
     for (int node : nodes) {
@@ -119,7 +123,8 @@ class NativeBackend final : public Backend {
   }
 
  private:
-  std::shared_ptr<ThreadPool> pool_;
+  int threads_ = 1;
+  std::shared_ptr<ThreadPool> pool_;  // made by the first compile()
   NativeEnv env_;
 };
 
