@@ -13,6 +13,11 @@
 // then the model the shape comes from.
 // A node the XNNPACK backend declines is skipped with its reason.
 //
+// INT8_CONV_GEMM/SHAPE/{native,xnnpack,cpu}: resnet18's big 3x3 layers in
+// int8, with GMAC/s and peak_frac (of the int8 dot-product peak that a
+// vpdpbusd loop measures at start; the context line int8_peak_gmacs).
+//   opscope-bench-kernels --benchmark_filter='^INT8_CONV_GEMM/'
+//
 //   opscope-bench-kernels                                  # everything, ~1 min
 //   opscope-bench-kernels --benchmark_filter='^CONV_2D/'   # one op
 //   opscope-bench-kernels --benchmark_filter='/xnnpack$'   # one backend
@@ -21,6 +26,8 @@
 // See docs/benchmarks.md, "Kernel microbenchmarks".
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <ctime>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +35,7 @@
 #include <vector>
 
 #include "bench/kernel_graphs.h"
+#include "engine/backends/native/native_env.h"
 #include "engine/macs.h"
 #include "engine/session.h"
 
@@ -338,6 +346,144 @@ void run_kernel(benchmark::State& state, const std::string& name, const KernelCa
   state.SetLabel(s.node_backend + " " + c.source);
 }
 
+
+// ------------------------------------------------- int8 convolution GEMM
+
+// resnet18's big 3x3 convolutions in int8 (per-channel weights, RELU), the
+// layers where a GEMM microkernel earns its keep. Registered as
+// INT8_CONV_GEMM/SHAPE/BACKEND for native, xnnpack and cpu, with counters
+// GMAC/s and peak_frac: the fraction of this core's int8 dot-product peak,
+// measured by int8_peak_gmacs() in the same process.
+std::vector<KernelCase> int8_gemm_cases() {
+  struct Layer {
+    int64_t hw, c, out_c;
+    int stride;
+    const char* source;
+  };
+  const Layer layers[] = {{56, 64, 64, 1, "resnet18"},
+                          {28, 128, 128, 1, "resnet18"},
+                          {14, 256, 256, 1, "resnet18"},
+                          {7, 512, 512, 1, "resnet18"},
+                          {256, 3, 16, 2, "selfie_segmentation stem"}};
+  std::vector<KernelCase> cases;
+  for (const Layer& l : layers) {
+    Conv2DAttrs a;
+    a.padding = Padding::kSame;
+    a.activation = Activation::kRelu;
+    a.stride_h = a.stride_w = l.stride;
+    std::vector<float> w_scales(static_cast<size_t>(l.out_c));
+    for (size_t i = 0; i < w_scales.size(); ++i) w_scales[i] = 0.002f + 0.0001f * (i % 7);
+    Quantization wq;
+    wq.scales = w_scales;
+    wq.zero_points.assign(w_scales.size(), 0);
+    wq.axis = 0;
+    Quantization bq = wq;
+    for (float& sc : bq.scales) sc *= 0.05f;
+    Quantization in_q, out_q;
+    in_q.scales = {0.05f};
+    in_q.zero_points = {-12};
+    out_q.scales = {0.1f};
+    out_q.zero_points = {-128};
+    // Biases in a realistic range rather than over all of int32.
+    std::vector<int64_t> bias(static_cast<size_t>(l.out_c));
+    for (size_t i = 0; i < bias.size(); ++i) bias[i] = static_cast<int64_t>(i * 37 % 2001) - 1000;
+    InputSpec b = i32_values({l.out_c}, bias);
+    b.quantization = bq;
+    KernelSpec spec = make(OpKind::kConv2D, a,
+                           {activation({1, l.hw, l.hw, l.c}, DType::kI8, in_q),
+                            weights({l.out_c, 3, 3, l.c}, DType::kI8, wq), b});
+    spec.output_dtype = DType::kI8;
+    spec.output_quantization = out_q;
+    const std::string shape = std::to_string(l.hw) + "x" + std::to_string(l.hw) + "x" +
+                              std::to_string(l.c) + "_k3s" + std::to_string(l.stride) + "_o" +
+                              std::to_string(l.out_c);
+    cases.push_back({shape, l.source, spec});
+  }
+  return cases;
+}
+
+// CPU time of this thread: the cores are shared, and Google Benchmark's
+// rates divide by CPU time too.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+#if defined(__x86_64__)
+// Multiply-accumulates per second of a loop of independent vpdpbusd on 16
+// accumulators (512-bit with AVX-512 VNNI, else 256-bit AVX-VNNI; written
+// in asm so that nothing but the instructions is timed): this core's int8
+// dot-product peak.
+double vnni512_macs(int64_t iters) {
+  const double t0 = thread_cpu_seconds();
+  for (int64_t i = 0; i < iters; ++i) {
+    asm volatile(
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm0\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm1\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm2\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm3\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm4\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm5\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm6\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm7\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm8\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm9\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm10\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm11\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm12\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm13\n\t"
+        "vpdpbusd %%zmm16, %%zmm17, %%zmm14\n\tvpdpbusd %%zmm16, %%zmm17, %%zmm15\n\t" ::
+            : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+              "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+  }
+  asm volatile("vzeroupper" ::: "memory");
+  return static_cast<double>(iters) * 16 * 64 / (thread_cpu_seconds() - t0);
+}
+double vnni256_macs(int64_t iters) {
+  const double t0 = thread_cpu_seconds();
+  for (int64_t i = 0; i < iters; ++i) {
+    asm volatile(
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm0\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm1\n\t"
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm2\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm3\n\t"
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm4\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm5\n\t"
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm6\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm7\n\t"
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm8\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm9\n\t"
+        "%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm10\n\t%{vex%} vpdpbusd %%ymm14, %%ymm15, %%ymm11\n\t"
+        ::
+            : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+              "xmm10", "xmm11");
+  }
+  asm volatile("vzeroupper" ::: "memory");
+  return static_cast<double>(iters) * 12 * 32 / (thread_cpu_seconds() - t0);
+}
+#endif
+
+// The best of a few 20-million-instruction runs, measured once.
+double int8_peak_macs() {
+  static const double peak = [] {
+    double best = 0;
+#if defined(__x86_64__)
+    for (int rep = 0; rep < 5; ++rep) {
+      if (native::cpu_has(native::Isa::kAvx512Vnni)) {
+        best = std::max(best, vnni512_macs(1'250'000));
+      } else if (native::cpu_has(native::Isa::kAvxVnni)) {
+        best = std::max(best, vnni256_macs(1'666'666));
+      }
+    }
+#endif
+    return best;
+  }();
+  return peak;
+}
+
+void run_int8_gemm(benchmark::State& state, const std::string& name, const KernelCase& c,
+                   const std::string& backend) {
+  run_kernel(state, name, c, backend);
+  CachedSession& s = session_for(name, c, {backend, "cpu"});
+  if (!s.status.is_ok() || s.node_backend != backend) return;
+  state.counters["GMAC/s"] = benchmark::Counter(static_cast<double>(s.macs) / 1e9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+  const double peak = int8_peak_macs();
+  if (peak > 0) {
+    state.counters["peak_frac"] = benchmark::Counter(
+        static_cast<double>(s.macs) / peak, benchmark::Counter::kIsIterationInvariantRate);
+  }
+}
+
 }  // namespace
 }  // namespace opscope::bench
 
@@ -356,6 +502,16 @@ int main(int argc, char** argv) {
       })->Unit(benchmark::kMicrosecond);
     }
   }
+  static const std::vector<KernelCase> int8_cases = int8_gemm_cases();
+  for (const KernelCase& c : int8_cases) {
+    for (const char* backend : {"native", "xnnpack", "cpu"}) {
+      const std::string name = "INT8_CONV_GEMM/" + c.shape + "/" + backend;
+      const std::string b = backend;
+      benchmark::RegisterBenchmark(name.c_str(), [name, &c, b](benchmark::State& state) {
+        run_int8_gemm(state, name, c, b);
+      })->Unit(benchmark::kMicrosecond);
+    }
+  }
   // The default minimum time goes in as a flag ahead of the user's, not as
   // Benchmark::MinTime(): a later --benchmark_min_time overrides it, and the
   // names stay OP/SHAPE/BACKEND (MinTime would append "/min_time:0.100").
@@ -368,6 +524,7 @@ int main(int argc, char** argv) {
   args.push_back(nullptr);
 
   benchmark::AddCustomContext("opscope_threads", "1");
+  benchmark::AddCustomContext("int8_peak_gmacs", std::to_string(int8_peak_macs() / 1e9));
   benchmark::AddCustomContext("opscope_timed", "Session::invoke() of a one-node model");
   benchmark::Initialize(&args_count, args.data());
   if (benchmark::ReportUnrecognizedArguments(args_count, args.data())) return 1;

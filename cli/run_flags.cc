@@ -16,9 +16,10 @@ using harness::RunOptions;
 void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("model", o.model, "Model file (.tflite)")->required();
   app.add_option("--backend", o.backends,
-                 "Backend priority list, comma separated: xnnpack,cpu runs what XNNPACK "
-                 "takes on XNNPACK and the rest on the reference kernels (cpu). Default: "
-                 "the fastest this build has")
+                 "Backend priority list, comma separated: native,xnnpack,cpu runs the "
+                 "int8 nodes our own kernels take on native, what XNNPACK takes on XNNPACK "
+                 "and the rest on the reference kernels (cpu). Default: the fastest this "
+                 "build has")
       ->capture_default_str();
   app.add_option("--threads", o.config.threads, "Threads per backend")
       ->capture_default_str()->check(CLI::Range(1, 256));

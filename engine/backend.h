@@ -63,7 +63,8 @@ class Backend {
 };
 
 // Backend names a user may list: "cpu" (the reference kernels; alias
-// "reference").
+// "reference"), "xnnpack" (when built with it), "native" (our own int8
+// kernels, engine/backends/native/).
 std::vector<std::string> available_backends();
 Result<std::unique_ptr<Backend>> create_backend(std::string_view name,
                                                 const BackendConfig& config);

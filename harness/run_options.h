@@ -11,8 +11,9 @@
 namespace opscope::harness {
 
 // The fastest backend priority list this build has, what `run` and `sweep`
-// use without --backend: "xnnpack,cpu" when XNNPACK is built in (what it
-// does not take runs on the reference kernels), else "cpu".
+// use without --backend: "native,xnnpack,cpu" when XNNPACK is built in
+// (int8 nodes on our own kernels, float ones on XNNPACK, the rest on the
+// reference kernels), else "native,cpu".
 std::string default_backend_list();
 
 struct RunOptions {

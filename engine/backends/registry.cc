@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "engine/backend.h"
+#include "engine/backends/native/native_backend.h"
 #include "engine/backends/reference/reference_backend.h"
 #if OPSCOPE_WITH_XNNPACK
 #include "engine/backends/xnnpack/xnnpack_backend.h"
@@ -12,9 +13,9 @@ namespace opscope {
 
 std::vector<std::string> available_backends() {
 #if OPSCOPE_WITH_XNNPACK
-  return {"cpu", "xnnpack"};
+  return {"cpu", "xnnpack", "native"};
 #else
-  return {"cpu"};
+  return {"cpu", "native"};
 #endif
 }
 
@@ -23,6 +24,7 @@ Result<std::unique_ptr<Backend>> create_backend(std::string_view name,
   if (name == "cpu" || name == "reference") {
     return reference::create_reference_backend(config);
   }
+  if (name == "native") return native::create_native_backend(config);
 #if OPSCOPE_WITH_XNNPACK
   if (name == "xnnpack") return xnnpack::create_xnnpack_backend(config);
 #endif

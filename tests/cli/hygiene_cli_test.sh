@@ -67,7 +67,7 @@ if [[ ! -f "$HAND" || ! -f "$ALEXA" ]]; then
 fi
 
 # The default backend list is the fastest this build has, in the config line.
-expect default_backend 0 "^config  backends xnnpack,cpu," -- "$OPSCOPE" run "$ALEXA" "${QUICK[@]}" --no-store
+expect default_backend 0 "^config  backends native,xnnpack,cpu," -- "$OPSCOPE" run "$ALEXA" "${QUICK[@]}" --no-store
 
 # The headline comes from unprofiled invokes; the overhead is stored beside it.
 expect profiled_json 0 "" -- "$OPSCOPE" run "$ALEXA" --runs 20 --min-secs 0 --no-store --json p.json
@@ -159,7 +159,7 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
   chmod 755 "$WORK"
   AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-expect read_only_runs 0 "alexa_v0.1.tflite +xnnpack,cpu" -- "${AS[@]}" "$OPSCOPE" runs --db ro/r.db
+expect read_only_runs 0 "alexa_v0.1.tflite +native,xnnpack,cpu" -- "${AS[@]}" "$OPSCOPE" runs --db ro/r.db
 expect read_only_show 0 "alexa_v0.1" -- "${AS[@]}" "$OPSCOPE" show latest --db ro/r.db
 check read_only_no_side_files test ! -e ro/r.db-shm
 

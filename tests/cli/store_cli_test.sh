@@ -37,7 +37,7 @@ expect run_db 0 "stored as run 1 in r.db" -- "$OPSCOPE" run "$SELFIE" "${QUICK[@
 expect run_db2 0 "stored as run 2" -- "$OPSCOPE" run "$HAND" "${QUICK[@]}" --db r.db \
   --backend xnnpack,cpu --threads 2 --tag branch=dev
 expect run_failed 3 "cannot open" -- "$OPSCOPE" run "$WORK/missing.tflite" --db r.db --tag branch=dev
-expect runs_table 0 "selfie_segmentation.tflite +float +xnnpack,cpu +1 .* ok +branch=main commit=abc123" -- \
+expect runs_table 0 "selfie_segmentation.tflite +float +native,xnnpack,cpu +1 .* ok +branch=main commit=abc123" -- \
   "$OPSCOPE" runs --db r.db
 expect runs_failed_row 0 "missing.tflite .* error +branch=dev" -- "$OPSCOPE" runs --db r.db --status error
 expect runs_tag 0 '"id": 1' -- "$OPSCOPE" runs --db r.db --tag branch=main --json

@@ -41,6 +41,14 @@ class ChannelOutput {
   // The input's zero point (subtracted from every input value).
   int32_t input_zero_point() const { return input_.zero_point; }
 
+  // What store_row() applies, for kernels that vectorize it (the native
+  // backend): one multiplier and one bias per channel, the output zero
+  // point and the activation clamp.
+  const std::vector<QuantizedMultiplier>& multipliers() const { return multipliers_; }
+  const std::vector<int32_t>& bias() const { return bias_; }
+  int32_t output_zero_point() const { return output_zp_; }
+  Int8Range range() const { return range_; }
+
   // Writes y[c] for c < channels from the raw dot products acc[c] (bias not
   // yet added; the sum wraps in int32, see above).
   void store_row(const int32_t* acc, int8_t* y) const {

@@ -1,0 +1,112 @@
+// The int8 GEMM of the native backend's CONV_2D and FULLY_CONNECTED, with
+// TFLite's per-channel requantization fused in:
+//
+//   y[i, j] = requantize_j(bias[j] + sum_p (a[i, p] - a_zp) * w[j, p])
+//
+// exactly as the reference kernels compute it (ChannelOutput::store_row).
+//
+// How it stays exact on every ISA. The dot-product instructions (vpdpbusd)
+// multiply unsigned bytes by signed bytes, so the microkernels read each
+// activation byte x as u = x ^ 0x80 = x + 128 (in [0, 255]) and sum u * w in
+// int32. Since (x - a_zp) = u - (128 + a_zp),
+//
+//   sum (x - a_zp) * w = sum u * w - (128 + a_zp) * colsum(w)
+//
+// and the second term is folded into the bias at pack time. Every sum is
+// taken modulo 2^32 (the reference's bias add wraps too, and no partial sum
+// of u * w can overflow for K <= 65535), so the result is identical. The
+// AVX2 path forms the same sums with 16-bit multiply-adds (vpmaddwd of
+// sign-extended bytes: exact, no vpmaddubsw saturation); the portable path
+// in plain C++. The requantization's fixed-point steps are integer
+// operations that vectorize exactly (qgemm_requant.h).
+//
+// Packed weights: panels of kQGemmNr = 16 output channels; in a panel, K is
+// padded to a multiple of 4 (kp) and stored as kp / 4 groups of 16 x 4
+// bytes: group g holds w[j, 4g .. 4g + 3] for the panel's 16 channels j, so
+// one 64-byte load feeds one 512-bit vpdpbusd (two 256-bit ones). Padding
+// (channels past N, K past k) is zero.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/backends/native/native_env.h"
+#include "engine/backends/reference/kernels/int8/channel_output.h"
+
+namespace opscope::native {
+
+inline constexpr int64_t kQGemmNr = 16;
+
+inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+// Per-channel requantization, padded to a multiple of kQGemmNr channels
+// (padding channels are computed and never stored). Arrays, for vector
+// loads: the folded bias, the Q31 multiplier, its left shift and its right
+// shift's mask and half-mask (rounding_divide_by_pot's terms).
+struct QGemmRequant {
+  std::vector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
+  int32_t output_zp = 0, min = -128, max = 127;
+  bool any_left_shift = false;
+};
+
+// What one call of a block function computes: rows [0, m) of A (int8, row
+// stride lda bytes, each row readable up to kp bytes: bytes past k are
+// multiplied by zero weights), channels [n0, n1) (n0 a multiple of
+// kQGemmNr), into y (row stride ldy).
+struct QGemmBlock {
+  int64_t m = 0, n0 = 0, n1 = 0;
+  const int8_t* a = nullptr;
+  int64_t lda = 0;
+  int8_t* y = nullptr;
+  int64_t ldy = 0;
+};
+
+class QGemm {
+ public:
+  // Packs w ([n, k], row j at w + j * k) and folds the input zero point
+  // into the bias of `out` (the reference's output stage, prepared).
+  void pack(int64_t n, int64_t k, const int8_t* w, int32_t a_zero_point,
+            const reference::int8::ChannelOutput& out);
+
+  int64_t n() const { return n_; }
+  int64_t k() const { return k_; }
+  int64_t kp() const { return kp_; }
+
+  // Computes one block on the calling thread with `isa`'s microkernels.
+  // Never allocates.
+  void run(Isa isa, const QGemmBlock& block) const;
+
+  const int8_t* packed() const { return packed_.data(); }
+  const QGemmRequant& requant() const { return rq_; }
+
+ private:
+  int64_t n_ = 0, k_ = 0, kp_ = 0;
+  std::vector<int8_t> packed_;
+  QGemmRequant rq_;
+};
+
+// The arguments of one ISA's block function: the block plus the packed
+// weights and requantization of the QGemm.
+struct QGemmArgs {
+  QGemmBlock block;
+  int64_t kp = 0;
+  const int8_t* packed = nullptr;  // panel p at packed + p * kp * kQGemmNr
+  const QGemmRequant* rq = nullptr;
+};
+
+// One function per ISA file (qgemm_<isa>.cc); each is only called after a
+// CPU check for its ISA.
+void qgemm_block_portable(const QGemmArgs& args);
+void qgemm_block_avx2(const QGemmArgs& args);
+void qgemm_block_avxvnni(const QGemmArgs& args);
+void qgemm_block_avx512vnni(const QGemmArgs& args);
+
+// Splits `count` items (rows, or panels) among at most `threads` tasks and
+// runs fn(context, task, begin, end) for each task, through `threadpool`
+// (a pthreadpool_t) when it is set and more than one task results, else on
+// the calling thread. Never allocates.
+using RangeFn = void (*)(void* context, int64_t task, int64_t begin, int64_t end);
+void parallel_ranges(void* threadpool, int threads, int64_t count, int64_t grain,
+                     RangeFn fn, void* context);
+
+}  // namespace opscope::native

@@ -1,0 +1,153 @@
+// The native int8 GEMM's AVX-512 VNNI microkernels (qgemm.h): tiles of MR
+// rows x NB panels of 16 channels, 512-bit vpdpbusd (u8 x s8 -> s32) on K
+// in groups of 4, with the requantization vectorized exactly. Compiled
+// with -mavx512f/bw/dq/vl -mavx512vnni; called only when the CPU has them.
+// GCC 12 warns of the "uninitialized" __Y inside its own AVX-512
+// intrinsics (_mm512_undefined_epi32 in masked forms): a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "engine/backends/native/qgemm.h"
+
+namespace opscope::native {
+namespace {
+
+struct Params16 {
+  __m512i bias, mult, lshift, rshift, rmask, rhalf;
+};
+
+inline Params16 load_params(const QGemmRequant& rq, int64_t col) {
+  Params16 p;
+  p.bias = _mm512_loadu_si512(rq.bias.data() + col);
+  p.mult = _mm512_loadu_si512(rq.multiplier.data() + col);
+  p.lshift = _mm512_loadu_si512(rq.left_shift.data() + col);
+  p.rshift = _mm512_loadu_si512(rq.right_shift.data() + col);
+  p.rmask = _mm512_loadu_si512(rq.rmask.data() + col);
+  p.rhalf = _mm512_loadu_si512(rq.rhalf.data() + col);
+  return p;
+}
+
+// requantize_one (qgemm_requant.h) on 16 lanes.
+inline __m512i requant16(__m512i acc, const Params16& p, const QGemmRequant& rq) {
+  __m512i x = _mm512_add_epi32(acc, p.bias);  // wraps, as the reference
+  if (rq.any_left_shift) {
+    const __m512i s = _mm512_sllv_epi32(x, p.lshift);
+    const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(s, p.lshift), x);
+    const __m512i sat = _mm512_xor_si512(_mm512_srai_epi32(x, 31), _mm512_set1_epi32(INT_MAX));
+    x = _mm512_mask_blend_epi32(overflow, s, sat);
+  }
+  // Saturating rounding doubling high multiply with a multiplier >= 0:
+  // floor((x * m + 2^30) / 2^31) in every case (qgemm.h); the low 32 bits
+  // of a logical 64-bit shift are those of the arithmetic one.
+  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+  const __m512i even =
+      _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, p.mult), nudge), 31);
+  const __m512i odd = _mm512_srli_epi64(
+      _mm512_add_epi64(
+          _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(p.mult, 32)), nudge),
+      31);
+  x = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  // Rounding right shift, ties away from zero.
+  const __m512i rem = _mm512_and_si512(x, p.rmask);
+  const __m512i threshold = _mm512_sub_epi32(p.rhalf, _mm512_srai_epi32(x, 31));
+  const __mmask16 up = _mm512_cmpgt_epi32_mask(rem, threshold);
+  x = _mm512_srav_epi32(x, p.rshift);
+  x = _mm512_mask_add_epi32(x, up, x, _mm512_set1_epi32(1));
+  x = _mm512_add_epi32(x, _mm512_set1_epi32(rq.output_zp));
+  x = _mm512_max_epi32(x, _mm512_set1_epi32(rq.min));
+  return _mm512_min_epi32(x, _mm512_set1_epi32(rq.max));
+}
+
+// Rows [0, mr) (mr <= MR; rows past mr repeat the last and are not
+// stored) x NB panels from column n (panel-aligned), stored up to n1.
+template <int MR, int NB>
+void tile(const QGemmArgs& args, const int8_t* a, int64_t mr, int64_t n, int8_t* y) {
+  const QGemmBlock& b = args.block;
+  const int64_t groups = args.kp / 4;
+  const int64_t panel_bytes = args.kp * kQGemmNr;
+  const int8_t* w = args.packed + (n / kQGemmNr) * panel_bytes;
+  const int8_t* rows[MR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) rows[r] = a + std::min<int64_t>(r, mr - 1) * b.lda;
+  __m512i acc[MR][NB];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_setzero_si512();
+  }
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  for (int64_t g = 0; g < groups; ++g) {
+    __m512i wv[NB];
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) wv[j] = _mm512_loadu_si512(w + j * panel_bytes + g * 64);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      int32_t v;
+      std::memcpy(&v, rows[r] + 4 * g, 4);
+      const __m512i u = _mm512_xor_si512(_mm512_set1_epi32(v), flip);
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], u, wv[j]);
+    }
+  }
+  // Through memory, with constant indices only: the accumulators stay in
+  // registers in the loop above (a run-time row index into acc would make
+  // GCC keep the whole array on the stack and store it every iteration).
+  alignas(64) int32_t sums[MR][NB * kQGemmNr];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) _mm512_store_si512(&sums[r][j * kQGemmNr], acc[r][j]);
+  }
+  const QGemmRequant& rq = *args.rq;
+#pragma GCC unroll 4
+  for (int j = 0; j < NB; ++j) {
+    const int64_t col = n + j * kQGemmNr;
+    if (col >= b.n1) break;
+    const int64_t nc = std::min<int64_t>(kQGemmNr, b.n1 - col);
+    const __mmask16 store_mask = nc == 16 ? __mmask16(0xFFFF) : __mmask16((1u << nc) - 1);
+    const Params16 p = load_params(rq, col);
+    for (int r = 0; r < MR; ++r) {
+      if (r >= mr) break;
+      _mm512_mask_cvtsepi32_storeu_epi8(y + r * b.ldy + col, store_mask,
+                                        requant16(_mm512_load_si512(&sums[r][j * kQGemmNr]), p, rq));
+    }
+  }
+}
+
+// The rows of one column block of NB panels: tiles of MR rows, a remainder
+// of at most MR / 2 rows one row at a time.
+template <int MR, int NB>
+void column_block(const QGemmArgs& args, int64_t n) {
+  const QGemmBlock& b = args.block;
+  int64_t i = 0;
+  for (; i + MR <= b.m; i += MR) tile<MR, NB>(args, b.a + i * b.lda, MR, n, b.y + i * b.ldy);
+  const int64_t rest = b.m - i;
+  if (rest > MR / 2) {
+    tile<MR, NB>(args, b.a + i * b.lda, rest, n, b.y + i * b.ldy);
+  } else {
+    for (; i < b.m; ++i) tile<1, NB>(args, b.a + i * b.lda, 1, n, b.y + i * b.ldy);
+  }
+}
+
+}  // namespace
+
+void qgemm_block_avx512vnni(const QGemmArgs& args) {
+  const QGemmBlock& b = args.block;
+  // Column blocks of 4 panels (64 channels: with K <= 4608 their weights
+  // stay in L2 while the rows stream past), then the remaining 1 to 3.
+  for (int64_t n = b.n0; n < b.n1; n += 4 * kQGemmNr) {
+    const int64_t panels = std::min<int64_t>(4, (b.n1 - n + kQGemmNr - 1) / kQGemmNr);
+    switch (panels) {
+      case 4: column_block<6, 4>(args, n); break;
+      case 3: column_block<8, 3>(args, n); break;
+      case 2: column_block<12, 2>(args, n); break;
+      default: column_block<16, 1>(args, n); break;
+    }
+  }
+}
+
+}  // namespace opscope::native
