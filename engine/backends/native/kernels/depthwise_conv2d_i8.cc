@@ -110,6 +110,9 @@ class DepthwiseConv2DI8 final : public Kernel {
       left_[ch] = std::max(multipliers_[ch].shift, 0);
       right_[ch] = std::max(-multipliers_[ch].shift, 0);
     }
+    p.any_left_shift = false;
+    for (int64_t ch = 0; ch < c; ++ch) p.any_left_shift |= left_[ch] > 0;
+    pack_pairs(c, taps, cp);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     ctx.set_scratch_bytes(static_cast<size_t>(c) * sizeof(int32_t));
@@ -131,6 +134,12 @@ class DepthwiseConv2DI8 final : public Kernel {
       p.multiplier = mult_.data();
       p.left_shift = left_.data();
       p.right_shift = right_.data();
+      p.pair_weights = pair_weights_.data();
+      p.bias_p = bias_p_.data();
+      p.bias_inner_p = bias_inner_p_.data();
+      p.multiplier_p = mult_p_.data();
+      p.left_shift_p = left_p_.data();
+      p.right_shift_p = right_p_.data();
       for (int64_t n = 0; n < batch_; ++n) {
         if (isa_ == Isa::kAvx512Vnni) {
           ukernels::depthwise_i8_avx512(p, input + n * in_image, output + n * out_image);
@@ -149,6 +158,37 @@ class DepthwiseConv2DI8 final : public Kernel {
 
  private:
   using DepthwiseGeometry = ukernels::DepthwiseParams;
+
+  // The AVX-512 layout (ukernels::DepthwiseParams::pair_weights).
+  void pack_pairs(int64_t c, int64_t taps, int64_t cp) {
+    const int64_t blocks = (c + 31) / 32, pairs = (taps + 1) / 2;
+    pair_weights_.assign(static_cast<size_t>(pairs * blocks * 64), 0);
+    const size_t n = static_cast<size_t>(blocks * 32);
+    for (auto* v : {&bias_p_, &bias_inner_p_, &mult_p_, &left_p_, &right_p_}) v->assign(n, 0);
+    for (int64_t b = 0; b < blocks; ++b) {
+      for (int64_t half = 0; half < 2; ++half) {  // unpacklo, unpackhi
+        for (int64_t j = 0; j < 16; ++j) {
+          const int64_t ch = b * 32 + 8 * (j / 4) + 4 * half + j % 4;
+          if (ch >= c) continue;
+          const size_t lane = static_cast<size_t>(b * 32 + half * 16 + j);
+          bias_p_[lane] = bias_[ch];
+          bias_inner_p_[lane] = bias_inner_[ch];
+          mult_p_[lane] = mult_[ch];
+          left_p_[lane] = left_[ch];
+          right_p_[lane] = right_[ch];
+          for (int64_t pr = 0; pr < pairs; ++pr) {
+            for (int64_t s = 0; s < 2; ++s) {
+              const int64_t t = 2 * pr + s;
+              if (t >= taps) continue;
+              pair_weights_[static_cast<size_t>((pr * blocks + b) * 64 + half * 32 +
+                                                8 * (j / 4) + 2 * (j % 4) + s)] =
+                  static_cast<int16_t>(weights_[t * cp + ch]);
+            }
+          }
+        }
+      }
+    }
+  }
 
   // The reference's loop and output stage.
   void run_portable(const int8_t* image, int8_t* output, int32_t* acc) const {
@@ -186,6 +226,8 @@ class DepthwiseConv2DI8 final : public Kernel {
   DepthwiseGeometry geo_;
   std::vector<ri8::QuantizedMultiplier> multipliers_;
   std::vector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
+  std::vector<int16_t> pair_weights_;
+  std::vector<int32_t> bias_p_, bias_inner_p_, mult_p_, left_p_, right_p_;
 };
 
 }  // namespace

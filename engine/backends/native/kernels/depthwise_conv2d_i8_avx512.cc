@@ -1,12 +1,8 @@
-// DEPTHWISE_CONV_2D int8 microkernel, AVX-512: 16 channels per step in
-// int32 lanes, the window's taps accumulated in a register, then TFLite's
-// per-channel requantization in SIMD with the same bits as the scalar
-// fixed_point.h helpers:
-//   - the saturating left shift (x * 2^l, saturated where it overflows);
-//   - SaturatingRoundingDoublingHighMul(x, m) = (x * m + 2^30) >> 31 in 64
-//     bits, which equals TFLite's nudge-and-truncate for both signs (m > 0
-//     here, so the INT32_MIN * INT32_MIN case cannot occur);
-//   - RoundingDivideByPOT with ties away from zero.
+// DEPTHWISE_CONV_2D int8 microkernel, AVX-512 VNNI: 32 channels per step,
+// inputs widened to int16 and two taps per vpdpwssd (int16 pairs summed into
+// int32: exact, |x - zp| <= 255 and |w| <= 128), the taps of the window
+// accumulated in two registers, then TFLite's per-channel requantization
+// (requantize_avx512.h).
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -14,104 +10,106 @@
 #include <immintrin.h>
 
 #include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/native/kernels/requantize_avx512.h"
 
 namespace opscope::native::ukernels {
 namespace {
 
-struct Stage {
-  __m512i mult, left, right, rmask, rhalf;
-};
-
-inline Stage load_stage(const DepthwiseParams& p, int64_t c) {
-  Stage s;
-  s.mult = _mm512_loadu_si512(p.multiplier + c);
-  s.left = _mm512_loadu_si512(p.left_shift + c);
-  s.right = _mm512_loadu_si512(p.right_shift + c);
-  // (1 << right) - 1 and its half.
-  s.rmask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), s.right),
-                             _mm512_set1_epi32(1));
-  s.rhalf = _mm512_srli_epi32(s.rmask, 1);
-  return s;
-}
-
-inline __m512i requantize(__m512i x, const Stage& s) {
-  // x * 2^left, saturated.
-  __m512i shifted = _mm512_sllv_epi32(x, s.left);
-  const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, s.left), x);
-  const __m512i saturated = _mm512_mask_blend_epi32(
-      _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512()), _mm512_set1_epi32(INT32_MAX),
-      _mm512_set1_epi32(INT32_MIN));
-  shifted = _mm512_mask_mov_epi32(shifted, overflow, saturated);
-  // High mul: even lanes, then odd lanes moved down.
-  const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
-  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(shifted, s.mult), nudge);
-  const __m512i odd = _mm512_add_epi64(
-      _mm512_mul_epi32(_mm512_srli_epi64(shifted, 32), _mm512_srli_epi64(s.mult, 32)), nudge);
-  const __m512i high = _mm512_mask_blend_epi32(__mmask16{0xAAAA}, _mm512_srli_epi64(even, 31),
-                                               _mm512_slli_epi64(odd, 1));
-  // Rounding divide by 2^right, ties away from zero.
-  const __m512i remainder = _mm512_and_si512(high, s.rmask);
-  const __m512i one = _mm512_set1_epi32(1);
-  const __m512i threshold = _mm512_mask_add_epi32(
-      s.rhalf, _mm512_cmplt_epi32_mask(high, _mm512_setzero_si512()), s.rhalf, one);
-  const __m512i q = _mm512_srav_epi32(high, s.right);
-  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, one);
-}
-
-}  // namespace
-
-void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
-  const int64_t c_count = p.channels, cp = (c_count + 15) / 16 * 16;
-  const int64_t row = p.in_w * c_count;
-  const __m512i in_zp = _mm512_set1_epi32(p.input_zp);
+// 32 channels of one output pixel: the accumulators in unpack order, then
+// the output stage, stored in channel order (packs_epi32 undoes the
+// unpacks' interleave lane by lane).
+template <bool kLeftShift>
+inline void finish32(const DepthwiseParams& p, int64_t lane0, __m512i acc_lo, __m512i acc_hi,
+                     __mmask32 m, int8_t* y) {
+  const Stage lo_stage = load_stage(p.multiplier_p + lane0, p.left_shift_p + lane0,
+                                    p.right_shift_p + lane0);
+  const Stage hi_stage = load_stage(p.multiplier_p + lane0 + 16, p.left_shift_p + lane0 + 16,
+                                    p.right_shift_p + lane0 + 16);
   const __m512i out_zp = _mm512_set1_epi32(p.output_zp);
-  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  const __m512i lo = _mm512_add_epi32(requantize<kLeftShift>(acc_lo, lo_stage), out_zp);
+  const __m512i hi = _mm512_add_epi32(requantize<kLeftShift>(acc_hi, hi_stage), out_zp);
+  __m512i v16 = _mm512_packs_epi32(lo, hi);
+  v16 = _mm512_min_epi16(_mm512_max_epi16(v16, _mm512_set1_epi16(static_cast<int16_t>(p.act_min))),
+                         _mm512_set1_epi16(static_cast<int16_t>(p.act_max)));
+  _mm256_mask_storeu_epi8(y, m, _mm512_cvtsepi16_epi8(v16));
+}
+
+template <bool kLeftShift>
+void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
+  const int64_t c_count = p.channels, blocks = (c_count + 31) / 32;
+  const int64_t row = p.in_w * c_count, taps = p.k_h * p.k_w, pairs = (taps + 1) / 2;
+  const __m512i in_zp = _mm512_set1_epi16(static_cast<int16_t>(p.input_zp));
+  // Input offsets of the taps from the window's corner, for interior pixels.
+  constexpr int64_t kMaxTaps = 64;
+  int64_t offsets[kMaxTaps + 1];
+  const bool table = taps <= kMaxTaps;
+  if (table) {
+    for (int64_t t = 0; t < taps; ++t) {
+      offsets[t] = (t / p.k_w) * p.dilation_h * row + (t % p.k_w) * p.dilation_w * c_count;
+    }
+  }
   for (int64_t oy = 0; oy < p.out_h; ++oy) {
     const int64_t iy0 = oy * p.stride_h - p.pad_top;
     const bool row_inner = oy >= p.oy_begin && oy < p.oy_end;
     for (int64_t ox = 0; ox < p.out_w; ++ox) {
       const int64_t ix0 = ox * p.stride_w - p.pad_left;
-      const bool inner = row_inner && ox >= p.ox_begin && ox < p.ox_end;
+      const bool inner = table && row_inner && ox >= p.ox_begin && ox < p.ox_end;
       int8_t* y = output + (oy * p.out_w + ox) * c_count;
-      for (int64_t c = 0; c < c_count; c += 16) {
-        const int64_t left = c_count - c;
-        const __mmask16 m = left >= 16 ? __mmask16{0xFFFF}
-                                       : static_cast<__mmask16>((1u << left) - 1);
-        __m512i acc;
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t c = b * 32, left = c_count - c;
+        const __mmask32 m = left >= 32 ? ~__mmask32{0} : ((__mmask32{1} << left) - 1);
+        const int16_t* w = p.pair_weights + b * 64;
+        const int64_t w_step = blocks * 64;
+        __m512i acc_lo, acc_hi;
         if (inner) {
-          acc = _mm512_loadu_si512(p.bias_inner + c);
+          acc_lo = _mm512_loadu_si512(p.bias_inner_p + c);
+          acc_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
           const int8_t* base = input + iy0 * row + ix0 * c_count + c;
-          const int32_t* w = p.weights + c;
-          for (int64_t ky = 0; ky < p.k_h; ++ky) {
-            const int8_t* x = base + ky * p.dilation_h * row;
-            for (int64_t kx = 0; kx < p.k_w; ++kx) {
-              const __m512i v = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x));
-              acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(v, _mm512_loadu_si512(w)));
-              x += p.dilation_w * c_count;
-              w += cp;
-            }
+          for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
+            const int64_t t = 2 * pr;
+            const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t]));
+            const __m512i x1 =
+                t + 1 < taps ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t + 1]))
+                             : _mm512_setzero_si512();
+            acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
+                                         _mm512_loadu_si512(w));
+            acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
+                                         _mm512_loadu_si512(w + 32));
           }
         } else {
-          acc = _mm512_loadu_si512(p.bias + c);
-          for (int64_t ky = 0; ky < p.k_h; ++ky) {
-            const int64_t iy = iy0 + ky * p.dilation_h;
-            if (iy < 0 || iy >= p.in_h) continue;
-            for (int64_t kx = 0; kx < p.k_w; ++kx) {
-              const int64_t ix = ix0 + kx * p.dilation_w;
-              if (ix < 0 || ix >= p.in_w) continue;
-              const __m512i v = _mm512_sub_epi32(
-                  _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, input + iy * row + ix * c_count + c)),
-                  in_zp);
-              const __m512i w = _mm512_loadu_si512(p.weights + (ky * p.k_w + kx) * cp + c);
-              acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(v, w));
-            }
+          acc_lo = _mm512_loadu_si512(p.bias_p + c);
+          acc_hi = _mm512_loadu_si512(p.bias_p + c + 16);
+          // x - input_zp of tap t, or 0 for a tap outside the input.
+          const auto tap = [&](int64_t t) {
+            if (t >= taps) return _mm512_setzero_si512();
+            const int64_t iy = iy0 + (t / p.k_w) * p.dilation_h;
+            const int64_t ix = ix0 + (t % p.k_w) * p.dilation_w;
+            if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) return _mm512_setzero_si512();
+            return _mm512_sub_epi16(
+                _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, input + iy * row + ix * c_count + c)),
+                in_zp);
+          };
+          for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
+            const __m512i x0 = tap(2 * pr), x1 = tap(2 * pr + 1);
+            acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
+                                         _mm512_loadu_si512(w));
+            acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
+                                         _mm512_loadu_si512(w + 32));
           }
         }
-        __m512i v = _mm512_add_epi32(requantize(acc, load_stage(p, c)), out_zp);
-        v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-        _mm_mask_storeu_epi8(y + c, m, _mm512_cvtsepi32_epi8(v));
+        finish32<kLeftShift>(p, c, acc_lo, acc_hi, m, y + c);
       }
     }
+  }
+}
+
+}  // namespace
+
+void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
+  if (p.any_left_shift) {
+    depthwise_avx512<true>(p, input, output);
+  } else {
+    depthwise_avx512<false>(p, input, output);
   }
 }
 

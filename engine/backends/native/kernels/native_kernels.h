@@ -42,4 +42,11 @@ bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node,
                                       std::string* why_not);
 std::unique_ptr<Kernel> make_native_depthwise_conv2d_i8(const NativeEnv& env);
 
+// ADD and MUL int8 with numpy broadcasting and fused clamp activations
+// (binary_i8.cc).
+bool native_supports_add(const Graph& graph, const Node& node, std::string* why_not);
+std::unique_ptr<Kernel> make_native_add_i8(const NativeEnv& env);
+bool native_supports_mul(const Graph& graph, const Node& node, std::string* why_not);
+std::unique_ptr<Kernel> make_native_mul_i8(const NativeEnv& env);
+
 }  // namespace opscope::native

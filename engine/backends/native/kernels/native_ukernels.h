@@ -50,10 +50,43 @@ struct DepthwiseParams {
   const int32_t* multiplier = nullptr;   // Q31 mantissas
   const int32_t* left_shift = nullptr;   // max(shift, 0)
   const int32_t* right_shift = nullptr;  // max(-shift, 0)
+  bool any_left_shift = false;           // some channel's shift is > 0
+  // The AVX-512 layout: 32 channels per block, two taps per int16 pair
+  // (vpdpwssd). Block b's 32 weights of taps (2p, 2p + 1) sit at
+  // pair_weights + (p * blocks + b) * 64 in the order of
+  // _mm512_unpacklo_epi16 (first 32) and _mm512_unpackhi_epi16 (next 32) of
+  // the two taps' widened inputs; an odd last tap pairs with weight 0. The
+  // per-channel arrays (size blocks * 32) are in the order of those
+  // unpacks' int32 accumulators: lo lane j is channel 8 (j / 4) + j % 4, hi
+  // lane j channel 8 (j / 4) + 4 + j % 4.
+  const int16_t* pair_weights = nullptr;
+  const int32_t* bias_p = nullptr;
+  const int32_t* bias_inner_p = nullptr;
+  const int32_t* multiplier_p = nullptr;
+  const int32_t* left_shift_p = nullptr;
+  const int32_t* right_shift_p = nullptr;
 };
 // One image (batch item): input [in_h, in_w, channels] to output
 // [out_h, out_w, channels].
 void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);
 void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output);
+
+// ------------------------------------------------------------ ADD, MUL
+// TFLite's int8 ADD and MUL (reference/kernels/int8/binary_int8.cc) on one
+// contiguous row. ADD: a' = MBQM((a - a_zp) << 20, M_a), b' likewise, y =
+// y_zp + MBQM(a' + b', M_y); M_a and M_b are at most 1/2 (no left shift),
+// applied as SRDHM(d << 20, m) = d * (m >> 16) * 32 + ((d * (m & 0xffff) +
+// 2^10) >> 11), exact in int32 for |d| <= 255. MUL: y = y_zp + MBQM((a -
+// a_zp) * (b - b_zp), M_y). Then clamped to [act_min, act_max].
+struct BinaryParams {
+  bool mul = false;
+  int32_t a_zp = 0, b_zp = 0, y_zp = 0, act_min = -128, act_max = 127;
+  int32_t a_mult = 0, a_right = 0;  // ADD only
+  int32_t b_mult = 0, b_right = 0;
+  int32_t y_mult = 0, y_left = 0, y_right = 0;
+};
+// out[i] = op(a[i * a_step], b[i * b_step]) for i < n; steps are 0 or 1.
+void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step,
+                          const int8_t* b, int64_t b_step, int8_t* out, int64_t n);
 
 }  // namespace opscope::native::ukernels
