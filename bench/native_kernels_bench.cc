@@ -5,7 +5,9 @@
 // kernels directly: a one-node graph (bench/kernel_graphs.h), the kernel's
 // prepare() once, then run() alone in the timed loop. Each (op, shape)
 // registers OP/SHAPE/reference and OP/SHAPE/native_<isa> for every ISA the
-// CPU has (native_env.h).
+// CPU has (native_env.h), and OP/SHAPE/xnnpack: XNNPACK's int8 operator on
+// the same model through Session::invoke (skipped where XNNPACK declines the
+// node), so the figures sit side by side in one run.
 //
 //   opscope-bench-native-kernels                                  # all
 //   opscope-bench-native-kernels --benchmark_filter='^DEPTHWISE'  # one op
@@ -23,6 +25,7 @@
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/native_env.h"
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
+#include "engine/session.h"
 
 namespace opscope::bench {
 namespace {
@@ -148,6 +151,51 @@ std::vector<Case> cases() {
   return c;
 }
 
+// XNNPACK on the same one-node model, through a Session (as
+// opscope-bench-kernels times it), for the side-by-side figure.
+void run_xnnpack(benchmark::State& state, const std::string& key, const Case& c) {
+  static std::string cached_name;
+  static std::unique_ptr<Session> cached;
+  static Status cached_status = Status::ok();
+  if (cached_name != key) {
+    cached_name = key;
+    cached.reset();
+    cached_status = Status::ok();
+    auto model = build_kernel_model(c.spec);
+    if (!model.is_ok()) {
+      cached_status = model.status();
+    } else {
+      SessionOptions options;
+      options.backends = {"xnnpack", "cpu"};
+      options.threads = 1;
+      auto created = Session::create(std::move(model).value(), options);
+      if (created.is_ok()) {
+        cached = std::move(created).value();
+        fill_inputs(*cached, 7);
+      } else {
+        cached_status = created.status();
+      }
+    }
+  }
+  if (!cached_status.is_ok()) {
+    state.SkipWithError(cached_status.to_string().c_str());
+    return;
+  }
+  const int b = cached->partition_plan().node_backend[0];
+  if (b < 0 || cached->backend_names()[b] != "xnnpack") {
+    state.SkipWithError("xnnpack declined the node");
+    return;
+  }
+  for (auto _ : state) {
+    Status st = cached->invoke();
+    if (!st.is_ok()) {
+      state.SkipWithError(st.to_string().c_str());
+      break;
+    }
+  }
+  state.SetLabel(c.source + " (Session::invoke)");
+}
+
 // One prepared kernel on its own one-node graph, with seeded inputs.
 struct Prepared {
   std::shared_ptr<Model> model;
@@ -226,6 +274,10 @@ int main(int argc, char** argv) {
     const std::string ref_name = c.name + "/reference";
     benchmark::RegisterBenchmark(ref_name.c_str(), [&c, ref_name](benchmark::State& s) {
       run(s, ref_name, c, [&c] { return c.reference(); });
+    })->Unit(benchmark::kMicrosecond);
+    const std::string xnn_name = c.name + "/xnnpack";
+    benchmark::RegisterBenchmark(xnn_name.c_str(), [&c, xnn_name](benchmark::State& s) {
+      run_xnnpack(s, xnn_name, c);
     })->Unit(benchmark::kMicrosecond);
     for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512Vnni}) {
       if (!native::cpu_has(isa)) continue;

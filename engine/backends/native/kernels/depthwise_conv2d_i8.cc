@@ -161,6 +161,8 @@ class DepthwiseConv2DI8 final : public Kernel {
 
   // The AVX-512 layout (ukernels::DepthwiseParams::pair_weights).
   void pack_pairs(int64_t c, int64_t taps, int64_t cp) {
+    // Up to 16 channels: one block holds two pixels (pixel_pairs).
+    geo_.pixel_pairs = c <= 16;
     const int64_t blocks = (c + 31) / 32, pairs = (taps + 1) / 2;
     pair_weights_.assign(static_cast<size_t>(pairs * blocks * 64), 0);
     const size_t n = static_cast<size_t>(blocks * 32);
@@ -168,7 +170,8 @@ class DepthwiseConv2DI8 final : public Kernel {
     for (int64_t b = 0; b < blocks; ++b) {
       for (int64_t half = 0; half < 2; ++half) {  // unpacklo, unpackhi
         for (int64_t j = 0; j < 16; ++j) {
-          const int64_t ch = b * 32 + 8 * (j / 4) + 4 * half + j % 4;
+          const int64_t v = b * 32 + 8 * (j / 4) + 4 * half + j % 4;
+          const int64_t ch = geo_.pixel_pairs ? v % 16 : v;
           if (ch >= c) continue;
           const size_t lane = static_cast<size_t>(b * 32 + half * 16 + j);
           bias_p_[lane] = bias_[ch];

@@ -59,6 +59,9 @@ struct DepthwiseParams {
   // per-channel arrays (size blocks * 32) are in the order of those
   // unpacks' int32 accumulators: lo lane j is channel 8 (j / 4) + j % 4, hi
   // lane j channel 8 (j / 4) + 4 + j % 4.
+  // channels <= 16: two output pixels per block instead (pixel_pairs):
+  // virtual channel v < 32 is channel v % 16 of pixel ox + v / 16.
+  bool pixel_pairs = false;
   const int16_t* pair_weights = nullptr;
   const int32_t* bias_p = nullptr;
   const int32_t* bias_inner_p = nullptr;
