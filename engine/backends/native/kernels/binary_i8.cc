@@ -160,7 +160,11 @@ class BinaryI8 final : public Kernel {
   void run(const RunContext& ctx) override {
     RowFn row = row_portable;
 #if defined(__x86_64__)
-    if (isa_ == Isa::kAvx512Vnni && !general_strides_) row = ukernels::binary_i8_row_avx512;
+    if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
+      row = ukernels::binary_i8_row_avx512;
+    } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {
+      row = ukernels::binary_i8_row_avx2;
+    }
 #endif
     walk(plan_, params_, row, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
          ctx.data<int8_t>(y_id_));

@@ -8,46 +8,10 @@
 #include <cstring>
 
 #include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/native/kernels/requantize_avx2.h"
 
 namespace opscope::native::ukernels {
 namespace {
-
-struct Stage {
-  __m256i mult, left, right, rmask, rhalf;
-};
-
-inline Stage load_stage(const DepthwiseParams& p, int64_t c) {
-  Stage s;
-  s.mult = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.multiplier + c));
-  s.left = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.left_shift + c));
-  s.right = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.right_shift + c));
-  s.rmask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), s.right),
-                             _mm256_set1_epi32(1));
-  s.rhalf = _mm256_srli_epi32(s.rmask, 1);
-  return s;
-}
-
-inline __m256i requantize(__m256i x, const Stage& s) {
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i shifted = _mm256_sllv_epi32(x, s.left);
-  const __m256i overflow = _mm256_xor_si256(
-      _mm256_cmpeq_epi32(_mm256_srav_epi32(shifted, s.left), x), _mm256_set1_epi32(-1));
-  const __m256i saturated = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX),
-                                               _mm256_set1_epi32(INT32_MIN),
-                                               _mm256_cmpgt_epi32(zero, x));
-  shifted = _mm256_blendv_epi8(shifted, saturated, overflow);
-  const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
-  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(shifted, s.mult), nudge);
-  const __m256i odd = _mm256_add_epi64(
-      _mm256_mul_epi32(_mm256_srli_epi64(shifted, 32), _mm256_srli_epi64(s.mult, 32)), nudge);
-  const __m256i high =
-      _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
-  const __m256i remainder = _mm256_and_si256(high, s.rmask);
-  // threshold = rhalf + [high < 0]; the compares give -1 where true.
-  const __m256i threshold = _mm256_sub_epi32(s.rhalf, _mm256_cmpgt_epi32(zero, high));
-  const __m256i q = _mm256_srav_epi32(high, s.right);
-  return _mm256_sub_epi32(q, _mm256_cmpgt_epi32(remainder, threshold));
-}
 
 inline __m256i load8(const int8_t* p, int64_t n) {
   if (n >= 8) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
@@ -115,7 +79,8 @@ void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* ou
             }
           }
         }
-        __m256i v = _mm256_add_epi32(requantize(acc, load_stage(p, c)), out_zp);
+        const Stage stage = load_stage(p.multiplier + c, p.left_shift + c, p.right_shift + c);
+        __m256i v = _mm256_add_epi32(requantize(acc, stage), out_zp);
         v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
         store8(y + c, v, n);
       }
