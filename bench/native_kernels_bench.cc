@@ -238,8 +238,7 @@ std::unique_ptr<Prepared> prepare(const KernelSpec& spec, std::unique_ptr<Kernel
   return p;
 }
 
-void run(benchmark::State& state, const std::string& key, const Case& c,
-         const MakeKernel& make) {
+void run(benchmark::State& state, const std::string& key, const Case& c, const MakeKernel& make) {
   static std::string cached_name;
   static std::unique_ptr<Prepared> cached;
   if (cached_name != key) {

@@ -24,12 +24,18 @@ struct Quant {
 void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_factory,
             const std::vector<Quant>& quants) {
   const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{1, 8, 8, 16}, {1, 8, 8, 16}},   {{1, 5, 7, 3}, {1, 5, 7, 3}},
-      {{1, 4, 4, 33}, {1, 1, 1, 33}},   {{1, 1, 1, 17}, {1, 3, 5, 17}},
-      {{1, 16, 16, 96}, {1, 1, 1, 96}}, {{1}, {2, 3, 17}},
-      {{2, 3, 19}, {1}},                {{1, 4, 1, 8}, {1, 1, 5, 1}},
-      {{2, 1, 3}, {1, 4, 1}},           {{1, 65}, {1, 65}},
-      {{1, 1}, {1, 1}},                 {{3, 1, 129}, {1, 2, 129}},
+      {{1, 8, 8, 16}, {1, 8, 8, 16}},
+      {{1, 5, 7, 3}, {1, 5, 7, 3}},
+      {{1, 4, 4, 33}, {1, 1, 1, 33}},
+      {{1, 1, 1, 17}, {1, 3, 5, 17}},
+      {{1, 16, 16, 96}, {1, 1, 1, 96}},
+      {{1}, {2, 3, 17}},
+      {{2, 3, 19}, {1}},
+      {{1, 4, 1, 8}, {1, 1, 5, 1}},
+      {{2, 1, 3}, {1, 4, 1}},
+      {{1, 65}, {1, 65}},
+      {{1, 1}, {1, 1}},
+      {{3, 1, 129}, {1, 2, 129}},
   };
   const Activation acts[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6,
                              Activation::kReluN1To1};
@@ -49,8 +55,8 @@ void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_fact
           op, ActivationAttrs{act}, setup, reference, native_factory,
           std::string(to_string(op)) + " " + shape_to_string(sa) + " " + shape_to_string(sb) +
               " scales " + std::to_string(q.sa) + "," + std::to_string(q.sb) + "," +
-              std::to_string(q.sy) + " zp " + std::to_string(q.za) + "," +
-              std::to_string(q.zb) + "," + std::to_string(q.zy));
+              std::to_string(q.sy) + " zp " + std::to_string(q.za) + "," + std::to_string(q.zb) +
+              "," + std::to_string(q.zy));
     }
   }
   EXPECT_GT(compared, 0);
@@ -62,8 +68,8 @@ TEST(NativeBinaryI8, AddBitExactWithReference) {
           {0.02f, 0.02f, 0.04f, -128, 127, 0},
           {0.1f, 0.001f, 0.05f, 127, -128, -128},
           {0.001f, 0.3f, 0.2f, 0, 0, 127},
-          {0.05f, 0.05f, 1e-7f, 1, 2, 3},  // output multiplier > 1: left shift
-          {0.5f, 0.25f, 0.001f, -3, 4, -5}}); // saturates
+          {0.05f, 0.05f, 1e-7f, 1, 2, 3},      // output multiplier > 1: left shift
+          {0.5f, 0.25f, 0.001f, -3, 4, -5}});  // saturates
 }
 
 TEST(NativeBinaryI8, MulBitExactWithReference) {
@@ -71,8 +77,8 @@ TEST(NativeBinaryI8, MulBitExactWithReference) {
          {{0.05f, 0.03f, 0.06f, 3, -7, 1},
           {0.02f, 0.02f, 0.0004f, -128, 127, 0},
           {0.1f, 1.0f / 256, 0.05f, 127, -128, -128},
-          {1.0f, 1.0f, 0.01f, 0, 0, 0},  // multiplier 100: left shift
-          {0.001f, 0.001f, 100.0f, 5, 6, 7}}); // tiny multiplier
+          {1.0f, 1.0f, 0.01f, 0, 0, 0},         // multiplier 100: left shift
+          {0.001f, 0.001f, 100.0f, 5, 6, 7}});  // tiny multiplier
 }
 
 }  // namespace

@@ -70,9 +70,8 @@ int run_case(const DwCase& dc, uint32_t seed) {
   };
   const std::string label =
       shape_to_string(in) + " k=" + std::to_string(dc.k) + " s=" + std::to_string(dc.stride) +
-      " d=" + std::to_string(dc.dilation) +
-      (dc.padding == Padding::kSame ? " SAME" : " VALID") + " pc=" +
-      std::to_string(dc.per_channel) + " zp=" + std::to_string(dc.in_zp) + "/" +
+      " d=" + std::to_string(dc.dilation) + (dc.padding == Padding::kSame ? " SAME" : " VALID") +
+      " pc=" + std::to_string(dc.per_channel) + " zp=" + std::to_string(dc.in_zp) + "/" +
       std::to_string(dc.out_zp) + " out_scale=" + std::to_string(dc.out_scale) +
       " bias=" + std::to_string(dc.bias_kind) + " act=" + std::to_string(static_cast<int>(dc.act));
   return expect_native_matches_reference(OpKind::kDepthwiseConv2D, attrs, setup,
@@ -109,9 +108,9 @@ TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
   for (const Window& win : windows) {
     for (int64_t c : channels) {
       const Quant& qu = quants[i % 5];
-      DwCase dc{7 + i % 3, 9 - i % 4, c, win.k, win.stride, win.dilation, win.padding,
-                i % 2 == 0, acts[i % 4], qu.in_zp, qu.out_zp, qu.in_scale, qu.out_scale,
-                i % 3};
+      DwCase dc{7 + i % 3,    9 - i % 4,  c,           win.k,    win.stride, win.dilation,
+                win.padding,  i % 2 == 0, acts[i % 4], qu.in_zp, qu.out_zp,  qu.in_scale,
+                qu.out_scale, i % 3};
       compared += run_case(dc, seed);
       seed += 7;
       ++i;
@@ -121,8 +120,20 @@ TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
   for (int q = 0; q < 5; ++q) {
     for (int b = 0; b < 3; ++b) {
       const Quant& qu = quants[q];
-      DwCase dc{12, 12, 48, 3, 1, 1, Padding::kSame, true, Activation::kRelu6,
-                qu.in_zp, qu.out_zp, qu.in_scale, qu.out_scale, b};
+      DwCase dc{12,
+                12,
+                48,
+                3,
+                1,
+                1,
+                Padding::kSame,
+                true,
+                Activation::kRelu6,
+                qu.in_zp,
+                qu.out_zp,
+                qu.in_scale,
+                qu.out_scale,
+                b};
       compared += run_case(dc, seed);
       seed += 7;
       dc.k = 5;
@@ -133,10 +144,19 @@ TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
       seed += 7;
     }
   }
+  // A 1x1 window (one tap, paired with nothing) and a 9x9 one (more taps
+  // than the interior path's offset table: every pixel takes the border
+  // path).
+  for (int k : {1, 9}) {
+    for (int64_t c : {int64_t{5}, int64_t{17}, int64_t{40}}) {
+      DwCase dc{11, 10, c,     k,     1, 1, Padding::kSame, true, Activation::kNone,
+                -9, 4,  0.05f, 0.02f, 1};
+      compared += run_case(dc, seed++);
+    }
+  }
   // Inputs smaller than the window; a 1x1 image.
   for (int64_t hw : {1, 2, 4}) {
-    DwCase dc{hw, hw, 17, 5, 1, 1, Padding::kSame, true, Activation::kNone,
-              4, -3, 0.05f, 0.02f, 1};
+    DwCase dc{hw, hw, 17, 5, 1, 1, Padding::kSame, true, Activation::kNone, 4, -3, 0.05f, 0.02f, 1};
     compared += run_case(dc, seed++);
   }
   EXPECT_GT(compared, 0);

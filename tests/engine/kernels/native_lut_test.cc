@@ -34,26 +34,29 @@ void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_fact
         r.add_input(shape, x, DType::kI8, q8(qu.in_scale, qu.in_zp));
         r.add_output(DType::kI8, q8(qu.out_scale, qu.out_zp));
       };
-      compared += expect_native_matches_reference(
-          op, ActivationAttrs{}, setup, reference, native_factory,
-          std::string(to_string(op)) + " n=" + std::to_string(n) + " zp=" +
-              std::to_string(qu.in_zp));
+      compared +=
+          expect_native_matches_reference(op, ActivationAttrs{}, setup, reference, native_factory,
+                                          std::string(to_string(op)) + " n=" + std::to_string(n) +
+                                              " zp=" + std::to_string(qu.in_zp));
     }
   }
   EXPECT_GT(compared, 0);
 }
 
 TEST(NativeLutI8, HardSwishBitExactWithReference) {
-  run_op(OpKind::kHardSwish, reference::int8::make_hard_swish_i8,
-         native::make_native_hard_swish_i8,
-         {{0.05f, 0, 0.03f, -10}, {0.1f, -128, 0.05f, 127}, {0.02f, 127, 0.5f, -128},
+  run_op(OpKind::kHardSwish, reference::int8::make_hard_swish_i8, native::make_native_hard_swish_i8,
+         {{0.05f, 0, 0.03f, -10},
+          {0.1f, -128, 0.05f, 127},
+          {0.02f, 127, 0.5f, -128},
           {0.3f, 5, 0.01f, 0}});
 }
 
 TEST(NativeLutI8, LogisticBitExactWithReference) {
   run_op(OpKind::kLogistic, reference::int8::make_logistic_i8, native::make_native_logistic_i8,
-         {{0.05f, 0, 1.0f / 256, -128}, {0.1f, -128, 1.0f / 256, -128},
-          {0.02f, 127, 1.0f / 256, -128}, {0.05f, 0, 0.5f, 0}});
+         {{0.05f, 0, 1.0f / 256, -128},
+          {0.1f, -128, 1.0f / 256, -128},
+          {0.02f, 127, 1.0f / 256, -128},
+          {0.05f, 0, 0.5f, 0}});
 }
 
 }  // namespace

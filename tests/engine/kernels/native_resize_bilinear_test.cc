@@ -43,8 +43,8 @@ int run_case(const ResizeCase& rc, bool align, bool half, int lo, int hi, uint32
 TEST(NativeResizeBilinearI8, BitExactWithReference) {
   const ResizeCase cases[] = {
       {1, 64, 64, 16, 128, 128}, {1, 16, 16, 128, 32, 32}, {1, 6, 6, 96, 12, 12},
-      {1, 5, 7, 3, 13, 4},       {2, 9, 4, 17, 3, 11},      {1, 1, 1, 33, 5, 6},
-      {1, 4, 4, 8, 1, 1},        {1, 3, 5, 1, 7, 9},        {1, 7, 3, 64, 7, 3},
+      {1, 5, 7, 3, 13, 4},       {2, 9, 4, 17, 3, 11},     {1, 1, 1, 33, 5, 6},
+      {1, 4, 4, 8, 1, 1},        {1, 3, 5, 1, 7, 9},       {1, 7, 3, 64, 7, 3},
       {1, 2, 2, 24, 9, 9},       {1, 10, 12, 5, 4, 5},
   };
   int compared = 0;

@@ -27,8 +27,8 @@ using ukernels::BinaryParams;
 
 constexpr int kAddLeftShift = 20;
 
-using RowFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t,
-                       int8_t*, int64_t);
+using RowFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t, int8_t*,
+                       int64_t);
 
 ri8::QuantizedMultiplier qm(int32_t mult, int32_t left, int32_t right) {
   ri8::QuantizedMultiplier m;
@@ -127,8 +127,7 @@ class BinaryI8 final : public Kernel {
     p.y_zp = qy.zero_point;
     ri8::QuantizedMultiplier ym;
     if constexpr (kMul) {
-      ym = ri8::quantize_multiplier(static_cast<double>(qa.scale) *
-                                    static_cast<double>(qb.scale) /
+      ym = ri8::quantize_multiplier(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) /
                                     static_cast<double>(qy.scale));
     } else {
       // The reference's formulas, verbatim (the same double rounding).

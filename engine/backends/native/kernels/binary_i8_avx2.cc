@@ -50,8 +50,8 @@ inline __m256i load8(const int8_t* p, int64_t step, int64_t n) {
 }
 
 template <bool kMul>
-void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
-         int64_t b_step, int8_t* out, int64_t n) {
+void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
+         int8_t* out, int64_t n) {
   const __m256i a_zp = _mm256_set1_epi32(p.a_zp), b_zp = _mm256_set1_epi32(p.b_zp);
   const __m256i y_zp = _mm256_set1_epi32(p.y_zp);
   const __m256i lo = _mm256_set1_epi32(p.act_min), hi = _mm256_set1_epi32(p.act_max);

@@ -49,8 +49,8 @@ inline __m512i load16(const int8_t* p, int64_t step, __mmask16 m) {
 }
 
 template <bool kMul, bool kLeftShift>
-void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
-         int64_t b_step, int8_t* out, int64_t n) {
+void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
+         int8_t* out, int64_t n) {
   const __m512i a_zp = _mm512_set1_epi32(p.a_zp), b_zp = _mm512_set1_epi32(p.b_zp);
   const __m512i y_zp = _mm512_set1_epi32(p.y_zp);
   const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
@@ -77,8 +77,8 @@ void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b
 
 }  // namespace
 
-void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step,
-                          const int8_t* b, int64_t b_step, int8_t* out, int64_t n) {
+void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                          int64_t b_step, int8_t* out, int64_t n) {
   if (p.mul) {
     if (p.y_left > 0) {
       row<true, true>(p, a, a_step, b, b_step, out, n);

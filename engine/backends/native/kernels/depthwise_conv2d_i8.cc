@@ -31,8 +31,8 @@ namespace ri8 = reference::int8;
 
 // The first and one past the last output index whose window (k taps,
 // `dilation` apart, from o * stride - pad) lies inside [0, in).
-void inner_range(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dilation,
-                 int64_t pad, int64_t* begin, int64_t* end) {
+void inner_range(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t dilation, int64_t pad,
+                 int64_t* begin, int64_t* end) {
   const int64_t b = (pad + stride - 1) / stride;
   const int64_t last = in - 1 - (k - 1) * dilation + pad;  // o * stride <= last
   const int64_t e = last < 0 ? 0 : last / stride + 1;
@@ -45,8 +45,7 @@ class DepthwiseConv2DI8 final : public Kernel {
   explicit DepthwiseConv2DI8(const NativeEnv& env) : isa_(env.isa) {}
 
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g,
-                             shapes::depthwise_conv2d_geometry(ctx));
+    OPSCOPE_ASSIGN_OR_RETURN(const shapes::ConvGeometry g, shapes::depthwise_conv2d_geometry(ctx));
     const auto& attrs = ctx.node().attr<DepthwiseConv2DAttrs>();
     // The reference's ChannelOutput::prepare, check for check.
     OPSCOPE_ASSIGN_OR_RETURN(const ri8::QParams qin, ri8::int8_input_params(ctx, 0));
@@ -183,8 +182,8 @@ class DepthwiseConv2DI8 final : public Kernel {
             for (int64_t s = 0; s < 2; ++s) {
               const int64_t t = 2 * pr + s;
               if (t >= taps) continue;
-              pair_weights_[static_cast<size_t>((pr * blocks + b) * 64 + half * 32 +
-                                                8 * (j / 4) + 2 * (j % 4) + s)] =
+              pair_weights_[static_cast<size_t>((pr * blocks + b) * 64 + half * 32 + 8 * (j / 4) +
+                                                2 * (j % 4) + s)] =
                   static_cast<int16_t>(weights_[t * cp + ch]);
             }
           }
@@ -213,8 +212,8 @@ class DepthwiseConv2DI8 final : public Kernel {
         }
         int8_t* y = output + (oy * g.out_w + ox) * c_count;
         for (int64_t c = 0; c < c_count; ++c) {
-          const auto sum = static_cast<int32_t>(static_cast<uint32_t>(acc[c]) +
-                                                static_cast<uint32_t>(bias_[c]));
+          const auto sum =
+              static_cast<int32_t>(static_cast<uint32_t>(acc[c]) + static_cast<uint32_t>(bias_[c]));
           const int32_t v =
               ri8::multiply_by_quantized_multiplier(sum, multipliers_[c]) + g.output_zp;
           y[c] = static_cast<int8_t>(std::min(std::max(v, g.act_min), g.act_max));
@@ -235,8 +234,7 @@ class DepthwiseConv2DI8 final : public Kernel {
 
 }  // namespace
 
-bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node,
-                                      std::string* why_not) {
+bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node, std::string* why_not) {
   if (node.op != OpKind::kDepthwiseConv2D) return decline(why_not, "not DEPTHWISE_CONV_2D");
   if (node.inputs.size() < 2 || node.inputs.size() > 3 || node.outputs.size() != 1) {
     return decline(why_not, "DEPTHWISE_CONV_2D needs (input, filter, bias?) and one output");
@@ -253,9 +251,8 @@ bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node,
     return decline(why_not, "input and filter must be rank 4");
   }
   if (f.shape[3] != in.shape[3]) {
-    return decline(why_not, "depth multiplier is not 1 (filter has " +
-                                std::to_string(f.shape[3]) + " channels, input " +
-                                std::to_string(in.shape[3]) + ")");
+    return decline(why_not, "depth multiplier is not 1 (filter has " + std::to_string(f.shape[3]) +
+                                " channels, input " + std::to_string(in.shape[3]) + ")");
   }
   if (node.inputs.size() == 3 && node.inputs[2] >= 0) {
     const Tensor& b = graph.tensors[node.inputs[2]];

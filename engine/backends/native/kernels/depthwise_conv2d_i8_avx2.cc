@@ -76,8 +76,8 @@ void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* ou
           for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
             const int64_t t = 2 * pr;
             const __m256i x0 = load16(base + offsets[t], n);
-            const __m256i x1 = t + 1 < taps ? load16(base + offsets[t + 1], n)
-                                            : _mm256_setzero_si256();
+            const __m256i x1 =
+                t + 1 < taps ? load16(base + offsets[t + 1], n) : _mm256_setzero_si256();
             const __m256i wl = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
             const __m256i wh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32));
             acc_lo = _mm256_add_epi32(acc_lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(x0, x1), wl));

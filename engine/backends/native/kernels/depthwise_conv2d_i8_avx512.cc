@@ -19,9 +19,8 @@ namespace {
 // the output stage, stored in channel order (packs_epi32 undoes the
 // unpacks' interleave lane by lane).
 template <bool kLeftShift>
-inline void finish32(const Stage& lo_stage, const Stage& hi_stage, __m512i out_zp,
-                     __m512i act_min, __m512i act_max, __m512i acc_lo, __m512i acc_hi,
-                     __mmask32 m, int8_t* y) {
+inline void finish32(const Stage& lo_stage, const Stage& hi_stage, __m512i out_zp, __m512i act_min,
+                     __m512i act_max, __m512i acc_lo, __m512i acc_hi, __mmask32 m, int8_t* y) {
   const __m512i lo = _mm512_add_epi32(requantize<kLeftShift>(acc_lo, lo_stage), out_zp);
   const __m512i hi = _mm512_add_epi32(requantize<kLeftShift>(acc_hi, hi_stage), out_zp);
   __m512i v16 = _mm512_packs_epi32(lo, hi);
@@ -57,10 +56,10 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t c = b * 32, left = c_count - c;
       const __mmask32 m = left >= 32 ? ~__mmask32{0} : ((__mmask32{1} << left) - 1);
-      const Stage lo_stage = load_stage(p.multiplier_p + c, p.left_shift_p + c,
-                                        p.right_shift_p + c);
-      const Stage hi_stage = load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16,
-                                        p.right_shift_p + c + 16);
+      const Stage lo_stage =
+          load_stage(p.multiplier_p + c, p.left_shift_p + c, p.right_shift_p + c);
+      const Stage hi_stage =
+          load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16, p.right_shift_p + c + 16);
       const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p + c);
       const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
       const __m512i bias_lo = _mm512_loadu_si512(p.bias_p + c);
@@ -80,10 +79,11 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
             const int64_t t = 2 * pr;
             const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t]));
             const __m512i x1 =
-                t + 1 < taps ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t + 1]))
-                             : _mm512_setzero_si512();
-            acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
-                                         _mm512_loadu_si512(w));
+                t + 1 < taps
+                    ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t + 1]))
+                    : _mm512_setzero_si512();
+            acc_lo =
+                _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
             acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
                                          _mm512_loadu_si512(w + 32));
           }
@@ -96,14 +96,14 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
             const int64_t iy = iy0 + (t / p.k_w) * p.dilation_h;
             const int64_t ix = ix0 + (t % p.k_w) * p.dilation_w;
             if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) return _mm512_setzero_si512();
-            return _mm512_sub_epi16(
-                _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, input + iy * row + ix * c_count + c)),
-                in_zp);
+            return _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(
+                                        m, input + iy * row + ix * c_count + c)),
+                                    in_zp);
           };
           for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
             const __m512i x0 = tap(2 * pr), x1 = tap(2 * pr + 1);
-            acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
-                                         _mm512_loadu_si512(w));
+            acc_lo =
+                _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
             acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
                                          _mm512_loadu_si512(w + 32));
           }
@@ -135,8 +135,7 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
   const __m512i act_min = _mm512_set1_epi16(static_cast<int16_t>(p.act_min));
   const __m512i act_max = _mm512_set1_epi16(static_cast<int16_t>(p.act_max));
   const Stage lo_stage = load_stage(p.multiplier_p, p.left_shift_p, p.right_shift_p);
-  const Stage hi_stage =
-      load_stage(p.multiplier_p + 16, p.left_shift_p + 16, p.right_shift_p + 16);
+  const Stage hi_stage = load_stage(p.multiplier_p + 16, p.left_shift_p + 16, p.right_shift_p + 16);
   const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p);
   const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + 16);
   const __m512i bias_lo = _mm512_loadu_si512(p.bias_p);
@@ -158,17 +157,17 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
         const int8_t* base = input + iy0 * row + ix0 * c_count;
         const auto tap = [&](int64_t t) {
           const int8_t* a = base + offsets[t];
-          const __m256i both = _mm256_inserti128_si256(
-              _mm256_castsi128_si256(_mm_maskz_loadu_epi8(m, a)),
-              _mm_maskz_loadu_epi8(m, a + pixel_step), 1);
+          const __m256i both =
+              _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_maskz_loadu_epi8(m, a)),
+                                      _mm_maskz_loadu_epi8(m, a + pixel_step), 1);
           return _mm512_cvtepi8_epi16(both);
         };
         for (int64_t pr = 0; pr < pairs; ++pr, w += 64) {
           const int64_t t = 2 * pr;
           const __m512i x0 = tap(t);
           const __m512i x1 = t + 1 < taps ? tap(t + 1) : _mm512_setzero_si512();
-          acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
-                                       _mm512_loadu_si512(w));
+          acc_lo =
+              _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
           acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
                                        _mm512_loadu_si512(w + 32));
         }
@@ -191,8 +190,8 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
         };
         for (int64_t pr = 0; pr < pairs; ++pr, w += 64) {
           const __m512i x0 = tap(2 * pr), x1 = tap(2 * pr + 1);
-          acc_lo = _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1),
-                                       _mm512_loadu_si512(w));
+          acc_lo =
+              _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
           acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
                                        _mm512_loadu_si512(w + 32));
         }

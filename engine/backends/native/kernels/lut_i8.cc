@@ -81,8 +81,7 @@ class LutI8 final : public Kernel {
   }
 
   void run(const RunContext& ctx) override {
-    apply_(table_.data(), ctx.data<const int8_t>(input_id_), ctx.data<int8_t>(output_id_),
-           size_);
+    apply_(table_.data(), ctx.data<const int8_t>(input_id_), ctx.data<int8_t>(output_id_), size_);
   }
 
  private:

@@ -14,7 +14,7 @@ namespace opscope::native::ukernels {
 namespace {
 
 __attribute__((target("avx512vbmi"))) inline __m512i lookup(__m512i v, __m512i t0, __m512i t1,
-                                                             __m512i t2, __m512i t3) {
+                                                            __m512i t2, __m512i t3) {
   const __m512i lo = _mm512_permutex2var_epi8(t0, v, t1);
   const __m512i hi = _mm512_permutex2var_epi8(t2, v, t3);
   return _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi);
@@ -24,9 +24,8 @@ __attribute__((target("avx512vbmi"))) inline __m512i lookup(__m512i v, __m512i t
 
 bool cpu_has_avx512vbmi() { return __builtin_cpu_supports("avx512vbmi"); }
 
-__attribute__((target("avx512vbmi"))) void lut_i8_avx512vbmi(const int8_t* table,
-                                                             const int8_t* x, int8_t* y,
-                                                             int64_t n) {
+__attribute__((target("avx512vbmi"))) void lut_i8_avx512vbmi(const int8_t* table, const int8_t* x,
+                                                             int8_t* y, int64_t n) {
   const __m512i t0 = _mm512_loadu_si512(table);
   const __m512i t1 = _mm512_loadu_si512(table + 64);
   const __m512i t2 = _mm512_loadu_si512(table + 128);

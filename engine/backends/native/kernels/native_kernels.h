@@ -24,8 +24,7 @@ namespace opscope::native {
 
 // RESIZE_BILINEAR int8, NHWC, every align_corners / half_pixel_centers
 // combination (resize_bilinear_i8.cc).
-bool native_supports_resize_bilinear(const Graph& graph, const Node& node,
-                                     std::string* why_not);
+bool native_supports_resize_bilinear(const Graph& graph, const Node& node, std::string* why_not);
 std::unique_ptr<Kernel> make_native_resize_bilinear_i8(const NativeEnv& env);
 
 // HARD_SWISH and LOGISTIC int8: the reference's 256-entry table, applied
@@ -38,8 +37,7 @@ std::unique_ptr<Kernel> make_native_logistic_i8(const NativeEnv& env);
 // DEPTHWISE_CONV_2D int8, depth multiplier 1, any window, stride, dilation
 // and padding, per-tensor or per-channel weights, fused clamp activations
 // (depthwise_conv2d_i8.cc).
-bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node,
-                                      std::string* why_not);
+bool native_supports_depthwise_conv2d(const Graph& graph, const Node& node, std::string* why_not);
 std::unique_ptr<Kernel> make_native_depthwise_conv2d_i8(const NativeEnv& env);
 
 // ADD and MUL int8 with numpy broadcasting and fused clamp activations

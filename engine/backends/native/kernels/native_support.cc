@@ -9,8 +9,7 @@ bool decline(std::string* why_not, std::string reason) {
   return false;
 }
 
-bool is_int8_per_tensor(const Graph& graph, int id, std::string_view what,
-                        std::string* why_not) {
+bool is_int8_per_tensor(const Graph& graph, int id, std::string_view what, std::string* why_not) {
   if (id < 0 || id >= static_cast<int>(graph.tensors.size())) {
     return decline(why_not, std::string(what) + " is absent");
   }

@@ -91,7 +91,7 @@ struct BinaryParams {
 // out[i] = op(a[i * a_step], b[i * b_step]) for i < n; steps are 0 or 1.
 void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                         int64_t b_step, int8_t* out, int64_t n);
-void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step,
-                          const int8_t* b, int64_t b_step, int8_t* out, int64_t n);
+void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                          int64_t b_step, int8_t* out, int64_t n);
 
 }  // namespace opscope::native::ukernels

@@ -20,8 +20,8 @@ inline Stage make_stage(__m256i mult, __m256i left, __m256i right) {
   s.mult = mult;
   s.left = left;
   s.right = right;
-  s.rmask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), s.right),
-                             _mm256_set1_epi32(1));
+  s.rmask =
+      _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), s.right), _mm256_set1_epi32(1));
   s.rhalf = _mm256_srli_epi32(s.rmask, 1);
   return s;
 }
@@ -31,9 +31,8 @@ inline __m256i requantize(__m256i x, const Stage& s) {
   __m256i shifted = _mm256_sllv_epi32(x, s.left);
   const __m256i overflow = _mm256_xor_si256(
       _mm256_cmpeq_epi32(_mm256_srav_epi32(shifted, s.left), x), _mm256_set1_epi32(-1));
-  const __m256i saturated = _mm256_blendv_epi8(_mm256_set1_epi32(INT32_MAX),
-                                               _mm256_set1_epi32(INT32_MIN),
-                                               _mm256_cmpgt_epi32(zero, x));
+  const __m256i saturated = _mm256_blendv_epi8(
+      _mm256_set1_epi32(INT32_MAX), _mm256_set1_epi32(INT32_MIN), _mm256_cmpgt_epi32(zero, x));
   shifted = _mm256_blendv_epi8(shifted, saturated, overflow);
   const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
   const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(shifted, s.mult), nudge);

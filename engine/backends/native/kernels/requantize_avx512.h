@@ -26,8 +26,8 @@ inline Stage make_stage(__m512i mult, __m512i left, __m512i right) {
   s.left = left;
   s.right = right;
   // (1 << right) - 1 and its half.
-  s.rmask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), s.right),
-                             _mm512_set1_epi32(1));
+  s.rmask =
+      _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), s.right), _mm512_set1_epi32(1));
   s.rhalf = _mm512_srli_epi32(s.rmask, 1);
   return s;
 }
@@ -39,9 +39,9 @@ inline __m512i requantize(__m512i x, const Stage& s) {
     // x * 2^left, saturated.
     shifted = _mm512_sllv_epi32(x, s.left);
     const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, s.left), x);
-    const __m512i saturated = _mm512_mask_blend_epi32(
-        _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512()), _mm512_set1_epi32(INT32_MAX),
-        _mm512_set1_epi32(INT32_MIN));
+    const __m512i saturated =
+        _mm512_mask_blend_epi32(_mm512_cmplt_epi32_mask(x, _mm512_setzero_si512()),
+                                _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
     shifted = _mm512_mask_mov_epi32(shifted, overflow, saturated);
   }
   // High mul: even lanes, then odd lanes moved down.
@@ -61,8 +61,7 @@ inline __m512i requantize(__m512i x, const Stage& s) {
 }
 
 inline Stage load_stage(const int32_t* mult, const int32_t* left, const int32_t* right) {
-  return make_stage(_mm512_loadu_si512(mult), _mm512_loadu_si512(left),
-                    _mm512_loadu_si512(right));
+  return make_stage(_mm512_loadu_si512(mult), _mm512_loadu_si512(left), _mm512_loadu_si512(right));
 }
 
 }  // namespace opscope::native::ukernels

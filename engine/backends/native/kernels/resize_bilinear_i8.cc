@@ -43,8 +43,7 @@ std::vector<Sample> sample_table(int64_t in, int64_t out, bool align_corners,
   }
   std::vector<Sample> table(static_cast<size_t>(out));
   for (int64_t o = 0; o < out; ++o) {
-    const int64_t src = half_pixel_centers ? o * scale_10 + scale_10 / 2 - (1 << 9)
-                                           : o * scale_10;
+    const int64_t src = half_pixel_centers ? o * scale_10 + scale_10 / 2 - (1 << 9) : o * scale_10;
     Sample& s = table[o];
     s.lo = std::max<int64_t>(src / (1 << 10), 0);
     s.hi = std::min<int64_t>((src + (1 << 10) - 1) / (1 << 10), in - 1);
@@ -177,8 +176,7 @@ class ResizeBilinearI8 final : public Kernel {
 
 }  // namespace
 
-bool native_supports_resize_bilinear(const Graph& graph, const Node& node,
-                                     std::string* why_not) {
+bool native_supports_resize_bilinear(const Graph& graph, const Node& node, std::string* why_not) {
   if (node.op != OpKind::kResizeBilinear) return decline(why_not, "not RESIZE_BILINEAR");
   if (node.inputs.size() != 2 || node.outputs.size() != 1) {
     return decline(why_not, "RESIZE_BILINEAR needs (input, size) and one output");

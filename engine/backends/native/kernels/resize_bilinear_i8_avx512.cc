@@ -31,8 +31,7 @@ void resize_bilinear_i8_row_avx512(const ResizeRow& r) {
     int8_t* out = r.out + ox * c_count;
     for (int64_t c = 0; c < c_count; c += 16) {
       const int64_t left = c_count - c;
-      const __mmask16 m = left >= 16 ? __mmask16{0xFFFF}
-                                     : static_cast<__mmask16>((1u << left) - 1);
+      const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
       const __m512i a = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, tl + c));
       const __m512i b = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, bl + c));
       const __m512i d = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, tr + c));
