@@ -12,7 +12,7 @@ namespace opscope::native::ukernels {
 // rows `top` and `bottom` (vertical weight of bottom: w_row in 1/1024) and
 // the per-column tables (element offsets of the left and right pixels and
 // the right pixel's weight in 1/1024). The caller guarantees the int32 sums
-// cannot overflow (|weights| < 2048).
+// cannot overflow (every weight in [-512, 1024]).
 struct ResizeRow {
   const int8_t* top = nullptr;
   const int8_t* bottom = nullptr;

@@ -5,11 +5,12 @@
 // columns' element offsets; run() walks output rows and hands each to a
 // microkernel that vectorizes over channels.
 //
-// The reference sums in int64. With |weight| < 2048 per axis (always so:
-// a weight is in (-512, 1024) for every table TFLite's formulas give) the
-// sum of four terms is below 128 * 2^22 = 2^29, so the SIMD paths sum in
-// int32 exactly; a table outside that bound (never seen) runs the portable
-// path, which sums in int64 like the reference.
+// The reference sums in int64. With every weight w_hi in [-512, 1024] (so
+// it is for every table TFLite's formulas give: w_hi is in (-512, 1024))
+// the four terms' weights sum to at most 2560^2 in magnitude and the sum
+// stays below 128 * 2560^2 < 2^30, so the SIMD paths sum in int32 exactly;
+// a table outside that bound (never seen) runs the portable path, which
+// sums in int64 like the reference.
 #include <algorithm>
 #include <string>
 #include <variant>
@@ -54,7 +55,7 @@ std::vector<Sample> sample_table(int64_t in, int64_t out, bool align_corners,
 
 bool fits_int32_sums(const std::vector<Sample>& t) {
   for (const Sample& s : t) {
-    if (s.w_hi <= -1024 || s.w_hi >= 2048) return false;
+    if (s.w_hi < -512 || s.w_hi > 1024) return false;
   }
   return true;
 }
