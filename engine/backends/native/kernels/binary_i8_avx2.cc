@@ -12,6 +12,11 @@
 namespace opscope::native::ukernels {
 namespace {
 
+using avx2::load_stage;
+using avx2::make_stage;
+using avx2::requantize;
+using avx2::Stage;
+
 // MBQM(d << 20, m), no left shift, |d| <= 255 (binary_i8_avx512.cc).
 struct Prescale {
   __m256i hi, lo, rmask, rhalf;

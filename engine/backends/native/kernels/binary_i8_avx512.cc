@@ -14,6 +14,11 @@
 namespace opscope::native::ukernels {
 namespace {
 
+using avx512::load_stage;
+using avx512::make_stage;
+using avx512::requantize;
+using avx512::Stage;
+
 // MBQM(d << 20, m) for m = hi * 2^16 + lo < 2^31, no left shift, |d| <= 255:
 // SRDHM exactly in int32, then the rounding divide by 2^right.
 struct Prescale {

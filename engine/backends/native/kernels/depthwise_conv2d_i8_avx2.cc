@@ -12,6 +12,11 @@
 namespace opscope::native::ukernels {
 namespace {
 
+using avx2::load_stage;
+using avx2::make_stage;
+using avx2::requantize;
+using avx2::Stage;
+
 // 16 int8 values widened to int16; n < 16 reads only n (through a buffer).
 inline __m256i load16(const int8_t* p, int64_t n) {
   if (n >= 16) return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));

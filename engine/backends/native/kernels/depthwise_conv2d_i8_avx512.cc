@@ -15,6 +15,11 @@
 namespace opscope::native::ukernels {
 namespace {
 
+using avx512::load_stage;
+using avx512::make_stage;
+using avx512::requantize;
+using avx512::Stage;
+
 // 32 channels of one output pixel: the accumulators in unpack order, then
 // the output stage, stored in channel order (packs_epi32 undoes the
 // unpacks' interleave lane by lane).

@@ -9,7 +9,10 @@
 
 #include <cstdint>
 
-namespace opscope::native::ukernels {
+// In a namespace of its own: the AVX2 and AVX-512 headers define the same
+// names, and inline functions with equal signatures would otherwise be
+// merged by the linker across the two ISAs' files.
+namespace opscope::native::ukernels::avx2 {
 
 struct Stage {
   __m256i mult, left, right, rmask, rhalf;
@@ -53,4 +56,4 @@ inline Stage load_stage(const int32_t* mult, const int32_t* left, const int32_t*
                     _mm256_loadu_si256(reinterpret_cast<const __m256i*>(right)));
 }
 
-}  // namespace opscope::native::ukernels
+}  // namespace opscope::native::ukernels::avx2

@@ -12,7 +12,10 @@
 
 #include <cstdint>
 
-namespace opscope::native::ukernels {
+// In a namespace of its own: the AVX2 and AVX-512 headers define the same
+// names, and inline functions with equal signatures would otherwise be
+// merged by the linker across the two ISAs' files.
+namespace opscope::native::ukernels::avx512 {
 
 // Per-lane multiplier: mantissa, left shift max(shift, 0), right shift
 // max(-shift, 0), and the rounding's mask and half.
@@ -64,4 +67,4 @@ inline Stage load_stage(const int32_t* mult, const int32_t* left, const int32_t*
   return make_stage(_mm512_loadu_si512(mult), _mm512_loadu_si512(left), _mm512_loadu_si512(right));
 }
 
-}  // namespace opscope::native::ukernels
+}  // namespace opscope::native::ukernels::avx512
