@@ -9,6 +9,8 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/native/kernels/requantize_avx512.h"
 
@@ -51,69 +53,75 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
   const __m512i act_min = _mm512_set1_epi16(static_cast<int16_t>(p.act_min));
   const __m512i act_max = _mm512_set1_epi16(static_cast<int16_t>(p.act_max));
   const int64_t w_step = blocks * 64;
-  // Output rows outermost (the input rows a row reads stay in cache), then
-  // channel blocks: a block's output stage and biases are loaded into
-  // registers once per row (stores of int8 may alias any memory, so the
-  // compiler would reload them per pixel otherwise).
+  // Output rows outermost, then tiles of kTile output pixels (the input they
+  // read, all channels, stays in L1), then channel blocks: a block's output
+  // stage and biases are loaded into registers once per tile (stores of int8
+  // may alias any memory, so the compiler would reload them per pixel
+  // otherwise).
+  constexpr int64_t kTile = 8;
   for (int64_t oy = 0; oy < p.out_h; ++oy) {
     const int64_t iy0 = oy * p.stride_h - p.pad_top;
     const bool row_inner = oy >= p.oy_begin && oy < p.oy_end;
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t c = b * 32, left = c_count - c;
-      const __mmask32 m = left >= 32 ? ~__mmask32{0} : ((__mmask32{1} << left) - 1);
-      const Stage lo_stage =
-          load_stage(p.multiplier_p + c, p.left_shift_p + c, p.right_shift_p + c);
-      const Stage hi_stage =
-          load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16, p.right_shift_p + c + 16);
-      const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p + c);
-      const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
-      const __m512i bias_lo = _mm512_loadu_si512(p.bias_p + c);
-      const __m512i bias_hi = _mm512_loadu_si512(p.bias_p + c + 16);
-      const int16_t* w0 = p.pair_weights + b * 64;
-      for (int64_t ox = 0; ox < p.out_w; ++ox) {
-        const int64_t ix0 = ox * p.stride_w - p.pad_left;
-        const bool inner = table && row_inner && ox >= p.ox_begin && ox < p.ox_end;
-        int8_t* y = output + (oy * p.out_w + ox) * c_count + c;
-        const int16_t* w = w0;
-        __m512i acc_lo, acc_hi;
-        if (inner) {
-          acc_lo = bias_inner_lo;
-          acc_hi = bias_inner_hi;
-          const int8_t* base = input + iy0 * row + ix0 * c_count + c;
-          for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
-            const int64_t t = 2 * pr;
-            const __m512i x0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t]));
-            const __m512i x1 =
-                t + 1 < taps
-                    ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t + 1]))
-                    : _mm512_setzero_si512();
-            acc_lo =
-                _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
-            acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
-                                         _mm512_loadu_si512(w + 32));
+    for (int64_t ox0 = 0; ox0 < p.out_w; ox0 += kTile) {
+      const int64_t ox1 = std::min(ox0 + kTile, p.out_w);
+      for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t c = b * 32, left = c_count - c;
+        const __mmask32 m = left >= 32 ? ~__mmask32{0} : ((__mmask32{1} << left) - 1);
+        const Stage lo_stage =
+            load_stage(p.multiplier_p + c, p.left_shift_p + c, p.right_shift_p + c);
+        const Stage hi_stage =
+            load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16, p.right_shift_p + c + 16);
+        const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p + c);
+        const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
+        const __m512i bias_lo = _mm512_loadu_si512(p.bias_p + c);
+        const __m512i bias_hi = _mm512_loadu_si512(p.bias_p + c + 16);
+        const int16_t* w0 = p.pair_weights + b * 64;
+        for (int64_t ox = ox0; ox < ox1; ++ox) {
+          const int64_t ix0 = ox * p.stride_w - p.pad_left;
+          const bool inner = table && row_inner && ox >= p.ox_begin && ox < p.ox_end;
+          int8_t* y = output + (oy * p.out_w + ox) * c_count + c;
+          const int16_t* w = w0;
+          __m512i acc_lo, acc_hi;
+          if (inner) {
+            acc_lo = bias_inner_lo;
+            acc_hi = bias_inner_hi;
+            const int8_t* base = input + iy0 * row + ix0 * c_count + c;
+            for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
+              const int64_t t = 2 * pr;
+              const __m512i x0 =
+                  _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t]));
+              const __m512i x1 =
+                  t + 1 < taps
+                      ? _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, base + offsets[t + 1]))
+                      : _mm512_setzero_si512();
+              acc_lo =
+                  _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
+              acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
+                                           _mm512_loadu_si512(w + 32));
+            }
+          } else {
+            acc_lo = bias_lo;
+            acc_hi = bias_hi;
+            // x - input_zp of tap t, or 0 for a tap outside the input.
+            const auto tap = [&](int64_t t) {
+              if (t >= taps) return _mm512_setzero_si512();
+              const int64_t iy = iy0 + (t / p.k_w) * p.dilation_h;
+              const int64_t ix = ix0 + (t % p.k_w) * p.dilation_w;
+              if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) return _mm512_setzero_si512();
+              return _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(
+                                          m, input + iy * row + ix * c_count + c)),
+                                      in_zp);
+            };
+            for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
+              const __m512i x0 = tap(2 * pr), x1 = tap(2 * pr + 1);
+              acc_lo =
+                  _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
+              acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
+                                           _mm512_loadu_si512(w + 32));
+            }
           }
-        } else {
-          acc_lo = bias_lo;
-          acc_hi = bias_hi;
-          // x - input_zp of tap t, or 0 for a tap outside the input.
-          const auto tap = [&](int64_t t) {
-            if (t >= taps) return _mm512_setzero_si512();
-            const int64_t iy = iy0 + (t / p.k_w) * p.dilation_h;
-            const int64_t ix = ix0 + (t % p.k_w) * p.dilation_w;
-            if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) return _mm512_setzero_si512();
-            return _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(
-                                        m, input + iy * row + ix * c_count + c)),
-                                    in_zp);
-          };
-          for (int64_t pr = 0; pr < pairs; ++pr, w += w_step) {
-            const __m512i x0 = tap(2 * pr), x1 = tap(2 * pr + 1);
-            acc_lo =
-                _mm512_dpwssd_epi32(acc_lo, _mm512_unpacklo_epi16(x0, x1), _mm512_loadu_si512(w));
-            acc_hi = _mm512_dpwssd_epi32(acc_hi, _mm512_unpackhi_epi16(x0, x1),
-                                         _mm512_loadu_si512(w + 32));
-          }
+          finish32<kLeftShift>(lo_stage, hi_stage, out_zp, act_min, act_max, acc_lo, acc_hi, m, y);
         }
-        finish32<kLeftShift>(lo_stage, hi_stage, out_zp, act_min, act_max, acc_lo, acc_hi, m, y);
       }
     }
   }
