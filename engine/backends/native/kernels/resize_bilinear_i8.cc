@@ -12,6 +12,7 @@
 // a table outside that bound (never seen) runs the portable path, which
 // sums in int64 like the reference.
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <variant>
 #include <vector>
@@ -120,7 +121,7 @@ class ResizeBilinearI8 final : public Kernel {
     r.col_w = col_w_.data();
     r.out_w = out_w_;
     r.channels = channels_;
-    void (*row_fn)(const ukernels::ResizeRow&) = portable_row;
+    void (*row_fn)(const ukernels::ResizeRow&) = simd_ok_ ? portable_row : portable_row_i64;
 #if defined(__x86_64__)
     if (simd_ok_ && isa_ == Isa::kAvx512Vnni) {
       row_fn = ukernels::resize_bilinear_i8_row_avx512;
@@ -142,8 +143,9 @@ class ResizeBilinearI8 final : public Kernel {
   }
 
  private:
-  // The reference's arithmetic (int64 sums), with the tables precomputed.
-  static void portable_row(const ukernels::ResizeRow& r) {
+  // The reference's arithmetic (int64 sums), with the tables precomputed:
+  // for tables outside the int32 bound only.
+  static void portable_row_i64(const ukernels::ResizeRow& r) {
     constexpr int64_t kOne = 1 << 10;
     const int64_t c_count = r.channels;
     const int64_t wr = r.w_row;
@@ -164,6 +166,38 @@ class ResizeBilinearI8 final : public Kernel {
         const int64_t q = (v20 + round) / (1 << 20);
         out[c] = static_cast<int8_t>(std::min<int64_t>(std::max<int64_t>(q, -128), 127));
       }
+    }
+  }
+
+  // The same in int32 (exact within the bound): (v + 2^19 - 1 + [v > 0])
+  // >> 20 is the reference's rounding. Each output pixel's channels go
+  // through a local block, so GCC -O2 can vectorize without alias checks.
+  static void portable_row(const ukernels::ResizeRow& r) {
+    constexpr int32_t kOne = 1 << 10;
+    constexpr int64_t kBlock = 16;
+    const int64_t c_count = r.channels;
+    const int32_t wr = r.w_row;
+    for (int64_t ox = 0; ox < r.out_w; ++ox) {
+      const int32_t wc = r.col_w[ox];
+      const int32_t w_tl = (kOne - wr) * (kOne - wc), w_bl = wr * (kOne - wc);
+      const int32_t w_tr = (kOne - wr) * wc, w_br = wr * wc;
+      const int8_t* tl = r.top + r.col_lo[ox];
+      const int8_t* tr = r.top + r.col_hi[ox];
+      const int8_t* bl = r.bottom + r.col_lo[ox];
+      const int8_t* br = r.bottom + r.col_hi[ox];
+      int8_t* out = r.out + ox * c_count;
+      const auto one = [&](int64_t c) {
+        const int32_t v = tl[c] * w_tl + bl[c] * w_bl + tr[c] * w_tr + br[c] * w_br;
+        const int32_t q = (v + (1 << 19) - 1 + (v > 0 ? 1 : 0)) >> 20;
+        return static_cast<int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
+      };
+      int64_t c = 0;
+      for (; c + kBlock <= c_count; c += kBlock) {
+        int8_t block[kBlock];
+        for (int64_t j = 0; j < kBlock; ++j) block[j] = one(c + j);
+        std::memcpy(out + c, block, sizeof(block));
+      }
+      for (; c < c_count; ++c) out[c] = one(c);
     }
   }
 
