@@ -3,7 +3,8 @@
 // at prepare by the same float code in a baseline-compiled file (so no FMA
 // contraction can change a rounding), then applied with AVX-512 VBMI byte
 // permutes (64 lookups in four instructions) where the CPU has them, else
-// by a scalar loop. Bit-exact by construction: the same table, looked up.
+// with AVX2 pshufb (lut_i8_avx2.cc), else by a scalar loop. Bit-exact by construction: the same
+// table, looked up.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -49,6 +50,8 @@ class LutI8 final : public Kernel {
 #if defined(__x86_64__)
     if (env.isa == Isa::kAvx512Vnni && ukernels::cpu_has_avx512vbmi()) {
       apply_ = ukernels::lut_i8_avx512vbmi;
+    } else if (env.isa == Isa::kAvx2 || env.isa == Isa::kAvxVnni || env.isa == Isa::kAvx512Vnni) {
+      apply_ = ukernels::lut_i8_avx2;
     }
 #else
     (void)env;
@@ -73,6 +76,10 @@ class LutI8 final : public Kernel {
       const float q = std::min(std::max(r + static_cast<float>(qout.zero_point), -128.0f), 127.0f);
       table_[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<int8_t>(q);
     }
+    // lut_i8_avx2's running XORs of the 16-entry blocks (native_ukernels.h).
+    for (int i = 0; i < 256; ++i) {
+      table_[256 + i] = static_cast<int8_t>(table_[i] ^ (i % 128 >= 16 ? table_[i - 16] : 0));
+    }
     ctx.output(0).shape = ctx.input(0).shape;
     size_ = ctx.input(0).elements();
     input_id_ = ctx.input_id(0);
@@ -86,7 +93,8 @@ class LutI8 final : public Kernel {
 
  private:
   void (*apply_)(const int8_t*, const int8_t*, int8_t*, int64_t) = lut_portable;
-  alignas(64) std::array<int8_t, 256> table_{};  // by the input byte (uint8 view)
+  // By the input byte (uint8 view), then the 256 bytes lut_i8_avx2 reads.
+  alignas(64) std::array<int8_t, 512> table_{};
   int64_t size_ = 0;
   int input_id_ = -1, output_id_ = -1;
 };

@@ -30,6 +30,10 @@ void resize_bilinear_i8_row_avx512(const ResizeRow& r);
 // ------------------------------------------------------------ 256-entry LUT
 // y[i] = table[(uint8_t)x[i]] for i < n.
 void lut_i8_avx512vbmi(const int8_t* table, const int8_t* x, int8_t* y, int64_t n);
+// The same with AVX2 pshufb; `table` is followed by 256 bytes of running
+// XORs of its 16-entry blocks, per 128-entry half: byte h * 128 + 16 k + j
+// is table[h * 128 + 16 k + j] ^ table[h * 128 + 16 (k - 1) + j] (k > 0).
+void lut_i8_avx2(const int8_t* table, const int8_t* x, int8_t* y, int64_t n);
 // Whether the CPU has AVX-512 VBMI (vpermb), which lut_i8_avx512vbmi needs
 // beside kAvx512Vnni's features.
 bool cpu_has_avx512vbmi();
