@@ -1,0 +1,209 @@
+// ADD and MUL, int8, bit-exact with the reference kernels
+// (reference/kernels/int8/binary_int8.cc): the same multipliers, computed at
+// prepare by the same code; run() walks the broadcast plan in contiguous
+// rows, each handed to a row microkernel (native_ukernels.h, BinaryParams).
+// The portable row is the reference's per-element arithmetic.
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+
+#include "engine/backends/native/kernels/native_kernels.h"
+#include "engine/backends/native/kernels/native_support.h"
+#include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/reference/kernels/elementwise_util.h"
+#include "engine/backends/reference/kernels/int8/fixed_point.h"
+#include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/shapes/broadcast.h"
+#include "engine/shapes/shape_rules.h"
+
+namespace opscope::native {
+namespace {
+
+namespace ri8 = reference::int8;
+using shapes::BroadcastKind;
+using shapes::BroadcastPlan;
+using ukernels::BinaryParams;
+
+constexpr int kAddLeftShift = 20;
+
+using RowFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t, int8_t*,
+                       int64_t);
+
+ri8::QuantizedMultiplier qm(int32_t mult, int32_t left, int32_t right) {
+  ri8::QuantizedMultiplier m;
+  m.multiplier = mult;
+  m.shift = left > 0 ? left : -right;
+  return m;
+}
+
+void row_portable(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                  int64_t b_step, int8_t* out, int64_t n) {
+  const ri8::QuantizedMultiplier my = qm(p.y_mult, p.y_left, p.y_right);
+  const ri8::QuantizedMultiplier ma = qm(p.a_mult, 0, p.a_right);
+  const ri8::QuantizedMultiplier mb = qm(p.b_mult, 0, p.b_right);
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t da = int32_t{a[i * a_step]} - p.a_zp;
+    const int32_t db = int32_t{b[i * b_step]} - p.b_zp;
+    int32_t raw;
+    if (p.mul) {
+      raw = da * db;
+    } else {
+      raw = ri8::multiply_by_quantized_multiplier(da * (1 << kAddLeftShift), ma) +
+            ri8::multiply_by_quantized_multiplier(db * (1 << kAddLeftShift), mb);
+    }
+    const int32_t v = ri8::multiply_by_quantized_multiplier(raw, my) + p.y_zp;
+    out[i] = static_cast<int8_t>(std::min(std::max(v, p.act_min), p.act_max));
+  }
+}
+
+// The reference's walk of the plan (broadcast_int8.h), a row at a time.
+void walk(const BroadcastPlan& plan, const BinaryParams& p, RowFn row, const int8_t* a,
+          const int8_t* b, int8_t* out) {
+  switch (plan.kind) {
+    case BroadcastKind::kFlat:
+      row(p, a, 1, b, 1, out, plan.size);
+      return;
+    case BroadcastKind::kScalarA:
+      row(p, a, 0, b, 1, out, plan.size);
+      return;
+    case BroadcastKind::kScalarB:
+      row(p, a, 1, b, 0, out, plan.size);
+      return;
+    case BroadcastKind::kRepeatA:
+      for (int64_t o = 0; o < plan.outer; ++o) {
+        const int64_t base = o * plan.inner;
+        row(p, a, 1, b + base, 1, out + base, plan.inner);
+      }
+      return;
+    case BroadcastKind::kRepeatB:
+      for (int64_t o = 0; o < plan.outer; ++o) {
+        const int64_t base = o * plan.inner;
+        row(p, a + base, 1, b, 1, out + base, plan.inner);
+      }
+      return;
+    case BroadcastKind::kGeneral:
+      break;
+  }
+  const int last = plan.rank - 1;
+  const int64_t n = plan.dims[last];
+  const int64_t rows = plan.size / n;
+  const int64_t sa = plan.a_strides[last], sb = plan.b_strides[last];
+  std::array<int64_t, shapes::kMaxBroadcastRank> index{};
+  int64_t ia = 0, ib = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    row(p, a + ia, sa, b + ib, sb, out + r * n, n);
+    for (int d = last - 1; d >= 0; --d) {
+      ia += plan.a_strides[d];
+      ib += plan.b_strides[d];
+      if (++index[d] < plan.dims[d]) break;
+      ia -= plan.a_strides[d] * plan.dims[d];
+      ib -= plan.b_strides[d] * plan.dims[d];
+      index[d] = 0;
+    }
+  }
+}
+
+template <bool kMul>
+class BinaryI8 final : public Kernel {
+ public:
+  explicit BinaryI8(const NativeEnv& env) : isa_(env.isa) {}
+
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
+    OPSCOPE_ASSIGN_OR_RETURN(const ri8::QParams qa, ri8::int8_input_params(ctx, 0));
+    OPSCOPE_ASSIGN_OR_RETURN(const ri8::QParams qb, ri8::int8_input_params(ctx, 1));
+    OPSCOPE_ASSIGN_OR_RETURN(const ri8::QParams qy, ri8::int8_output_params(ctx));
+    ActivationAttrs attrs;
+    OPSCOPE_RETURN_IF_ERROR(reference::attrs_or_default(ctx, &attrs));
+    OPSCOPE_ASSIGN_OR_RETURN(const ri8::Int8Range range,
+                             ri8::int8_activation_range(ctx, attrs.activation, qy));
+    BinaryParams& p = params_;
+    p.mul = kMul;
+    p.act_min = range.min;
+    p.act_max = range.max;
+    p.a_zp = qa.zero_point;
+    p.b_zp = qb.zero_point;
+    p.y_zp = qy.zero_point;
+    ri8::QuantizedMultiplier ym;
+    if constexpr (kMul) {
+      ym = ri8::quantize_multiplier(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) /
+                                    static_cast<double>(qy.scale));
+    } else {
+      // The reference's formulas, verbatim (the same double rounding).
+      const double twice_max = 2.0 * std::max(qa.scale, qb.scale);
+      const ri8::QuantizedMultiplier am = ri8::quantize_multiplier(qa.scale / twice_max);
+      const ri8::QuantizedMultiplier bm = ri8::quantize_multiplier(qb.scale / twice_max);
+      ym = ri8::quantize_multiplier(twice_max /
+                                    (static_cast<double>(1 << kAddLeftShift) * qy.scale));
+      // scale / (2 max) <= 1/2: never a left shift.
+      p.a_mult = am.multiplier;
+      p.a_right = -std::min(am.shift, 0);
+      p.b_mult = bm.multiplier;
+      p.b_right = -std::min(bm.shift, 0);
+    }
+    p.y_mult = ym.multiplier;
+    p.y_left = std::max(ym.shift, 0);
+    p.y_right = std::max(-ym.shift, 0);
+    OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
+    if (plan_.kind == BroadcastKind::kGeneral) {
+      const int last = plan_.rank - 1;
+      if (plan_.a_strides[last] > 1 || plan_.b_strides[last] > 1) general_strides_ = true;
+    }
+    a_id_ = ctx.input_id(0);
+    b_id_ = ctx.input_id(1);
+    y_id_ = ctx.output_id(0);
+    return Status::ok();
+  }
+
+  void run(const RunContext& ctx) override {
+    RowFn row = row_portable;
+#if defined(__x86_64__)
+    if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
+      row = ukernels::binary_i8_row_avx512;
+    } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {
+      row = ukernels::binary_i8_row_avx2;
+    }
+#endif
+    walk(plan_, params_, row, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
+         ctx.data<int8_t>(y_id_));
+  }
+
+ private:
+  Isa isa_;
+  BinaryParams params_;
+  BroadcastPlan plan_;
+  bool general_strides_ = false;  // an innermost stride other than 0 or 1
+  int a_id_ = -1, b_id_ = -1, y_id_ = -1;
+};
+
+bool supports_binary(const Graph& graph, const Node& node, OpKind op, const char* name,
+                     std::string* why_not) {
+  if (node.op != op) return decline(why_not, std::string("not ") + name);
+  if (node.inputs.size() != 2 || node.outputs.size() != 1) {
+    return decline(why_not, std::string(name) + " needs two inputs and one output");
+  }
+  return is_int8_per_tensor(graph, node.inputs[0], "input 0", why_not) &&
+         is_int8_per_tensor(graph, node.inputs[1], "input 1", why_not) &&
+         is_int8_per_tensor(graph, node.outputs[0], "output", why_not);
+}
+
+}  // namespace
+
+bool native_supports_add(const Graph& graph, const Node& node, std::string* why_not) {
+  return supports_binary(graph, node, OpKind::kAdd, "ADD", why_not);
+}
+
+bool native_supports_mul(const Graph& graph, const Node& node, std::string* why_not) {
+  return supports_binary(graph, node, OpKind::kMul, "MUL", why_not);
+}
+
+std::unique_ptr<Kernel> make_native_add_i8(const NativeEnv& env) {
+  return std::make_unique<BinaryI8<false>>(env);
+}
+
+std::unique_ptr<Kernel> make_native_mul_i8(const NativeEnv& env) {
+  return std::make_unique<BinaryI8<true>>(env);
+}
+
+}  // namespace opscope::native

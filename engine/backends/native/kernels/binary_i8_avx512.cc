@@ -1,0 +1,100 @@
+// ADD and MUL int8 row microkernel, AVX-512: 16 elements per step in int32
+// lanes (masked loads and stores for the tail; a step of 0 broadcasts the
+// operand's one value), the arithmetic of native_ukernels.h's BinaryParams
+// and requantize_avx512.h.
+// GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
+// 105593).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <immintrin.h>
+
+#include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/native/kernels/requantize_avx512.h"
+
+namespace opscope::native::ukernels {
+namespace {
+
+using avx512::load_stage;
+using avx512::make_stage;
+using avx512::requantize;
+using avx512::Stage;
+
+// MBQM(d << 20, m) for m = hi * 2^16 + lo < 2^31, no left shift, |d| <= 255:
+// SRDHM exactly in int32, then the rounding divide by 2^right.
+struct Prescale {
+  __m512i hi, lo, rmask, rhalf;
+  __m128i right;
+};
+
+Prescale make_prescale(int32_t mult, int32_t right) {
+  Prescale s;
+  s.hi = _mm512_set1_epi32(mult >> 16);
+  s.lo = _mm512_set1_epi32(mult & 0xFFFF);
+  s.rmask = _mm512_set1_epi32(static_cast<int32_t>((int64_t{1} << right) - 1));
+  s.rhalf = _mm512_srli_epi32(s.rmask, 1);
+  s.right = _mm_cvtsi32_si128(right);
+  return s;
+}
+
+inline __m512i prescale(__m512i d, const Prescale& s) {
+  const __m512i t = _mm512_add_epi32(
+      _mm512_slli_epi32(_mm512_mullo_epi32(d, s.hi), 5),
+      _mm512_srai_epi32(_mm512_add_epi32(_mm512_mullo_epi32(d, s.lo), _mm512_set1_epi32(1 << 10)),
+                        11));
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512i remainder = _mm512_and_si512(t, s.rmask);
+  const __m512i threshold = _mm512_mask_add_epi32(
+      s.rhalf, _mm512_cmplt_epi32_mask(t, _mm512_setzero_si512()), s.rhalf, one);
+  const __m512i q = _mm512_sra_epi32(t, s.right);
+  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, one);
+}
+
+inline __m512i load16(const int8_t* p, int64_t step, __mmask16 m) {
+  return step == 0 ? _mm512_set1_epi32(p[0]) : _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p));
+}
+
+template <bool kMul, bool kLeftShift>
+void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
+         int8_t* out, int64_t n) {
+  const __m512i a_zp = _mm512_set1_epi32(p.a_zp), b_zp = _mm512_set1_epi32(p.b_zp);
+  const __m512i y_zp = _mm512_set1_epi32(p.y_zp);
+  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  const Stage ys = make_stage(_mm512_set1_epi32(p.y_mult), _mm512_set1_epi32(p.y_left),
+                              _mm512_set1_epi32(p.y_right));
+  const Prescale as = make_prescale(p.a_mult, p.a_right);
+  const Prescale bs = make_prescale(p.b_mult, p.b_right);
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t left = n - i;
+    const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
+    const __m512i da = _mm512_sub_epi32(load16(a + i * a_step, a_step, m), a_zp);
+    const __m512i db = _mm512_sub_epi32(load16(b + i * b_step, b_step, m), b_zp);
+    __m512i raw;
+    if constexpr (kMul) {
+      raw = _mm512_mullo_epi32(da, db);
+    } else {
+      raw = _mm512_add_epi32(prescale(da, as), prescale(db, bs));
+    }
+    __m512i v = _mm512_add_epi32(requantize<kLeftShift>(raw, ys), y_zp);
+    v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtsepi32_epi8(v));
+  }
+}
+
+}  // namespace
+
+void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                          int64_t b_step, int8_t* out, int64_t n) {
+  if (p.mul) {
+    if (p.y_left > 0) {
+      row<true, true>(p, a, a_step, b, b_step, out, n);
+    } else {
+      row<true, false>(p, a, a_step, b, b_step, out, n);
+    }
+  } else if (p.y_left > 0) {
+    row<false, true>(p, a, a_step, b, b_step, out, n);
+  } else {
+    row<false, false>(p, a, a_step, b, b_step, out, n);
+  }
+}
+
+}  // namespace opscope::native::ukernels

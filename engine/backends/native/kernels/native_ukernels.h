@@ -1,0 +1,101 @@
+// The ISA microkernels of the native int8 kernels, each defined in a file
+// whose suffix gives it its compile flags (native_env.h) and called only
+// after the CPU was found to have that ISA. Internal to kernels/.
+#pragma once
+
+#include <cstdint>
+
+namespace opscope::native::ukernels {
+
+// ------------------------------------------------------------ RESIZE_BILINEAR
+// One output row: out[ox][c] for ox < out_w, c < channels, from the input
+// rows `top` and `bottom` (vertical weight of bottom: w_row in 1/1024) and
+// the per-column tables (element offsets of the left and right pixels and
+// the right pixel's weight in 1/1024). The caller guarantees the int32 sums
+// cannot overflow (every weight in [-512, 1024]).
+struct ResizeRow {
+  const int8_t* top = nullptr;
+  const int8_t* bottom = nullptr;
+  int32_t w_row = 0;
+  const int32_t* col_lo = nullptr;  // offsets in elements (pixel * channels)
+  const int32_t* col_hi = nullptr;
+  const int32_t* col_w = nullptr;
+  int64_t out_w = 0;
+  int64_t channels = 0;
+  int8_t* out = nullptr;
+};
+void resize_bilinear_i8_row_avx2(const ResizeRow& r);
+void resize_bilinear_i8_row_avx512(const ResizeRow& r);
+
+// ------------------------------------------------------------ 256-entry LUT
+// y[i] = table[(uint8_t)x[i]] for i < n.
+void lut_i8_avx512vbmi(const int8_t* table, const int8_t* x, int8_t* y, int64_t n);
+// The same with AVX2 pshufb; `table` is followed by 256 bytes of running
+// XORs of its 16-entry blocks, per 128-entry half: byte h * 128 + 16 k + j
+// is table[h * 128 + 16 k + j] ^ table[h * 128 + 16 (k - 1) + j] (k > 0).
+void lut_i8_avx2(const int8_t* table, const int8_t* x, int8_t* y, int64_t n);
+// Whether the CPU has AVX-512 VBMI (vpermb), which lut_i8_avx512vbmi needs
+// beside kAvx512Vnni's features.
+bool cpu_has_avx512vbmi();
+
+// ------------------------------------------------------------ DEPTHWISE_CONV_2D
+// Per-channel output stage, arrays padded to a multiple of 16 channels.
+struct DepthwiseParams {
+  int64_t in_h = 0, in_w = 0, channels = 0;  // channels unpadded
+  int64_t out_h = 0, out_w = 0;
+  int64_t k_h = 0, k_w = 0, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0;
+  // The output rows and columns whose whole window lies inside the input.
+  int64_t oy_begin = 0, oy_end = 0, ox_begin = 0, ox_end = 0;
+  int32_t input_zp = 0, output_zp = 0, act_min = -128, act_max = 127;
+  const int32_t* weights = nullptr;      // [k_h * k_w][padded channels], widened
+  const int32_t* bias = nullptr;         // [padded]: the model's bias (0 if none)
+  const int32_t* bias_inner = nullptr;   // bias - input_zp * sum of the channel's weights
+  const int32_t* multiplier = nullptr;   // Q31 mantissas
+  const int32_t* left_shift = nullptr;   // max(shift, 0)
+  const int32_t* right_shift = nullptr;  // max(-shift, 0)
+  bool any_left_shift = false;           // some channel's shift is > 0
+  // The AVX-512 layout: 32 channels per block, two taps per int16 pair
+  // (vpdpwssd). Block b's 32 weights of taps (2p, 2p + 1) sit at
+  // pair_weights + (p * blocks + b) * 64 in the order of
+  // _mm512_unpacklo_epi16 (first 32) and _mm512_unpackhi_epi16 (next 32) of
+  // the two taps' widened inputs; an odd last tap pairs with weight 0. The
+  // per-channel arrays (size blocks * 32) are in the order of those
+  // unpacks' int32 accumulators: lo lane j is channel 8 (j / 4) + j % 4, hi
+  // lane j channel 8 (j / 4) + 4 + j % 4.
+  // channels <= 16: two output pixels per block instead (pixel_pairs):
+  // virtual channel v < 32 is channel v % 16 of pixel ox + v / 16.
+  bool pixel_pairs = false;
+  const int16_t* pair_weights = nullptr;
+  const int32_t* bias_p = nullptr;
+  const int32_t* bias_inner_p = nullptr;
+  const int32_t* multiplier_p = nullptr;
+  const int32_t* left_shift_p = nullptr;
+  const int32_t* right_shift_p = nullptr;
+};
+// One image (batch item): input [in_h, in_w, channels] to output
+// [out_h, out_w, channels].
+void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);
+void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output);
+
+// ------------------------------------------------------------ ADD, MUL
+// TFLite's int8 ADD and MUL (reference/kernels/int8/binary_int8.cc) on one
+// contiguous row. ADD: a' = MBQM((a - a_zp) << 20, M_a), b' likewise, y =
+// y_zp + MBQM(a' + b', M_y); M_a and M_b are at most 1/2 (no left shift),
+// applied as SRDHM(d << 20, m) = d * (m >> 16) * 32 + ((d * (m & 0xffff) +
+// 2^10) >> 11), exact in int32 for |d| <= 255. MUL: y = y_zp + MBQM((a -
+// a_zp) * (b - b_zp), M_y). Then clamped to [act_min, act_max].
+struct BinaryParams {
+  bool mul = false;
+  int32_t a_zp = 0, b_zp = 0, y_zp = 0, act_min = -128, act_max = 127;
+  int32_t a_mult = 0, a_right = 0;  // ADD only
+  int32_t b_mult = 0, b_right = 0;
+  int32_t y_mult = 0, y_left = 0, y_right = 0;
+};
+// out[i] = op(a[i * a_step], b[i * b_step]) for i < n; steps are 0 or 1.
+void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                        int64_t b_step, int8_t* out, int64_t n);
+void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                          int64_t b_step, int8_t* out, int64_t n);
+
+}  // namespace opscope::native::ukernels
