@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/backends/native/native_kernels.h"
+#include "engine/backends/native/native_kernel_table.h"
 #include "engine/backends/native/qgemm.h"
 #include "engine/backends/reference/kernels/int8/channel_output.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "engine/backends/native/native_env.h"
-#include "engine/backends/native/native_kernels.h"
+#include "engine/backends/native/native_kernel_table.h"
 
 #if OPSCOPE_WITH_XNNPACK
 #include <pthreadpool.h>

@@ -4,7 +4,8 @@
 // add their line here.
 #include <string>
 
-#include "engine/backends/native/native_kernels.h"
+#include "engine/backends/native/kernels/native_kernels.h"
+#include "engine/backends/native/native_kernel_table.h"
 
 namespace opscope::native {
 namespace {
@@ -13,6 +14,13 @@ const NativeKernelEntry kNativeKernels[] = {
     {OpKind::kConv2D, native_supports_conv2d_i8, make_native_conv2d_i8},
     {OpKind::kFullyConnected, native_supports_fully_connected_i8,
      make_native_fully_connected_i8},
+    {OpKind::kDepthwiseConv2D, native_supports_depthwise_conv2d,
+     make_native_depthwise_conv2d_i8},
+    {OpKind::kResizeBilinear, native_supports_resize_bilinear, make_native_resize_bilinear_i8},
+    {OpKind::kHardSwish, native_supports_hard_swish, make_native_hard_swish_i8},
+    {OpKind::kLogistic, native_supports_logistic, make_native_logistic_i8},
+    {OpKind::kAdd, native_supports_add, make_native_add_i8},
+    {OpKind::kMul, native_supports_mul, make_native_mul_i8},
 };
 
 bool fail(std::string* why_not, std::string reason) {
