@@ -22,6 +22,10 @@ void print_inspection(const json& j, std::FILE* out) {
   std::fprintf(out, "nodes      %d in the file, %d after load (%d folded)\n",
                m["source_nodes"].get<int>(), m["nodes"].get<int>(),
                m["folded_nodes"].get<int>());
+  if (m.value("qdq_fused_ops", 0) > 0 || m.value("qdq_kept_nodes", 0) > 0) {
+    std::fprintf(out, "QDQ        %d ops fused into int8, %d Quantize/Dequantize nodes kept\n",
+                 m.value("qdq_fused_ops", 0), m.value("qdq_kept_nodes", 0));
+  }
   std::fprintf(out, "MACs       %s\n", format_count(m["macs"].get<int64_t>()).c_str());
   for (const char* io : {"inputs", "outputs"}) {
     std::fprintf(out, "\n%s:\n", io);
@@ -51,7 +55,11 @@ void print_inspection(const json& j, std::FILE* out) {
   for (const json& n : j["nodes"]) {
     std::string shapes;
     for (const json& s : n["output_shapes"]) shapes += (shapes.empty() ? "" : ",") + s.get<std::string>();
-    t.add_row({std::to_string(n["source_index"].get<int>()), n["type"].get<std::string>(),
+    // A fused node shows every file node it covers: "12+10,11,13".
+    std::string node = std::to_string(n["source_index"].get<int>());
+    const std::vector<int> fused = n.value("fused_sources", std::vector<int>{});
+    for (size_t k = 0; k < fused.size(); ++k) node += (k == 0 ? "+" : ",") + std::to_string(fused[k]);
+    t.add_row({node, n["type"].get<std::string>(),
                truncate_middle(n["name"].get<std::string>(), 40),
                n["backend"].is_null() ? "UNSUPPORTED" : n["backend"].get<std::string>(),
                shapes, format_count(n["macs"].get<int64_t>())});
@@ -67,6 +75,17 @@ void print_inspection(const json& j, std::FILE* out) {
     std::fprintf(out, "  node %d '%s' (%s) -> %s: %s\n", n["source_index"].get<int>(),
                  n["name"].get<std::string>().c_str(), n["type"].get<std::string>().c_str(),
                  n["backend"].get<std::string>().c_str(), why.c_str());
+  }
+
+  bool any_kept = false;
+  for (const json& n : j["nodes"]) {
+    const std::string why = n.value("kept_reason", "");
+    if (why.empty()) continue;
+    if (!any_kept) std::fprintf(out, "\nleft as they are by QDQ fusion:\n");
+    any_kept = true;
+    std::fprintf(out, "  node %d '%s' (%s): %s\n", n["source_index"].get<int>(),
+                 n["name"].get<std::string>().c_str(), n["type"].get<std::string>().c_str(),
+                 why.c_str());
   }
 
   const json& unsupported = j["unsupported"];

@@ -29,8 +29,17 @@ void add_op_columns(TextTable& t) {
   t.add_column("scratch");
 }
 
+// "12+10,11,13": the node and the file nodes a fused op covers.
+std::string node_cell(const OpStats& op) {
+  std::string cell = std::to_string(op.source_index);
+  for (size_t k = 0; k < op.fused_sources.size(); ++k) {
+    cell += (k == 0 ? "+" : ",") + std::to_string(op.fused_sources[k]);
+  }
+  return cell;
+}
+
 std::vector<std::string> op_row(const OpStats& op, double cdf) {
-  return {std::to_string(op.source_index),
+  return {node_cell(op),
           op.type,
           truncate_middle(op.name, 40),
           op.backend,

@@ -25,6 +25,15 @@ struct Node {
   std::vector<int> outputs;  // tensor ids
   // Index of the node in the original model file, kept through transforms.
   int source_index = -1;
+  // Source indices of the other file nodes this node runs, when a transform
+  // or an importer fused them into it (a folded Relu, the Dequantize/Quantize
+  // nodes around an int8 op). Per-op rows report them: a fused group covers
+  // source_index plus these.
+  std::vector<int> fused_sources;
+  // Why a load-time transform left this node as it is when it looked like
+  // one it rewrites (an unfused QuantizeLinear/DequantizeLinear); shown by
+  // `opscope inspect`. Empty otherwise.
+  std::string kept_reason;
 
   template <typename T>
   const T& attr() const { return std::get<T>(attrs); }
@@ -67,6 +76,8 @@ struct ModelInfo {
   int64_t params = 0;     // elements of constant weight tensors
   int64_t param_bytes = 0;  // bytes of those, as stored in the file
   int folded_nodes = 0;     // removed by load-time transforms
+  int qdq_fused_ops = 0;    // ops QDQ fusion made int8 (fuse_qdq.h)
+  int qdq_kept_nodes = 0;   // QUANTIZE/DEQUANTIZE nodes it left, with reasons
 };
 
 // A loaded model: the graph plus what keeps its constant data alive.

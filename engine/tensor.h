@@ -23,6 +23,11 @@ std::string shape_to_string(const Shape& shape);  // "1x256x256x3"
 
 // Affine quantization: real = scale * (q - zero_point). Per-tensor when
 // `axis` is negative (one scale), per-channel along `axis` otherwise.
+// On an i8/u8/i32 tensor: real = scale * (q - zero_point). On a constant f32
+// tensor it records the integer grid its values lie on (an importer folded a
+// dequantization of integer weights into it: value = scale * (q - zp)
+// exactly), so a transform can take the integers back (fuse_qdq.h); f32
+// kernels ignore it.
 struct Quantization {
   std::vector<float> scales;
   std::vector<int64_t> zero_points;

@@ -71,6 +71,8 @@ Result<json> inspect_model(const std::string& path,
                 {"precision", std::string(to_string(info.weight_precision))},
                 {"source_nodes", info.source_nodes},
                 {"folded_nodes", info.folded_nodes},
+                {"qdq_fused_ops", info.qdq_fused_ops},
+                {"qdq_kept_nodes", info.qdq_kept_nodes},
                 {"nodes", graph->nodes.size()},
                 {"params", info.params},
                 {"param_bytes", info.param_bytes},
@@ -98,6 +100,8 @@ Result<json> inspect_model(const std::string& path,
                           {"backend", b >= 0 ? json(std::string(backends[b]->name())) : json(nullptr)},
                           {"macs", node_macs(*graph, n)},
                           {"fallback_reason", plan.fallback_reason[i]},
+                          {"fused_sources", n.fused_sources},
+                          {"kept_reason", n.kept_reason},
                           {"output_shapes", shapes}});
   }
   j["op_histogram"] = histogram;

@@ -69,6 +69,7 @@ std::vector<OpStats> collect_ops(const Session& session,
     OpStats op;
     op.index = i;
     op.source_index = n.source_index;
+    op.fused_sources = n.fused_sources;
     op.name = n.name;
     op.type = n.type_name.empty() ? std::string(to_string(n.op)) : n.type_name;
     op.backend = session.backend_names()[plan.node_backend[i]];

@@ -113,6 +113,9 @@ struct MemoryStats {
 
 struct OpStats {
   int index = 0, source_index = 0;
+  // The other file nodes this op covers when it is a fused group (the
+  // Dequantize/Quantize/Relu nodes of an int8 op): its time is theirs too.
+  std::vector<int> fused_sources;
   std::string name, type, backend;
   int64_t count = 0;
   double first_us = 0, mean_us = 0, median_us = 0, min_us = 0, max_us = 0;

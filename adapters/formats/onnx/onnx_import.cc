@@ -204,6 +204,7 @@ int Importer::producer(int tensor_id) const {
 
 void Importer::fused_into(int node_index) {
   graph_.nodes[node_index].type_name += "+" + node_->op_type();
+  graph_.nodes[node_index].fused_sources.push_back(source_index_);
 }
 
 int Importer::new_tensor(const std::string& name, DType dtype) {

@@ -11,6 +11,24 @@ namespace opscope::onnx {
 
 namespace {
 
+// Weights folded from a dequantization keep their integer grid
+// (tensor.h): the permuted copy `to` of `from` keeps it too, its per-channel
+// axis moved with the dims (`perm`: out dim i is in dim perm[i]).
+void carry_grid(Importer& im, int from, int to, const std::vector<int>& perm) {
+  Quantization q = im.tensor(from).quantization;
+  if (q.empty()) return;
+  if (q.per_channel()) {
+    for (int i = 0; i < static_cast<int>(perm.size()); ++i) {
+      if (perm[i] == q.axis) {
+        q.axis = i;
+        break;
+      }
+    }
+  }
+  im.tensor(to).quantization = std::move(q);
+}
+
+
 // The H and W axes of a conv window; a 1D window has H = one tap.
 struct Window2D {
   WindowAxis h, w;
@@ -121,6 +139,7 @@ Status translate_conv(Importer& im) {
     const int filter = im.new_constant(
         wname + "/ohwi", DType::kF32, permute_shape(ws, {0, 2, 3, 1}),
         permute_bytes(im.tensor(w).data, ws, 4, {0, 2, 3, 1}));
+    carry_grid(im, w, filter, {0, 2, 3, 1});
     std::vector<int> ins = {in.tensor, filter};
     if (bias >= 0) ins.push_back(bias);
     return emit_spatial_output(im, OpKind::kConv2D, conv_attrs(win), ins, in.spatial_rank);
@@ -130,6 +149,7 @@ Status translate_conv(Importer& im) {
     const int filter = im.new_constant(
         wname + "/1hwc", DType::kF32, permute_shape(ws, {1, 2, 3, 0}),
         permute_bytes(im.tensor(w).data, ws, 4, {1, 2, 3, 0}));
+    carry_grid(im, w, filter, {1, 2, 3, 0});
     const Conv2DAttrs ca = conv_attrs(win);
     DepthwiseConv2DAttrs a;
     a.padding = Padding::kExplicit;

@@ -19,7 +19,13 @@ int weights_from_kn(Importer& im, const Tensor& b, bool transposed, float alpha)
       w[o * k + i] = alpha * (transposed ? src[o * k + i] : src[i * n + o]);
     }
   }
-  return im.new_f32_constant(b.name + "/oi", Shape{n, k}, w);
+  // The integer grid of weights folded from a dequantization (tensor.h)
+  // still holds when alpha is 1; a per-column axis becomes the row axis 0.
+  Quantization grid = alpha == 1.0f ? b.quantization : Quantization{};
+  if (grid.per_channel()) grid.axis = 0;
+  const int id = im.new_f32_constant(b.name + "/oi", Shape{n, k}, w);  // may move `b`
+  im.tensor(id).quantization = std::move(grid);
+  return id;
 }
 
 }  // namespace

@@ -165,7 +165,11 @@ Result<Value> dequantize_value(Importer& im, const Value& x, const QParams& q, i
     // Copies: adding a tensor may move the graph's tensor array under xt.
     const std::string name = xt.name + "/dequantized";
     const Shape shape = xt.shape;
-    return Value{im.new_f32_constant(name, shape, values), x.layout};
+    const int folded = im.new_f32_constant(name, shape, values);
+    // The values lie on the integer grid: keep it, so fuse_qdq can run the
+    // consumer in int8 with these integers (tensor.h, Quantization).
+    if (dtype != DType::kI32) im.tensor(folded).quantization = quant;
+    return Value{folded, x.layout};
   }
   if (dtype == DType::kI32) {
     return im.error(ErrorCode::kUnsupportedOp,
