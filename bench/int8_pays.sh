@@ -110,6 +110,6 @@ fi
 if ((gemm)); then
   echo
   echo "int8 convolution GEMM on resnet18's layers vs this core's int8 peak:"
-  "$BUILD/bench/opscope-bench-kernels" --benchmark_filter='Int8Peak|NativeConvGemm' \
-    --benchmark_min_time=0.2 2>/dev/null | grep -E 'Int8Peak|NativeConvGemm' || true
+  "$BUILD/bench/opscope-bench-kernels" --benchmark_filter='INT8_CONV_GEMM/.*/native' \
+    --benchmark_min_time=0.2 2>/dev/null | grep -E 'INT8_CONV_GEMM|peak' || true
 fi
