@@ -19,7 +19,12 @@ const NativeKernelEntry kNativeKernels[] = {
     {OpKind::kResizeBilinear, native_supports_resize_bilinear, make_native_resize_bilinear_i8},
     {OpKind::kHardSwish, native_supports_hard_swish, make_native_hard_swish_i8},
     {OpKind::kLogistic, native_supports_logistic, make_native_logistic_i8},
+#if !OPSCOPE_WITH_XNNPACK
+    // Exact (TFLite's rounding) int8 ADD costs three fixed-point multiplies
+    // per element: about 4x XNNPACK's int8 ADD here (docs/native-kernels.md),
+    // 24x faster than the reference. With XNNPACK built in, ADD goes there.
     {OpKind::kAdd, native_supports_add, make_native_add_i8},
+#endif
     {OpKind::kMul, native_supports_mul, make_native_mul_i8},
 };
 
