@@ -13,6 +13,7 @@
 
 #include "adapters/store/store.h"
 #include "harness/quant_diff_compare.h"
+#include "harness/run_options.h"
 #include "result/result_document.h"
 
 namespace opscope::harness {
@@ -23,7 +24,7 @@ struct QuantDiffRequest {
   int inputs = 0;        // random: how many (0: 4); dataset: at most this many (0: all)
   uint64_t seed = 1;
   std::string range = "0,1", mean = "0", std = "1";  // image normalization
-  std::string backends = "xnnpack,cpu";
+  std::string backends = default_backend_list();  // the fastest this build has
   int threads = 1;
   std::string task = "auto";
 };

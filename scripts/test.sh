@@ -40,11 +40,12 @@ echo "== aarch64 runner bundle (cross build of the runner only)"
 scripts/build_aarch64_bundle.sh build/release/cli/bundles/aarch64
 ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
-echo "== sanitizers: reader and kernels under ASan+UBSan"
+echo "== sanitizers: reader, kernels (reference and native) and QDQ fusion under ASan+UBSan"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests \
-  hostile_corpus_test
-ctest --preset asan -j "$JOBS" -R "tflite_reader_test|kernels_|hostile_corpus_test" \
+  hostile_corpus_test native_int8_conformance_test engine_core_test
+ctest --preset asan -j "$JOBS" \
+  -R "tflite_reader_test|kernels_|hostile_corpus_test|native_int8_conformance|engine_core_test" \
   | tee "$LOGS/asan.txt"
 
 echo "== fuzz: TFLite reader (libFuzzer)"
