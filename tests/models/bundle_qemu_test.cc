@@ -4,17 +4,24 @@
 //   models with --backend xnnpack,cpu and --backend cpu; its saved outputs
 //   agree with LiteRT.js within the agreement tests' tolerance
 //   (oracle_test_util.h) and its result document says arch aarch64;
+// - under qemu, the aarch64 runner's native int8 kernels (the portable path,
+//   or NEON dot-product where built) give the same output bytes as its
+//   reference kernels on an int8 variant of selfie_segmentation;
 // - the x86_64 bundle starts with `env -i` through its own loader.
 // A missing bundle skips, unless OPSCOPE_REQUIRE_AARCH64=1 (scripts/test.sh).
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "adapters/devices/local_process.h"
+#include "adapters/formats/tflite/tflite_writer.h"
+#include "engine/session.h"
+#include "engine/transforms/quantize/quantize_model.h"
 #include "harness/model_loader.h"
 #include "tests/models/oracle_test_util.h"
 
@@ -101,6 +108,66 @@ TEST_P(Aarch64Bundle, AgreesWithLiteRtJsUnderQemu) {
                                   std::to_string(i),
                               /*same_count_only=*/true);
     }
+  }
+  fs::remove_all(work);
+}
+
+// Runs the aarch64 bundle's runner on `model` under qemu with `backends`;
+// the result document.
+nlohmann::json run_under_qemu(const fs::path& b, const fs::path& model, const std::string& backends,
+                              const fs::path& json) {
+  const std::vector<std::string> args = {
+      "-i", "/usr/bin/qemu-aarch64", (b / "lib/ld-linux-aarch64.so.1").string(),
+      "--library-path", (b / "lib").string(), (b / "bin/opscope-runner").string(),
+      model.string(), "--backend", backends, "--threads", "1", "--runs", "1",
+      "--warmup", "0", "--min-secs", "0", "--no-op-profile", "--json", json.string()};
+  devices::ProcessLimits limits;
+  limits.timeout_secs = 240;
+  auto r = devices::run_local_process("/usr/bin/env", args, limits);
+  if (!r.is_ok() || r->signaled || r->exit_code != 0) return nullptr;
+  std::ifstream f(json);
+  return nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
+}
+
+TEST(Aarch64BundleNative, Int8BitExactWithReferenceUnderQemu) {
+  const fs::path b = bundles_dir() / "aarch64";
+  const fs::path model = model_dir() / "selfie_segmentation.tflite";
+  if (!fs::exists(b / "bundle.json") || !fs::exists(model) ||
+      !fs::exists("/usr/bin/qemu-aarch64")) {
+    if (aarch64_required()) FAIL() << "missing " << b << ", " << model << " or qemu-aarch64";
+    GTEST_SKIP() << "aarch64 bundle, model or qemu-aarch64 missing";
+  }
+  const fs::path work = fresh_dir("opscope-bundle", "native");
+  auto loaded = harness::load_model(model.string());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  auto quantized = quantize_model(
+      *loaded, 2,
+      [](int sample, Session& s) {
+        std::mt19937 rng(100 + static_cast<uint32_t>(sample));
+        std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+        for (int i = 0; i < s.num_inputs(); ++i) {
+          auto* p = static_cast<float*>(s.input_data(i));
+          for (size_t k = 0; k < s.input_tensor(i).bytes() / sizeof(float); ++k) p[k] = dist(rng);
+        }
+        return Status::ok();
+      },
+      QuantizeOptions{});
+  ASSERT_TRUE(quantized.is_ok()) << quantized.status().to_string();
+  const fs::path int8 = work / "selfie_int8.tflite";
+  ASSERT_TRUE(tflite::write_tflite_file((*quantized)->graph, int8.string()).is_ok());
+
+  const nlohmann::json ref = run_under_qemu(b, int8, "cpu", work / "cpu.json");
+  const nlohmann::json nat = run_under_qemu(b, int8, "native,cpu", work / "native.json");
+  ASSERT_TRUE(ref.is_object() && nat.is_object()) << "the runner failed under qemu";
+  ASSERT_EQ(ref.value("status", ""), "ok");
+  ASSERT_EQ(nat.value("status", ""), "ok");
+  int native_partitions = 0;
+  for (const auto& p : nat["partitions"]) native_partitions += p.value("backend", "") == "native";
+  EXPECT_GT(native_partitions, 0) << "no node ran on native";
+  ASSERT_EQ(ref["outputs"].size(), nat["outputs"].size());
+  for (size_t i = 0; i < ref["outputs"].size(); ++i) {
+    EXPECT_EQ(nat["outputs"][i].value("checksum", "a"), ref["outputs"][i].value("checksum", "b"))
+        << "output " << i;
   }
   fs::remove_all(work);
 }
