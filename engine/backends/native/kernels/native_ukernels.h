@@ -115,5 +115,11 @@ void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, 
                         int64_t b_step, int8_t* out, int64_t n);
 void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                           int64_t b_step, int8_t* out, int64_t n);
+// `outer` rows of `inner` elements: out[o * inner + i] = op(a[o * a_row + i],
+// b[o * b_row + i]), one of a_row and b_row 0 (a row repeated: the SE
+// blocks' channel vectors) and the other `inner`. The setup is done once;
+// a repeated row of up to 64 elements stays in registers.
+void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
+                           int64_t b_row, int8_t* out, int64_t inner, int64_t outer);
 
 }  // namespace opscope::native::ukernels
