@@ -397,8 +397,11 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
           if (inner) {
             quad_chunk<kLeftShift, kTaps>(
                 taps, [&](int64_t t) __attribute__((always_inline)) {
+                  // Inner: the first pixel's 64 bytes lie inside the input
+                  // (the window of the chunk's last pixel ends further on),
+                  // and the next pixel's bytes replace what follows it.
                   const int8_t* a = base + off[t];
-                  __m512i x = _mm512_maskz_loadu_epi8(pmask[0], a + poff[0]);
+                  __m512i x = _mm512_loadu_si512(a + poff[0]);
                   for (int64_t j = 1; j < kPieces; ++j) {
                     x = _mm512_mask_loadu_epi8(x, pmask[j], a + poff[j]);
                   }
