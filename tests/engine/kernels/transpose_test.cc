@@ -71,6 +71,11 @@ TEST(Transpose, two_dim_fast_path_all_element_sizes) {
     }
   }
   check<float>({1, 3, 224, 224}, {0, 2, 3, 1}, DType::kF32);
+  check<int8_t>({1, 3, 224, 224}, {0, 2, 3, 1}, DType::kI8);
+  // Three 1-byte rows around the 16-pixel steps' bound (c + 18 <= cols).
+  for (int64_t w : {15, 16, 17, 18, 19, 33, 34, 35, 50}) {
+    check<int8_t>({2, 3, 1, w}, {0, 2, 3, 1}, DType::kI8);
+  }
   check<float>({70, 33}, {1, 0}, DType::kF32);
 }
 

@@ -4,8 +4,9 @@
 // NHWC->NCHW walks 3 dims, not 4. A plan that is one 2D transpose,
 // dst[b][c][r] = src[b][r][c] (NCHW->NHWC of an image: r the channel, c
 // the pixel), runs as its own loop: by tiles, or for up to 4 rows one pixel
-// at a time (three 4-byte rows, the RGB float input: four pixels per SSE
-// step), instead of walking the plan with an innermost dim of 3 elements.
+// at a time (three 4-byte rows, the RGB float input, or three 1-byte rows,
+// the same after QuantizeLinear: SSE2 shuffle steps), instead of walking
+// the plan with an innermost dim of 3 elements.
 // All move the same elements to the same places; only the order differs.
 #include <algorithm>
 #include <cstring>
@@ -49,6 +50,41 @@ void transpose_few_rows(const uint8_t* src, uint8_t* dst, int64_t cols) {
       _mm_storeu_ps(y + 3 * c, _mm_shuffle_ps(ab_lo, ca_lo, _MM_SHUFFLE(2, 0, 1, 0)));
       _mm_storeu_ps(y + 3 * c + 4, _mm_shuffle_ps(bc_lo, ab_hi, _MM_SHUFFLE(1, 0, 3, 2)));
       _mm_storeu_ps(y + 3 * c + 8, _mm_shuffle_ps(ca_hi, bc_hi, _MM_SHUFFLE(3, 2, 2, 0)));
+    }
+  }
+  if constexpr (kSize == 1 && kRows == 3) {
+    // Sixteen pixels of three bytes per step (an int8 image after its
+    // QuantizeLinear): unpacks make one dword a | b << 8 | c << 16 per
+    // pixel, then each 4 pixels drop their pad bytes (qword: shift the odd
+    // pixel down a byte; register: shift the high qword down two) into 12
+    // bytes. A 16-byte store writes 4 bytes past those, which the next
+    // store (or the scalar tail) overwrites; c + 18 <= cols keeps them
+    // inside the output.
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i even = _mm_set1_epi64x(0x00000000FFFFFFFF);
+    const __m128i odd = _mm_set1_epi64x(0x0000FFFFFF000000);
+    const __m128i low6 = _mm_set_epi64x(0, 0x0000FFFFFFFFFFFF);
+    const __m128i next6 =
+        _mm_set_epi64x(0x00000000FFFFFFFF, static_cast<int64_t>(0xFFFF000000000000));
+    const uint8_t* g = src + 2 * cols;
+    const auto squeeze = [&](__m128i d, uint8_t* y) {
+      const __m128i q =
+          _mm_or_si128(_mm_and_si128(d, even), _mm_and_si128(_mm_srli_epi64(d, 8), odd));
+      const __m128i r =
+          _mm_or_si128(_mm_and_si128(q, low6), _mm_and_si128(_mm_srli_si128(q, 2), next6));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y), r);
+    };
+    for (; c + 18 <= cols; c += 16) {
+      const __m128i va = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + c));
+      const __m128i vb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + cols + c));
+      const __m128i vc = _mm_loadu_si128(reinterpret_cast<const __m128i*>(g + c));
+      const __m128i ab_lo = _mm_unpacklo_epi8(va, vb), ab_hi = _mm_unpackhi_epi8(va, vb);
+      const __m128i c_lo = _mm_unpacklo_epi8(vc, zero), c_hi = _mm_unpackhi_epi8(vc, zero);
+      uint8_t* y = dst + 3 * c;
+      squeeze(_mm_unpacklo_epi16(ab_lo, c_lo), y);
+      squeeze(_mm_unpackhi_epi16(ab_lo, c_lo), y + 12);
+      squeeze(_mm_unpacklo_epi16(ab_hi, c_hi), y + 24);
+      squeeze(_mm_unpackhi_epi16(ab_hi, c_hi), y + 36);
     }
   }
 #endif
