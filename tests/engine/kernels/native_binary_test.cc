@@ -36,6 +36,12 @@ void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_fact
       {{1, 65}, {1, 65}},
       {{1, 1}, {1, 1}},
       {{3, 1, 129}, {1, 2, 129}},
+      // A repeated row (the SE blocks' channel vectors) of 16, 48, 64 and
+      // over 64 elements, on either side.
+      {{1, 6, 6, 16}, {1, 1, 1, 16}},
+      {{1, 5, 3, 48}, {1, 1, 1, 48}},
+      {{1, 1, 1, 64}, {1, 3, 3, 64}},
+      {{1, 1, 1, 130}, {1, 2, 3, 130}},
   };
   const Activation acts[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6,
                              Activation::kReluN1To1};

@@ -162,6 +162,52 @@ TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
   EXPECT_GT(compared, 0);
 }
 
+// Images wide enough for the AVX-512 vpdpbusd path's unmasked chunks: with
+// stride 1 a chunk spans pixels and its channels start at a phase (16 and
+// 32 channels: one phase; 24, 48, 72, 144: several; 1000: too many, so 64
+// channels of one pixel per chunk), stride 2 (one or two loads per pixel of
+// a chunk from 64 channels up), row ends that are not
+// whole chunks, SAME and VALID borders, dilation, and every quantization.
+TEST(NativeDepthwiseConv2DI8, BitExactOnWideImages) {
+  struct Quant {
+    int in_zp, out_zp;
+    float in_scale, out_scale;
+  };
+  const Quant quants[] = {{3, -5, 0.05f, 0.02f},
+                          {-128, 127, 0.05f, 0.1f},
+                          {127, -128, 0.05f, 0.1f},
+                          {0, 0, 0.5f, 0.0001f},
+                          {-7, 9, 0.05f, 1e9f}};
+  const Activation acts[] = {Activation::kNone, Activation::kRelu, Activation::kRelu6,
+                             Activation::kReluN1To1};
+  struct Shape3 {
+    int64_t h, w, c;
+  };
+  const Shape3 shapes[] = {{9, 37, 16}, {8, 21, 32}, {7, 19, 24}, {6, 11, 48},
+                           {5, 9, 144}, {5, 13, 64}, {6, 13, 72}, {4, 6, 1000}, {6, 70, 1}};
+  struct Window {
+    int k, stride, dilation;
+    Padding padding;
+  };
+  const Window windows[] = {{3, 1, 1, Padding::kSame}, {3, 2, 1, Padding::kSame},
+                            {5, 1, 1, Padding::kValid}, {3, 1, 2, Padding::kSame},
+                            {5, 2, 1, Padding::kSame}};
+  uint32_t seed = 900;
+  int compared = 0, i = 0;
+  for (const Shape3& sh : shapes) {
+    for (const Window& win : windows) {
+      const Quant& qu = quants[i % 5];
+      DwCase dc{sh.h,     sh.w,      sh.c,         win.k,        win.stride,
+                win.dilation, win.padding, i % 2 == 0, acts[i % 4], qu.in_zp,
+                qu.out_zp, qu.in_scale, qu.out_scale, i % 3};
+      compared += run_case(dc, seed);
+      seed += 7;
+      ++i;
+    }
+  }
+  EXPECT_GT(compared, 0);
+}
+
 TEST(NativeDepthwiseConv2DI8, DeclinesDepthMultiplier) {
   Graph g;
   Tensor in;

@@ -56,6 +56,29 @@ TEST(Transpose, nhwc_to_nchw_and_back) {
   check<float>({2, 3, 5, 7}, {0, 2, 3, 1}, DType::kF32);
 }
 
+// Plans that are one 2D transpose (the fast path): an image's NCHW->NHWC
+// (1 to 5 channels, and many), with a batch, and NHWC->NCHW, every element
+// size.
+TEST(Transpose, two_dim_fast_path_all_element_sizes) {
+  for (int64_t c : {1, 2, 3, 4, 5, 40}) {
+    for (int64_t n : {1, 2}) {
+      const Shape nchw{n, c, 9, 37};
+      check<uint8_t>(nchw, {0, 2, 3, 1}, DType::kU8);
+      check<uint16_t>(nchw, {0, 2, 3, 1}, DType::kF16);
+      check<float>(nchw, {0, 2, 3, 1}, DType::kF32);
+      check<int64_t>(nchw, {0, 2, 3, 1}, DType::kI64);
+      check<float>({n, 9, 37, c}, {0, 3, 1, 2}, DType::kF32);
+    }
+  }
+  check<float>({1, 3, 224, 224}, {0, 2, 3, 1}, DType::kF32);
+  check<int8_t>({1, 3, 224, 224}, {0, 2, 3, 1}, DType::kI8);
+  // Three 1-byte rows around the 16-pixel steps' bound (c + 18 <= cols).
+  for (int64_t w : {15, 16, 17, 18, 19, 33, 34, 35, 50}) {
+    check<int8_t>({2, 3, 1, w}, {0, 2, 3, 1}, DType::kI8);
+  }
+  check<float>({70, 33}, {1, 0}, DType::kF32);
+}
+
 TEST(Transpose, matrix_and_vector) {
   check<float>({17, 5}, {1, 0}, DType::kF32);
   check<float>({9}, {0}, DType::kF32);

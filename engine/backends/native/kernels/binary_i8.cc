@@ -57,9 +57,21 @@ void row_portable(const BinaryParams& p, const int8_t* a, int64_t a_step, const 
   }
 }
 
-// The reference's walk of the plan (broadcast_int8.h), a row at a time.
-void walk(const BroadcastPlan& plan, const BinaryParams& p, RowFn row, const int8_t* a,
-          const int8_t* b, int8_t* out) {
+using RowsFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t,
+                        int8_t*, int64_t, int64_t);
+
+// The reference's walk of the plan (broadcast_int8.h), a row at a time; a
+// repeated row goes to `rows` in one call where there is one.
+void walk(const BroadcastPlan& plan, const BinaryParams& p, RowFn row, RowsFn repeat,
+          const int8_t* a, const int8_t* b, int8_t* out) {
+  if (repeat != nullptr && plan.kind == BroadcastKind::kRepeatA) {
+    repeat(p, a, 0, b, plan.inner, out, plan.inner, plan.outer);
+    return;
+  }
+  if (repeat != nullptr && plan.kind == BroadcastKind::kRepeatB) {
+    repeat(p, a, plan.inner, b, 0, out, plan.inner, plan.outer);
+    return;
+  }
   switch (plan.kind) {
     case BroadcastKind::kFlat:
       row(p, a, 1, b, 1, out, plan.size);
@@ -158,14 +170,16 @@ class BinaryI8 final : public Kernel {
 
   void run(const RunContext& ctx) override {
     RowFn row = row_portable;
+    RowsFn rows = nullptr;
 #if defined(__x86_64__)
     if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
       row = ukernels::binary_i8_row_avx512;
+      rows = ukernels::binary_i8_rows_avx512;
     } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {
       row = ukernels::binary_i8_row_avx2;
     }
 #endif
-    walk(plan_, params_, row, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
+    walk(plan_, params_, row, rows, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
          ctx.data<int8_t>(y_id_));
   }
 

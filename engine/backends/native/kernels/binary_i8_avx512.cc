@@ -8,6 +8,8 @@
 
 #include <immintrin.h>
 
+#include <utility>
+
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/native/kernels/requantize_avx512.h"
 
@@ -53,30 +55,98 @@ inline __m512i load16(const int8_t* p, int64_t step, __mmask16 m) {
   return step == 0 ? _mm512_set1_epi32(p[0]) : _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p));
 }
 
+// The constants of one BinaryParams, set up once per call.
+struct Setup {
+  __m512i a_zp, b_zp, y_zp, lo, hi;
+  Stage ys;
+  Prescale as, bs;
+  explicit Setup(const BinaryParams& p)
+      : a_zp(_mm512_set1_epi32(p.a_zp)),
+        b_zp(_mm512_set1_epi32(p.b_zp)),
+        y_zp(_mm512_set1_epi32(p.y_zp)),
+        lo(_mm512_set1_epi32(p.act_min)),
+        hi(_mm512_set1_epi32(p.act_max)),
+        ys(make_stage(_mm512_set1_epi32(p.y_mult), _mm512_set1_epi32(p.y_left),
+                      _mm512_set1_epi32(p.y_right))),
+        as(make_prescale(p.a_mult, p.a_right)),
+        bs(make_prescale(p.b_mult, p.b_right)) {}
+};
+
+// a' (ADD: prescaled; MUL: a - a_zp) of 16 elements.
+template <bool kMul>
+inline __m512i prepared(__m512i d, const Prescale& s) {
+  if constexpr (kMul) {
+    return d;
+  } else {
+    return prescale(d, s);
+  }
+}
+
+// y of 16 elements from a' and b', stored under m.
+template <bool kMul, bool kLeftShift>
+inline void finish(const Setup& st, __m512i pa, __m512i pb, __mmask16 m, int8_t* out) {
+  const __m512i raw = kMul ? _mm512_mullo_epi32(pa, pb) : _mm512_add_epi32(pa, pb);
+  __m512i v = _mm512_add_epi32(requantize<kLeftShift>(raw, st.ys), st.y_zp);
+  v = _mm512_min_epi32(_mm512_max_epi32(v, st.lo), st.hi);
+  _mm_mask_storeu_epi8(out, m, _mm512_cvtsepi32_epi8(v));
+}
+
+inline __mmask16 tail_mask(int64_t left) {
+  return left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
+}
+
 template <bool kMul, bool kLeftShift>
 void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
          int8_t* out, int64_t n) {
-  const __m512i a_zp = _mm512_set1_epi32(p.a_zp), b_zp = _mm512_set1_epi32(p.b_zp);
-  const __m512i y_zp = _mm512_set1_epi32(p.y_zp);
-  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
-  const Stage ys = make_stage(_mm512_set1_epi32(p.y_mult), _mm512_set1_epi32(p.y_left),
-                              _mm512_set1_epi32(p.y_right));
-  const Prescale as = make_prescale(p.a_mult, p.a_right);
-  const Prescale bs = make_prescale(p.b_mult, p.b_right);
+  const Setup st(p);
   for (int64_t i = 0; i < n; i += 16) {
-    const int64_t left = n - i;
-    const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
-    const __m512i da = _mm512_sub_epi32(load16(a + i * a_step, a_step, m), a_zp);
-    const __m512i db = _mm512_sub_epi32(load16(b + i * b_step, b_step, m), b_zp);
-    __m512i raw;
-    if constexpr (kMul) {
-      raw = _mm512_mullo_epi32(da, db);
-    } else {
-      raw = _mm512_add_epi32(prescale(da, as), prescale(db, bs));
+    const __mmask16 m = tail_mask(n - i);
+    const __m512i da = _mm512_sub_epi32(load16(a + i * a_step, a_step, m), st.a_zp);
+    const __m512i db = _mm512_sub_epi32(load16(b + i * b_step, b_step, m), st.b_zp);
+    finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, out + i);
+  }
+}
+
+// binary_i8_rows_avx512 with b the repeated row (b_row 0). For ADD, a and b
+// are symmetric once their zero points and prescales are swapped, which
+// the caller does for a repeated a.
+template <bool kMul, bool kLeftShift>
+void rows_repeat_b(const BinaryParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                   int64_t inner, int64_t outer) {
+  const Setup st(p);
+  if (inner <= 64) {
+    // b' of the whole row in registers.
+    __m512i pb[4];
+    for (int k = 0; k < 4; ++k) {
+      const int64_t i = 16 * k;
+      const __mmask16 m = i < inner ? tail_mask(inner - i) : 0;
+      pb[k] = prepared<kMul>(
+          _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, b + i)), st.b_zp), st.bs);
     }
-    __m512i v = _mm512_add_epi32(requantize<kLeftShift>(raw, ys), y_zp);
-    v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtsepi32_epi8(v));
+    for (int64_t o = 0; o < outer; ++o) {
+      const int8_t* ar = a + o * inner;
+      int8_t* y = out + o * inner;
+      for (int k = 0; k < 4 && 16 * k < inner; ++k) {
+        const int64_t i = 16 * k;
+        const __mmask16 m = tail_mask(inner - i);
+        const __m512i da =
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, ar + i)), st.a_zp);
+        finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), pb[k], m, y + i);
+      }
+    }
+    return;
+  }
+  for (int64_t o = 0; o < outer; ++o) {
+    const int8_t* ar = a + o * inner;
+    int8_t* y = out + o * inner;
+    for (int64_t i = 0; i < inner; i += 16) {
+      const __mmask16 m = tail_mask(inner - i);
+      const __m512i da =
+          _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, ar + i)), st.a_zp);
+      const __m512i db =
+          _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, b + i)), st.b_zp);
+      finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, y + i);
+    }
   }
 }
 
@@ -94,6 +164,30 @@ void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step
     row<false, true>(p, a, a_step, b, b_step, out, n);
   } else {
     row<false, false>(p, a, a_step, b, b_step, out, n);
+  }
+}
+
+void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
+                           int64_t b_row, int8_t* out, int64_t inner, int64_t outer) {
+  BinaryParams q = p;
+  if (a_row == 0 && b_row != 0) {
+    // The repeated row as b: both ops are symmetric in (a, b) with their
+    // zero points and prescales.
+    std::swap(a, b);
+    std::swap(q.a_zp, q.b_zp);
+    std::swap(q.a_mult, q.b_mult);
+    std::swap(q.a_right, q.b_right);
+  }
+  if (q.mul) {
+    if (q.y_left > 0) {
+      rows_repeat_b<true, true>(q, a, b, out, inner, outer);
+    } else {
+      rows_repeat_b<true, false>(q, a, b, out, inner, outer);
+    }
+  } else if (q.y_left > 0) {
+    rows_repeat_b<false, true>(q, a, b, out, inner, outer);
+  } else {
+    rows_repeat_b<false, false>(q, a, b, out, inner, outer);
   }
 }
 

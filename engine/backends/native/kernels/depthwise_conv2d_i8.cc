@@ -112,6 +112,17 @@ class DepthwiseConv2DI8 final : public Kernel {
     p.any_left_shift = false;
     for (int64_t ch = 0; ch < c; ++ch) p.any_left_shift |= left_[ch] > 0;
     pack_pairs(c, taps, cp);
+    // vpdpbusd on chunks of 64 output bytes that span pixels (no idle lanes
+    // for any channel count, four taps per instruction), except 3x3 windows
+    // on channel counts the 32-channel vpdpwssd blocks fill, where that path
+    // is as fast or faster (96x96x32: 110 vs 113 us), and strides above 1
+    // with fewer than 64 channels (a chunk would take over 2 loads per tap;
+    // 128x128x16 stride 2: 50 vs 29 us).
+    p.quad = false;
+    if (isa_ == Isa::kAvx512Vnni && taps <= 64 && (p.stride_w == 1 || c >= 64) &&
+        !(taps == 9 && c % 32 == 0)) {
+      pack_quads(c, taps, cp);
+    }
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     ctx.set_scratch_bytes(static_cast<size_t>(c) * sizeof(int32_t));
@@ -139,6 +150,8 @@ class DepthwiseConv2DI8 final : public Kernel {
       p.multiplier_p = mult_p_.data();
       p.left_shift_p = left_p_.data();
       p.right_shift_p = right_p_.data();
+      p.quad_weights = quad_w_.data();
+      p.quad_consts = quad_k_.data();
       for (int64_t n = 0; n < batch_; ++n) {
         if (isa_ == Isa::kAvx512Vnni) {
           ukernels::depthwise_i8_avx512(p, input + n * in_image, output + n * out_image);
@@ -192,6 +205,54 @@ class DepthwiseConv2DI8 final : public Kernel {
     }
   }
 
+  // The vpdpbusd layout (ukernels::DepthwiseParams::quad). A chunk is any
+  // 64 bytes of an output row, so the phases are the multiples of
+  // gcd(channels, 64) below channels (one for 8 or 16 channels); if that
+  // table would pass 256 KiB, a chunk is 64 channels of one pixel.
+  void pack_quads(int64_t c, int64_t taps, int64_t cp) {
+    DepthwiseGeometry& p = geo_;
+    const int64_t groups = (taps + 3) / 4;
+    int64_t g = 64;
+    while (c % g != 0) g /= 2;
+    const int64_t flat_phases = c / g;
+    p.quad = true;
+    p.quad_flat = flat_phases * (groups + ukernels::kQuadConsts) * 256 <= (256 << 10);
+    p.quad_step = p.quad_flat ? g : 64;
+    p.quad_groups = groups;
+    const int64_t phases = p.quad_flat ? flat_phases : (c + 63) / 64;
+    quad_w_.assign(static_cast<size_t>(phases * groups * 256), 0);
+    quad_k_.assign(static_cast<size_t>(phases * ukernels::kQuadConsts * 64), 0);
+    for (int64_t ph = 0; ph < phases; ++ph) {
+      const int64_t s = ph * p.quad_step;
+      int8_t* w = quad_w_.data() + ph * groups * 256;
+      int32_t* k = quad_k_.data() + ph * ukernels::kQuadConsts * 64;
+      for (int64_t r = 0; r < 4; ++r) {
+        for (int64_t lane = 0; lane < 16; ++lane) {
+          const int64_t i = 16 * (lane / 4) + 4 * r + lane % 4;  // chunk byte
+          const int64_t ch = p.quad_flat ? (s + i) % c : s + i;
+          if (ch >= c) continue;
+          const int64_t at = 16 * r + lane;
+          uint32_t wsum = 0;
+          for (int64_t t = 0; t < taps; ++t) {
+            const int8_t v = static_cast<int8_t>(weights_[t * cp + ch]);
+            w[(t / 4) * 256 + 4 * at + t % 4] = v;
+            wsum += static_cast<uint32_t>(static_cast<int32_t>(v));
+          }
+          k[at] = static_cast<int32_t>(static_cast<uint32_t>(bias_[ch]) -
+                                       static_cast<uint32_t>(p.input_zp + 128) * wsum);
+          k[64 + at] = mult_[ch];
+          k[128 + at] = left_[ch];
+          k[192 + at] = right_[ch];
+          // As make_stage: vpsllvd gives 0 for shifts of 32 or more.
+          const uint32_t rmask =
+              right_[ch] >= 32 ? ~uint32_t{0} : (uint32_t{1} << right_[ch]) - 1;
+          k[256 + at] = static_cast<int32_t>(rmask);
+          k[320 + at] = static_cast<int32_t>(rmask >> 1);
+        }
+      }
+    }
+  }
+
   // The reference's loop and output stage.
   void run_portable(const int8_t* image, int8_t* output, int32_t* acc) const {
     const DepthwiseGeometry& g = geo_;
@@ -229,6 +290,8 @@ class DepthwiseConv2DI8 final : public Kernel {
   std::vector<ri8::QuantizedMultiplier> multipliers_;
   std::vector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
   std::vector<int16_t> pair_weights_;
+  std::vector<int8_t> quad_w_;
+  std::vector<int32_t> quad_k_;
   std::vector<int32_t> bias_p_, bias_inner_p_, mult_p_, left_p_, right_p_;
 };
 

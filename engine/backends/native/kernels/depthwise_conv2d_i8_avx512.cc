@@ -1,15 +1,21 @@
-// DEPTHWISE_CONV_2D int8 microkernel, AVX-512 VNNI: 32 channels per step,
-// inputs widened to int16 and two taps per vpdpwssd (int16 pairs summed into
-// int32: exact, |x - zp| <= 255 and |w| <= 128), the taps of the window
-// accumulated in two registers, then TFLite's per-channel requantization
-// (requantize_avx512.h).
-// GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
-// 105593).
+// DEPTHWISE_CONV_2D int8 microkernels, AVX-512 VNNI.
+// - vpdpbusd (DepthwiseParams::quad): 64 output bytes per step, which span
+//   pixels, so no lane idles for any channel count; inputs read as u8 (x +
+//   128) and four taps per int32 lane, the +128 and the padding's zero point
+//   folded into the bias.
+// - vpdpwssd: 32 channels per step (or two pixels of up to 16 channels),
+//   inputs widened to int16 and two taps per instruction (exact, |x - zp| <=
+//   255 and |w| <= 128).
+// Then TFLite's per-channel requantization (requantize_avx512.h).
+// GCC 12 warns falsely (-Wmaybe-uninitialized, -Wuninitialized) about the
+// intrinsics' _mm512_undefined_*() (GCC bug 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/native/kernels/requantize_avx512.h"
@@ -220,10 +226,266 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
   }
 }
 
+// ------------------------------------------------------------ vpdpbusd path
+// Bits [lo, hi) of a 64-bit mask, 0 <= lo, hi <= 64.
+inline __mmask64 bit_range(int64_t lo, int64_t hi) {
+  lo = std::max<int64_t>(lo, 0);
+  hi = std::min<int64_t>(hi, 64);
+  if (hi <= lo) return 0;
+  const uint64_t upto = hi >= 64 ? ~uint64_t{0} : (uint64_t{1} << hi) - 1;
+  return static_cast<__mmask64>(upto & ~((uint64_t{1} << lo) - 1));
+}
+
+// One 64-byte chunk (DepthwiseParams::quad): load(t) gives tap t's 64
+// bytes, padding read as the input zero point; they are read as x + 128
+// (u8), unpacked bytewise then wordwise so that an int32 lane holds four
+// taps of one byte, and summed by vpdpbusd into four accumulators that
+// start at the phase's bias. With padding read as the zero point, sum (x +
+// 128) w + bias - (zp + 128) sum w is the reference's bias + sum over the
+// taps inside of (x - zp) w, modulo 2^32.
+template <bool kLeftShift, int kTaps, class Load>
+__attribute__((always_inline)) inline void quad_chunk(int64_t taps, const Load& load,
+                                                      const int8_t* w, const int32_t* k,
+                                                      __m512i out_zp, __m512i act_min,
+                                                      __m512i act_max, int8_t* y, bool masked,
+                                                      __mmask64 ymask) {
+  if constexpr (kTaps > 0) taps = kTaps;
+  const int64_t groups = (taps + 3) / 4;
+  const __m512i flip = _mm512_set1_epi8(-128);
+  __m512i acc0 = _mm512_loadu_si512(k), acc1 = _mm512_loadu_si512(k + 16);
+  __m512i acc2 = _mm512_loadu_si512(k + 32), acc3 = _mm512_loadu_si512(k + 48);
+#pragma GCC unroll 8
+  for (int64_t g = 0; g < groups; ++g) {
+    // Taps past the last have weight 0: any vector will do.
+    const __m512i x0 = _mm512_xor_si512(load(4 * g), flip);
+    const __m512i x1 = 4 * g + 1 < taps ? _mm512_xor_si512(load(4 * g + 1), flip) : x0;
+    const __m512i x2 = 4 * g + 2 < taps ? _mm512_xor_si512(load(4 * g + 2), flip) : x0;
+    const __m512i x3 = 4 * g + 3 < taps ? _mm512_xor_si512(load(4 * g + 3), flip) : x0;
+    const int8_t* wg = w + 256 * g;
+    const __m512i lo01 = _mm512_unpacklo_epi8(x0, x1), hi01 = _mm512_unpackhi_epi8(x0, x1);
+    const __m512i lo23 = _mm512_unpacklo_epi8(x2, x3), hi23 = _mm512_unpackhi_epi8(x2, x3);
+    acc0 = _mm512_dpbusd_epi32(acc0, _mm512_unpacklo_epi16(lo01, lo23), _mm512_loadu_si512(wg));
+    acc1 =
+        _mm512_dpbusd_epi32(acc1, _mm512_unpackhi_epi16(lo01, lo23), _mm512_loadu_si512(wg + 64));
+    acc2 =
+        _mm512_dpbusd_epi32(acc2, _mm512_unpacklo_epi16(hi01, hi23), _mm512_loadu_si512(wg + 128));
+    acc3 =
+        _mm512_dpbusd_epi32(acc3, _mm512_unpackhi_epi16(hi01, hi23), _mm512_loadu_si512(wg + 192));
+  }
+  // The output stage per vector r (constants k[64 * (1 + field) + 16 r]),
+  // then packs_epi32 and packs_epi16 put bytes back in chunk order.
+  const auto stage = [&](int r) __attribute__((always_inline)) {
+    Stage st;
+    st.mult = _mm512_loadu_si512(k + 64 + 16 * r);
+    st.left = kLeftShift ? _mm512_loadu_si512(k + 128 + 16 * r) : _mm512_setzero_si512();
+    st.right = _mm512_loadu_si512(k + 192 + 16 * r);
+    st.rmask = _mm512_loadu_si512(k + 256 + 16 * r);
+    st.rhalf = _mm512_loadu_si512(k + 320 + 16 * r);
+    return st;
+  };
+  const __m512i v0 = _mm512_add_epi32(requantize<kLeftShift>(acc0, stage(0)), out_zp);
+  const __m512i v1 = _mm512_add_epi32(requantize<kLeftShift>(acc1, stage(1)), out_zp);
+  const __m512i v2 = _mm512_add_epi32(requantize<kLeftShift>(acc2, stage(2)), out_zp);
+  const __m512i v3 = _mm512_add_epi32(requantize<kLeftShift>(acc3, stage(3)), out_zp);
+  __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
+  b = _mm512_min_epi8(_mm512_max_epi8(b, act_min), act_max);
+  if (masked) {
+    _mm512_mask_storeu_epi8(y, ymask, b);
+  } else {
+    _mm512_storeu_si512(y, b);
+  }
+}
+
+template <bool kLeftShift, int kTaps>
+void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
+  constexpr int64_t kMaxTaps = 64, kMaxPieces = 2;
+  const int64_t c_count = p.channels, taps = p.k_h * p.k_w, groups = p.quad_groups;
+  const int64_t row_in = p.in_w * c_count, row_out = p.out_w * c_count;
+  const int64_t w_phase = groups * 256, k_phase = kQuadConsts * 64;
+  const __m512i zp_pad = _mm512_set1_epi8(static_cast<char>(p.input_zp));
+  const __m512i out_zp = _mm512_set1_epi32(p.output_zp);
+  const __m512i act_min = _mm512_set1_epi8(static_cast<char>(p.act_min));
+  const __m512i act_max = _mm512_set1_epi8(static_cast<char>(p.act_max));
+  // Per tap (padded to whole groups with copies of tap 0, weight 0): its
+  // row and column offsets from the window's corner.
+  const int64_t n = groups * 4;
+  int64_t ky[kMaxTaps + 4], kx[kMaxTaps + 4], off[kMaxTaps + 4];
+  __mmask64 tmask[(kMaxTaps + 4) * kMaxPieces];
+  for (int64_t t = 0; t < n; ++t) {
+    const int64_t tt = t < taps ? t : 0;
+    ky[t] = (tt / p.k_w) * p.dilation_h;
+    kx[t] = (tt % p.k_w) * p.dilation_w;
+  }
+  for (int64_t oy = 0; oy < p.out_h; ++oy) {
+    const int64_t iy0 = oy * p.stride_h - p.pad_top;
+    const bool row_inner = oy >= p.oy_begin && oy < p.oy_end;
+    int8_t* out_row = output + oy * row_out;
+    if (p.quad_flat) {
+      // Chunk q of the output row: its byte i of output pixel ox reads
+      // input + off[t] + q + ox * (stride_w - 1) * channels + i, with off[t]
+      // the tap's row and (kx - pad_left) * channels. Rows outside the input
+      // read as padding (mask 0, address of row 0).
+      for (int64_t t = 0; t < n; ++t) {
+        const int64_t iy = iy0 + ky[t];
+        off[t] = (iy >= 0 && iy < p.in_h ? iy * row_in : 0) + (kx[t] - p.pad_left) * c_count;
+      }
+    }
+    if (p.quad_flat && p.stride_w == 1) {
+      // The chunks whose windows lie inside the input: q + 64 <= fast_hi.
+      const int64_t fast_lo = p.pad_left * c_count;
+      const int64_t fast_hi = std::min(row_in - ((p.k_w - 1) * p.dilation_w - p.pad_left) * c_count,
+                                       row_out);
+      int64_t s = 0;  // the chunk's first channel
+      for (int64_t q = 0; q < row_out; q += 64, s = (s + 64) % c_count) {
+        const int64_t ph = s / p.quad_step;
+        const int8_t* w = p.quad_weights + ph * w_phase;
+        const int32_t* k = p.quad_consts + ph * k_phase;
+        const int8_t* base = input + q;
+        if (row_inner && q >= fast_lo && q + 64 <= fast_hi) {
+          quad_chunk<kLeftShift, kTaps>(
+              taps, [&](int64_t t) __attribute__((always_inline)) {
+                return _mm512_loadu_si512(base + off[t]);
+              },
+              w, k, out_zp, act_min, act_max, out_row + q, false, 0);
+          continue;
+        }
+        for (int64_t t = 0; t < n; ++t) {
+          const int64_t iy = iy0 + ky[t];
+          const int64_t start = q + (kx[t] - p.pad_left) * c_count;
+          tmask[t] = iy >= 0 && iy < p.in_h ? bit_range(-start, row_in - start) : 0;
+        }
+        quad_chunk<kLeftShift, kTaps>(
+            taps, [&](int64_t t) __attribute__((always_inline)) {
+              return _mm512_mask_loadu_epi8(zp_pad, tmask[t], base + off[t]);
+            },
+            w, k, out_zp, act_min, act_max, out_row + q, true, bit_range(0, row_out - q));
+      }
+    } else if (p.quad_flat) {
+      // stride_w > 1: one masked load per output pixel in the chunk (at
+      // most kMaxPieces: channels >= 64), pixel ox at + ox * skip.
+      const int64_t skip = (p.stride_w - 1) * c_count;
+      int64_t s = 0, ox_a = 0;  // the chunk's first channel and pixel
+      for (int64_t q = 0; q < row_out; q += 64) {
+        const int64_t ph = s / p.quad_step;
+        const int8_t* w = p.quad_weights + ph * w_phase;
+        const int32_t* k = p.quad_consts + ph * k_phase;
+        const int8_t* base = input + q;
+        const int64_t end = std::min(q + 64, row_out);
+        int64_t pieces = 1;
+        while ((ox_a + pieces) * c_count < end) ++pieces;
+        const bool inner = row_inner && q + 64 <= row_out && ox_a >= p.ox_begin &&
+                           ox_a + pieces <= p.ox_end;
+        int64_t poff[kMaxPieces];
+        __mmask64 pmask[kMaxPieces];
+        for (int64_t j = 0; j < pieces; ++j) {
+          const int64_t ox = ox_a + j;
+          poff[j] = ox * skip;
+          pmask[j] = bit_range(ox * c_count - q, std::min((ox + 1) * c_count, row_out) - q);
+        }
+        if (!inner) {
+          for (int64_t t = 0; t < n; ++t) {
+            const int64_t iy = iy0 + ky[t];
+            const bool row_ok = iy >= 0 && iy < p.in_h;
+            for (int64_t j = 0; j < pieces; ++j) {
+              const int64_t ix = (ox_a + j) * p.stride_w - p.pad_left + kx[t];
+              tmask[t * kMaxPieces + j] = row_ok && ix >= 0 && ix < p.in_w ? pmask[j] : 0;
+            }
+          }
+        }
+        const auto run = [&](auto count) __attribute__((always_inline)) {
+          constexpr int64_t kPieces = decltype(count)::value;
+          if (inner) {
+            quad_chunk<kLeftShift, kTaps>(
+                taps, [&](int64_t t) __attribute__((always_inline)) {
+                  // Inner: the first pixel's 64 bytes lie inside the input
+                  // (the window of the chunk's last pixel ends further on),
+                  // and the next pixel's bytes replace what follows it.
+                  const int8_t* a = base + off[t];
+                  __m512i x = _mm512_loadu_si512(a + poff[0]);
+                  for (int64_t j = 1; j < kPieces; ++j) {
+                    x = _mm512_mask_loadu_epi8(x, pmask[j], a + poff[j]);
+                  }
+                  return x;
+                },
+                w, k, out_zp, act_min, act_max, out_row + q, false, 0);
+          } else {
+            quad_chunk<kLeftShift, kTaps>(
+                taps, [&](int64_t t) __attribute__((always_inline)) {
+                  const int8_t* a = base + off[t];
+                  __m512i x = zp_pad;
+                  for (int64_t j = 0; j < kPieces; ++j) {
+                    x = _mm512_mask_loadu_epi8(x, tmask[t * kMaxPieces + j], a + poff[j]);
+                  }
+                  return x;
+                },
+                w, k, out_zp, act_min, act_max, out_row + q, true, bit_range(0, row_out - q));
+          }
+        };
+        if (pieces == 1) {
+          run(std::integral_constant<int64_t, 1>{});
+        } else {
+          run(std::integral_constant<int64_t, 2>{});
+        }
+        for (s += 64; s >= c_count; s -= c_count) ++ox_a;
+      }
+    } else {
+      // 64 channels of one pixel per chunk.
+      for (int64_t ox = 0; ox < p.out_w; ++ox) {
+        const int64_t ix0 = ox * p.stride_w - p.pad_left;
+        const bool inner = row_inner && ox >= p.ox_begin && ox < p.ox_end;
+        for (int64_t t = 0; t < n; ++t) {
+          const int64_t iy = iy0 + ky[t], ix = ix0 + kx[t];
+          const bool valid = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+          off[t] = valid ? iy * row_in + ix * c_count : 0;
+          tmask[t] = valid ? ~__mmask64{0} : 0;
+        }
+        int8_t* y = out_row + ox * c_count;
+        for (int64_t c = 0, ph = 0; c < c_count; c += 64, ++ph) {
+          const int8_t* w = p.quad_weights + ph * w_phase;
+          const int32_t* k = p.quad_consts + ph * k_phase;
+          const int8_t* base = input + c;
+          if (inner && c + 64 <= c_count) {
+            quad_chunk<kLeftShift, kTaps>(
+                taps, [&](int64_t t) __attribute__((always_inline)) {
+                  return _mm512_loadu_si512(base + off[t]);
+                },
+                w, k, out_zp, act_min, act_max, y + c, false, 0);
+          } else {
+            const __mmask64 cm = bit_range(0, c_count - c);
+            quad_chunk<kLeftShift, kTaps>(
+                taps, [&](int64_t t) __attribute__((always_inline)) {
+                  return _mm512_mask_loadu_epi8(zp_pad, tmask[t] & cm, base + off[t]);
+                },
+                w, k, out_zp, act_min, act_max, y + c, true, cm);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
-  if (p.pixel_pairs) {
+  if (p.quad) {
+    // 3x3 and 5x5 windows unrolled.
+    const auto quad = [&](auto left_shift) {
+      constexpr bool kLeft = decltype(left_shift)::value;
+      const int64_t taps = p.k_h * p.k_w;
+      if (taps == 9) {
+        depthwise_quad_avx512<kLeft, 9>(p, input, output);
+      } else if (taps == 25) {
+        depthwise_quad_avx512<kLeft, 25>(p, input, output);
+      } else {
+        depthwise_quad_avx512<kLeft, 0>(p, input, output);
+      }
+    };
+    if (p.any_left_shift) {
+      quad(std::true_type{});
+    } else {
+      quad(std::false_type{});
+    }
+  } else if (p.pixel_pairs) {
     if (p.any_left_shift) {
       depthwise_pairs_avx512<true>(p, input, output);
     } else {

@@ -72,7 +72,25 @@ struct DepthwiseParams {
   const int32_t* multiplier_p = nullptr;
   const int32_t* left_shift_p = nullptr;
   const int32_t* right_shift_p = nullptr;
+  // The AVX-512 VNNI u8 x s8 path (vpdpbusd, four taps per int32 lane), used
+  // when `quad` is set. The output is written as 64-byte chunks: with
+  // quad_flat a chunk is 64 consecutive bytes of an output row (any number
+  // of pixels and channels; with stride_w > 1 one masked load per pixel and
+  // tap, at most 2: channels >= 64), else 64 channels of one pixel. A
+  // chunk starting at channel s uses phase s / quad_step; byte i of it has
+  // channel (s + i) % channels. Per phase: quad_groups groups of four taps,
+  // each 4 vectors of 64 bytes (vector r, int32 lane 4 L + j holds the four
+  // taps' weights of chunk byte 16 L + 4 r + j, the order of unpacking the
+  // taps bytewise then wordwise), then kQuadConsts arrays of 64 int32 in
+  // the same lane order: the bias (bias - (input_zp + 128) * sum w, the
+  // input being read as x + 128), the multiplier, left and right shift,
+  // and the right shift's rounding mask and half. Missing taps have weight 0.
+  bool quad = false, quad_flat = false;
+  int64_t quad_step = 64, quad_groups = 0;
+  const int8_t* quad_weights = nullptr;
+  const int32_t* quad_consts = nullptr;
 };
+constexpr int64_t kQuadConsts = 6;
 // One image (batch item): input [in_h, in_w, channels] to output
 // [out_h, out_w, channels].
 void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);
@@ -97,5 +115,11 @@ void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, 
                         int64_t b_step, int8_t* out, int64_t n);
 void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                           int64_t b_step, int8_t* out, int64_t n);
+// `outer` rows of `inner` elements: out[o * inner + i] = op(a[o * a_row + i],
+// b[o * b_row + i]), one of a_row and b_row 0 (a row repeated: the SE
+// blocks' channel vectors) and the other `inner`. The setup is done once;
+// a repeated row of up to 64 elements stays in registers.
+void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
+                           int64_t b_row, int8_t* out, int64_t inner, int64_t outer);
 
 }  // namespace opscope::native::ukernels
