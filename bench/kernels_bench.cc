@@ -13,9 +13,10 @@
 // then the model the shape comes from.
 // A node the XNNPACK backend declines is skipped with its reason.
 //
-// INT8_CONV_GEMM/SHAPE/{native,xnnpack,cpu}: resnet18's big 3x3 layers in
-// int8, with GMAC/s and peak_frac (of the int8 dot-product peak that a
-// vpdpbusd loop measures at start; the context line int8_peak_gmacs).
+// INT8_CONV_GEMM/SHAPE/{native,xnnpack,cpu}: resnet18's big 3x3 layers and
+// two 3-channel stems in int8, with GMAC/s and peak_frac (of the int8
+// dot-product peak that a vpdpbusd loop measures at start; the context line
+// int8_peak_gmacs).
 //   opscope-bench-kernels --benchmark_filter='^INT8_CONV_GEMM/'
 //
 //   opscope-bench-kernels                                  # everything, ~1 min
@@ -350,21 +351,27 @@ void run_kernel(benchmark::State& state, const std::string& name, const KernelCa
 // ------------------------------------------------- int8 convolution GEMM
 
 // resnet18's big 3x3 convolutions in int8 (per-channel weights, RELU), the
-// layers where a GEMM microkernel earns its keep. Registered as
+// layers where a GEMM microkernel earns its keep, and the 3-channel stems of
+// resnet18 (7x7 stride 2) and selfie_segmentation (3x3 stride 2), where
+// building the patches costs as much as the GEMM, and two of mobilenet_v2's
+// small-K 1x1 convolutions, where the requantization does. Registered as
 // INT8_CONV_GEMM/SHAPE/BACKEND for native, xnnpack and cpu, with counters
 // GMAC/s and peak_frac: the fraction of this core's int8 dot-product peak,
 // measured by int8_peak_gmacs() in the same process.
 std::vector<KernelCase> int8_gemm_cases() {
   struct Layer {
     int64_t hw, c, out_c;
-    int stride;
+    int k, stride;
     const char* source;
   };
-  const Layer layers[] = {{56, 64, 64, 1, "resnet18"},
-                          {28, 128, 128, 1, "resnet18"},
-                          {14, 256, 256, 1, "resnet18"},
-                          {7, 512, 512, 1, "resnet18"},
-                          {256, 3, 16, 2, "selfie_segmentation stem"}};
+  const Layer layers[] = {{56, 64, 64, 3, 1, "resnet18"},
+                          {28, 128, 128, 3, 1, "resnet18"},
+                          {14, 256, 256, 3, 1, "resnet18"},
+                          {7, 512, 512, 3, 1, "resnet18"},
+                          {224, 3, 64, 7, 2, "resnet18 stem"},
+                          {256, 3, 16, 3, 2, "selfie_segmentation stem"},
+                          {112, 16, 96, 1, 1, "mobilenet_v2 1x1 expansion"},
+                          {56, 24, 144, 1, 1, "mobilenet_v2 1x1 expansion"}};
   std::vector<KernelCase> cases;
   for (const Layer& l : layers) {
     Conv2DAttrs a;
@@ -391,11 +398,12 @@ std::vector<KernelCase> int8_gemm_cases() {
     b.quantization = bq;
     KernelSpec spec = make(OpKind::kConv2D, a,
                            {activation({1, l.hw, l.hw, l.c}, DType::kI8, in_q),
-                            weights({l.out_c, 3, 3, l.c}, DType::kI8, wq), b});
+                            weights({l.out_c, l.k, l.k, l.c}, DType::kI8, wq), b});
     spec.output_dtype = DType::kI8;
     spec.output_quantization = out_q;
     const std::string shape = std::to_string(l.hw) + "x" + std::to_string(l.hw) + "x" +
-                              std::to_string(l.c) + "_k3s" + std::to_string(l.stride) + "_o" +
+                              std::to_string(l.c) + "_k" + std::to_string(l.k) + "s" +
+                              std::to_string(l.stride) + "_o" +
                               std::to_string(l.out_c);
     cases.push_back({shape, l.source, spec});
   }

@@ -43,10 +43,30 @@ inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 // (padding channels are computed and never stored). Arrays, for vector
 // loads: the folded bias, the Q31 multiplier, its left shift and its right
 // shift's mask and half-mask (rounding_divide_by_pot's terms).
+//
+// When no channel shifts left and every right shift s is at most
+// kQGemmShortMaxShift, the two roundings and the zero point collapse into
+// one 64-bit rounding shift of t = (acc + bias) * multiplier:
+//
+//   y = floor((t + 2^30 + [s > 0] (2^(30+s) - 2^31 [t < 0]) + zp 2^(31+s)) / 2^(31+s))
+//
+// Exact: floor(floor(a / 2^31) / 2^s) = floor(a / 2^(31+s)); the reference's
+// ties-away-from-zero second rounding adds 2^(s-1) - [h < 0] to
+// h = floor((t + 2^30) / 2^31); h < 0 implies t < 0, and where t < 0 but
+// h = 0 both offsets give 0; |t| <= 2^62 leaves room for the offsets. The
+// short path's per-channel terms are int64 in panel order: the 8 even
+// channels of a 16-channel panel, then its 8 odd ones (the 64-bit lanes
+// of a vector multiply).
+inline constexpr int kQGemmShortMaxShift = 23;
+
 struct QGemmRequant {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
   int32_t output_zp = 0, min = -128, max = 127;
   bool any_left_shift = false;
+  bool short_form = false;  // every channel fits the one-rounding form
+  // The short form's offset (2^30 + ... + zp 2^(31+s)), its t < 0
+  // correction (2^31 or 0) and its shift (31 + s), in panel order.
+  std::vector<int64_t> short_add, short_neg, short_shift;
 };
 
 // What one call of a block function computes: rows [0, m) of A (int8, row
@@ -59,6 +79,16 @@ struct QGemmBlock {
   int64_t lda = 0;
   int8_t* y = nullptr;
   int64_t ldy = 0;
+  // The rows of A already hold x ^ 0x80 (the unsigned bytes the
+  // dot-product instructions read), as an im2col can write them for free.
+  // Only where QGemm::reads_flipped(isa).
+  bool a_flipped = false;
+  // Indirect rows, in place of a and lda (only where
+  // QGemm::reads_indirect(isa)): row i is `segments`
+  // runs of kp / segments bytes (a multiple of 4; kp = k) that start at
+  // ind[i * segments + s], as a convolution's window rows in NHWC.
+  const int8_t* const* ind = nullptr;
+  int64_t segments = 1;
 };
 
 class QGemm {
@@ -75,6 +105,10 @@ class QGemm {
   // Computes one block on the calling thread with `isa`'s microkernels.
   // Never allocates.
   void run(Isa isa, const QGemmBlock& block) const;
+  // Whether `isa`'s microkernels take blocks with a_flipped set.
+  static bool reads_flipped(Isa isa) { return isa == Isa::kAvx512Vnni; }
+  // Whether `isa`'s microkernels take blocks with ind set.
+  static bool reads_indirect(Isa isa) { return isa == Isa::kAvx512Vnni; }
 
   const int8_t* packed() const { return packed_.data(); }
   const QGemmRequant& requant() const { return rq_; }

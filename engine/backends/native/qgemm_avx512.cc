@@ -17,12 +17,11 @@ namespace opscope::native {
 namespace {
 
 struct Params16 {
-  __m512i bias, mult, lshift, rshift, rmask, rhalf;
+  __m512i mult, lshift, rshift, rmask, rhalf;
 };
 
 inline Params16 load_params(const QGemmRequant& rq, int64_t col) {
   Params16 p;
-  p.bias = _mm512_loadu_si512(rq.bias.data() + col);
   p.mult = _mm512_loadu_si512(rq.multiplier.data() + col);
   p.lshift = _mm512_loadu_si512(rq.left_shift.data() + col);
   p.rshift = _mm512_loadu_si512(rq.right_shift.data() + col);
@@ -31,9 +30,10 @@ inline Params16 load_params(const QGemmRequant& rq, int64_t col) {
   return p;
 }
 
-// requantize_one (qgemm_requant.h) on 16 lanes.
+// requantize_one (qgemm_requant.h) on 16 lanes, of sums that started
+// at the folded bias (tile()).
 inline __m512i requant16(__m512i acc, const Params16& p, const QGemmRequant& rq) {
-  __m512i x = _mm512_add_epi32(acc, p.bias);  // wraps, as the reference
+  __m512i x = acc;
   if (rq.any_left_shift) {
     const __m512i s = _mm512_sllv_epi32(x, p.lshift);
     const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(s, p.lshift), x);
@@ -62,35 +62,104 @@ inline __m512i requant16(__m512i acc, const Params16& p, const QGemmRequant& rq)
   return _mm512_min_epi32(x, _mm512_set1_epi32(rq.max));
 }
 
+// The one-rounding form of the same (qgemm.h, QGemmRequant), when
+// rq.short_form: 64-bit products of the even and the odd lanes, one
+// rounding shift each, the zero point folded in.
+struct Short16 {
+  __m512i mult, mult_odd, add_even, add_odd, neg_even, neg_odd, shift_even, shift_odd;
+};
+
+inline Short16 load_short(const QGemmRequant& rq, int64_t col) {
+  Short16 p;
+  p.mult = _mm512_loadu_si512(rq.multiplier.data() + col);
+  p.mult_odd = _mm512_srli_epi64(p.mult, 32);
+  p.add_even = _mm512_loadu_si512(rq.short_add.data() + col);
+  p.add_odd = _mm512_loadu_si512(rq.short_add.data() + col + 8);
+  p.neg_even = _mm512_loadu_si512(rq.short_neg.data() + col);
+  p.neg_odd = _mm512_loadu_si512(rq.short_neg.data() + col + 8);
+  p.shift_even = _mm512_loadu_si512(rq.short_shift.data() + col);
+  p.shift_odd = _mm512_loadu_si512(rq.short_shift.data() + col + 8);
+  return p;
+}
+
+// Sums that started at the folded bias (tile()); the clamp to [min, max]
+// is skipped at the int8 limits, where the saturating store does it.
+inline __m512i short16(__m512i x, const Short16& p, __m512i min, __m512i max, bool clamp_min,
+                       bool clamp_max) {
+  const __m512i te = _mm512_mul_epi32(x, p.mult);
+  const __m512i to = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), p.mult_odd);
+  __m512i ue = _mm512_add_epi64(te, p.add_even);
+  __m512i uo = _mm512_add_epi64(to, p.add_odd);
+  ue = _mm512_mask_sub_epi64(ue, _mm512_movepi64_mask(te), ue, p.neg_even);
+  uo = _mm512_mask_sub_epi64(uo, _mm512_movepi64_mask(to), uo, p.neg_odd);
+  ue = _mm512_srav_epi64(ue, p.shift_even);
+  uo = _mm512_srav_epi64(uo, p.shift_odd);
+  // The odd results' low halves into the odd 32-bit lanes.
+  __m512i y = _mm512_mask_shuffle_epi32(ue, 0xAAAA, uo, _MM_PERM_CDAB);
+  if (clamp_min) y = _mm512_max_epi32(y, min);
+  if (clamp_max) y = _mm512_min_epi32(y, max);
+  return y;
+}
+
 // Rows [0, mr) (mr <= MR; rows past mr repeat the last and are not
 // stored) x NB panels from column n (panel-aligned), stored up to n1.
-template <int MR, int NB>
-void tile(const QGemmArgs& args, const int8_t* a, int64_t mr, int64_t n, int8_t* y) {
+// Rows i, i + 1, ... of the block. FLIPPED: the rows of A already hold
+// x ^ 0x80 (QGemmBlock::a_flipped). INDIRECT: the rows are segments through
+// QGemmBlock::ind.
+template <int MR, int NB, bool FLIPPED, bool INDIRECT>
+void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
   const QGemmBlock& b = args.block;
-  const int64_t groups = args.kp / 4;
+  const int64_t segments = INDIRECT ? b.segments : 1;
+  const int64_t groups = args.kp / 4 / segments;  // per segment
   const int64_t panel_bytes = args.kp * kQGemmNr;
   const int8_t* w = args.packed + (n / kQGemmNr) * panel_bytes;
   const int8_t* rows[MR];
+  if (!INDIRECT) {
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) rows[r] = a + std::min<int64_t>(r, mr - 1) * b.lda;
+    for (int r = 0; r < MR; ++r) rows[r] = b.a + (i + std::min<int64_t>(r, mr - 1)) * b.lda;
+  }
+  // The sums start at the folded bias (adds wrap, as the reference's).
+  // Bias past the panels' last channel is 0 (QGemm::pack pads it).
   __m512i acc[MR][NB];
+  __m512i bias[NB];
+#pragma GCC unroll 4
+  for (int j = 0; j < NB; ++j) {
+    bias[j] = _mm512_loadu_si512(args.rq->bias.data() + n + j * kQGemmNr);
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
-    for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_setzero_si512();
+    for (int j = 0; j < NB; ++j) acc[r][j] = bias[j];
   }
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
-  for (int64_t g = 0; g < groups; ++g) {
-    __m512i wv[NB];
-#pragma GCC unroll 4
-    for (int j = 0; j < NB; ++j) wv[j] = _mm512_loadu_si512(w + j * panel_bytes + g * 64);
+  for (int64_t seg = 0; seg < segments; ++seg, w += groups * 64) {
+    if (INDIRECT) {
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      int32_t v;
-      std::memcpy(&v, rows[r] + 4 * g, 4);
-      const __m512i u = _mm512_xor_si512(_mm512_set1_epi32(v), flip);
+      for (int r = 0; r < MR; ++r) {
+        rows[r] = b.ind[(i + std::min<int64_t>(r, mr - 1)) * segments + seg];
+      }
+    }
+    const auto step = [&](int64_t g) __attribute__((always_inline)) {
+      __m512i wv[NB];
 #pragma GCC unroll 4
-      for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], u, wv[j]);
+      for (int j = 0; j < NB; ++j) wv[j] = _mm512_loadu_si512(w + j * panel_bytes + g * 64);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        int32_t v;
+        std::memcpy(&v, rows[r] + 4 * g, 4);
+        const __m512i u =
+            FLIPPED ? _mm512_set1_epi32(v) : _mm512_xor_si512(_mm512_set1_epi32(v), flip);
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], u, wv[j]);
+      }
+    };
+    if (INDIRECT) {
+      // Unrolled: GCC steps the row pointers of this loop one by one, here
+      // once every 4 groups.
+#pragma GCC unroll 4
+      for (int64_t g = 0; g < groups; ++g) step(g);
+    } else {
+      for (int64_t g = 0; g < groups; ++g) step(g);
     }
   }
   // Through memory, with constant indices only: the accumulators stay in
@@ -103,6 +172,49 @@ void tile(const QGemmArgs& args, const int8_t* a, int64_t mr, int64_t n, int8_t*
     for (int j = 0; j < NB; ++j) _mm512_store_si512(&sums[r][j * kQGemmNr], acc[r][j]);
   }
   const QGemmRequant& rq = *args.rq;
+  if (rq.short_form) {
+    const __m512i min = _mm512_set1_epi32(rq.min), max = _mm512_set1_epi32(rq.max);
+    const bool clamp_min = rq.min > -128, clamp_max = rq.max < 127;
+    if (NB == 4 && n + 4 * kQGemmNr <= b.n1) {
+      // 64 channels of a row in one store: the four results packed with
+      // saturation (int32 -> int16 -> int8, as the saturating store), then
+      // their 4-byte groups put back in channel order.
+      Short16 p[4];
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) p[j] = load_short(rq, n + j * kQGemmNr);
+      const __m512i order =
+          _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      for (int r = 0; r < MR; ++r) {
+        if (r >= mr) break;
+        __m512i q[4];
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) {
+          q[j] = short16(_mm512_load_si512(&sums[r][j * kQGemmNr]), p[j], min, max, clamp_min,
+                         clamp_max);
+        }
+        const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
+                                                 _mm512_packs_epi32(q[2], q[3]));
+        _mm512_storeu_si512(y + r * b.ldy + n, _mm512_permutexvar_epi32(order, bytes));
+      }
+      return;
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) {
+      const int64_t col = n + j * kQGemmNr;
+      if (col >= b.n1) break;
+      const int64_t nc = std::min<int64_t>(kQGemmNr, b.n1 - col);
+      const __mmask16 store_mask = nc == 16 ? __mmask16(0xFFFF) : __mmask16((1u << nc) - 1);
+      const Short16 p = load_short(rq, col);
+      for (int r = 0; r < MR; ++r) {
+        if (r >= mr) break;
+        _mm512_mask_cvtsepi32_storeu_epi8(
+            y + r * b.ldy + col, store_mask,
+            short16(_mm512_load_si512(&sums[r][j * kQGemmNr]), p, min, max, clamp_min,
+                    clamp_max));
+      }
+    }
+    return;
+  }
 #pragma GCC unroll 4
   for (int j = 0; j < NB; ++j) {
     const int64_t col = n + j * kQGemmNr;
@@ -120,33 +232,50 @@ void tile(const QGemmArgs& args, const int8_t* a, int64_t mr, int64_t n, int8_t*
 
 // The rows of one column block of NB panels: tiles of MR rows, a remainder
 // of at most MR / 2 rows one row at a time.
-template <int MR, int NB>
+template <int MR, int NB, bool FLIPPED, bool INDIRECT>
 void column_block(const QGemmArgs& args, int64_t n) {
   const QGemmBlock& b = args.block;
   int64_t i = 0;
-  for (; i + MR <= b.m; i += MR) tile<MR, NB>(args, b.a + i * b.lda, MR, n, b.y + i * b.ldy);
+  for (; i + MR <= b.m; i += MR) {
+    tile<MR, NB, FLIPPED, INDIRECT>(args, i, MR, n, b.y + i * b.ldy);
+  }
   const int64_t rest = b.m - i;
   if (rest > MR / 2) {
-    tile<MR, NB>(args, b.a + i * b.lda, rest, n, b.y + i * b.ldy);
+    tile<MR, NB, FLIPPED, INDIRECT>(args, i, rest, n, b.y + i * b.ldy);
   } else {
-    for (; i < b.m; ++i) tile<1, NB>(args, b.a + i * b.lda, 1, n, b.y + i * b.ldy);
+    for (; i < b.m; ++i) tile<1, NB, FLIPPED, INDIRECT>(args, i, 1, n, b.y + i * b.ldy);
   }
 }
 
-}  // namespace
-
-void qgemm_block_avx512vnni(const QGemmArgs& args) {
+template <bool FLIPPED, bool INDIRECT>
+void column_blocks(const QGemmArgs& args) {
   const QGemmBlock& b = args.block;
   // Column blocks of 4 panels (64 channels: with K <= 4608 their weights
   // stay in L2 while the rows stream past), then the remaining 1 to 3.
   for (int64_t n = b.n0; n < b.n1; n += 4 * kQGemmNr) {
     const int64_t panels = std::min<int64_t>(4, (b.n1 - n + kQGemmNr - 1) / kQGemmNr);
     switch (panels) {
-      case 4: column_block<6, 4>(args, n); break;
-      case 3: column_block<8, 3>(args, n); break;
-      case 2: column_block<12, 2>(args, n); break;
-      default: column_block<16, 1>(args, n); break;
+      case 4: column_block<6, 4, FLIPPED, INDIRECT>(args, n); break;
+      case 3: column_block<8, 3, FLIPPED, INDIRECT>(args, n); break;
+      case 2: column_block<12, 2, FLIPPED, INDIRECT>(args, n); break;
+      default: column_block<16, 1, FLIPPED, INDIRECT>(args, n); break;
     }
+  }
+}
+
+}  // namespace
+
+void qgemm_block_avx512vnni(const QGemmArgs& args) {
+  if (args.block.ind != nullptr) {
+    if (args.block.a_flipped) {
+      column_blocks<true, true>(args);
+    } else {
+      column_blocks<false, true>(args);
+    }
+  } else if (args.block.a_flipped) {
+    column_blocks<true, false>(args);
+  } else {
+    column_blocks<false, false>(args);
   }
 }
 

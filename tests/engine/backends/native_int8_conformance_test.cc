@@ -300,6 +300,73 @@ std::vector<Case> cases() {
       out.push_back(p);
     }
   }
+  // Stems: few channels (a window row of k_w * C <= 32 bytes goes through
+  // the zero-point-bordered copy), 7x7 and 3x3 at stride 2, with SAME
+  // padding on every border (even and odd sizes) and VALID.
+  for (int64_t c : {1, 2, 3, 4}) {
+    for (int k : {7, 3}) {
+      for (int64_t hw : {16, 17}) {
+        Case p;
+        p.kh = p.kw = k;
+        p.stride = 2;
+        p.c = c;
+        p.out_c = c == 3 ? 64 : 16 + c;
+        p.h = hw;
+        p.w = hw + 3;
+        p.padding = hw == 17 && k == 3 && c == 2 ? Padding::kValid : Padding::kSame;
+        p.batch = c == 4 && hw == 17 ? 2 : 1;
+        p.per_channel = true;
+        p.activation = kActs[seed % 4];
+        p.in_zp = static_cast<int32_t>(seed * 37 % 256) - 128;
+        p.out_zp = static_cast<int32_t>(seed * 91 % 256) - 128;
+        p.seed = seed++;
+        out.push_back(p);
+      }
+    }
+  }
+  // Window rows of whole 4-byte groups wider than 32 bytes: read in place
+  // (QGemmBlock::ind) where the ISA can, with copies at the left and right
+  // borders and a zero-point row above and below.
+  struct Indirect {
+    int k, stride;
+    int64_t c, out_c, h, w;
+    Padding padding;
+  };
+  const Indirect indirect[] = {{3, 1, 16, 64, 9, 11, Padding::kSame},
+                               {3, 2, 16, 40, 10, 9, Padding::kSame},
+                               {3, 1, 12, 16, 7, 8, Padding::kValid},
+                               {5, 1, 12, 33, 8, 8, Padding::kSame},
+                               {3, 2, 64, 72, 8, 7, Padding::kSame},
+                               {7, 2, 8, 20, 15, 16, Padding::kSame}};
+  for (const Indirect& ind : indirect) {
+    Case p;
+    p.kh = p.kw = ind.k;
+    p.stride = ind.stride;
+    p.c = ind.c;
+    p.out_c = ind.out_c;
+    p.h = ind.h;
+    p.w = ind.w;
+    p.padding = ind.padding;
+    p.per_channel = seed % 2 == 0;
+    p.activation = kActs[seed % 4];
+    p.batch = ind.c == 12 ? 2 : 1;
+    p.in_zp = static_cast<int32_t>(seed * 37 % 256) - 128;
+    p.out_zp = static_cast<int32_t>(seed * 91 % 256) - 128;
+    p.seed = seed++;
+    out.push_back(p);
+  }
+  {
+    Case p;  // right shifts past the one-rounding form's limit (qgemm.h)
+    p.kh = p.kw = 3;
+    p.stride = 2;
+    p.c = 3;
+    p.out_c = 16;
+    p.h = p.w = 12;
+    p.out_scale = 5000.0f;
+    p.extreme_bias = true;
+    p.seed = seed++;
+    out.push_back(p);
+  }
   // A deep patch (K = 3 * 3 * 128) and a row count with a remainder for every tile.
   {
     Case p;
@@ -354,6 +421,14 @@ TEST(NativeInt8, TwoThreadsBitExact) {
   pointwise.kh = pointwise.kw = 1;
   pointwise.h = pointwise.w = 3;  // few rows: split by channels
   expect_bit_exact(pointwise, 2);
+  Case stem;  // the bordered copy, shared by the tasks
+  stem.h = stem.w = 31;
+  stem.kh = stem.kw = 7;
+  stem.stride = 2;
+  stem.c = 3;
+  stem.out_c = 24;
+  stem.per_channel = true;
+  expect_bit_exact(stem, 2);
   Case fc;
   fc.fc = true;
   fc.c = 1152;
