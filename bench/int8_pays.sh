@@ -109,7 +109,7 @@ fi
 
 if ((gemm)); then
   echo
-  echo "int8 convolution GEMM on resnet18's layers vs this core's int8 peak:"
+  echo "int8 convolution GEMM (native) on resnet18, mobilenet_v2 and selfie layers vs this core's int8 peak:"
   "$BUILD/bench/opscope-bench-kernels" --benchmark_filter='INT8_CONV_GEMM/.*/native' \
-    --benchmark_min_time=0.2 2>/dev/null | grep -E 'INT8_CONV_GEMM|peak' || true
+    --benchmark_min_time=0.2 2>&1 | grep -E 'INT8_CONV_GEMM/|int8_peak' || true
 fi
