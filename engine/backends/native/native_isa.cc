@@ -3,12 +3,28 @@
 
 #include "engine/backends/native/native_env.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
 #endif
 
 namespace opscope::native {
+namespace {
+
+#if defined(__x86_64__)
+// AVX-VNNI is CPUID leaf 7, sub-leaf 1, EAX bit 4. Read directly: clang's
+// __builtin_cpu_supports does not know "avxvnni" (GCC 12's does).
+bool cpuid_avxvnni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return false;
+  return (eax & (1u << 4)) != 0;
+}
+#endif
+
+}  // namespace
 
 std::string_view to_string(Isa isa) {
   switch (isa) {
@@ -41,7 +57,7 @@ bool cpu_has(Isa isa) {
     case Isa::kAvx2:
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case Isa::kAvxVnni:
-      return cpu_has(Isa::kAvx2) && __builtin_cpu_supports("avxvnni");
+      return cpu_has(Isa::kAvx2) && cpuid_avxvnni();
     case Isa::kAvx512Vnni:
       return cpu_has(Isa::kAvx2) && __builtin_cpu_supports("avx512f") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
