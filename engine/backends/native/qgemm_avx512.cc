@@ -200,6 +200,47 @@ void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
       }
       return;
     }
+    if (NB == 1 && MR % 4 == 0 && n + kQGemmNr <= b.n1) {
+      // One full panel: four rows' results packed with saturation (as the
+      // saturating store) and their 4-byte groups put back in row order,
+      // then stored as four 16-byte rows (one 64-byte store when the rows
+      // are contiguous), in place of four narrowing stores.
+      const Short16 p = load_short(rq, n);
+      const __m512i order =
+          _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      int r = 0;
+#pragma GCC unroll 4
+      for (int r4 = 0; r4 + 4 <= MR; r4 += 4) {
+        if (r4 + 4 > mr) break;
+        __m512i q[4];
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          q[t] = short16(_mm512_load_si512(&sums[r4 + t][0]), p, min, max, clamp_min, clamp_max);
+        }
+        const __m512i bytes = _mm512_permutexvar_epi32(
+            order, _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
+                                      _mm512_packs_epi32(q[2], q[3])));
+        int8_t* dst = y + r4 * b.ldy + n;
+        if (b.ldy == kQGemmNr) {
+          _mm512_storeu_si512(dst, bytes);
+        } else {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_castsi512_si128(bytes));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 1));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 2 * b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 2));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 3));
+        }
+        r = r4 + 4;
+      }
+      for (; r < mr; ++r) {
+        _mm512_mask_cvtsepi32_storeu_epi8(
+            y + r * b.ldy + n, __mmask16(0xFFFF),
+            short16(_mm512_load_si512(&sums[r][0]), p, min, max, clamp_min, clamp_max));
+      }
+      return;
+    }
 #pragma GCC unroll 4
     for (int j = 0; j < NB; ++j) {
       const int64_t col = n + j * kQGemmNr;
