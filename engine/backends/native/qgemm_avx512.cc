@@ -3,8 +3,10 @@
 // in groups of 4, with the requantization vectorized exactly. Compiled
 // with -mavx512f/bw/dq/vl -mavx512vnni; called only when the CPU has them.
 // GCC 12 warns of the "uninitialized" __Y inside its own AVX-512
-// intrinsics (_mm512_undefined_epi32 in masked forms): a false positive.
+// intrinsics (_mm512_undefined_epi32 in masked forms, and in
+// _mm512_broadcast_i32x4 / _mm512_shuffle_epi32 as -Wuninitialized): a false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
@@ -198,6 +200,47 @@ void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
       }
       return;
     }
+    if (NB == 1 && MR % 4 == 0 && n + kQGemmNr <= b.n1) {
+      // One full panel: four rows' results packed with saturation (as the
+      // saturating store) and their 4-byte groups put back in row order,
+      // then stored as four 16-byte rows (one 64-byte store when the rows
+      // are contiguous), in place of four narrowing stores.
+      const Short16 p = load_short(rq, n);
+      const __m512i order =
+          _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      int r = 0;
+#pragma GCC unroll 4
+      for (int r4 = 0; r4 + 4 <= MR; r4 += 4) {
+        if (r4 + 4 > mr) break;
+        __m512i q[4];
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          q[t] = short16(_mm512_load_si512(&sums[r4 + t][0]), p, min, max, clamp_min, clamp_max);
+        }
+        const __m512i bytes = _mm512_permutexvar_epi32(
+            order, _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
+                                      _mm512_packs_epi32(q[2], q[3])));
+        int8_t* dst = y + r4 * b.ldy + n;
+        if (b.ldy == kQGemmNr) {
+          _mm512_storeu_si512(dst, bytes);
+        } else {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_castsi512_si128(bytes));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 1));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 2 * b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 2));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 3 * b.ldy),
+                           _mm512_extracti32x4_epi32(bytes, 3));
+        }
+        r = r4 + 4;
+      }
+      for (; r < mr; ++r) {
+        _mm512_mask_cvtsepi32_storeu_epi8(
+            y + r * b.ldy + n, __mmask16(0xFFFF),
+            short16(_mm512_load_si512(&sums[r][0]), p, min, max, clamp_min, clamp_max));
+      }
+      return;
+    }
 #pragma GCC unroll 4
     for (int j = 0; j < NB; ++j) {
       const int64_t col = n + j * kQGemmNr;
@@ -263,9 +306,102 @@ void column_blocks(const QGemmArgs& args) {
   }
 }
 
+
+// K = 16, N = 16, contiguous rows (lda = ldy = 16), the one-rounding form:
+// the 1x1 16 -> 16 convolutions of the segmentation models, where the
+// general tile spends more on the requantization and the per-row
+// broadcasts, flips and masked narrowing stores than on the dot products.
+// Four rows at a time in one vector, one row per 128-bit lane: a 64-byte
+// load (one flip) holds the four rows' 16 bytes, vpshufd broadcasts the
+// 4-byte group g within each lane, and accumulator q (0..3) holds in lane p
+// the sums of row p for channels 4q .. 4q + 3 against weights broadcast
+// to every lane. The requantization's per-channel terms are permuted to
+// that order; packs_epi32 then packs_epi16 (saturating, per 128-bit lane,
+// as the saturating store) leave each lane holding its row's 16 channels
+// in order, so the four rows go out in one 64-byte store. The arithmetic
+// per output value is that of short16 in tile(): the same bits.
+void rows4_k16n16(const QGemmArgs& args) {
+  const QGemmBlock& b = args.block;
+  const QGemmRequant& rq = *args.rq;
+  __m512i w[4][4];  // [group][channel quad]
+#pragma GCC unroll 4
+  for (int g = 0; g < 4; ++g) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      w[g][q] = _mm512_broadcast_i32x4(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(args.packed + g * 64 + q * 16)));
+    }
+  }
+  const Short16 src = load_short(rq, 0);
+  const __m512i bias16 = _mm512_loadu_si512(rq.bias.data());
+  __m512i bias[4];
+  Short16 p[4];
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; ++q) {
+    // 32-bit lane l: channel 4q + l % 4. 64-bit lane e: the even channel
+    // 4q + 2 (e % 2) (index 2q + e % 2 of the even terms) and the odd one
+    // after it (the same index of the odd terms).
+    const __m512i idx32 = _mm512_add_epi32(_mm512_set1_epi32(4 * q),
+                                           _mm512_setr_epi32(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2,
+                                                             3, 0, 1, 2, 3));
+    const __m512i idx64 = _mm512_add_epi64(_mm512_set1_epi64(2 * q),
+                                           _mm512_setr_epi64(0, 1, 0, 1, 0, 1, 0, 1));
+    bias[q] = _mm512_permutexvar_epi32(idx32, bias16);
+    p[q].mult = _mm512_permutexvar_epi32(idx32, src.mult);
+    p[q].mult_odd = _mm512_srli_epi64(p[q].mult, 32);
+    p[q].add_even = _mm512_permutexvar_epi64(idx64, src.add_even);
+    p[q].add_odd = _mm512_permutexvar_epi64(idx64, src.add_odd);
+    p[q].neg_even = _mm512_permutexvar_epi64(idx64, src.neg_even);
+    p[q].neg_odd = _mm512_permutexvar_epi64(idx64, src.neg_odd);
+    p[q].shift_even = _mm512_permutexvar_epi64(idx64, src.shift_even);
+    p[q].shift_odd = _mm512_permutexvar_epi64(idx64, src.shift_odd);
+  }
+  const __m512i min = _mm512_set1_epi32(rq.min), max = _mm512_set1_epi32(rq.max);
+  const bool clamp_min = rq.min > -128, clamp_max = rq.max < 127;
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  const int64_t m4 = b.m / 4 * 4;
+  for (int64_t i = 0; i < m4; i += 4) {
+    __m512i v = _mm512_loadu_si512(b.a + i * 16);
+    if (!b.a_flipped) v = _mm512_xor_si512(v, flip);
+    const __m512i u0 = _mm512_shuffle_epi32(v, _MM_PERM_AAAA);
+    const __m512i u1 = _mm512_shuffle_epi32(v, _MM_PERM_BBBB);
+    const __m512i u2 = _mm512_shuffle_epi32(v, _MM_PERM_CCCC);
+    const __m512i u3 = _mm512_shuffle_epi32(v, _MM_PERM_DDDD);
+    __m512i r[4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      __m512i acc = _mm512_dpbusd_epi32(bias[q], u0, w[0][q]);
+      acc = _mm512_dpbusd_epi32(acc, u1, w[1][q]);
+      acc = _mm512_dpbusd_epi32(acc, u2, w[2][q]);
+      acc = _mm512_dpbusd_epi32(acc, u3, w[3][q]);
+      r[q] = short16(acc, p[q], min, max, clamp_min, clamp_max);
+    }
+    const __m512i bytes =
+        _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));
+    _mm512_storeu_si512(b.y + i * 16, bytes);
+  }
+  if (m4 < b.m) {
+    QGemmArgs rest = args;
+    rest.block.m = b.m - m4;
+    rest.block.a = b.a + m4 * 16;
+    rest.block.y = b.y + m4 * 16;
+    if (b.a_flipped) {
+      column_blocks<true, false>(rest);
+    } else {
+      column_blocks<false, false>(rest);
+    }
+  }
+}
+
 }  // namespace
 
 void qgemm_block_avx512vnni(const QGemmArgs& args) {
+  const QGemmBlock& b = args.block;
+  if (b.ind == nullptr && args.kp == 16 && b.n0 == 0 && b.n1 == 16 && b.lda == 16 &&
+      b.ldy == 16 && args.rq->short_form) {
+    rows4_k16n16(args);
+    return;
+  }
   if (args.block.ind != nullptr) {
     if (args.block.a_flipped) {
       column_blocks<true, true>(args);

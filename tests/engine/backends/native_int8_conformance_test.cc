@@ -265,6 +265,45 @@ std::vector<Case> cases() {
       out.push_back(p);
     }
   }
+  // 1x1 16 -> 16 (selfie_segmentation's 128x128 ones), which AVX-512 VNNI
+  // runs four rows per vector (qgemm_avx512.cc, rows4_k16n16): its exact
+  // shape, row counts with every remainder mod 4 (and mod the 48-row
+  // grain), batches, zero points at the ends, every activation, and scales
+  // outside the one-rounding form (left shifts; right shifts past its
+  // limit) that keep the general tiles.
+  {
+    struct Sq {
+      int64_t batch, h, w;
+      int32_t in_zp, out_zp;
+      float out_scale;
+    };
+    const Sq sq[] = {{1, 128, 128, -3, 5, 0.08f},   {1, 1, 1, 12, -7, 0.08f},
+                     {1, 1, 2, -128, 127, 0.08f},   {1, 1, 3, 127, -128, 0.03f},
+                     {2, 5, 7, 40, 0, 0.08f},       {1, 7, 7, -20, 100, 0.002f},
+                     {3, 4, 13, 0, 0, 0.2f},        {1, 6, 9, -5, 3, 1e-4f},
+                     {1, 5, 5, 1, -1, 5000.0f},     {1, 64, 64, -100, -60, 0.05f}};
+    int j = 0;
+    for (const Sq& q : sq) {
+      Case p;
+      p.kh = p.kw = 1;
+      p.padding = j % 2 == 0 ? Padding::kSame : Padding::kValid;
+      p.batch = q.batch;
+      p.h = q.h;
+      p.w = q.w;
+      p.c = 16;
+      p.out_c = 16;
+      p.in_zp = q.in_zp;
+      p.out_zp = q.out_zp;
+      p.out_scale = q.out_scale;
+      p.per_channel = j % 3 != 1;
+      p.activation = kActs[j % 4];
+      p.bias = j != 3;
+      p.extreme_bias = j == 8;
+      p.seed = seed++;
+      out.push_back(p);
+      ++j;
+    }
+  }
   // Windows: kernel sizes, strides, dilation, padding, odd channel counts.
   struct Window {
     int kh, kw, stride, dilation;
