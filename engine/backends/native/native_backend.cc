@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/backends/kernel_partition.h"
 #include "engine/backends/native/native_env.h"
 #include "engine/backends/native/native_kernel_table.h"
 
@@ -34,47 +35,6 @@ struct ThreadPool {
   void* pool = nullptr;
 };
 
-// Runs its kernels in order, one profiler event per node, as the reference
-// backend's partition does.
-class NativePartition final : public CompiledPartition {
- public:
-  struct Step {
-    int node = 0;
-    std::unique_ptr<Kernel> kernel;
-    size_t scratch_bytes = 0;
-  };
-
-  NativePartition(std::vector<Step> steps, std::shared_ptr<ThreadPool> pool, int backend_id)
-      : steps_(std::move(steps)), pool_(std::move(pool)), backend_id_(backend_id) {}
-
-  size_t scratch_bytes(int node_index) const override {
-    for (const Step& s : steps_) {
-      if (s.node == node_index) return s.scratch_bytes;
-    }
-    return 0;
-  }
-
-  Status execute(void* const* buffers, void* const* node_scratch,
-                 Profiler* profiler) override {
-    Status failure;
-    RunContext ctx;
-    ctx.buffers = buffers;
-    ctx.failure = &failure;
-    for (Step& s : steps_) {
-      ctx.scratch = node_scratch[s.node];
-      ScopedOpProfile op(profiler, s.node, backend_id_);
-      s.kernel->run(ctx);
-      if (!failure.is_ok()) return failure;
-    }
-    return Status::ok();
-  }
-
- private:
-  std::vector<Step> steps_;
-  std::shared_ptr<ThreadPool> pool_;  // kept alive while kernels use it
-  int backend_id_;
-};
-
 class NativeBackend final : public Backend {
  public:
   explicit NativeBackend(const BackendConfig& config) : threads_(config.threads) {
@@ -102,7 +62,7 @@ class NativeBackend final : public Backend {
       env_.threadpool = pool_->pool;
       env_.threads = pool_->pool != nullptr ? threads_ : 1;
     }
-    std::vector<NativePartition::Step> steps;
+    std::vector<KernelPartition::Step> steps;
     steps.reserve(nodes.size());
     for (int node : nodes) {
       const NativeKernelEntry* entry = find_native_kernel(graph.nodes[node].op);
@@ -110,7 +70,7 @@ class NativeBackend final : public Backend {
         return Status(ErrorCode::kUnsupportedOp,
                       describe_node(graph, node) + ": native has no kernel for it");
       }
-      NativePartition::Step step;
+      KernelPartition::Step step;
       step.node = node;
       step.kernel = entry->make(env_);
       PrepareContext ctx(graph, node);
@@ -118,8 +78,9 @@ class NativeBackend final : public Backend {
       step.scratch_bytes = ctx.scratch_bytes();
       steps.push_back(std::move(step));
     }
+    // The partition keeps the pool alive while its kernels use it.
     return std::unique_ptr<CompiledPartition>(
-        new NativePartition(std::move(steps), pool_, backend_id));
+        new KernelPartition(std::move(steps), backend_id, pool_));
   }
 
  private:
