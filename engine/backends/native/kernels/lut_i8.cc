@@ -1,39 +1,24 @@
 // HARD_SWISH and LOGISTIC, int8: the reference's 256-entry table
-// (reference/kernels/int8/lut_int8.cc, TFLite's PopulateLookupTable), built
-// at prepare by the same float code in a baseline-compiled file (so no FMA
-// contraction can change a rounding), then applied with AVX-512 VBMI byte
+// (reference/kernels/int8/lut_table.h, TFLite's PopulateLookupTable), built
+// at prepare by the reference's own code in its baseline-compiled file (so
+// no FMA contraction can change a rounding), then applied with AVX-512 VBMI byte
 // permutes (64 lookups in four instructions) where the CPU has them, else
 // with AVX2 pshufb (lut_i8_avx2.cc), else by a scalar loop. Bit-exact by construction: the same
 // table, looked up.
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <string>
 
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
-#include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/backends/reference/kernels/int8/lut_table.h"
 
 namespace opscope::native {
 namespace {
 
-using reference::int8::int8_input_params;
-using reference::int8::int8_output_params;
-using reference::int8::QParams;
-
-enum class LutOp { kLogistic, kHardSwish };
-
-// The reference's apply(), verbatim.
-float apply(LutOp op, float x) {
-  switch (op) {
-    case LutOp::kLogistic:
-      return 1.0f / (1.0f + std::exp(-x));
-    case LutOp::kHardSwish:
-      return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f;
-  }
-  return x;
-}
+using reference::int8::LutOp;
+using reference::int8::prepare_int8_lut;
 
 void lut_portable(const int8_t* table, const int8_t* x, int8_t* y, int64_t n) {
   int64_t i = 0;
@@ -59,28 +44,13 @@ class LutI8 final : public Kernel {
   }
 
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
-    OPSCOPE_ASSIGN_OR_RETURN(const QParams qin, int8_input_params(ctx, 0));
-    OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
-    if (kOp == LutOp::kLogistic && (qout.scale != 1.0f / 256.0f || qout.zero_point != -128)) {
-      return ctx.error(ErrorCode::kTypeMismatch,
-                       "int8 LOGISTIC output must have scale 1/256 and zero point -128 "
-                       "(TFLite's int8 contract), has scale " +
-                           std::to_string(qout.scale) + " and zero point " +
-                           std::to_string(qout.zero_point));
-    }
-    const float inverse_scale = 1.0f / qout.scale;
-    for (int32_t v = -128; v <= 127; ++v) {
-      const float x = qin.scale * static_cast<float>(v - qin.zero_point);
-      const float r = std::round(apply(kOp, x) * inverse_scale);
-      const float q = std::min(std::max(r + static_cast<float>(qout.zero_point), -128.0f), 127.0f);
-      table_[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<int8_t>(q);
-    }
+    std::array<int8_t, 256> table;
+    OPSCOPE_RETURN_IF_ERROR(prepare_int8_lut(ctx, kOp, &table));
+    std::copy(table.begin(), table.end(), table_.begin());
     // lut_i8_avx2's running XORs of the 16-entry blocks (native_ukernels.h).
     for (int i = 0; i < 256; ++i) {
       table_[256 + i] = static_cast<int8_t>(table_[i] ^ (i % 128 >= 16 ? table_[i - 16] : 0));
     }
-    ctx.output(0).shape = ctx.input(0).shape;
     size_ = ctx.input(0).elements();
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);

@@ -1,8 +1,8 @@
 // RESIZE_BILINEAR, int8, NHWC, bit-exact with the reference kernel
 // (reference/kernels/int8/resize_bilinear_int8.cc, TFLite's
-// ResizeBilinearInteger): the same sample tables (source index and weight in
-// 1/1024 per output row and column), built once at prepare with the
-// columns' element offsets; run() walks output rows and hands each to a
+// ResizeBilinearInteger): the reference's own sample tables
+// (resize_samples.h: source index and weight in 1/1024 per output row and
+// column), built once at prepare with the columns' element offsets; run() walks output rows and hands each to a
 // microkernel that vectorizes over channels.
 //
 // The reference sums in int64. With every weight w_hi in [-512, 1024] (so
@@ -21,6 +21,7 @@
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/backends/reference/kernels/int8/resize_samples.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::native {
@@ -31,28 +32,8 @@ using reference::int8::int8_input_params;
 using reference::int8::int8_output_params;
 using reference::int8::QParams;
 
-struct Sample {
-  int64_t lo = 0, hi = 0;
-  int64_t w_hi = 0;  // 1/1024
-};
-
-// The reference's sample_table, verbatim.
-std::vector<Sample> sample_table(int64_t in, int64_t out, bool align_corners,
-                                 bool half_pixel_centers) {
-  int64_t scale_10 = ((int64_t{1} << 10) * in + out / 2) / out;
-  if (align_corners && out > 1) {
-    scale_10 = ((int64_t{1} << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
-  }
-  std::vector<Sample> table(static_cast<size_t>(out));
-  for (int64_t o = 0; o < out; ++o) {
-    const int64_t src = half_pixel_centers ? o * scale_10 + scale_10 / 2 - (1 << 9) : o * scale_10;
-    Sample& s = table[o];
-    s.lo = std::max<int64_t>(src / (1 << 10), 0);
-    s.hi = std::min<int64_t>((src + (1 << 10) - 1) / (1 << 10), in - 1);
-    s.w_hi = src - (1 << 10) * s.lo;
-  }
-  return table;
-}
+using reference::int8::resize_sample_table;
+using Sample = reference::int8::ResizeSample;
 
 bool fits_int32_sums(const std::vector<Sample>& t) {
   for (const Sample& s : t) {
@@ -87,9 +68,9 @@ class ResizeBilinearI8 final : public Kernel {
     channels_ = in[3];
     out_h_ = out[1];
     out_w_ = out[2];
-    rows_ = sample_table(in_h_, out_h_, attrs.align_corners, attrs.half_pixel_centers);
+    rows_ = resize_sample_table(in_h_, out_h_, attrs.align_corners, attrs.half_pixel_centers);
     const std::vector<Sample> cols =
-        sample_table(in_w_, out_w_, attrs.align_corners, attrs.half_pixel_centers);
+        resize_sample_table(in_w_, out_w_, attrs.align_corners, attrs.half_pixel_centers);
     if (!in_bounds(rows_, in_h_) || !in_bounds(cols, in_w_)) {
       return ctx.error(ErrorCode::kInvalidArgument,
                        "RESIZE_BILINEAR's sample tables fall outside the input");

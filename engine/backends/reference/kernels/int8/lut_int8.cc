@@ -13,12 +13,11 @@
 #include <string>
 
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
+#include "engine/backends/reference/kernels/int8/lut_table.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
 
 namespace opscope::reference::int8 {
 namespace {
-
-enum class LutOp { kLogistic, kHardSwish };
 
 float apply(LutOp op, float x) {
   switch (op) {
@@ -34,25 +33,7 @@ template <LutOp kOp>
 class LutI8 final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
-    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
-    OPSCOPE_ASSIGN_OR_RETURN(const QParams qin, int8_input_params(ctx, 0));
-    OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
-    if (kOp == LutOp::kLogistic && (qout.scale != 1.0f / 256.0f || qout.zero_point != -128)) {
-      return ctx.error(ErrorCode::kTypeMismatch,
-                       "int8 LOGISTIC output must have scale 1/256 and zero point -128 "
-                       "(TFLite's int8 contract), has scale " +
-                           std::to_string(qout.scale) + " and zero point " +
-                           std::to_string(qout.zero_point));
-    }
-    const float inverse_scale = 1.0f / qout.scale;
-    for (int32_t v = -128; v <= 127; ++v) {
-      const float x = qin.scale * static_cast<float>(v - qin.zero_point);
-      const float r = std::round(apply(kOp, x) * inverse_scale);
-      // Clamp in float first: no out-of-range float is cast to an integer.
-      const float q = std::min(std::max(r + static_cast<float>(qout.zero_point), -128.0f), 127.0f);
-      table_[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<int8_t>(q);
-    }
-    ctx.output(0).shape = ctx.input(0).shape;
+    OPSCOPE_RETURN_IF_ERROR(prepare_int8_lut(ctx, kOp, &table_));
     size_ = ctx.input(0).elements();
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
@@ -72,6 +53,29 @@ class LutI8 final : public Kernel {
 };
 
 }  // namespace
+
+Status prepare_int8_lut(PrepareContext& ctx, LutOp op, std::array<int8_t, 256>* table) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+  OPSCOPE_ASSIGN_OR_RETURN(const QParams qin, int8_input_params(ctx, 0));
+  OPSCOPE_ASSIGN_OR_RETURN(const QParams qout, int8_output_params(ctx));
+  if (op == LutOp::kLogistic && (qout.scale != 1.0f / 256.0f || qout.zero_point != -128)) {
+    return ctx.error(ErrorCode::kTypeMismatch,
+                     "int8 LOGISTIC output must have scale 1/256 and zero point -128 "
+                     "(TFLite's int8 contract), has scale " +
+                         std::to_string(qout.scale) + " and zero point " +
+                         std::to_string(qout.zero_point));
+  }
+  const float inverse_scale = 1.0f / qout.scale;
+  for (int32_t v = -128; v <= 127; ++v) {
+    const float x = qin.scale * static_cast<float>(v - qin.zero_point);
+    const float r = std::round(apply(op, x) * inverse_scale);
+    // Clamp in float first: no out-of-range float is cast to an integer.
+    const float q = std::min(std::max(r + static_cast<float>(qout.zero_point), -128.0f), 127.0f);
+    (*table)[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<int8_t>(q);
+  }
+  ctx.output(0).shape = ctx.input(0).shape;
+  return Status::ok();
+}
 
 std::unique_ptr<Kernel> make_logistic_i8() { return std::make_unique<LutI8<LutOp::kLogistic>>(); }
 std::unique_ptr<Kernel> make_hard_swish_i8() {

@@ -1,8 +1,6 @@
 // RESIZE_BILINEAR, int8, NHWC: (input, size i32[2] const) with ResizeAttrs,
-// in TFLite's integer arithmetic (ResizeBilinearInteger): the source
-// coordinate of output index d is d * s10 (+ s10 / 2 - 512 with
-// half_pixel_centers) in units of 1/1024 pixel, with s10 = round(1024 * in /
-// out) (or (in - 1) / (out - 1) with align_corners); the four neighbours are
+// in TFLite's integer arithmetic (ResizeBilinearInteger): each output row and
+// column samples the input where resize_samples.h says; the four neighbours are
 // weighted in 1/2^20 units and the sum rounded half away from zero. Input
 // and output share one quantization (the op does not requantize).
 #include <algorithm>
@@ -12,36 +10,11 @@
 
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
+#include "engine/backends/reference/kernels/int8/resize_samples.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::reference::int8 {
 namespace {
-
-// Where one output row (or column) samples the input.
-struct Sample {
-  int64_t lo = 0, hi = 0;  // input indices
-  int64_t w_hi = 0;        // weight of hi in 1/1024; lo gets 1024 - w_hi
-};
-
-std::vector<Sample> sample_table(int64_t in, int64_t out, bool align_corners,
-                                 bool half_pixel_centers) {
-  int64_t scale_10 = ((int64_t{1} << 10) * in + out / 2) / out;
-  if (align_corners && out > 1) {
-    scale_10 = ((int64_t{1} << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
-  }
-  std::vector<Sample> table(static_cast<size_t>(out));
-  for (int64_t o = 0; o < out; ++o) {
-    const int64_t src = half_pixel_centers ? o * scale_10 + scale_10 / 2 - (1 << 9)
-                                           : o * scale_10;
-    Sample& s = table[o];
-    // C++ division truncates toward zero, as in TFLite: a source slightly
-    // below 0 gives lo = 0 and a negative weight that pairs 0 with 0.
-    s.lo = std::max<int64_t>(src / (1 << 10), 0);
-    s.hi = std::min<int64_t>((src + (1 << 10) - 1) / (1 << 10), in - 1);
-    s.w_hi = src - (1 << 10) * s.lo;
-  }
-  return table;
-}
 
 class ResizeBilinearI8 final : public Kernel {
  public:
@@ -61,8 +34,8 @@ class ResizeBilinearI8 final : public Kernel {
     channels_ = in[3];
     out_h_ = out_shape[1];
     out_w_ = out_shape[2];
-    rows_ = sample_table(in_h_, out_h_, attrs.align_corners, attrs.half_pixel_centers);
-    cols_ = sample_table(in_w_, out_w_, attrs.align_corners, attrs.half_pixel_centers);
+    rows_ = resize_sample_table(in_h_, out_h_, attrs.align_corners, attrs.half_pixel_centers);
+    cols_ = resize_sample_table(in_w_, out_w_, attrs.align_corners, attrs.half_pixel_centers);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     return Status::ok();
@@ -77,11 +50,11 @@ class ResizeBilinearI8 final : public Kernel {
     for (int64_t n = 0; n < batch_; ++n) {
       const int8_t* image = x + n * in_h_ * row_elems;
       for (int64_t oy = 0; oy < out_h_; ++oy) {
-        const Sample r = rows_[oy];
+        const ResizeSample r = rows_[oy];
         const int8_t* top = image + r.lo * row_elems;
         const int8_t* bottom = image + r.hi * row_elems;
         for (int64_t ox = 0; ox < out_w_; ++ox) {
-          const Sample col = cols_[ox];
+          const ResizeSample col = cols_[ox];
           const int64_t w_tl = (kOne - r.w_hi) * (kOne - col.w_hi);
           const int64_t w_bl = r.w_hi * (kOne - col.w_hi);
           const int64_t w_tr = (kOne - r.w_hi) * col.w_hi;
@@ -105,10 +78,30 @@ class ResizeBilinearI8 final : public Kernel {
   int input_id_ = -1, output_id_ = -1;
   int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, channels_ = 0;
   int64_t out_h_ = 0, out_w_ = 0;
-  std::vector<Sample> rows_, cols_;
+  std::vector<ResizeSample> rows_, cols_;
 };
 
 }  // namespace
+
+std::vector<ResizeSample> resize_sample_table(int64_t in, int64_t out, bool align_corners,
+                                              bool half_pixel_centers) {
+  int64_t scale_10 = ((int64_t{1} << 10) * in + out / 2) / out;
+  if (align_corners && out > 1) {
+    scale_10 = ((int64_t{1} << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
+  }
+  std::vector<ResizeSample> table(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t src = half_pixel_centers ? o * scale_10 + scale_10 / 2 - (1 << 9)
+                                           : o * scale_10;
+    ResizeSample& s = table[o];
+    // C++ division truncates toward zero, as in TFLite: a source slightly
+    // below 0 gives lo = 0 and a negative weight that pairs 0 with 0.
+    s.lo = std::max<int64_t>(src / (1 << 10), 0);
+    s.hi = std::min<int64_t>((src + (1 << 10) - 1) / (1 << 10), in - 1);
+    s.w_hi = src - (1 << 10) * s.lo;
+  }
+  return table;
+}
 
 std::unique_ptr<Kernel> make_resize_bilinear_i8() {
   return std::make_unique<ResizeBilinearI8>();
