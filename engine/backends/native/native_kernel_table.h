@@ -5,7 +5,8 @@
 //
 // Every kernel follows engine/kernel.h (prepare once: checks, shapes,
 // packed weights, scratch bytes; run: never allocates) and is bit-exact
-// with the reference backend's int8 kernel of its op.
+// with the reference backend's int8 kernel of its op (the one float kernel,
+// TRANSPOSE_CONV without overlapping windows, agrees within float rounding).
 #pragma once
 
 #include <memory>

@@ -26,6 +26,7 @@ const NativeKernelEntry kNativeKernels[] = {
     {OpKind::kAdd, native_supports_add, make_native_add_i8},
 #endif
     {OpKind::kMul, native_supports_mul, make_native_mul_i8},
+    {OpKind::kTransposeConv, native_supports_transpose_conv_f32, make_native_transpose_conv_f32},
 };
 
 bool fail(std::string* why_not, std::string reason) {

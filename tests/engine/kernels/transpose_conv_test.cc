@@ -1,11 +1,16 @@
-// TRANSPOSE_CONV f32 against a naive scatter in double.
+// TRANSPOSE_CONV f32 against a naive scatter in double: the reference
+// kernel on every case, and the native kernel (non-overlapping windows,
+// kernel = stride, constant filter) on every ISA this CPU runs wherever a
+// case has that form.
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "tests/engine/kernel_runner.h"
 #include "tests/engine/kernels/linear_test_util.h"
+#include "tests/engine/kernels/native_test_util.h"
 
 namespace opscope::reference {
 namespace {
@@ -51,7 +56,8 @@ void out_dim(const TcCase& t, int64_t given, int64_t in, int64_t k,
   }
 }
 
-void check(const TcCase& t) {
+// Returns how many native runs the case made.
+int check(const TcCase& t) {
   SCOPED_TRACE(::testing::Message()
                << "in " << t.n << "x" << t.h << "x" << t.w << "x" << t.c
                << " filter " << t.o << "x" << t.kh << "x" << t.kw
@@ -91,12 +97,26 @@ void check(const TcCase& t) {
                                   a.activation);
   }
 
-  KernelRunner r(OpKind::kTransposeConv, t.attrs);
-  r.add_input({t.n, t.h, t.w, t.c}, in);
-  add_input_or_constant(r, {t.o, t.kh, t.kw, t.c}, filter, t.constant_filter);
-  add_bias_or_absent(r, bias, t.bias);
-  r.add_output();
-  expect_kernel_output(r, make_transpose_conv_f32(), {t.n, oh, ow, t.o}, acc);
+  const auto run = [&](std::unique_ptr<Kernel> kernel) {
+    KernelRunner r(OpKind::kTransposeConv, t.attrs);
+    r.add_input({t.n, t.h, t.w, t.c}, in);
+    add_input_or_constant(r, {t.o, t.kh, t.kw, t.c}, filter, t.constant_filter);
+    add_bias_or_absent(r, bias, t.bias);
+    r.add_output();
+    expect_kernel_output(r, std::move(kernel), {t.n, oh, ow, t.o}, acc);
+  };
+  run(make_transpose_conv_f32());
+  int native_runs = 0;
+  if (t.kh == a.stride_h && t.kw == a.stride_w && t.constant_filter) {
+    for (native::Isa isa : testing::native_isas()) {
+      ++native_runs;
+      SCOPED_TRACE(std::string("native isa=") + std::string(native::to_string(isa)));
+      native::NativeEnv env;
+      env.isa = isa;
+      run(native::make_native_transpose_conv_f32(env));
+    }
+  }
+  return native_runs;
 }
 
 TEST(TransposeConv, same_stride_2) {
@@ -180,6 +200,49 @@ TEST(TransposeConv, runtime_filter) {
 TEST(TransposeConv, large_input_uses_several_chunks) {
   check(TcCase{}.input(1, 40, 40, 8).filter(4, 3, 3).stride(2).padding(
       Padding::kSame));
+}
+
+// Non-overlapping windows (kernel = stride): the native kernel's cases.
+// Channel counts around its 8- and 16-wide steps, 1 to 5 output channels
+// (its groups of 4 rows), unequal kernels, pads that crop and an output
+// shape wider than the input reaches (those pixels keep the bias).
+TEST(TransposeConv, kernel_equals_stride) {
+  int native_runs = 0;
+  for (int64_t c : {1, 7, 8, 16, 17, 33}) {
+    for (int64_t o : {1, 2, 5}) {
+      native_runs += check(TcCase{}.input(1, 5, 6, c).filter(o, 2, 2).stride(2).padding(Padding::kSame));
+    }
+  }
+  TcCase t = TcCase{}.input(2, 3, 4, 16).filter(3, 3, 3).stride(3).padding(Padding::kValid);
+  native_runs += check(t);
+  t.bias = false;
+  native_runs += check(t);
+  t = TcCase{}.input(1, 4, 3, 9).filter(2, 2, 3).padding(Padding::kValid);
+  t.attrs.stride_h = 2;
+  t.attrs.stride_w = 3;
+  native_runs += check(t);
+  t = TcCase{}.input(1, 4, 4, 16).filter(1, 2, 2).stride(2).padding(Padding::kExplicit);
+  t.attrs.explicit_pads = {1, 1, 1, 1};
+  native_runs += check(t);
+  t = TcCase{}.input(1, 4, 5, 16).filter(1, 2, 2).stride(2).padding(Padding::kSame);
+  t.attrs.output_shape = {1, 9, 12, 1};
+  native_runs += check(t);
+  for (Activation act : testing::kAllActivations) {
+    t = TcCase{}.input(1, 3, 4, 16).filter(2, 2, 2).stride(2).padding(Padding::kSame);
+    t.attrs.activation = act;
+    native_runs += check(t);
+  }
+  EXPECT_GE(native_runs, 27 * static_cast<int>(testing::native_isas().size()));
+}
+
+TEST(TransposeConv, native_declines_overlapping_windows) {
+  testing::KernelRunner r(OpKind::kTransposeConv, TcCase{}.stride(2).attrs);
+  r.add_input({1, 4, 5, 3}, std::vector<float>(60));
+  r.add_constant({4, 3, 3, 3}, std::vector<float>(108));
+  r.add_output();
+  std::string why;
+  EXPECT_FALSE(native::native_supports_transpose_conv_f32(r.graph(), r.graph().nodes[0], &why));
+  EXPECT_NE(why.find("windows overlap (kernel 3x3, stride 2x2)"), std::string::npos) << why;
 }
 
 // ---- rejects ----

@@ -47,4 +47,11 @@ std::unique_ptr<Kernel> make_native_add_i8(const NativeEnv& env);
 bool native_supports_mul(const Graph& graph, const Node& node, std::string* why_not);
 std::unique_ptr<Kernel> make_native_mul_i8(const NativeEnv& env);
 
+// TRANSPOSE_CONV and Convolution2DTransposeBias in f32, for windows that do
+// not overlap (kernel = stride): the one float kernel of the native backend,
+// equal to the reference within float rounding (transpose_conv_f32.cc).
+bool native_supports_transpose_conv_f32(const Graph& graph, const Node& node,
+                                        std::string* why_not);
+std::unique_ptr<Kernel> make_native_transpose_conv_f32(const NativeEnv& env);
+
 }  // namespace opscope::native

@@ -1,4 +1,4 @@
-// The ISA microkernels of the native int8 kernels, each defined in a file
+// The ISA microkernels of the native kernels, each defined in a file
 // whose suffix gives it its compile flags (native_env.h) and called only
 // after the CPU was found to have that ISA. Internal to kernels/.
 #pragma once
@@ -121,5 +121,24 @@ void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step
 // a repeated row of up to 64 elements stays in registers.
 void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
                            int64_t b_row, int8_t* out, int64_t inner, int64_t outer);
+
+// --------------------------------------- TRANSPOSE_CONV f32, no overlapping
+// For each of `pixels` input pixels p (x + p * in_c, in_c floats) and each
+// packed weight row r < n (w + r * in_cp: in_c floats, zero up to in_cp, a
+// multiple of 16; rows up to a multiple of 4 exist and are zero):
+//   out[p * pixel_step + r] = bias[r] + dot(x_p, w_r)
+// (pixel_step >= n; bias has a multiple of 4 entries too). Sums in float,
+// in any order.
+struct TConvRows {
+  const float* x = nullptr;
+  int64_t pixels = 0, in_c = 0, in_cp = 0;
+  const float* w = nullptr;
+  const float* bias = nullptr;
+  int64_t n = 0;
+  int64_t pixel_step = 0;
+  float* out = nullptr;
+};
+void transpose_conv_f32_rows_avx2(const TConvRows& r);
+void transpose_conv_f32_rows_avx512(const TConvRows& r);
 
 }  // namespace opscope::native::ukernels
