@@ -17,66 +17,21 @@
 // 4 channels x 4 bytes: the lane layout of sdot. One 16-byte load of a row
 // covers 4 groups of K; vdotq_laneq_s32 takes group l's 4 bytes from lane l.
 //
-// The requantization is requantize_one (qgemm_requant.h) on 4 lanes; each
-// step is proven identical where it is made (requant4 below).
+// The requantization is requantize_one (qgemm_requant.h) on 4 lanes
+// (requantize_neon.h, where each step is proven identical).
 #include <arm_neon.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "engine/backends/native/qgemm.h"
+#include "engine/backends/native/requantize_neon.h"
 
 namespace opscope::native {
 namespace {
 
-struct Params4 {
-  int32x4_t bias, mult, lshift, neg_rshift, rmask, rhalf;
-};
-
-inline Params4 load_params4(const QGemmRequant& rq, int64_t col) {
-  Params4 p;
-  p.bias = vld1q_s32(rq.bias_s8.data() + col);
-  p.mult = vld1q_s32(rq.multiplier.data() + col);
-  p.lshift = vld1q_s32(rq.left_shift.data() + col);
-  p.neg_rshift = vnegq_s32(vld1q_s32(rq.right_shift.data() + col));
-  p.rmask = vld1q_s32(rq.rmask.data() + col);
-  p.rhalf = vld1q_s32(rq.rhalf.data() + col);
-  return p;
-}
-
-// requantize_one on 4 lanes, each step the reference's (fixed_point.h):
-inline int32x4_t requant4(int32x4_t acc, const Params4& p, const QGemmRequant& rq) {
-  // The bias add, wrapping modulo 2^32 as requantize_one's.
-  int32x4_t x = vaddq_s32(acc, p.bias);
-  // saturate_int32(x * 2^left): SQSHL saturates to INT32_MIN/MAX exactly
-  // where the product leaves int32 (left in [0, 30]).
-  if (rq.any_left_shift) x = vqshlq_s32(x, p.lshift);
-  // saturating_rounding_doubling_high_mul(x, m): SQRDMULH is
-  // sat((2 x m + 2^31) >> 32) = floor((x m + 2^30) / 2^31), saturating only
-  // for INT32_MIN * INT32_MIN. The reference's is the same floor: for
-  // x m >= 0 its truncating division is a floor; for x m < 0 it computes
-  // ceil((x m + 1 - 2^30) / 2^31) = floor((x m + 1 - 2^30 + 2^31 - 1) / 2^31).
-  x = vqrdmulhq_s32(x, p.mult);
-  // rounding_divide_by_pot(x, s), written as the reference writes it (not
-  // SRSHL, which rounds ties up, not away from zero, for x < 0):
-  // (x >> s) + (x & mask > mask / 2 + [x < 0]). SSHL by -s is the
-  // arithmetic right shift.
-  const int32x4_t rem = vandq_s32(x, p.rmask);
-  const int32x4_t threshold = vsubq_s32(p.rhalf, vshrq_n_s32(x, 31));
-  const uint32x4_t up = vcgtq_s32(rem, threshold);  // all ones (-1) where rounding up
-  x = vsubq_s32(vshlq_s32(x, p.neg_rshift), vreinterpretq_s32_u32(up));
-  // + output zero point (wrapping, as the reference's int32 add), clamp.
-  x = vaddq_s32(x, vdupq_n_s32(rq.output_zp));
-  x = vmaxq_s32(x, vdupq_n_s32(rq.min));
-  return vminq_s32(x, vdupq_n_s32(rq.max));
-}
-
-// Stores channels [0, nc) (nc <= 16) of four 4-lane results already
-// clamped to int8's range (the saturating narrows change nothing).
-inline void store16(int8_t* y, const int32x4_t (&v)[4], int64_t nc) {
-  const int16x8_t lo = vcombine_s16(vqmovn_s32(v[0]), vqmovn_s32(v[1]));
-  const int16x8_t hi = vcombine_s16(vqmovn_s32(v[2]), vqmovn_s32(v[3]));
-  const int8x16_t bytes = vcombine_s8(vqmovn_s16(lo), vqmovn_s16(hi));
+// Stores channels [0, nc) (nc <= 16) of 16 result bytes.
+inline void store16(int8_t* y, int8x16_t bytes, int64_t nc) {
   if (nc == kQGemmNr) {
     vst1q_s8(y, bytes);
   } else {
@@ -136,12 +91,22 @@ void tile(const QGemmArgs& args, const int8_t* a, int64_t n, int8_t* y) {
   }
   const QGemmRequant& rq = *args.rq;
   const int64_t nc = std::min<int64_t>(kQGemmNr, b.n1 - n);
-  const Params4 p[4] = {load_params4(rq, n), load_params4(rq, n + 4), load_params4(rq, n + 8),
-                        load_params4(rq, n + 12)};
+  int32x4_t bias[4];
+  neon::Requant4 p[4];
+  for (int q = 0; q < 4; ++q) {
+    const int64_t col = n + 4 * q;
+    bias[q] = vld1q_s32(rq.bias_s8.data() + col);
+    p[q] = neon::load_requant4(rq.multiplier.data() + col, rq.left_shift.data() + col,
+                               rq.right_shift.data() + col);
+  }
   for (int r = 0; r < MR; ++r) {
-    const int32x4_t out[4] = {requant4(acc[r][0], p[0], rq), requant4(acc[r][1], p[1], rq),
-                              requant4(acc[r][2], p[2], rq), requant4(acc[r][3], p[3], rq)};
-    store16(y + r * b.ldy, out, nc);
+    int32x4_t out[4];
+    for (int q = 0; q < 4; ++q) {
+      // The bias add wraps modulo 2^32, as requantize_one's.
+      out[q] = neon::requantize4(vaddq_s32(acc[r][q], bias[q]), p[q], rq.any_left_shift,
+                                 rq.output_zp, rq.min, rq.max);
+    }
+    store16(y + r * b.ldy, neon::narrow16(out[0], out[1], out[2], out[3]), nc);
   }
 }
 
