@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/backends/native/native_env.h"
 #include "harness/build_info.h"
 
 namespace opscope::harness {
@@ -57,6 +58,7 @@ DeviceInfo capture_device() {
   }
   d.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   d.emulated = false;
+  d.native_isa = std::string(native::to_string(native::selected_isa()));
   return d;
 }
 

@@ -14,8 +14,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ToolInfo, name, version,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CpuCluster, name, cpus, max_khz)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceInfo, id, kind, os, arch,
                                                 cpu_model, cores, ram_bytes,
-                                                governor, emulated, hostname,
-                                                clusters, android_model,
+                                                governor, emulated, native_isa,
+                                                hostname, clusters, android_model,
                                                 android_release, android_abi)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CpuState, cpu, cur_khz, max_khz, governor)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ThermalZone, type, temp_c)

@@ -39,6 +39,11 @@ struct DeviceInfo {
   int cores = 0;
   int64_t ram_bytes = 0;
   bool emulated = false;
+  // The instruction set of the native backend's kernels in the process
+  // that ran the case (native_env.h selected_isa(): the CPU's best, or
+  // OPSCOPE_NATIVE_ISA's): "portable", "avx2", "avxvnni", "avx512vnni",
+  // "neondot". Empty in documents from before it was recorded.
+  std::string native_isa;
   std::vector<CpuCluster> clusters;  // optional in JSON
   // Android only (empty elsewhere): ro.product.model,
   // ro.build.version.release, ro.product.cpu.abi.

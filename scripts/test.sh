@@ -4,7 +4,8 @@
 #   1. release build, the aarch64 runner bundle (cross-built), every test
 #      (kernels, reader, engine, CLI, agreement with LiteRT.js on the real
 #      models, the device transports against a real OpenSSH server and the
-#      real adb client, the aarch64 bundle under qemu);
+#      real adb client, the aarch64 bundle under qemu), and the native
+#      backend's kernel tests cross-built for aarch64 and run under qemu;
 #   2. the reader and kernel tests and the hostile corpus (tests/data/hostile)
 #      again under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. a short libFuzzer run of the TFLite reader.
@@ -38,6 +39,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS"
 echo "== aarch64 runner bundle (cross build of the runner only)"
 scripts/build_aarch64_bundle.sh build/release/cli/bundles/aarch64
+echo "== native int8 kernels on aarch64 under qemu (portable and neondot against the reference)"
+scripts/test_aarch64_native.sh
 ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
 echo "== sanitizers: reader, kernels (reference and native) and QDQ fusion under ASan+UBSan"

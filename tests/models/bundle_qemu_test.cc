@@ -4,14 +4,16 @@
 //   models with --backend xnnpack,cpu and --backend cpu; its saved outputs
 //   agree with LiteRT.js within the agreement tests' tolerance
 //   (oracle_test_util.h) and its result document says arch aarch64;
-// - under qemu, the aarch64 runner's native int8 kernels (the portable path,
-//   or NEON dot-product where built) give the same output bytes as its
-//   reference kernels on an int8 variant of selfie_segmentation;
+// - under qemu, the aarch64 runner's native int8 kernels give the same
+//   output bytes as its reference kernels on int8 variants of small models,
+//   both on the portable path and on the NEON dot-product one (the best ISA
+//   of qemu's default CPU, which the result document must name);
 // - the x86_64 bundle starts with `env -i` through its own loader.
 // A missing bundle skips, unless OPSCOPE_REQUIRE_AARCH64=1 (scripts/test.sh).
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -113,14 +115,19 @@ TEST_P(Aarch64Bundle, AgreesWithLiteRtJsUnderQemu) {
 }
 
 // Runs the aarch64 bundle's runner on `model` under qemu with `backends`;
-// the result document.
+// the result document, or null if the runner failed. The runner's
+// environment holds only `env` (NAME=VALUE entries; qemu-user passes its
+// own environment to the guest).
 nlohmann::json run_under_qemu(const fs::path& b, const fs::path& model, const std::string& backends,
-                              const fs::path& json) {
-  const std::vector<std::string> args = {
-      "-i", "/usr/bin/qemu-aarch64", (b / "lib/ld-linux-aarch64.so.1").string(),
+                              const fs::path& json, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> args = {"-i"};
+  args.insert(args.end(), env.begin(), env.end());
+  const std::vector<std::string> rest = {
+      "/usr/bin/qemu-aarch64", (b / "lib/ld-linux-aarch64.so.1").string(),
       "--library-path", (b / "lib").string(), (b / "bin/opscope-runner").string(),
       model.string(), "--backend", backends, "--threads", "1", "--runs", "1",
-      "--warmup", "0", "--min-secs", "0", "--no-op-profile", "--json", json.string()};
+      "--warmup", "0", "--min-secs", "0", "--json", json.string()};
+  args.insert(args.end(), rest.begin(), rest.end());
   devices::ProcessLimits limits;
   limits.timeout_secs = 240;
   auto r = devices::run_local_process("/usr/bin/env", args, limits);
@@ -129,15 +136,23 @@ nlohmann::json run_under_qemu(const fs::path& b, const fs::path& model, const st
   return nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
 }
 
-TEST(Aarch64BundleNative, Int8BitExactWithReferenceUnderQemu) {
+// The native backend under qemu, on an int8 variant of a model (quantized
+// here from random calibration inputs), with its portable kernels and with
+// the best ISA the emulated CPU has: both give the reference backend's
+// output bytes. qemu-aarch64's default CPU ("max") has the dot-product
+// extension, so the best ISA is neondot (qgemm_neondot.cc): checked from
+// the result document's device.native_isa.
+class Aarch64BundleNative : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Aarch64BundleNative, Int8BitExactWithReferenceUnderQemu) {
   const fs::path b = bundles_dir() / "aarch64";
-  const fs::path model = model_dir() / "selfie_segmentation.tflite";
+  const fs::path model = model_dir() / (GetParam() + ".tflite");
   if (!fs::exists(b / "bundle.json") || !fs::exists(model) ||
       !fs::exists("/usr/bin/qemu-aarch64")) {
     if (aarch64_required()) FAIL() << "missing " << b << ", " << model << " or qemu-aarch64";
     GTEST_SKIP() << "aarch64 bundle, model or qemu-aarch64 missing";
   }
-  const fs::path work = fresh_dir("opscope-bundle", "native");
+  const fs::path work = fresh_dir("opscope-bundle", "native_" + GetParam());
   auto loaded = harness::load_model(model.string());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   auto quantized = quantize_model(
@@ -153,24 +168,53 @@ TEST(Aarch64BundleNative, Int8BitExactWithReferenceUnderQemu) {
       },
       QuantizeOptions{});
   ASSERT_TRUE(quantized.is_ok()) << quantized.status().to_string();
-  const fs::path int8 = work / "selfie_int8.tflite";
+  const fs::path int8 = work / (GetParam() + "_int8.tflite");
   ASSERT_TRUE(tflite::write_tflite_file((*quantized)->graph, int8.string()).is_ok());
 
   const nlohmann::json ref = run_under_qemu(b, int8, "cpu", work / "cpu.json");
-  const nlohmann::json nat = run_under_qemu(b, int8, "native,cpu", work / "native.json");
-  ASSERT_TRUE(ref.is_object() && nat.is_object()) << "the runner failed under qemu";
+  ASSERT_TRUE(ref.is_object()) << "the runner failed under qemu (cpu)";
   ASSERT_EQ(ref.value("status", ""), "ok");
-  ASSERT_EQ(nat.value("status", ""), "ok");
-  int native_partitions = 0;
-  for (const auto& p : nat["partitions"]) native_partitions += p.value("backend", "") == "native";
-  EXPECT_GT(native_partitions, 0) << "no node ran on native";
-  ASSERT_EQ(ref["outputs"].size(), nat["outputs"].size());
-  for (size_t i = 0; i < ref["outputs"].size(); ++i) {
-    EXPECT_EQ(nat["outputs"][i].value("checksum", "a"), ref["outputs"][i].value("checksum", "b"))
-        << "output " << i;
+  // "" leaves OPSCOPE_NATIVE_ISA unset: the best ISA of the emulated CPU.
+  for (const std::string& isa : {std::string("portable"), std::string("")}) {
+    const std::vector<std::string> env =
+        isa.empty() ? std::vector<std::string>{}
+                    : std::vector<std::string>{"OPSCOPE_NATIVE_ISA=" + isa};
+    const std::string label = GetParam() + " native " + (isa.empty() ? "best" : isa);
+    const nlohmann::json nat =
+        run_under_qemu(b, int8, "native,cpu", work / ("native_" + isa + ".json"), env);
+    ASSERT_TRUE(nat.is_object()) << label << ": the runner failed under qemu";
+    ASSERT_EQ(nat.value("status", ""), "ok") << label;
+    const std::string ran = nat["device"].value("native_isa", "");
+    std::printf("  %s: device.native_isa %s\n", label.c_str(), ran.c_str());
+    EXPECT_EQ(ran, isa.empty() ? "neondot" : isa) << label;
+    // The GEMM's ops (and the others native takes) ran on native: every
+    // CONV_2D and FULLY_CONNECTED of the model.
+    std::map<std::string, int> on_native, in_model;
+    for (const auto& op : nat["ops"]) {
+      const std::string type = op.value("type", "");
+      ++in_model[type];
+      if (op.value("backend", "") == "native") ++on_native[type];
+    }
+    std::string ran_natively;
+    for (const auto& [type, count] : on_native) ran_natively += " " + type + "x" + std::to_string(count);
+    std::printf("  %s: on native:%s\n", label.c_str(), ran_natively.c_str());
+    EXPECT_GT(on_native["CONV_2D"] + on_native["FULLY_CONNECTED"], 0) << label;
+    EXPECT_EQ(on_native["CONV_2D"], in_model["CONV_2D"]) << label;
+    EXPECT_EQ(on_native["FULLY_CONNECTED"], in_model["FULLY_CONNECTED"]) << label;
+    ASSERT_EQ(ref["outputs"].size(), nat["outputs"].size()) << label;
+    for (size_t i = 0; i < ref["outputs"].size(); ++i) {
+      EXPECT_EQ(nat["outputs"][i].value("checksum", "a"), ref["outputs"][i].value("checksum", "b"))
+          << label << " output " << i;
+    }
   }
   fs::remove_all(work);
 }
+
+// CONV_2D in the first three (selfie 43, face 21, hand 31); FULLY_CONNECTED
+// in hand_landmark_lite (4) and alexa_v0.1 (3, its only weighted ops).
+INSTANTIATE_TEST_SUITE_P(Int8Models, Aarch64BundleNative,
+                         ::testing::Values("selfie_segmentation", "face_detection_short_range",
+                                           "hand_landmark_lite", "alexa_v0.1"));
 
 INSTANTIATE_TEST_SUITE_P(SmallModels, Aarch64Bundle,
                          ::testing::Values("selfie_segmentation", "face_detection_short_range"));

@@ -34,6 +34,9 @@ void QGemm::pack(int64_t n, int64_t k, const int8_t* w, int32_t a_zero_point,
   rq_.right_shift.assign(static_cast<size_t>(np), 0);
   rq_.rmask.assign(static_cast<size_t>(np), 0);
   rq_.rhalf.assign(static_cast<size_t>(np), 0);
+#if defined(__aarch64__)
+  rq_.bias_s8.assign(static_cast<size_t>(np), 0);
+#endif
   rq_.output_zp = out.output_zero_point();
   rq_.min = out.range().min;
   rq_.max = out.range().max;
@@ -47,6 +50,13 @@ void QGemm::pack(int64_t n, int64_t k, const int8_t* w, int32_t a_zero_point,
     const uint64_t folded = static_cast<uint64_t>(static_cast<uint32_t>(bias[j])) -
                             static_cast<uint64_t>(fold * colsum);
     rq_.bias[j] = static_cast<int32_t>(static_cast<uint32_t>(folded));
+#if defined(__aarch64__)
+    // bias - zp * colsum, modulo 2^32, for the signed-byte sums of sdot.
+    const uint64_t signed_fold =
+        static_cast<uint64_t>(static_cast<uint32_t>(bias[j])) -
+        static_cast<uint64_t>(static_cast<int64_t>(a_zero_point) * colsum);
+    rq_.bias_s8[j] = static_cast<int32_t>(static_cast<uint32_t>(signed_fold));
+#endif
     rq_.multiplier[j] = mults[j].multiplier;
     const int left = mults[j].shift > 0 ? mults[j].shift : 0;
     const int right = mults[j].shift > 0 ? 0 : -mults[j].shift;
@@ -89,6 +99,9 @@ void QGemm::run(Isa isa, const QGemmBlock& block) const {
     case Isa::kAvx512Vnni: qgemm_block_avx512vnni(args); return;
     case Isa::kAvxVnni: qgemm_block_avxvnni(args); return;
     case Isa::kAvx2: qgemm_block_avx2(args); return;
+#endif
+#if defined(__aarch64__)
+    case Isa::kNeonDot: qgemm_block_neondot(args); return;
 #endif
     default: qgemm_block_portable(args); return;
   }

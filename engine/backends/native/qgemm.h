@@ -20,6 +20,15 @@
 // in plain C++. The requantization's fixed-point steps are integer
 // operations that vectorize exactly (qgemm_requant.h).
 //
+// aarch64 (NEON dot product, qgemm_neondot.cc) differs in the sums only:
+// Armv8.2's sdot is s8 x s8 (there is no u8 x s8 before Armv8.6's usdot),
+// so it sums x * w with the activations as they are and starts at
+// QGemmRequant::bias_s8 = bias - a_zp * colsum(w) (mod 2^32), made by pack
+// on aarch64 only. Its requantization is requantize_one's steps on 4 lanes
+// (SQRDMULH is the reference's high multiply exactly; the rounding shift is
+// written as the reference's, not with SRSHL, which rounds negative ties
+// up).
+//
 // Packed weights: panels of kQGemmNr = 16 output channels; in a panel, K is
 // padded to a multiple of 4 (kp) and stored as kp / 4 groups of 16 x 4
 // bytes: group g holds w[j, 4g .. 4g + 3] for the panel's 16 channels j, so
@@ -61,6 +70,11 @@ inline constexpr int kQGemmShortMaxShift = 23;
 
 struct QGemmRequant {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
+  // aarch64 only (empty elsewhere): the bias for kernels that sum the int8
+  // activations as signed bytes, x * w rather than (x ^ 0x80) * w (NEON
+  // sdot, qgemm_neondot.cc): bias - a_zp * colsum(w) = the folded bias +
+  // 128 * colsum(w), modulo 2^32, padded as bias.
+  std::vector<int32_t> bias_s8;
   int32_t output_zp = 0, min = -128, max = 127;
   bool any_left_shift = false;
   bool short_form = false;  // every channel fits the one-rounding form
@@ -134,6 +148,7 @@ void qgemm_block_portable(const QGemmArgs& args);
 void qgemm_block_avx2(const QGemmArgs& args);
 void qgemm_block_avxvnni(const QGemmArgs& args);
 void qgemm_block_avx512vnni(const QGemmArgs& args);
+void qgemm_block_neondot(const QGemmArgs& args);
 
 // Splits `count` items (rows, or panels) among at most `threads` tasks and
 // runs fn(context, task, begin, end) for each task, through `threadpool`

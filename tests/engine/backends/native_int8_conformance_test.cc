@@ -2,8 +2,10 @@
 // ("cpu"): the same one-node int8 CONV_2D and FULLY_CONNECTED graphs run
 // through a Session on {"native", "cpu"} and on {"cpu"}, and the outputs
 // must be BIT-EXACT, on every instruction-set path this CPU can run
-// (OPSCOPE_NATIVE_ISA forces portable, avx2, avxvnni, avx512vnni in turn;
-// the backend reads it when a session creates it). Shapes are seeded and
+// (OPSCOPE_NATIVE_ISA forces portable, avx2, avxvnni, avx512vnni, or on
+// aarch64 portable and neondot, in turn; the backend reads it when a
+// session creates it; scripts/test_aarch64_native.sh runs this file under
+// qemu-aarch64). Shapes are seeded and
 // cover the edge cases of the GEMM and of the requantization: zero points
 // at -128 and 127, saturation (tiny output scales, multipliers above 1,
 // biases at the int32 limits, which wrap as in TFLite), channel counts not a
@@ -493,6 +495,18 @@ TEST(NativeInt8, DeclinesFloatNodesWithAReason) {
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->backend, "cpu");
   EXPECT_NE(r->why.find("int8"), std::string::npos) << r->why;
+}
+
+// OPSCOPE_EXPECT_NATIVE_ISA=<name> (scripts/test_aarch64_native.sh sets
+// neondot): that ISA is one the tests above ran, so a CPU or emulator
+// without it fails here instead of testing fewer paths in silence.
+TEST(NativeInt8, ExpectedIsaIsTested) {
+  const char* want = std::getenv("OPSCOPE_EXPECT_NATIVE_ISA");
+  if (want == nullptr) GTEST_SKIP() << "OPSCOPE_EXPECT_NATIVE_ISA is not set";
+  native::Isa isa;
+  ASSERT_TRUE(native::parse_isa(want, &isa)) << want;
+  EXPECT_TRUE(native::cpu_has(isa)) << want << " is not available on this CPU";
+  EXPECT_EQ(native::detect_isa(), isa) << "the best ISA here is not " << want;
 }
 
 TEST(NativeInt8, ForcedIsaFallsBackWhenUnknown) {

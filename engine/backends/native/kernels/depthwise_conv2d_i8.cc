@@ -10,7 +10,8 @@
 // the zero point's share is a per-channel constant, folded into the bias:
 // acc + bias = sum x * w + (bias - input_zp * sum w), all modulo 2^32, so
 // the SIMD paths multiply raw input bytes. Border pixels subtract the zero
-// point per tap, as the reference does.
+// point per tap, as the reference does. The NEON path (aarch64,
+// Isa::kNeonDot) treats every pixel as a border pixel, on int16 weights.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -111,6 +112,10 @@ class DepthwiseConv2DI8 final : public Kernel {
     }
     p.any_left_shift = false;
     for (int64_t ch = 0; ch < c; ++ch) p.any_left_shift |= left_[ch] > 0;
+#if defined(__aarch64__)
+    // The NEON path's int16 weights (ukernels::depthwise_i8_neon).
+    weights16_.assign(weights_.begin(), weights_.end());
+#endif
     pack_pairs(c, taps, cp);
     // vpdpbusd on chunks of 64 output bytes that span pixels (no idle lanes
     // for any channel count, four taps per instruction), except 3x3 windows
@@ -158,6 +163,20 @@ class DepthwiseConv2DI8 final : public Kernel {
         } else {
           ukernels::depthwise_i8_avx2(p, input + n * in_image, output + n * out_image);
         }
+      }
+      return;
+    }
+#endif
+#if defined(__aarch64__)
+    if (isa_ == Isa::kNeonDot) {
+      ukernels::DepthwiseParams p = g;
+      p.weights16 = weights16_.data();
+      p.bias = bias_.data();
+      p.multiplier = mult_.data();
+      p.left_shift = left_.data();
+      p.right_shift = right_.data();
+      for (int64_t n = 0; n < batch_; ++n) {
+        ukernels::depthwise_i8_neon(p, input + n * in_image, output + n * out_image);
       }
       return;
     }
@@ -290,6 +309,7 @@ class DepthwiseConv2DI8 final : public Kernel {
   std::vector<ri8::QuantizedMultiplier> multipliers_;
   std::vector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
   std::vector<int16_t> pair_weights_;
+  std::vector<int16_t> weights16_;  // aarch64 only: weights_ as int16 (the NEON path)
   std::vector<int8_t> quad_w_;
   std::vector<int32_t> quad_k_;
   std::vector<int32_t> bias_p_, bias_inner_p_, mult_p_, left_p_, right_p_;

@@ -55,6 +55,8 @@ struct DepthwiseParams {
   const int32_t* left_shift = nullptr;   // max(shift, 0)
   const int32_t* right_shift = nullptr;  // max(-shift, 0)
   bool any_left_shift = false;           // some channel's shift is > 0
+  // aarch64 only: the weights as int16, [k_h * k_w][padded channels].
+  const int16_t* weights16 = nullptr;
   // The AVX-512 layout: 32 channels per block, two taps per int16 pair
   // (vpdpwssd). Block b's 32 weights of taps (2p, 2p + 1) sit at
   // pair_weights + (p * blocks + b) * 64 in the order of
@@ -95,6 +97,12 @@ constexpr int64_t kQuadConsts = 6;
 // [out_h, out_w, channels].
 void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);
 void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output);
+// NEON (aarch64): 16 channels of one pixel per step, (x - input_zp) * w
+// with int16 multiply-accumulates into int32 over the taps inside the
+// input, and the model's bias (every pixel as the reference's border
+// pixels: no folded zero point). Uses weights16, bias, multiplier,
+// left_shift and right_shift.
+void depthwise_i8_neon(const DepthwiseParams& p, const int8_t* input, int8_t* output);
 
 // ------------------------------------------------------------ ADD, MUL
 // TFLite's int8 ADD and MUL (reference/kernels/int8/binary_int8.cc) on one
