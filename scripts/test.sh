@@ -6,9 +6,10 @@
 #      models, the device transports against a real OpenSSH server and the
 #      real adb client, the aarch64 bundle under qemu), and the native
 #      backend's kernel tests cross-built for aarch64 and run under qemu;
-#   2. the reader and kernel tests and the hostile corpus (tests/data/hostile)
-#      again under AddressSanitizer and UndefinedBehaviorSanitizer;
-#   3. a short libFuzzer run of the TFLite reader.
+#   2. in one clang build with AddressSanitizer and UndefinedBehaviorSanitizer
+#      (preset asan): the reader and kernel tests and the hostile corpus
+#      (tests/data/hostile) again, then a short libFuzzer run of the TFLite
+#      and the ONNX readers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPSCOPE_MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
@@ -43,23 +44,20 @@ echo "== native int8 kernels on aarch64 under qemu (portable and neondot against
 scripts/test_aarch64_native.sh
 ctest --preset release -j "$JOBS" | tee "$LOGS/release.txt"
 
-echo "== sanitizers: reader, kernels (reference and native) and QDQ fusion under ASan+UBSan"
+echo "== sanitizers and fuzzing (clang): reader, kernels (reference and native), QDQ fusion"
+echo "   under ASan+UBSan, then the TFLite and ONNX readers under libFuzzer, 30 s each"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests \
-  hostile_corpus_test native_int8_conformance_test engine_core_test
+  hostile_corpus_test native_int8_conformance_test engine_core_test all_fuzzers
 ctest --preset asan -j "$JOBS" \
   -R "tflite_reader_test|kernels_|hostile_corpus_test|native_int8_conformance|engine_core_test" \
   | tee "$LOGS/asan.txt"
+ctest --preset asan -L fuzz | tee "$LOGS/fuzz.txt"
 
-echo "== fuzz: TFLite reader (libFuzzer)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$JOBS" --target all_fuzzers
-ctest --preset fuzz | tee "$LOGS/fuzz.txt"
-
-# One closing line over the three stages (each ctest run above fails the
+# One closing line over the stages (each ctest run above fails the
 # script on its own if a test fails).
 read -r total failed < <(cat "$LOGS"/*.txt | awk '
   /tests failed out of/ { t += $NF; for (i = 1; i <= NF; ++i) if ($i == "failed") f += $(i - 2) }
   END { print t + 0, f + 0 }')
-echo "release, asan and fuzz stages together:"
+echo "release, sanitizer and fuzz runs together:"
 echo "total: $((total - failed)) passed, $failed failed"

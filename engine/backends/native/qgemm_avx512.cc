@@ -5,8 +5,10 @@
 // GCC 12 warns of the "uninitialized" __Y inside its own AVX-512
 // intrinsics (_mm512_undefined_epi32 in masked forms, and in
 // _mm512_broadcast_i32x4 / _mm512_shuffle_epi32 as -Wuninitialized): a false positive.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 #include <algorithm>

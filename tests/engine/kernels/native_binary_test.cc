@@ -48,7 +48,10 @@ void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_fact
   uint32_t seed = 21;
   int compared = 0, i = 0;
   for (const Quant& q : quants) {
-    for (const auto& [sa, sb] : shapes) {
+    for (const auto& shape_pair : shapes) {
+      // Named copies: clang 14 cannot capture structured bindings.
+      const Shape& sa = shape_pair.first;
+      const Shape& sb = shape_pair.second;
       const auto a = random_ints<int8_t>(static_cast<size_t>(num_elements(sa)), seed++, -128, 127);
       const auto b = random_ints<int8_t>(static_cast<size_t>(num_elements(sb)), seed++, -128, 127);
       const Activation act = acts[i++ % 4];

@@ -46,7 +46,7 @@ int run_case(const DwCase& dc, uint32_t seed) {
   } else if (dc.bias_kind == 2) {
     bias = random_ints<int32_t>(static_cast<size_t>(dc.c), seed + 2, -2000, 2000);
     for (size_t i = 0; i < bias.size(); ++i) {
-      bias[i] = i % 2 == 0 ? INT32_MAX - bias[i] - 2000 : INT32_MIN + bias[i] + 2000;
+      bias[i] = i % 2 == 0 ? (INT32_MAX - 2000) - bias[i] : (INT32_MIN + 2000) + bias[i];
     }
   }
   Quantization fq;

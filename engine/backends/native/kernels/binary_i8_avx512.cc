@@ -4,7 +4,9 @@
 // and requantize_avx512.h.
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 

@@ -9,8 +9,10 @@
 // Then TFLite's per-channel requantization (requantize_avx512.h).
 // GCC 12 warns falsely (-Wmaybe-uninitialized, -Wuninitialized) about the
 // intrinsics' _mm512_undefined_*() (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 #include <immintrin.h>
 

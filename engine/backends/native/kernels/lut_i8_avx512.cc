@@ -4,7 +4,9 @@
 // function enables it itself and is only called after cpu_has_avx512vbmi().
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 

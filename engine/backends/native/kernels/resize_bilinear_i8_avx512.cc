@@ -3,7 +3,9 @@
 // four-term sum and rounding (half away from zero, then / 2^20).
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 

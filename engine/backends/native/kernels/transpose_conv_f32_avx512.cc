@@ -5,8 +5,10 @@
 // 16 input channels the group's weights stay in registers for the row.
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 

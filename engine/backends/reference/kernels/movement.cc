@@ -90,6 +90,9 @@ template <size_t kSize>
 void run_sized(const CopyPlan& plan, const uint8_t* src, uint8_t* dst,
                size_t size) {
   const size_t e = kSize != 0 ? kSize : size;
+  // Signed, so a negative step (a reversed slice) gives a negative offset,
+  // not a wrapped unsigned one (pointer overflow: UB).
+  const int64_t es = static_cast<int64_t>(e);
   const int inner = plan.rank - 1;
   const int64_t n = plan.count[inner];
   const int64_t si = plan.src_step[inner];
@@ -98,13 +101,13 @@ void run_sized(const CopyPlan& plan, const uint8_t* src, uint8_t* dst,
   int64_t s = plan.src_base;
   int64_t d = plan.dst_base;
   while (true) {
-    const uint8_t* sp = src + s * e;
-    uint8_t* dp = dst + d * e;
+    const uint8_t* sp = src + s * es;
+    uint8_t* dp = dst + d * es;
     if (si == 1 && di == 1) {
       std::memcpy(dp, sp, static_cast<size_t>(n) * e);
     } else {
       for (int64_t i = 0; i < n; ++i) {
-        std::memcpy(dp + i * di * e, sp + i * si * e, kSize != 0 ? kSize : e);
+        std::memcpy(dp + i * di * es, sp + i * si * es, e);
       }
     }
     // Advance the odometer over the outer dims.
