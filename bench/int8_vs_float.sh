@@ -6,7 +6,7 @@
 # interval, memory, and the operators whose time changed most, matched by
 # source index.
 #
-#   bench/int8_vs_float.sh [--backend xnnpack,cpu] [--threads 1] [--repeat 3]
+#   bench/int8_vs_float.sh [--backend native,xnnpack,cpu] [--threads 1] [--repeat 3]
 #                          [--runs 30] [--top 10] [MODEL_NAME ...]
 #
 # Default models: selfie_segmentation face_detection_full_range
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 OPSCOPE=build/release/cli/opscope
 MODEL_DIR="${OPSCOPE_MODEL_DIR:-$HOME/.cache/opscope/models}"
 PHOTO_DIR="${OPSCOPE_PHOTO_DIR:-$HOME/.cache/opscope/photos}"
-backend=xnnpack,cpu threads=1 repeat=3 runs=30 top=10 models=()
+backend=native,xnnpack,cpu threads=1 repeat=3 runs=30 top=10 models=()
 while (($#)); do
   case "$1" in
     --backend) backend="$2"; shift 2 ;;
