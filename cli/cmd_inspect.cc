@@ -12,6 +12,7 @@
 #include "harness/exit_codes.h"
 #include "harness/inspect.h"
 #include "harness/run_options.h"
+#include "harness/run_options.h"
 #include "result/utf8.h"
 
 namespace opscope::cli {
@@ -21,7 +22,8 @@ using namespace harness;  // NOLINT(build/namespaces)
 namespace {
 
 struct InspectCommand {
-  std::string model, backends = "cpu";
+  // The placement `run` would use without --backend.
+  std::string model, backends = harness::default_backend_list();
   int min_partition_size = 1;
   bool json = false;
   DeviceFlags devices;
@@ -97,9 +99,10 @@ CliCommand add_inspect_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "inspect", "Describe a model: inputs, outputs, op histogram, params, "
                  "weight precision, MACs per node, placement, unsupported ops");
-  sub->add_option("model", c->model, "Model file (.tflite)")->required();
+  sub->add_option("model", c->model, "Model file (.tflite, .onnx)")->required();
   sub->add_option("--backend", c->backends,
-                  "Backend priority list: show the planned placement without running")
+                  "Backend priority list: show the planned placement without running "
+                  "(default: run's default, the fastest list this build has)")
       ->capture_default_str();
   sub->add_option("--min-partition-size", c->min_partition_size,
                   "As for run: shorter delegated partitions fall back")
