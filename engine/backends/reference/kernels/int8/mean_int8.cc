@@ -7,6 +7,13 @@
 //
 // The scale change rounds to an integer before the division, so its error
 // shrinks by the count; the division rounds half away from zero.
+//
+// With a float requantization (an op made by QDQ fusion, graph.h) it is
+// ONNX Runtime's QLinearGlobalAveragePool (MLAS, x86-64): S = in_scale /
+// (out_scale * float(count)) in float and y = requantize_float(sum, S,
+// out_zp, -128, 127) (fixed_point.h: float product, round half to even).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -42,6 +49,8 @@ class MeanI8 final : public Kernel {
     multiplier_ = quantize_multiplier(static_cast<double>(qin.scale) /
                                       static_cast<double>(qout.scale));
     count_ = static_cast<int32_t>(count == 0 ? 1 : count);
+    float_mode_ = is_float_requantization(ctx.node().requantization);
+    if (float_mode_) float_scale_ = qin.scale / (qout.scale * static_cast<float>(count_));
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     empty_ = num_elements(in) == 0;
@@ -72,6 +81,12 @@ class MeanI8 final : public Kernel {
         });
       }
     }
+    if (float_mode_) {
+      for (int64_t i = 0; i < out_elements_; ++i) {
+        y[i] = static_cast<int8_t>(requantize_float(acc[i], float_scale_, out_zp_, -128, 127));
+      }
+      return;
+    }
     for (int64_t i = 0; i < out_elements_; ++i) {
       const int32_t scaled = multiply_by_quantized_multiplier(acc[i], multiplier_);
       y[i] = saturate_int8(rounded_divide(scaled, count_) + out_zp_);
@@ -83,6 +98,8 @@ class MeanI8 final : public Kernel {
   int32_t in_zp_ = 0, out_zp_ = 0;
   QuantizedMultiplier multiplier_;
   int32_t count_ = 1;  // input elements per output element
+  bool float_mode_ = false;
+  float float_scale_ = 0.0f;
   int64_t out_elements_ = 0;
   bool empty_ = false;
   ReduceRuns runs_;  // sized in prepare
