@@ -183,7 +183,18 @@ void bit_exact_with_reference() {
 // channels of one pixel per chunk), stride 2 (one or two loads per pixel of
 // a chunk from 64 channels up), row ends that are not
 // whole chunks, SAME and VALID borders, dilation, and every quantization.
-TEST(NativeDepthwiseConv2DI8, BitExactOnWideImages) {
+void bit_exact_on_wide_images();
+
+TEST(NativeDepthwiseConv2DI8, BitExactOnWideImages) { bit_exact_on_wide_images(); }
+
+// The same with ONNX Runtime's float requantization (every AVX-512 path).
+TEST(NativeDepthwiseConv2DI8, FloatRequantizationBitExactOnWideImages) {
+  g_requantization = Requantization::kFloat;
+  bit_exact_on_wide_images();
+  g_requantization = Requantization::kFixedPoint;
+}
+
+void bit_exact_on_wide_images() {
   struct Quant {
     int in_zp, out_zp;
     float in_scale, out_scale;

@@ -164,14 +164,9 @@ class DepthwiseConv2DI8 final : public Kernel {
       p.right_shift_p = right_p_.data();
       p.quad_weights = quad_w_.data();
       p.quad_consts = quad_k_.data();
-      if (float_mode_) {
-        // ONNX Runtime's float stage: the AVX2 kernel on every x86 ISA.
-        p.float_scale_p = float_scale_p_.data();
-        for (int64_t n = 0; n < batch_; ++n) {
-          ukernels::depthwise_i8_avx2(p, input + n * in_image, output + n * out_image);
-        }
-        return;
-      }
+      // ONNX Runtime's float stage (float_mode_): the scales in the pair
+      // layout, and in the quad constants' multiplier place (pack_quads).
+      if (float_mode_) p.float_scale_p = float_scale_p_.data();
       for (int64_t n = 0; n < batch_; ++n) {
         if (isa_ == Isa::kAvx512Vnni) {
           ukernels::depthwise_i8_avx512(p, input + n * in_image, output + n * out_image);
@@ -276,7 +271,12 @@ class DepthwiseConv2DI8 final : public Kernel {
           }
           k[at] = static_cast<int32_t>(static_cast<uint32_t>(bias_[ch]) -
                                        static_cast<uint32_t>(p.input_zp + 128) * wsum);
-          k[64 + at] = mult_[ch];
+          if (float_mode_) {
+            // The float stage reads its scale here (depthwise_conv2d_i8_avx512.cc).
+            std::memcpy(&k[64 + at], &float_scales_[ch], sizeof(float));
+          } else {
+            k[64 + at] = mult_[ch];
+          }
           k[128 + at] = left_[ch];
           k[192 + at] = right_[ch];
           // As make_stage: vpsllvd gives 0 for shifts of 32 or more.

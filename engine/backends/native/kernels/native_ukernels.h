@@ -76,8 +76,8 @@ struct DepthwiseParams {
   const int32_t* right_shift_p = nullptr;
   // ONNX Runtime's float requantization (Requantization::kFloat, graph.h):
   // the float scale per lane of the pair layout above, or null for
-  // TFLite's fixed-point stage. Only depthwise_i8_avx2 reads it (the
-  // native kernel runs that one for this mode on AVX-512 too).
+  // TFLite's fixed-point stage. The vpdpbusd path (quad) then finds the
+  // scales as floats in the multiplier's place of quad_consts.
   const float* float_scale_p = nullptr;
   // The AVX-512 VNNI u8 x s8 path (vpdpbusd, four taps per int32 lane), used
   // when `quad` is set. The output is written as 64-byte chunks: with
