@@ -213,8 +213,11 @@ class BinaryI8 final : public Kernel {
     RowsFn rows = nullptr;
 #if defined(__x86_64__)
     if (params_.float_mode) {
-      // ONNX Runtime's float form: the AVX2 row on every x86 vector ISA.
-      if (!general_strides_ && isa_ != Isa::kPortable && isa_ != Isa::kNeonDot) {
+      // ONNX Runtime's float form: AVX-512 rows, else the AVX2 row.
+      if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
+        row = ukernels::binary_i8_row_avx512;
+        rows = ukernels::binary_i8_rows_avx512;
+      } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {
         row = ukernels::binary_i8_row_avx2;
       }
     } else if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {

@@ -125,7 +125,8 @@ struct BinaryParams {
   // ONNX Runtime's float form (Requantization::kFloat, graph.h; the
   // reference's binary_int8.cc): the offset o of ORT's values, ADD's R_a,
   // R_b and F, MUL's R (in ra) and zp_y + o (in fixed). row_portable
-  // (binary_i8.cc) and binary_i8_row_avx2 compute it.
+  // (binary_i8.cc), binary_i8_row_avx2 and the two AVX-512 functions
+  // compute it (the repeated-row one a row per call).
   bool float_mode = false;
   int32_t offset = 0;
   float ra = 0, rb = 0, fixed = 0;
