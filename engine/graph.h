@@ -13,6 +13,21 @@
 
 namespace opscope {
 
+// How an int8 op rounds its exact integer result into its output's
+// quantization. kFixedPoint: TFLite's integer semantics (a Q31 multiplier
+// and a rounding shift; every TFLite model, and the default). kFloat: ONNX
+// Runtime's, for the int8 ops QDQ fusion makes from an ONNX model
+// (engine/transforms/qdq/fuse_qdq.h): the scale ratio is a float computed
+// as ORT computes it, the integer result is multiplied by it in float and
+// rounded half to even (docs/quantization.md says op by op).
+// kFloatUint8: the same, for a model whose activations ORT holds as uint8
+// (opscope's int8 value + 128): ADD and MUL round sums that include the
+// zero points, so they compute on the uint8 values to round as ORT does.
+enum class Requantization : uint8_t { kFixedPoint, kFloat, kFloatUint8 };
+
+// Whether `r` is one of ONNX Runtime's float forms.
+inline bool is_float_requantization(Requantization r) { return r != Requantization::kFixedPoint; }
+
 struct Node {
   OpKind op = OpKind::kUnknown;
   // The op's name in the source format ("CONV_2D",
@@ -34,6 +49,8 @@ struct Node {
   // one it rewrites (an unfused QuantizeLinear/DequantizeLinear); shown by
   // `opscope inspect`. Empty otherwise.
   std::string kept_reason;
+  // Int8 ops only (ignored elsewhere): the rounding semantics above.
+  Requantization requantization = Requantization::kFixedPoint;
 
   template <typename T>
   const T& attr() const { return std::get<T>(attrs); }

@@ -164,7 +164,11 @@ TEST(FuseQdq, ConvReluGroupBecomesOneInt8Conv) {
   const Tensor& b = g.tensors[conv.inputs[2]];
   EXPECT_EQ(b.dtype, DType::kI32);
   EXPECT_FLOAT_EQ(b.quantization.scales[1], kInScale * 0.007f);
-  EXPECT_EQ(b.constant_as<int32_t>()[0], static_cast<int32_t>(std::nearbyint(0.3 / (kInScale * 0.011))));
+  // ... quantized as ONNX Runtime does, in float: round_half_even(b / (s_x * s_w)).
+  EXPECT_EQ(b.constant_as<int32_t>()[0],
+            static_cast<int32_t>(std::nearbyint(0.3f / (kInScale * 0.011f))));
+  // It rounds as ONNX Runtime does, which held the activations as uint8.
+  EXPECT_EQ(conv.requantization, Requantization::kFloatUint8);
   // The remaining Q and DQ say why they stay.
   EXPECT_NE(g.nodes[0].kept_reason.find("graph input"), std::string::npos) << g.nodes[0].kept_reason;
   EXPECT_NE(g.nodes[2].kept_reason.find("graph output"), std::string::npos) << g.nodes[2].kept_reason;

@@ -51,6 +51,8 @@ class KernelRunner {
 
   // An absent optional input.
   void add_absent_input() { node().inputs.push_back(-1); }
+  // The node's rounding semantics (graph.h); kFixedPoint unless set.
+  void set_requantization(Requantization r) { node().requantization = r; }
 
   // An output whose shape the kernel sets in prepare.
   int add_output(DType dtype = DType::kF32, Quantization q = {}) {

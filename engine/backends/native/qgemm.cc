@@ -67,8 +67,13 @@ void QGemm::pack(int64_t n, int64_t k, const int8_t* w, int32_t a_zero_point,
     rq_.rhalf[j] = mask >> 1;
     rq_.any_left_shift = rq_.any_left_shift || left > 0;
   }
+  rq_.float_mode = out.requantization() == Requantization::kFloat;
+  if (rq_.float_mode) {
+    rq_.float_scale.assign(static_cast<size_t>(np), 0.0f);
+    for (int64_t j = 0; j < n; ++j) rq_.float_scale[j] = out.float_scales()[j];
+  }
   // The one-rounding form (qgemm.h), where every channel allows it.
-  rq_.short_form = true;
+  rq_.short_form = !rq_.float_mode;
   for (int64_t j = 0; j < n; ++j) {
     rq_.short_form = rq_.short_form && rq_.left_shift[j] == 0 && rq_.multiplier[j] >= 0 &&
                      rq_.right_shift[j] <= kQGemmShortMaxShift;

@@ -81,6 +81,14 @@ struct QGemmRequant {
   // The short form's offset (2^30 + ... + zp 2^(31+s)), its t < 0
   // correction (2^31 or 0) and its shift (31 + s), in panel order.
   std::vector<int64_t> short_add, short_neg, short_shift;
+  // ONNX Runtime's requantization (Requantization::kFloat, graph.h;
+  // ChannelOutput): y = requantize_float(acc + bias, float_scale[j], zp,
+  // min, max) instead of the fixed-point steps, with the same folded int32
+  // sums. The vector forms convert, multiply, clamp and round with cvtps2dq
+  // under the default rounding mode (ties to even): the scalar steps lane
+  // by lane. short_form is off in this mode.
+  bool float_mode = false;
+  std::vector<float> float_scale;  // padded as bias
 };
 
 // What one call of a block function computes: rows [0, m) of A (int8, row

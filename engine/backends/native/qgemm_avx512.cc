@@ -22,6 +22,7 @@ namespace {
 
 struct Params16 {
   __m512i mult, lshift, rshift, rmask, rhalf;
+  __m512 scale;  // rq.float_mode only
 };
 
 inline Params16 load_params(const QGemmRequant& rq, int64_t col) {
@@ -31,12 +32,20 @@ inline Params16 load_params(const QGemmRequant& rq, int64_t col) {
   p.rshift = _mm512_loadu_si512(rq.right_shift.data() + col);
   p.rmask = _mm512_loadu_si512(rq.rmask.data() + col);
   p.rhalf = _mm512_loadu_si512(rq.rhalf.data() + col);
+  p.scale = rq.float_mode ? _mm512_loadu_ps(rq.float_scale.data() + col) : _mm512_setzero_ps();
   return p;
 }
 
 // requantize_one (qgemm_requant.h) on 16 lanes, of sums that started
 // at the folded bias (tile()).
 inline __m512i requant16(__m512i acc, const Params16& p, const QGemmRequant& rq) {
+  if (rq.float_mode) {
+    // requantize_float (fixed_point.h) lane by lane.
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), p.scale);
+    f = _mm512_max_ps(f, _mm512_set1_ps(static_cast<float>(rq.min - rq.output_zp)));
+    f = _mm512_min_ps(f, _mm512_set1_ps(static_cast<float>(rq.max - rq.output_zp)));
+    return _mm512_add_epi32(_mm512_cvtps_epi32(f), _mm512_set1_epi32(rq.output_zp));
+  }
   __m512i x = acc;
   if (rq.any_left_shift) {
     const __m512i s = _mm512_sllv_epi32(x, p.lshift);

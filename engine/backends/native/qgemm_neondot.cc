@@ -113,6 +113,12 @@ void tile(const QGemmArgs& args, const int8_t* a, int64_t n, int8_t* y) {
 }  // namespace
 
 void qgemm_block_neondot(const QGemmArgs& args) {
+  // ONNX Runtime's float requantization (QGemmRequant::float_mode): the
+  // portable microkernel, exact by construction (requantize_one).
+  if (args.rq->float_mode) {
+    qgemm_block_portable(args);
+    return;
+  }
   constexpr int kMr = 4;
   const QGemmBlock& b = args.block;
   for (int64_t n = b.n0; n < b.n1; n += kQGemmNr) {

@@ -14,6 +14,10 @@ namespace opscope::native {
 inline int8_t requantize_one(int32_t acc, const QGemmRequant& rq, int64_t j) {
   const auto sum = static_cast<int32_t>(static_cast<uint32_t>(acc) +
                                         static_cast<uint32_t>(rq.bias[j]));
+  if (rq.float_mode) {
+    return static_cast<int8_t>(reference::int8::requantize_float(sum, rq.float_scale[j],
+                                                                 rq.output_zp, rq.min, rq.max));
+  }
   reference::int8::QuantizedMultiplier m;
   m.multiplier = rq.multiplier[j];
   m.shift = rq.left_shift[j] > 0 ? rq.left_shift[j] : -rq.right_shift[j];

@@ -15,6 +15,7 @@ namespace opscope::native {
 
 struct Params8 {
   __m256i bias, mult, lshift, rshift, rmask, rhalf;
+  __m256 scale;  // rq.float_mode only
 };
 
 static inline Params8 load_params8(const QGemmRequant& rq, int64_t col) {
@@ -22,11 +23,22 @@ static inline Params8 load_params8(const QGemmRequant& rq, int64_t col) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + col));
   };
   return Params8{ld(rq.bias), ld(rq.multiplier), ld(rq.left_shift),
-                 ld(rq.right_shift), ld(rq.rmask), ld(rq.rhalf)};
+                 ld(rq.right_shift), ld(rq.rmask), ld(rq.rhalf),
+                 rq.float_mode ? _mm256_loadu_ps(rq.float_scale.data() + col)
+                               : _mm256_setzero_ps()};
+}
+
+// requantize_float (fixed_point.h) lane by lane: rq.float_mode.
+static inline __m256i requant8_float(__m256i x, const Params8& p, const QGemmRequant& rq) {
+  __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(x), p.scale);
+  f = _mm256_max_ps(f, _mm256_set1_ps(static_cast<float>(rq.min - rq.output_zp)));
+  f = _mm256_min_ps(f, _mm256_set1_ps(static_cast<float>(rq.max - rq.output_zp)));
+  return _mm256_add_epi32(_mm256_cvtps_epi32(f), _mm256_set1_epi32(rq.output_zp));
 }
 
 static inline __m256i requant8(__m256i acc, const Params8& p, const QGemmRequant& rq) {
   __m256i x = _mm256_add_epi32(acc, p.bias);
+  if (rq.float_mode) return requant8_float(x, p, rq);
   if (rq.any_left_shift) {
     const __m256i s = _mm256_sllv_epi32(x, p.lshift);
     const __m256i same = _mm256_cmpeq_epi32(_mm256_srav_epi32(s, p.lshift), x);

@@ -10,6 +10,19 @@
 namespace opscope::native {
 namespace {
 
+#if OPSCOPE_WITH_XNNPACK
+// ADD beside XNNPACK: TFLite-rounded ADD goes to XNNPACK (below); ONNX
+// Runtime's float ADD of a QDQ model (Requantization::kFloat, graph.h),
+// which XNNPACK declines, stays here.
+bool supports_add_beside_xnnpack(const Graph& graph, const Node& node, std::string* why_not) {
+  if (node.op == OpKind::kAdd && !is_float_requantization(node.requantization)) {
+    if (why_not) *why_not = "TFLite-rounded int8 ADD goes to XNNPACK, which is faster";
+    return false;
+  }
+  return native_supports_add(graph, node, why_not);
+}
+#endif
+
 const NativeKernelEntry kNativeKernels[] = {
     {OpKind::kConv2D, native_supports_conv2d_i8, make_native_conv2d_i8},
     {OpKind::kFullyConnected, native_supports_fully_connected_i8,
@@ -22,8 +35,11 @@ const NativeKernelEntry kNativeKernels[] = {
 #if !OPSCOPE_WITH_XNNPACK
     // Exact (TFLite's rounding) int8 ADD costs three fixed-point multiplies
     // per element: about 4x XNNPACK's int8 ADD here (docs/native-kernels.md),
-    // 24x faster than the reference. With XNNPACK built in, ADD goes there.
+    // 24x faster than the reference. With XNNPACK built in, ADD goes there,
+    // except ONNX Runtime's float ADD (QDQ models), which XNNPACK declines.
     {OpKind::kAdd, native_supports_add, make_native_add_i8},
+#else
+    {OpKind::kAdd, supports_add_beside_xnnpack, make_native_add_i8},
 #endif
     {OpKind::kMul, native_supports_mul, make_native_mul_i8},
     {OpKind::kTransposeConv, native_supports_transpose_conv_f32, make_native_transpose_conv_f32},

@@ -23,6 +23,7 @@ struct Links {
 struct Work {
   Graph& g;
   std::vector<char> dead;  // per node
+  std::vector<char> was_uint8;  // per tensor: uint8 in the file (step 1)
   Links links;
   QdqFusionStats stats;
 
@@ -80,6 +81,7 @@ std::string label(const Node& n) {
 // 1. uint8 activations between a QUANTIZE and DEQUANTIZE nodes become int8,
 // zero point - 128.
 void uint8_to_int8(Work& w) {
+  w.was_uint8.assign(w.g.tensors.size(), 0);
   for (int id = 0; id < static_cast<int>(w.g.tensors.size()); ++id) {
     Tensor& t = w.g.tensors[id];
     if (t.dtype != DType::kU8 || t.is_constant() || t.quantization.empty() ||
@@ -92,6 +94,7 @@ void uint8_to_int8(Work& w) {
     if (!all_dq) continue;
     t.dtype = DType::kI8;
     for (int64_t& zp : t.quantization.zero_points) zp -= 128;
+    w.was_uint8[id] = 1;
   }
 }
 
@@ -144,6 +147,23 @@ Kind kind_of(OpKind op) {
     case OpKind::kSoftmax: return Kind::kFree;
     case OpKind::kConcatenation: return Kind::kConcat;
     default: return Kind::kNone;
+  }
+}
+
+// Whether the int8 kernels of `op` implement ONNX Runtime's rounding
+// (Requantization::kFloat, graph.h).
+bool rounds_as_ort(OpKind op) {
+  switch (op) {
+    case OpKind::kConv2D:
+    case OpKind::kDepthwiseConv2D:
+    case OpKind::kFullyConnected:
+    case OpKind::kAdd:
+    case OpKind::kSub:
+    case OpKind::kMul:
+    case OpKind::kMean:
+    case OpKind::kHardSwish:
+    case OpKind::kLogistic: return true;
+    default: return false;
   }
 }
 
@@ -275,6 +295,14 @@ std::string try_fuse(Work& w, int i) {
   } else {
     absorb(n, g.nodes[q]);
     n.outputs[0] = q_out;
+  }
+  // ONNX Runtime's rounding (graph.h): the QDQ model's own runtime is the
+  // reference for its int8 results. On the ops whose int8 kernels have it
+  // (docs/onnx.md); pools, Resize, Concat and Softmax keep TFLite's.
+  if (rounds_as_ort(g.nodes[i].op)) {
+    g.nodes[i].requantization = in0 < static_cast<int>(w.was_uint8.size()) && w.was_uint8[in0]
+                                    ? Requantization::kFloatUint8
+                                    : Requantization::kFloat;
   }
   // Tables show that the op now runs in int8.
   g.nodes[i].type_name = "int8 " + g.nodes[i].type_name;

@@ -95,8 +95,10 @@ ConstantResult int32_bias(Graph& graph, int b, float input_scale,
   std::vector<int32_t> q(static_cast<size_t>(channels));
   Quantization quant;
   for (int64_t c = 0; c < channels; ++c) {
-    const double scale = static_cast<double>(input_scale) * weight_scales[c];
-    const double v = std::nearbyint(static_cast<double>(bt.constant_as<float>()[c]) / scale);
+    // As ONNX Runtime quantizes a float bias (its QDQ weight/bias pass):
+    // the scale product, the division and the round half to even in float.
+    const float scale = input_scale * weight_scales[c];
+    const double v = std::nearbyint(bt.constant_as<float>()[c] / scale);
     if (std::fabs(v) > std::numeric_limits<int32_t>::max()) {
       r.why = "bias '" + bt.name + "' overflows int32 at scale " + std::to_string(scale);
       return r;

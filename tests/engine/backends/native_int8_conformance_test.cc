@@ -44,6 +44,8 @@ struct Case {
   int32_t in_zp = -3, out_zp = 5;
   float in_scale = 0.05f, out_scale = 0.08f;
   uint32_t seed = 1;
+  // ONNX Runtime's float requantization (a node made by QDQ fusion).
+  Requantization requantization = Requantization::kFixedPoint;
 };
 
 std::string name_of(const Case& p) {
@@ -59,7 +61,8 @@ std::string name_of(const Case& p) {
   }
   s += "_a" + std::to_string(static_cast<int>(p.activation));
   s += "_zp" + std::to_string(p.in_zp) + "_" + std::to_string(p.out_zp);
-  return s + (p.bias ? (p.extreme_bias ? "_bigbias" : "") : "_nobias");
+  s += p.bias ? (p.extreme_bias ? "_bigbias" : "") : "_nobias";
+  return s + (p.requantization == Requantization::kFixedPoint ? "" : "_ortfloat");
 }
 
 struct Built {
@@ -85,6 +88,7 @@ Built build(const Case& p) {
   }
   b.graph = one_node_graph(op, attrs);
   Graph& g = b.graph;
+  g.nodes[0].requantization = p.requantization;
   const Shape in_shape = p.fc ? Shape{p.batch, p.c} : Shape{p.batch, p.h, p.w, p.c};
   const Shape w_shape = p.fc ? Shape{p.out_c, p.c} : Shape{p.out_c, p.kh, p.kw, p.c};
   const int64_t k = p.fc ? p.c : p.kh * p.kw * p.c;
@@ -438,6 +442,13 @@ std::vector<Case> cases() {
         out.push_back(p);
       }
     }
+  }
+  // Every case again with ONNX Runtime's float requantization.
+  const size_t fixed_cases = out.size();
+  for (size_t i = 0; i < fixed_cases; ++i) {
+    Case p = out[i];
+    p.requantization = Requantization::kFloat;
+    out.push_back(p);
   }
   return out;
 }

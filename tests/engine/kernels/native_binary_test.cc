@@ -22,7 +22,8 @@ struct Quant {
 };
 
 void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_factory,
-            const std::vector<Quant>& quants) {
+            const std::vector<Quant>& quants,
+            Requantization requantization = Requantization::kFixedPoint) {
   const std::vector<std::pair<Shape, Shape>> shapes = {
       {{1, 8, 8, 16}, {1, 8, 8, 16}},
       {{1, 5, 7, 3}, {1, 5, 7, 3}},
@@ -56,6 +57,7 @@ void run_op(OpKind op, KernelFactory reference, const NativeFactory& native_fact
       const auto b = random_ints<int8_t>(static_cast<size_t>(num_elements(sb)), seed++, -128, 127);
       const Activation act = acts[i++ % 4];
       const RunnerSetup setup = [&](KernelRunner& r) {
+        r.set_requantization(requantization);
         r.add_input(sa, a, DType::kI8, q8(q.sa, q.za));
         r.add_input(sb, b, DType::kI8, q8(q.sb, q.zb));
         r.add_output(DType::kI8, q8(q.sy, q.zy));
@@ -88,6 +90,19 @@ TEST(NativeBinaryI8, MulBitExactWithReference) {
           {0.1f, 1.0f / 256, 0.05f, 127, -128, -128},
           {1.0f, 1.0f, 0.01f, 0, 0, 0},         // multiplier 100: left shift
           {0.001f, 0.001f, 100.0f, 5, 6, 7}});  // tiny multiplier
+}
+
+// ONNX Runtime's float forms (a node made by QDQ fusion), on int8 and on
+// uint8-offset values.
+TEST(NativeBinaryI8, FloatRequantizationBitExactWithReference) {
+  const std::vector<Quant> quants = {{0.05f, 0.03f, 0.06f, 3, -7, 1},
+                                     {0.02f, 0.02f, 0.04f, -128, 127, 0},
+                                     {0.1f, 0.001f, 0.05f, 127, -128, -128},
+                                     {0.5f, 0.25f, 0.001f, -3, 4, -5}};
+  for (Requantization rq : {Requantization::kFloat, Requantization::kFloatUint8}) {
+    run_op(OpKind::kAdd, reference::int8::make_add_i8, native::make_native_add_i8, quants, rq);
+    run_op(OpKind::kMul, reference::int8::make_mul_i8, native::make_native_mul_i8, quants, rq);
+  }
 }
 
 }  // namespace

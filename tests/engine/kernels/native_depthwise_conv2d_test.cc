@@ -29,6 +29,9 @@ struct DwCase {
   int bias_kind;  // 0 none, 1 small, 2 near the int32 limits
 };
 
+// The requantization every case runs with (the tests below set it).
+Requantization g_requantization = Requantization::kFixedPoint;
+
 int run_case(const DwCase& dc, uint32_t seed) {
   DepthwiseConv2DAttrs attrs;
   attrs.padding = dc.padding;
@@ -59,6 +62,7 @@ int run_case(const DwCase& dc, uint32_t seed) {
     fq = q8(0.02f, 0);
   }
   const RunnerSetup setup = [&](KernelRunner& r) {
+    r.set_requantization(g_requantization);
     r.add_input(in, x, DType::kI8, q8(dc.in_scale, dc.in_zp));
     r.add_constant(fshape, f, DType::kI8, fq);
     if (dc.bias_kind == 0) {
@@ -79,7 +83,18 @@ int run_case(const DwCase& dc, uint32_t seed) {
                                          native::make_native_depthwise_conv2d_i8, label);
 }
 
-TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
+void bit_exact_with_reference();
+
+TEST(NativeDepthwiseConv2DI8, BitExactWithReference) { bit_exact_with_reference(); }
+
+// ONNX Runtime's float requantization (a node made by QDQ fusion).
+TEST(NativeDepthwiseConv2DI8, FloatRequantizationBitExactWithReference) {
+  g_requantization = Requantization::kFloat;
+  bit_exact_with_reference();
+  g_requantization = Requantization::kFixedPoint;
+}
+
+void bit_exact_with_reference() {
   struct Window {
     int k, stride, dilation;
     Padding padding;
@@ -168,7 +183,18 @@ TEST(NativeDepthwiseConv2DI8, BitExactWithReference) {
 // channels of one pixel per chunk), stride 2 (one or two loads per pixel of
 // a chunk from 64 channels up), row ends that are not
 // whole chunks, SAME and VALID borders, dilation, and every quantization.
-TEST(NativeDepthwiseConv2DI8, BitExactOnWideImages) {
+void bit_exact_on_wide_images();
+
+TEST(NativeDepthwiseConv2DI8, BitExactOnWideImages) { bit_exact_on_wide_images(); }
+
+// The same with ONNX Runtime's float requantization (every AVX-512 path).
+TEST(NativeDepthwiseConv2DI8, FloatRequantizationBitExactOnWideImages) {
+  g_requantization = Requantization::kFloat;
+  bit_exact_on_wide_images();
+  g_requantization = Requantization::kFixedPoint;
+}
+
+void bit_exact_on_wide_images() {
   struct Quant {
     int in_zp, out_zp;
     float in_scale, out_scale;

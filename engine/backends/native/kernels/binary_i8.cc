@@ -4,6 +4,7 @@
 // rows, each handed to a row microkernel (native_ukernels.h, BinaryParams).
 // The portable row is the reference's per-element arithmetic.
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <memory>
 #include <string>
@@ -39,6 +40,27 @@ ri8::QuantizedMultiplier qm(int32_t mult, int32_t left, int32_t right) {
 
 void row_portable(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                   int64_t b_step, int8_t* out, int64_t n) {
+  if (p.float_mode) {
+    // The reference's float form (binary_int8.cc), step for step (this file
+    // is compiled with -ffp-contract=off).
+    const float lo = static_cast<float>(-128 + p.offset);
+    const float hi = static_cast<float>(127 + p.offset);
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t va = a[i * a_step], vb = b[i * b_step];
+      float v;
+      if (p.mul) {
+        const float scaled = static_cast<float>((va - p.a_zp) * (vb - p.b_zp)) * p.ra;
+        v = scaled + p.fixed;
+      } else {
+        v = std::fma(static_cast<float>(va + p.offset), p.ra,
+                     std::fma(static_cast<float>(vb + p.offset), p.rb, p.fixed));
+      }
+      v = std::min(std::max(v, lo), hi);
+      const int32_t q = static_cast<int32_t>(std::nearbyint(v)) - p.offset;
+      out[i] = static_cast<int8_t>(std::min(std::max(q, p.act_min), p.act_max));
+    }
+    return;
+  }
   const ri8::QuantizedMultiplier my = qm(p.y_mult, p.y_left, p.y_right);
   const ri8::QuantizedMultiplier ma = qm(p.a_mult, 0, p.a_right);
   const ri8::QuantizedMultiplier mb = qm(p.b_mult, 0, p.b_right);
@@ -157,6 +179,24 @@ class BinaryI8 final : public Kernel {
     p.y_mult = ym.multiplier;
     p.y_left = std::max(ym.shift, 0);
     p.y_right = std::max(-ym.shift, 0);
+    const Requantization rq = ctx.node().requantization;
+    p.float_mode = is_float_requantization(rq);
+    if (p.float_mode) {
+      // The reference's float terms (binary_int8.cc), computed alike.
+      p.offset = rq == Requantization::kFloatUint8 ? 128 : 0;
+      const float za = static_cast<float>(p.a_zp + p.offset);
+      const float zb = static_cast<float>(p.b_zp + p.offset);
+      const float zy = static_cast<float>(p.y_zp + p.offset);
+      if constexpr (kMul) {
+        p.ra = (qa.scale * qb.scale) / qy.scale;
+        p.fixed = zy;
+      } else {
+        p.ra = qa.scale / qy.scale;
+        p.rb = qb.scale / qy.scale;
+        const float zb_term = p.rb * zb;
+        p.fixed = zy - std::fma(p.ra, za, zb_term);
+      }
+    }
     OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     if (plan_.kind == BroadcastKind::kGeneral) {
       const int last = plan_.rank - 1;
@@ -172,7 +212,15 @@ class BinaryI8 final : public Kernel {
     RowFn row = row_portable;
     RowsFn rows = nullptr;
 #if defined(__x86_64__)
-    if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
+    if (params_.float_mode) {
+      // ONNX Runtime's float form: AVX-512 rows, else the AVX2 row.
+      if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
+        row = ukernels::binary_i8_row_avx512;
+        rows = ukernels::binary_i8_rows_avx512;
+      } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {
+        row = ukernels::binary_i8_row_avx2;
+      }
+    } else if (!general_strides_ && isa_ == Isa::kAvx512Vnni) {
       row = ukernels::binary_i8_row_avx512;
       rows = ukernels::binary_i8_rows_avx512;
     } else if (!general_strides_ && (isa_ == Isa::kAvx2 || isa_ == Isa::kAvxVnni)) {

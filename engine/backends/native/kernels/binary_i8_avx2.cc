@@ -88,10 +88,62 @@ void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b
   }
 }
 
+// ONNX Runtime's float form (BinaryParams::float_mode; the reference's
+// binary_int8.cc) on 8 lanes: the same conversions, products, explicit
+// fused multiply-adds (ADD) and separate multiply and add (MUL: this file
+// is compiled with -ffp-contract=off), clamp and cvtps2dq's round half to
+// even.
+template <bool kMul>
+void row_float(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+               int64_t b_step, int8_t* out, int64_t n) {
+  const __m256i off = _mm256_set1_epi32(p.offset);
+  const __m256i a_zp = _mm256_set1_epi32(p.a_zp), b_zp = _mm256_set1_epi32(p.b_zp);
+  const __m256 ra = _mm256_set1_ps(p.ra), rb = _mm256_set1_ps(p.rb);
+  const __m256 fixed = _mm256_set1_ps(p.fixed);
+  const __m256 flo = _mm256_set1_ps(static_cast<float>(-128 + p.offset));
+  const __m256 fhi = _mm256_set1_ps(static_cast<float>(127 + p.offset));
+  const __m256i lo = _mm256_set1_epi32(p.act_min), hi = _mm256_set1_epi32(p.act_max);
+  for (int64_t i = 0; i < n; i += 8) {
+    const int64_t left = n - i;
+    const __m256i va = load8(a + i * a_step, a_step, left);
+    const __m256i vb = load8(b + i * b_step, b_step, left);
+    __m256 v;
+    if constexpr (kMul) {
+      const __m256i prod =
+          _mm256_mullo_epi32(_mm256_sub_epi32(va, a_zp), _mm256_sub_epi32(vb, b_zp));
+      v = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(prod), ra), fixed);
+    } else {
+      const __m256 ua = _mm256_cvtepi32_ps(_mm256_add_epi32(va, off));
+      const __m256 ub = _mm256_cvtepi32_ps(_mm256_add_epi32(vb, off));
+      v = _mm256_fmadd_ps(ua, ra, _mm256_fmadd_ps(ub, rb, fixed));
+    }
+    v = _mm256_min_ps(_mm256_max_ps(v, flo), fhi);
+    __m256i q = _mm256_sub_epi32(_mm256_cvtps_epi32(v), off);
+    q = _mm256_min_epi32(_mm256_max_epi32(q, lo), hi);
+    const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    const __m128i p8 = _mm_packs_epi16(p16, p16);
+    if (left >= 8) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), p8);
+    } else {
+      int8_t buf[16];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(buf), p8);
+      std::memcpy(out + i, buf, static_cast<size_t>(left));
+    }
+  }
+}
+
 }  // namespace
 
 void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                         int64_t b_step, int8_t* out, int64_t n) {
+  if (p.float_mode) {
+    if (p.mul) {
+      row_float<true>(p, a, a_step, b, b_step, out, n);
+    } else {
+      row_float<false>(p, a, a_step, b, b_step, out, n);
+    }
+    return;
+  }
   if (p.mul) {
     row<true>(p, a, a_step, b, b_step, out, n);
   } else {

@@ -152,10 +152,58 @@ void rows_repeat_b(const BinaryParams& p, const int8_t* a, const int8_t* b, int8
   }
 }
 
+// ONNX Runtime's float form (BinaryParams::float_mode; the reference's
+// binary_int8.cc) on 16 lanes: binary_i8_avx2.cc's row_float, lane for
+// lane (explicit fused multiply-adds for ADD, a separate multiply and add
+// for MUL: this file is compiled with -ffp-contract=off).
+template <bool kMul>
+void row_float(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+               int64_t b_step, int8_t* out, int64_t n) {
+  const __m512i off = _mm512_set1_epi32(p.offset);
+  const __m512i a_zp = _mm512_set1_epi32(p.a_zp), b_zp = _mm512_set1_epi32(p.b_zp);
+  const __m512 ra = _mm512_set1_ps(p.ra), rb = _mm512_set1_ps(p.rb);
+  const __m512 fixed = _mm512_set1_ps(p.fixed);
+  const __m512 flo = _mm512_set1_ps(static_cast<float>(-128 + p.offset));
+  const __m512 fhi = _mm512_set1_ps(static_cast<float>(127 + p.offset));
+  const __m512i lo = _mm512_set1_epi32(p.act_min), hi = _mm512_set1_epi32(p.act_max);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512i va = load16(a + i * a_step, a_step, m);
+    const __m512i vb = load16(b + i * b_step, b_step, m);
+    __m512 v;
+    if constexpr (kMul) {
+      const __m512i prod =
+          _mm512_mullo_epi32(_mm512_sub_epi32(va, a_zp), _mm512_sub_epi32(vb, b_zp));
+      v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), ra), fixed);
+    } else {
+      const __m512 ua = _mm512_cvtepi32_ps(_mm512_add_epi32(va, off));
+      const __m512 ub = _mm512_cvtepi32_ps(_mm512_add_epi32(vb, off));
+      v = _mm512_fmadd_ps(ua, ra, _mm512_fmadd_ps(ub, rb, fixed));
+    }
+    v = _mm512_min_ps(_mm512_max_ps(v, flo), fhi);
+    __m512i q = _mm512_sub_epi32(_mm512_cvtps_epi32(v), off);
+    q = _mm512_min_epi32(_mm512_max_epi32(q, lo), hi);
+    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(q));
+  }
+}
+
+void row_float_any(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
+                   int64_t b_step, int8_t* out, int64_t n) {
+  if (p.mul) {
+    row_float<true>(p, a, a_step, b, b_step, out, n);
+  } else {
+    row_float<false>(p, a, a_step, b, b_step, out, n);
+  }
+}
+
 }  // namespace
 
 void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,
                           int64_t b_step, int8_t* out, int64_t n) {
+  if (p.float_mode) {
+    row_float_any(p, a, a_step, b, b_step, out, n);
+    return;
+  }
   if (p.mul) {
     if (p.y_left > 0) {
       row<true, true>(p, a, a_step, b, b_step, out, n);
@@ -171,6 +219,13 @@ void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step
 
 void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
                            int64_t b_row, int8_t* out, int64_t inner, int64_t outer) {
+  if (p.float_mode) {
+    // ADD's float form is not symmetric in (a, b): no swap, a row a call.
+    for (int64_t o = 0; o < outer; ++o) {
+      row_float_any(p, a + o * a_row, 1, b + o * b_row, 1, out + o * inner, inner);
+    }
+    return;
+  }
   BinaryParams q = p;
   if (a_row == 0 && b_row != 0) {
     // The repeated row as b: both ops are symmetric in (a, b) with their

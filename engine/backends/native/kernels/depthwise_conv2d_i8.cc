@@ -62,6 +62,13 @@ class DepthwiseConv2DI8 final : public Kernel {
                            std::to_string(g.in_c > 0 ? g.out_c / g.in_c : 0));
     }
     multipliers_ = ri8::conv_multipliers(qin.scale, scales, qout.scale);
+    // ONNX Runtime's float requantization (graph.h; the reference's
+    // ChannelOutput): the float scale per channel, in ORT's order.
+    float_mode_ = is_float_requantization(ctx.node().requantization);
+    float_scales_.clear();
+    if (float_mode_) {
+      for (const float w : scales) float_scales_.push_back((qin.scale * w) / qout.scale);
+    }
 
     DepthwiseGeometry& p = geo_;
     batch_ = g.batch;
@@ -157,6 +164,9 @@ class DepthwiseConv2DI8 final : public Kernel {
       p.right_shift_p = right_p_.data();
       p.quad_weights = quad_w_.data();
       p.quad_consts = quad_k_.data();
+      // ONNX Runtime's float stage (float_mode_): the scales in the pair
+      // layout, and in the quad constants' multiplier place (pack_quads).
+      if (float_mode_) p.float_scale_p = float_scale_p_.data();
       for (int64_t n = 0; n < batch_; ++n) {
         if (isa_ == Isa::kAvx512Vnni) {
           ukernels::depthwise_i8_avx512(p, input + n * in_image, output + n * out_image);
@@ -168,7 +178,7 @@ class DepthwiseConv2DI8 final : public Kernel {
     }
 #endif
 #if defined(__aarch64__)
-    if (isa_ == Isa::kNeonDot) {
+    if (isa_ == Isa::kNeonDot && !float_mode_) {
       ukernels::DepthwiseParams p = g;
       p.weights16 = weights16_.data();
       p.bias = bias_.data();
@@ -198,6 +208,7 @@ class DepthwiseConv2DI8 final : public Kernel {
     pair_weights_.assign(static_cast<size_t>(pairs * blocks * 64), 0);
     const size_t n = static_cast<size_t>(blocks * 32);
     for (auto* v : {&bias_p_, &bias_inner_p_, &mult_p_, &left_p_, &right_p_}) v->assign(n, 0);
+    float_scale_p_.assign(float_mode_ ? n : 0, 0.0f);
     for (int64_t b = 0; b < blocks; ++b) {
       for (int64_t half = 0; half < 2; ++half) {  // unpacklo, unpackhi
         for (int64_t j = 0; j < 16; ++j) {
@@ -210,6 +221,7 @@ class DepthwiseConv2DI8 final : public Kernel {
           mult_p_[lane] = mult_[ch];
           left_p_[lane] = left_[ch];
           right_p_[lane] = right_[ch];
+          if (float_mode_) float_scale_p_[lane] = float_scales_[ch];
           for (int64_t pr = 0; pr < pairs; ++pr) {
             for (int64_t s = 0; s < 2; ++s) {
               const int64_t t = 2 * pr + s;
@@ -259,7 +271,12 @@ class DepthwiseConv2DI8 final : public Kernel {
           }
           k[at] = static_cast<int32_t>(static_cast<uint32_t>(bias_[ch]) -
                                        static_cast<uint32_t>(p.input_zp + 128) * wsum);
-          k[64 + at] = mult_[ch];
+          if (float_mode_) {
+            // The float stage reads its scale here (depthwise_conv2d_i8_avx512.cc).
+            std::memcpy(&k[64 + at], &float_scales_[ch], sizeof(float));
+          } else {
+            k[64 + at] = mult_[ch];
+          }
           k[128 + at] = left_[ch];
           k[192 + at] = right_[ch];
           // As make_stage: vpsllvd gives 0 for shifts of 32 or more.
@@ -294,6 +311,11 @@ class DepthwiseConv2DI8 final : public Kernel {
         for (int64_t c = 0; c < c_count; ++c) {
           const auto sum =
               static_cast<int32_t>(static_cast<uint32_t>(acc[c]) + static_cast<uint32_t>(bias_[c]));
+          if (float_mode_) {
+            y[c] = static_cast<int8_t>(ri8::requantize_float(sum, float_scales_[c], g.output_zp,
+                                                             g.act_min, g.act_max));
+            continue;
+          }
           const int32_t v =
               ri8::multiply_by_quantized_multiplier(sum, multipliers_[c]) + g.output_zp;
           y[c] = static_cast<int8_t>(std::min(std::max(v, g.act_min), g.act_max));
@@ -307,6 +329,9 @@ class DepthwiseConv2DI8 final : public Kernel {
   int64_t batch_ = 0;
   DepthwiseGeometry geo_;
   std::vector<ri8::QuantizedMultiplier> multipliers_;
+  bool float_mode_ = false;
+  std::vector<float> float_scales_;  // float_mode_ only
+  std::vector<float> float_scale_p_;  // float_mode_ only: pack_pairs' lane order
   std::vector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
   std::vector<int16_t> pair_weights_;
   std::vector<int16_t> weights16_;  // aarch64 only: weights_ as int16 (the NEON path)

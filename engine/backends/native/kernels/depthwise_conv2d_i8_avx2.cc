@@ -1,5 +1,6 @@
 // DEPTHWISE_CONV_2D int8 microkernel, AVX2 (vpmaddwd on tap pairs), with
-// requantize_avx2.h's output stage. A channel count that is not a multiple
+// requantize_avx2.h's output stage, or ONNX Runtime's float one
+// (DepthwiseParams::float_scale_p). A channel count that is not a multiple
 // of 16 ends with a block whose input bytes are copied through a small
 // buffer (no read past the tensor).
 #include <immintrin.h>
@@ -42,6 +43,8 @@ void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* ou
   const __m256i out_zp = _mm256_set1_epi32(p.output_zp);
   const __m256i act_min = _mm256_set1_epi16(static_cast<int16_t>(p.act_min));
   const __m256i act_max = _mm256_set1_epi16(static_cast<int16_t>(p.act_max));
+  const __m256 float_lo = _mm256_set1_ps(static_cast<float>(p.act_min - p.output_zp));
+  const __m256 float_hi = _mm256_set1_ps(static_cast<float>(p.act_max - p.output_zp));
   constexpr int64_t kMaxTaps = 64;
   int64_t offsets[kMaxTaps + 1];
   const bool table = taps <= kMaxTaps;
@@ -107,8 +110,20 @@ void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* ou
             acc_hi = _mm256_add_epi32(acc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), wh));
           }
         }
-        const __m256i lo = _mm256_add_epi32(requantize(acc_lo, lo_stage), out_zp);
-        const __m256i hi = _mm256_add_epi32(requantize(acc_hi, hi_stage), out_zp);
+        __m256i lo, hi;
+        if (p.float_scale_p != nullptr) {
+          // requantize_float (fixed_point.h) lane by lane.
+          const auto stage = [&](__m256i acc, int64_t lane) {
+            __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(p.float_scale_p + lane));
+            f = _mm256_min_ps(_mm256_max_ps(f, float_lo), float_hi);
+            return _mm256_add_epi32(_mm256_cvtps_epi32(f), out_zp);
+          };
+          lo = stage(acc_lo, lo_lane);
+          hi = stage(acc_hi, hi_lane);
+        } else {
+          lo = _mm256_add_epi32(requantize(acc_lo, lo_stage), out_zp);
+          hi = _mm256_add_epi32(requantize(acc_hi, hi_stage), out_zp);
+        }
         __m256i v16 = _mm256_packs_epi32(lo, hi);  // channel order, lane by lane
         v16 = _mm256_min_epi16(_mm256_max_epi16(v16, act_min), act_max);
         const __m256i v8 = _mm256_permute4x64_epi64(_mm256_packs_epi16(v16, v16), 0x08);

@@ -30,20 +30,52 @@ using avx512::make_stage;
 using avx512::requantize;
 using avx512::Stage;
 
+// Output-stage modes (template argument kMode): TFLite's fixed point with
+// no channel shifting left (0) or some (1), or ONNX Runtime's float
+// requantization (2, DepthwiseParams::float_scale_p).
+constexpr int kFloatStage = 2;
+
+// One vector's output stage, plus the output zero point. The float stage
+// is requantize_float (fixed_point.h) with the clamp widened to +-2^15:
+// every caller then saturates to int16 and int8 and clamps to the
+// activation's range, which gives the same bytes (the clamps and the
+// rounding are monotone, and the activation's range lies inside).
+template <int kMode>
+inline __m512i out_stage(__m512i acc, const Stage& st, __m512 scale, __m512i out_zp) {
+  if constexpr (kMode == kFloatStage) {
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+    f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(-32768.0f)), _mm512_set1_ps(32767.0f));
+    return _mm512_add_epi32(_mm512_cvtps_epi32(f), out_zp);
+  } else {
+    return _mm512_add_epi32(requantize<kMode == 1>(acc, st), out_zp);
+  }
+}
+
+// The float scales of 16 lanes, or zeros in the fixed-point modes.
+template <int kMode>
+inline __m512 load_scale(const float* scale) {
+  if constexpr (kMode == kFloatStage) {
+    return _mm512_loadu_ps(scale);
+  } else {
+    return _mm512_setzero_ps();
+  }
+}
+
 // 32 channels of one output pixel: the accumulators in unpack order, then
 // the output stage, stored in channel order (packs_epi32 undoes the
 // unpacks' interleave lane by lane).
-template <bool kLeftShift>
-inline void finish32(const Stage& lo_stage, const Stage& hi_stage, __m512i out_zp, __m512i act_min,
+template <int kMode>
+inline void finish32(const Stage& lo_stage, const Stage& hi_stage, __m512 lo_scale,
+                     __m512 hi_scale, __m512i out_zp, __m512i act_min,
                      __m512i act_max, __m512i acc_lo, __m512i acc_hi, __mmask32 m, int8_t* y) {
-  const __m512i lo = _mm512_add_epi32(requantize<kLeftShift>(acc_lo, lo_stage), out_zp);
-  const __m512i hi = _mm512_add_epi32(requantize<kLeftShift>(acc_hi, hi_stage), out_zp);
+  const __m512i lo = out_stage<kMode>(acc_lo, lo_stage, lo_scale, out_zp);
+  const __m512i hi = out_stage<kMode>(acc_hi, hi_stage, hi_scale, out_zp);
   __m512i v16 = _mm512_packs_epi32(lo, hi);
   v16 = _mm512_min_epi16(_mm512_max_epi16(v16, act_min), act_max);
   _mm256_mask_storeu_epi8(y, m, _mm512_cvtsepi16_epi8(v16));
 }
 
-template <bool kLeftShift>
+template <int kMode>
 void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
   const int64_t c_count = p.channels, blocks = (c_count + 31) / 32;
   const int64_t row = p.in_w * c_count, taps = p.k_h * p.k_w, pairs = (taps + 1) / 2;
@@ -79,6 +111,8 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
             load_stage(p.multiplier_p + c, p.left_shift_p + c, p.right_shift_p + c);
         const Stage hi_stage =
             load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16, p.right_shift_p + c + 16);
+        const __m512 lo_scale = load_scale<kMode>(p.float_scale_p + c);
+        const __m512 hi_scale = load_scale<kMode>(p.float_scale_p + c + 16);
         const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p + c);
         const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
         const __m512i bias_lo = _mm512_loadu_si512(p.bias_p + c);
@@ -128,7 +162,7 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
                                            _mm512_loadu_si512(w + 32));
             }
           }
-          finish32<kLeftShift>(lo_stage, hi_stage, out_zp, act_min, act_max, acc_lo, acc_hi, m, y);
+          finish32<kMode>(lo_stage, hi_stage, lo_scale, hi_scale, out_zp, act_min, act_max, acc_lo, acc_hi, m, y);
         }
       }
     }
@@ -138,7 +172,7 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
 // Up to 16 channels: output pixels ox and ox + 1 share one block, pixel
 // ox in int16 lanes 0-15, ox + 1 in lanes 16-31 (pixel_pairs), so no lane
 // idles for 16 channels.
-template <bool kLeftShift>
+template <int kMode>
 void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
   const int64_t c_count = p.channels;
   const int64_t row = p.in_w * c_count, taps = p.k_h * p.k_w, pairs = (taps + 1) / 2;
@@ -157,6 +191,8 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
   const __m512i act_max = _mm512_set1_epi16(static_cast<int16_t>(p.act_max));
   const Stage lo_stage = load_stage(p.multiplier_p, p.left_shift_p, p.right_shift_p);
   const Stage hi_stage = load_stage(p.multiplier_p + 16, p.left_shift_p + 16, p.right_shift_p + 16);
+  const __m512 lo_scale = load_scale<kMode>(p.float_scale_p);
+  const __m512 hi_scale = load_scale<kMode>(p.float_scale_p + 16);
   const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p);
   const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + 16);
   const __m512i bias_lo = _mm512_loadu_si512(p.bias_p);
@@ -217,8 +253,8 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
                                        _mm512_loadu_si512(w + 32));
         }
       }
-      const __m512i lo = _mm512_add_epi32(requantize<kLeftShift>(acc_lo, lo_stage), out_zp);
-      const __m512i hi = _mm512_add_epi32(requantize<kLeftShift>(acc_hi, hi_stage), out_zp);
+      const __m512i lo = out_stage<kMode>(acc_lo, lo_stage, lo_scale, out_zp);
+      const __m512i hi = out_stage<kMode>(acc_hi, hi_stage, hi_scale, out_zp);
       __m512i v16 = _mm512_packs_epi32(lo, hi);
       v16 = _mm512_min_epi16(_mm512_max_epi16(v16, act_min), act_max);
       const __m256i bytes = _mm512_cvtsepi16_epi8(v16);
@@ -245,7 +281,7 @@ inline __mmask64 bit_range(int64_t lo, int64_t hi) {
 // start at the phase's bias. With padding read as the zero point, sum (x +
 // 128) w + bias - (zp + 128) sum w is the reference's bias + sum over the
 // taps inside of (x - zp) w, modulo 2^32.
-template <bool kLeftShift, int kTaps, class Load>
+template <int kMode, int kTaps, class Load>
 __attribute__((always_inline)) inline void quad_chunk(int64_t taps, const Load& load,
                                                       const int8_t* w, const int32_t* k,
                                                       __m512i out_zp, __m512i act_min,
@@ -279,16 +315,21 @@ __attribute__((always_inline)) inline void quad_chunk(int64_t taps, const Load& 
   const auto stage = [&](int r) __attribute__((always_inline)) {
     Stage st;
     st.mult = _mm512_loadu_si512(k + 64 + 16 * r);
-    st.left = kLeftShift ? _mm512_loadu_si512(k + 128 + 16 * r) : _mm512_setzero_si512();
+    st.left = kMode == 1 ? _mm512_loadu_si512(k + 128 + 16 * r) : _mm512_setzero_si512();
     st.right = _mm512_loadu_si512(k + 192 + 16 * r);
     st.rmask = _mm512_loadu_si512(k + 256 + 16 * r);
     st.rhalf = _mm512_loadu_si512(k + 320 + 16 * r);
     return st;
   };
-  const __m512i v0 = _mm512_add_epi32(requantize<kLeftShift>(acc0, stage(0)), out_zp);
-  const __m512i v1 = _mm512_add_epi32(requantize<kLeftShift>(acc1, stage(1)), out_zp);
-  const __m512i v2 = _mm512_add_epi32(requantize<kLeftShift>(acc2, stage(2)), out_zp);
-  const __m512i v3 = _mm512_add_epi32(requantize<kLeftShift>(acc3, stage(3)), out_zp);
+  // The float stage's scales sit in the multiplier's place (pack_quads).
+  const auto scale = [&](int r) __attribute__((always_inline)) {
+    return kMode == kFloatStage ? _mm512_castsi512_ps(_mm512_loadu_si512(k + 64 + 16 * r))
+                                : _mm512_setzero_ps();
+  };
+  const __m512i v0 = out_stage<kMode>(acc0, stage(0), scale(0), out_zp);
+  const __m512i v1 = out_stage<kMode>(acc1, stage(1), scale(1), out_zp);
+  const __m512i v2 = out_stage<kMode>(acc2, stage(2), scale(2), out_zp);
+  const __m512i v3 = out_stage<kMode>(acc3, stage(3), scale(3), out_zp);
   __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
   b = _mm512_min_epi8(_mm512_max_epi8(b, act_min), act_max);
   if (masked) {
@@ -298,7 +339,7 @@ __attribute__((always_inline)) inline void quad_chunk(int64_t taps, const Load& 
   }
 }
 
-template <bool kLeftShift, int kTaps>
+template <int kMode, int kTaps>
 void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
   constexpr int64_t kMaxTaps = 64, kMaxPieces = 2;
   const int64_t c_count = p.channels, taps = p.k_h * p.k_w, groups = p.quad_groups;
@@ -344,7 +385,7 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
         const int32_t* k = p.quad_consts + ph * k_phase;
         const int8_t* base = input + q;
         if (row_inner && q >= fast_lo && q + 64 <= fast_hi) {
-          quad_chunk<kLeftShift, kTaps>(
+          quad_chunk<kMode, kTaps>(
               taps, [&](int64_t t) __attribute__((always_inline)) {
                 return _mm512_loadu_si512(base + off[t]);
               },
@@ -356,7 +397,7 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
           const int64_t start = q + (kx[t] - p.pad_left) * c_count;
           tmask[t] = iy >= 0 && iy < p.in_h ? bit_range(-start, row_in - start) : 0;
         }
-        quad_chunk<kLeftShift, kTaps>(
+        quad_chunk<kMode, kTaps>(
             taps, [&](int64_t t) __attribute__((always_inline)) {
               return _mm512_mask_loadu_epi8(zp_pad, tmask[t], base + off[t]);
             },
@@ -397,7 +438,7 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
         const auto run = [&](auto count) __attribute__((always_inline)) {
           constexpr int64_t kPieces = decltype(count)::value;
           if (inner) {
-            quad_chunk<kLeftShift, kTaps>(
+            quad_chunk<kMode, kTaps>(
                 taps, [&](int64_t t) __attribute__((always_inline)) {
                   // Inner: the first pixel's 64 bytes lie inside the input
                   // (the window of the chunk's last pixel ends further on),
@@ -411,7 +452,7 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
                 },
                 w, k, out_zp, act_min, act_max, out_row + q, false, 0);
           } else {
-            quad_chunk<kLeftShift, kTaps>(
+            quad_chunk<kMode, kTaps>(
                 taps, [&](int64_t t) __attribute__((always_inline)) {
                   const int8_t* a = base + off[t];
                   __m512i x = zp_pad;
@@ -447,14 +488,14 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
           const int32_t* k = p.quad_consts + ph * k_phase;
           const int8_t* base = input + c;
           if (inner && c + 64 <= c_count) {
-            quad_chunk<kLeftShift, kTaps>(
+            quad_chunk<kMode, kTaps>(
                 taps, [&](int64_t t) __attribute__((always_inline)) {
                   return _mm512_loadu_si512(base + off[t]);
                 },
                 w, k, out_zp, act_min, act_max, y + c, false, 0);
           } else {
             const __mmask64 cm = bit_range(0, c_count - c);
-            quad_chunk<kLeftShift, kTaps>(
+            quad_chunk<kMode, kTaps>(
                 taps, [&](int64_t t) __attribute__((always_inline)) {
                   return _mm512_mask_loadu_epi8(zp_pad, tmask[t] & cm, base + off[t]);
                 },
@@ -469,34 +510,30 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
 }  // namespace
 
 void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
-  if (p.quad) {
-    // 3x3 and 5x5 windows unrolled.
-    const auto quad = [&](auto left_shift) {
-      constexpr bool kLeft = decltype(left_shift)::value;
+  const auto run = [&](auto mode) {
+    constexpr int kMode = decltype(mode)::value;
+    if (p.quad) {
+      // 3x3 and 5x5 windows unrolled.
       const int64_t taps = p.k_h * p.k_w;
       if (taps == 9) {
-        depthwise_quad_avx512<kLeft, 9>(p, input, output);
+        depthwise_quad_avx512<kMode, 9>(p, input, output);
       } else if (taps == 25) {
-        depthwise_quad_avx512<kLeft, 25>(p, input, output);
+        depthwise_quad_avx512<kMode, 25>(p, input, output);
       } else {
-        depthwise_quad_avx512<kLeft, 0>(p, input, output);
+        depthwise_quad_avx512<kMode, 0>(p, input, output);
       }
-    };
-    if (p.any_left_shift) {
-      quad(std::true_type{});
+    } else if (p.pixel_pairs) {
+      depthwise_pairs_avx512<kMode>(p, input, output);
     } else {
-      quad(std::false_type{});
+      depthwise_avx512<kMode>(p, input, output);
     }
-  } else if (p.pixel_pairs) {
-    if (p.any_left_shift) {
-      depthwise_pairs_avx512<true>(p, input, output);
-    } else {
-      depthwise_pairs_avx512<false>(p, input, output);
-    }
+  };
+  if (p.float_scale_p != nullptr) {
+    run(std::integral_constant<int, kFloatStage>{});
   } else if (p.any_left_shift) {
-    depthwise_avx512<true>(p, input, output);
+    run(std::integral_constant<int, 1>{});
   } else {
-    depthwise_avx512<false>(p, input, output);
+    run(std::integral_constant<int, 0>{});
   }
 }
 

@@ -74,6 +74,11 @@ struct DepthwiseParams {
   const int32_t* multiplier_p = nullptr;
   const int32_t* left_shift_p = nullptr;
   const int32_t* right_shift_p = nullptr;
+  // ONNX Runtime's float requantization (Requantization::kFloat, graph.h):
+  // the float scale per lane of the pair layout above, or null for
+  // TFLite's fixed-point stage. The vpdpbusd path (quad) then finds the
+  // scales as floats in the multiplier's place of quad_consts.
+  const float* float_scale_p = nullptr;
   // The AVX-512 VNNI u8 x s8 path (vpdpbusd, four taps per int32 lane), used
   // when `quad` is set. The output is written as 64-byte chunks: with
   // quad_flat a chunk is 64 consecutive bytes of an output row (any number
@@ -117,6 +122,14 @@ struct BinaryParams {
   int32_t a_mult = 0, a_right = 0;  // ADD only
   int32_t b_mult = 0, b_right = 0;
   int32_t y_mult = 0, y_left = 0, y_right = 0;
+  // ONNX Runtime's float form (Requantization::kFloat, graph.h; the
+  // reference's binary_int8.cc): the offset o of ORT's values, ADD's R_a,
+  // R_b and F, MUL's R (in ra) and zp_y + o (in fixed). row_portable
+  // (binary_i8.cc), binary_i8_row_avx2 and the two AVX-512 functions
+  // compute it (the repeated-row one a row per call).
+  bool float_mode = false;
+  int32_t offset = 0;
+  float ra = 0, rb = 0, fixed = 0;
 };
 // out[i] = op(a[i * a_step], b[i * b_step]) for i < n; steps are 0 or 1.
 void binary_i8_row_avx2(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b,

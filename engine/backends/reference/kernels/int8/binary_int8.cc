@@ -10,7 +10,22 @@
 //
 // Each M is a fixed-point multiplier (fixed_point.h); y is clamped to the
 // activation's quantized range.
+//
+// With a float requantization (an op made by QDQ fusion, graph.h) they are
+// ONNX Runtime's kernels instead, on the values ORT holds (u = q + o, o =
+// 128 for kFloatUint8, else 0; every zero point likewise), in float:
+//   ADD (MLAS QLinearAdd, its AVX2/FMA form): R_a = s_a / s_y, R_b = s_b /
+//            s_y, F = zp_y - fma(R_a, zp_a, R_b * zp_b), y = rint(fma(u_a,
+//            R_a, fma(u_b, R_b, F)));
+//   MUL (MLAS QLinearMul): R = (s_a * s_b) / s_y, y = rint(float((a - zp_a)
+//            * (b - zp_b)) * R + zp_y);
+//   SUB (ORT runs it as DQ -> Sub -> Q): y = rint((s_a (a - zp_a) - s_b (b -
+//            zp_b)) / s_y) + zp_y;
+// rint rounds half to even; y saturates to ORT's type and goes back by -o.
+// This file is compiled with -ffp-contract=off: no multiply-add may fuse
+// where ORT rounds twice.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -31,7 +46,21 @@ struct BinaryParams {
   int32_t a_zp = 0, b_zp = 0, y_zp = 0;
   QuantizedMultiplier a_mult, b_mult, y_mult;
   Int8Range range;
+  // Float requantization (graph.h): the offset o and the float terms.
+  bool float_mode = false;
+  int32_t offset = 0;
+  float ra = 0, rb = 0, fixed = 0;  // ADD: R_a, R_b, F; MUL: R in ra
+  float sa = 0, sb = 0, sy = 0;     // SUB
 };
+
+// ORT's float value v rounded half to even, saturated to ORT's type (the
+// int8 range shifted by o), back to int8 and clamped to the activation.
+inline int8_t finish_float(float v, const BinaryParams& p) {
+  const float lo = static_cast<float>(-128 + p.offset), hi = static_cast<float>(127 + p.offset);
+  v = std::min(std::max(v, lo), hi);
+  const int32_t q = static_cast<int32_t>(std::nearbyint(v)) - p.offset;
+  return static_cast<int8_t>(std::min(std::max(q, p.range.min), p.range.max));
+}
 
 constexpr int kAddLeftShift = 20;
 
@@ -44,6 +73,22 @@ template <BinaryKind kKind>
 struct Op {
   BinaryParams p;
   int8_t operator()(int8_t a, int8_t b) const {
+    if (p.float_mode) {
+      if constexpr (kKind == BinaryKind::kAdd) {
+        const float ua = static_cast<float>(int32_t{a} + p.offset);
+        const float ub = static_cast<float>(int32_t{b} + p.offset);
+        return finish_float(std::fma(ua, p.ra, std::fma(ub, p.rb, p.fixed)), p);
+      } else if constexpr (kKind == BinaryKind::kMul) {
+        const float prod = static_cast<float>((int32_t{a} - p.a_zp) * (int32_t{b} - p.b_zp));
+        const float scaled = prod * p.ra;
+        return finish_float(scaled + p.fixed, p);
+      } else {
+        const float da = p.sa * static_cast<float>(int32_t{a} - p.a_zp);
+        const float db = p.sb * static_cast<float>(int32_t{b} - p.b_zp);
+        const float y = std::nearbyint((da - db) / p.sy);
+        return finish_float(y + static_cast<float>(p.y_zp + p.offset), p);
+      }
+    }
     if constexpr (kKind == BinaryKind::kMul) {
       return finish((int32_t{a} - p.a_zp) * (int32_t{b} - p.b_zp), p);
     } else {
@@ -81,6 +126,27 @@ class BinaryI8 final : public Kernel {
       p.b_mult = quantize_multiplier(qb.scale / twice_max);
       p.y_mult = quantize_multiplier(
           twice_max / (static_cast<double>(1 << kAddLeftShift) * qy.scale));
+    }
+    const Requantization rq = ctx.node().requantization;
+    p.float_mode = is_float_requantization(rq);
+    if (p.float_mode) {
+      p.offset = rq == Requantization::kFloatUint8 ? 128 : 0;
+      const float za = static_cast<float>(p.a_zp + p.offset);
+      const float zb = static_cast<float>(p.b_zp + p.offset);
+      const float zy = static_cast<float>(p.y_zp + p.offset);
+      if constexpr (kKind == BinaryKind::kAdd) {
+        p.ra = qa.scale / qy.scale;
+        p.rb = qb.scale / qy.scale;
+        const float zb_term = p.rb * zb;
+        p.fixed = zy - std::fma(p.ra, za, zb_term);
+      } else if constexpr (kKind == BinaryKind::kMul) {
+        p.ra = (qa.scale * qb.scale) / qy.scale;
+        p.fixed = zy;
+      } else {
+        p.sa = qa.scale;
+        p.sb = qb.scale;
+        p.sy = qy.scale;
+      }
     }
     OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     a_id_ = ctx.input_id(0);

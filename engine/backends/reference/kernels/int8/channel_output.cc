@@ -20,6 +20,13 @@ Status ChannelOutput::prepare(PrepareContext& ctx, int weight_axis, int64_t chan
   } else {
     multipliers_ = conv_multipliers(input_.scale, scales, out.scale);
   }
+  requantization_ = is_float_requantization(ctx.node().requantization)
+                        ? Requantization::kFloat
+                        : Requantization::kFixedPoint;
+  float_scales_.clear();
+  if (requantization_ == Requantization::kFloat) {
+    for (const float w : scales) float_scales_.push_back((input_.scale * w) / out.scale);
+  }
   bias_.assign(static_cast<size_t>(channels), 0);
   if (ctx.has_input(2) && channels > 0) {
     // memcpy: constant data may sit unaligned inside a mapped model file.

@@ -7,6 +7,12 @@
 // where acc[c] = sum (x - in_zp) * w and M[c] = in_scale * w_scale[c] /
 // out_scale (one per output channel; per-tensor weights repeat one scale).
 //
+// With Requantization::kFloat (an op made by QDQ fusion, graph.h) the
+// multiply is ONNX Runtime's instead (MLAS's requantization of QLinearConv
+// and QGemm): y[c] = requantize_float(acc[c] + bias[c], S[c], out_zp,
+// act_min, act_max) with S[c] = (in_scale * w_scale[c]) / out_scale
+// computed in float, in that order.
+//
 // acc[c] + bias[c] is an int32 sum that wraps modulo 2^32, as the int32
 // accumulators of TFLite's kernels and of XNNPACK do (both start from or add
 // the bias in int32). The dot product itself cannot overflow (at most
@@ -45,6 +51,9 @@ class ChannelOutput {
   // backend): one multiplier and one bias per channel, the output zero
   // point and the activation clamp.
   const std::vector<QuantizedMultiplier>& multipliers() const { return multipliers_; }
+  // Requantization::kFloat: the float scale per channel (empty otherwise).
+  Requantization requantization() const { return requantization_; }
+  const std::vector<float>& float_scales() const { return float_scales_; }
   const std::vector<int32_t>& bias() const { return bias_; }
   int32_t output_zero_point() const { return output_zp_; }
   Int8Range range() const { return range_; }
@@ -53,6 +62,15 @@ class ChannelOutput {
   // yet added; the sum wraps in int32, see above).
   void store_row(const int32_t* acc, int8_t* y) const {
     const int64_t n = static_cast<int64_t>(bias_.size());
+    if (requantization_ == Requantization::kFloat) {
+      for (int64_t c = 0; c < n; ++c) {
+        const auto sum = static_cast<int32_t>(static_cast<uint32_t>(acc[c]) +
+                                              static_cast<uint32_t>(bias_[c]));
+        y[c] = static_cast<int8_t>(
+            requantize_float(sum, float_scales_[c], output_zp_, range_.min, range_.max));
+      }
+      return;
+    }
     for (int64_t c = 0; c < n; ++c) {
       // Two's-complement wrap (defined for unsigned; the conversion back is
       // modular since C++20).
@@ -68,6 +86,8 @@ class ChannelOutput {
   int32_t output_zp_ = 0;
   Int8Range range_;
   std::vector<QuantizedMultiplier> multipliers_;
+  Requantization requantization_ = Requantization::kFixedPoint;
+  std::vector<float> float_scales_;
   std::vector<int32_t> bias_;  // zeros when the op has none
 };
 

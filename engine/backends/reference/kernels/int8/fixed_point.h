@@ -34,6 +34,19 @@ inline int32_t clamp_i32(int64_t x, int32_t lo, int32_t hi) {
   return static_cast<int32_t>(std::min<int64_t>(std::max<int64_t>(x, lo), hi));
 }
 
+// ONNX Runtime's requantization (Requantization::kFloat, graph.h) of an
+// exact int32 result x: x * scale in float (one rounding), clamped in float
+// to [lo - zp, hi - zp], rounded to the nearest integer with ties to even,
+// plus zp. The bounds are integers, so clamping before rounding equals
+// clamping after; clamping first keeps every cast in range. Vector
+// versions (cvtdq2ps, mulps, maxps/minps, cvtps2dq under the default
+// rounding mode) compute the same lane by lane.
+inline int32_t requantize_float(int32_t x, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  float f = static_cast<float>(x) * scale;
+  f = std::min(std::max(f, static_cast<float>(lo - zp)), static_cast<float>(hi - zp));
+  return static_cast<int32_t>(std::nearbyint(f)) + zp;
+}
+
 // x saturated to int8.
 inline int8_t saturate_int8(int32_t x) {
   return static_cast<int8_t>(std::min(std::max(x, int32_t{-128}), int32_t{127}));

@@ -65,6 +65,30 @@ Status prepare_int8_lut(PrepareContext& ctx, LutOp op, std::array<int8_t, 256>* 
                          std::to_string(qout.scale) + " and zero point " +
                          std::to_string(qout.zero_point));
   }
+  if (is_float_requantization(ctx.node().requantization)) {
+    // ONNX Runtime's values (an op made by QDQ fusion, graph.h): ORT runs
+    // HardSwish as DequantizeLinear -> HardSigmoid(alpha = 1/6 as a float,
+    // beta = 1/2) -> Mul -> QuantizeLinear in float (no fused multiply-add:
+    // this file is compiled with -ffp-contract=off) and Sigmoid through a
+    // table of the same steps; QuantizeLinear divides by the scale and
+    // rounds half to even.
+    for (int32_t v = -128; v <= 127; ++v) {
+      const float x = static_cast<float>(v - qin.zero_point) * qin.scale;
+      float f;
+      if (op == LutOp::kHardSwish) {
+        const float t = (1.0f / 6.0f) * x;
+        const float h = std::min(std::max(t + 0.5f, 0.0f), 1.0f);
+        f = x * h;
+      } else {
+        f = 1.0f / (1.0f + std::exp(-x));
+      }
+      const float r = std::nearbyint(f / qout.scale) + static_cast<float>(qout.zero_point);
+      const float q = std::min(std::max(r, -128.0f), 127.0f);
+      (*table)[static_cast<uint8_t>(static_cast<int8_t>(v))] = static_cast<int8_t>(q);
+    }
+    ctx.output(0).shape = ctx.input(0).shape;
+    return Status::ok();
+  }
   const float inverse_scale = 1.0f / qout.scale;
   for (int32_t v = -128; v <= 127; ++v) {
     const float x = qin.scale * static_cast<float>(v - qin.zero_point);

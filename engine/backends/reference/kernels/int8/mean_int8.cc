@@ -7,6 +7,13 @@
 //
 // The scale change rounds to an integer before the division, so its error
 // shrinks by the count; the division rounds half away from zero.
+//
+// With a float requantization (an op made by QDQ fusion, graph.h) it is
+// ONNX Runtime's QLinearGlobalAveragePool (MLAS, x86-64): S = in_scale /
+// (out_scale * float(count)) in float and y = requantize_float(sum, S,
+// out_zp, -128, 127) (fixed_point.h: float product, round half to even).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -42,6 +49,8 @@ class MeanI8 final : public Kernel {
     multiplier_ = quantize_multiplier(static_cast<double>(qin.scale) /
                                       static_cast<double>(qout.scale));
     count_ = static_cast<int32_t>(count == 0 ? 1 : count);
+    float_mode_ = is_float_requantization(ctx.node().requantization);
+    if (float_mode_) float_scale_ = qin.scale / (qout.scale * static_cast<float>(count_));
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     empty_ = num_elements(in) == 0;
@@ -66,11 +75,22 @@ class MeanI8 final : public Kernel {
           acc[out_off] += s - in_zp_ * static_cast<int32_t>(inner_size);
         });
       } else {
-        runs_.walk(x, [&](const int8_t* row, int64_t out_off) {
-          int32_t* a = acc + out_off;
-          for (int64_t i = 0; i < inner_size; ++i) a[i] += int32_t{row[i]} - in_zp_;
+        // (The zero point is taken out once per output, below: the
+        // per-element loop is a plain widening add the compiler vectorizes;
+        // every sum is exact in int32.)
+        runs_.walk(x, [&](const int8_t* __restrict row, int64_t out_off) {
+          int32_t* __restrict a = acc + out_off;
+          for (int64_t i = 0; i < inner_size; ++i) a[i] += int32_t{row[i]};
         });
+        const int32_t zp_sum = in_zp_ * count_;
+        for (int64_t i = 0; i < out_elements_; ++i) acc[i] -= zp_sum;
       }
+    }
+    if (float_mode_) {
+      for (int64_t i = 0; i < out_elements_; ++i) {
+        y[i] = static_cast<int8_t>(requantize_float(acc[i], float_scale_, out_zp_, -128, 127));
+      }
+      return;
     }
     for (int64_t i = 0; i < out_elements_; ++i) {
       const int32_t scaled = multiply_by_quantized_multiplier(acc[i], multiplier_);
@@ -83,6 +103,8 @@ class MeanI8 final : public Kernel {
   int32_t in_zp_ = 0, out_zp_ = 0;
   QuantizedMultiplier multiplier_;
   int32_t count_ = 1;  // input elements per output element
+  bool float_mode_ = false;
+  float float_scale_ = 0.0f;
   int64_t out_elements_ = 0;
   bool empty_ = false;
   ReduceRuns runs_;  // sized in prepare
