@@ -77,7 +77,7 @@ TEST_P(Aarch64Bundle, AgreesWithLiteRtJsUnderQemu) {
   auto ran = devices::run_local_process("/usr/bin/env", oracle);
   ASSERT_TRUE(ran.is_ok() && ran->exit_code == 0) << "run_litert.mjs failed";
 
-  for (const std::string backends : {std::string("xnnpack,cpu"), std::string("cpu")}) {
+  for (const std::string& backends : {std::string("xnnpack,cpu"), std::string("cpu")}) {
     const fs::path out = work / ("ours_" + backends.substr(0, backends.find(',')));
     // Nothing from this machine's environment; only the bundle's lib/.
     std::vector<std::string> args = {

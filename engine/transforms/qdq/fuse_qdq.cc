@@ -447,7 +447,7 @@ void explain_kept(Work& w) {
 }  // namespace
 
 QdqFusionStats fuse_qdq(Graph& graph) {
-  Work w{graph, std::vector<char>(graph.nodes.size(), 0), {}, {}};
+  Work w{graph, std::vector<char>(graph.nodes.size(), 0), {}, {}, {}};
   bool any_dq = false;
   for (const Node& n : graph.nodes) any_dq = any_dq || n.op == OpKind::kDequantize;
   if (!any_dq) return w.stats;

@@ -64,7 +64,9 @@ class HostileCorpus : public ::testing::Test {
     const std::string name = file.substr(1, file.size() - 2);
     const std::string path = dir_.file(name);
     if (name.rfind("dir.", 0) == 0) std::filesystem::create_directory(path);
-    if (name.rfind("fifo.", 0) == 0) EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    if (name.rfind("fifo.", 0) == 0) {
+      EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    }
     if (name.rfind("zero.", 0) == 0) std::filesystem::create_symlink("/dev/zero", path);
     return path;
   }
