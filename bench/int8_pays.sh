@@ -78,10 +78,13 @@ for m in ("resnet18", "mobilenet_v2", "mobilenet_v3_small"):
     f, q = r[f"torchvision_{m}"], r[f"torchvision_{m}_qdq"]
     vs_ort = q["opscope_ms"] / q["ort_ms"]
     own = q["opscope_ms"] / f["opscope_ms"]
+    # The int8/f32 target is set for resnet18 and mobilenet_v2 only
+    # (mobilenet_v3_small's float is small and ORT's own int8 is slower).
+    own_mark = ("ok" if own <= goal else "MISS") if m != "mobilenet_v3_small" else "-"
     print(f"{m:<20}{f['ort_ms']:>9.3f}{q['ort_ms']:>10.3f}{f['opscope_ms']:>10.3f}"
           f"{q['opscope_ms']:>11.3f}{vs_ort:>9.2f} {'ok' if vs_ort <= 0.9 else 'MISS':>4}"
-          f"{own:>9.2f} {'ok' if own <= goal else 'MISS':>4}{q['ort_ms'] / f['ort_ms']:>14.2f}")
-print(f"targets: ours/ORT int8 <= 0.9; ours int8/f32 <= {goal}")
+          f"{own:>9.2f} {own_mark:>4}{q['ort_ms'] / f['ort_ms']:>14.2f}")
+print(f"targets: ours/ORT int8 <= 0.9; ours int8/f32 <= {goal} (resnet18, mobilenet_v2)")
 PY
 fi
 
