@@ -53,9 +53,11 @@ inline __m512i out_stage(__m512i acc, const Stage& st, __m512 scale, __m512i out
 
 // The float scales of 16 lanes, or zeros in the fixed-point modes.
 template <int kMode>
-inline __m512 load_scale(const float* scale) {
+inline __m512 load_scale(const float* scale, int64_t offset) {
+  // The scales exist in the float stage only (null otherwise: no offset
+  // may be applied to it).
   if constexpr (kMode == kFloatStage) {
-    return _mm512_loadu_ps(scale);
+    return _mm512_loadu_ps(scale + offset);
   } else {
     return _mm512_setzero_ps();
   }
@@ -111,8 +113,8 @@ void depthwise_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* out
             load_stage(p.multiplier_p + c, p.left_shift_p + c, p.right_shift_p + c);
         const Stage hi_stage =
             load_stage(p.multiplier_p + c + 16, p.left_shift_p + c + 16, p.right_shift_p + c + 16);
-        const __m512 lo_scale = load_scale<kMode>(p.float_scale_p + c);
-        const __m512 hi_scale = load_scale<kMode>(p.float_scale_p + c + 16);
+        const __m512 lo_scale = load_scale<kMode>(p.float_scale_p, c);
+        const __m512 hi_scale = load_scale<kMode>(p.float_scale_p, c + 16);
         const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p + c);
         const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + c + 16);
         const __m512i bias_lo = _mm512_loadu_si512(p.bias_p + c);
@@ -191,8 +193,8 @@ void depthwise_pairs_avx512(const DepthwiseParams& p, const int8_t* input, int8_
   const __m512i act_max = _mm512_set1_epi16(static_cast<int16_t>(p.act_max));
   const Stage lo_stage = load_stage(p.multiplier_p, p.left_shift_p, p.right_shift_p);
   const Stage hi_stage = load_stage(p.multiplier_p + 16, p.left_shift_p + 16, p.right_shift_p + 16);
-  const __m512 lo_scale = load_scale<kMode>(p.float_scale_p);
-  const __m512 hi_scale = load_scale<kMode>(p.float_scale_p + 16);
+  const __m512 lo_scale = load_scale<kMode>(p.float_scale_p, 0);
+  const __m512 hi_scale = load_scale<kMode>(p.float_scale_p, 16);
   const __m512i bias_inner_lo = _mm512_loadu_si512(p.bias_inner_p);
   const __m512i bias_inner_hi = _mm512_loadu_si512(p.bias_inner_p + 16);
   const __m512i bias_lo = _mm512_loadu_si512(p.bias_p);
