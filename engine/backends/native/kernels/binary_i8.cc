@@ -14,6 +14,7 @@
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/int8/fixed_point.h"
+#include "engine/backends/reference/kernels/int8/binary_terms.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
 #include "engine/shapes/broadcast.h"
 #include "engine/shapes/shape_rules.h"
@@ -26,7 +27,7 @@ using shapes::BroadcastKind;
 using shapes::BroadcastPlan;
 using ukernels::BinaryParams;
 
-constexpr int kAddLeftShift = 20;
+using reference::int8::kAddLeftShift;
 
 using RowFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t, int8_t*,
                        int64_t);
@@ -159,44 +160,26 @@ class BinaryI8 final : public Kernel {
     p.a_zp = qa.zero_point;
     p.b_zp = qb.zero_point;
     p.y_zp = qy.zero_point;
-    ri8::QuantizedMultiplier ym;
-    if constexpr (kMul) {
-      ym = ri8::quantize_multiplier(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) /
-                                    static_cast<double>(qy.scale));
-    } else {
-      // The reference's formulas, verbatim (the same double rounding).
-      const double twice_max = 2.0 * std::max(qa.scale, qb.scale);
-      const ri8::QuantizedMultiplier am = ri8::quantize_multiplier(qa.scale / twice_max);
-      const ri8::QuantizedMultiplier bm = ri8::quantize_multiplier(qb.scale / twice_max);
-      ym = ri8::quantize_multiplier(twice_max /
-                                    (static_cast<double>(1 << kAddLeftShift) * qy.scale));
+    // The reference's own terms (binary_terms.h): the same multipliers and
+    // floats by construction.
+    const ri8::BinaryTerms t =
+        ri8::binary_terms(kMul ? ri8::BinaryKind::kMul : ri8::BinaryKind::kAdd, qa, qb, qy,
+                          ctx.node().requantization);
+    if constexpr (!kMul) {
       // scale / (2 max) <= 1/2: never a left shift.
-      p.a_mult = am.multiplier;
-      p.a_right = -std::min(am.shift, 0);
-      p.b_mult = bm.multiplier;
-      p.b_right = -std::min(bm.shift, 0);
+      p.a_mult = t.a_mult.multiplier;
+      p.a_right = -std::min(t.a_mult.shift, 0);
+      p.b_mult = t.b_mult.multiplier;
+      p.b_right = -std::min(t.b_mult.shift, 0);
     }
-    p.y_mult = ym.multiplier;
-    p.y_left = std::max(ym.shift, 0);
-    p.y_right = std::max(-ym.shift, 0);
-    const Requantization rq = ctx.node().requantization;
-    p.float_mode = is_float_requantization(rq);
-    if (p.float_mode) {
-      // The reference's float terms (binary_int8.cc), computed alike.
-      p.offset = rq == Requantization::kFloatUint8 ? 128 : 0;
-      const float za = static_cast<float>(p.a_zp + p.offset);
-      const float zb = static_cast<float>(p.b_zp + p.offset);
-      const float zy = static_cast<float>(p.y_zp + p.offset);
-      if constexpr (kMul) {
-        p.ra = (qa.scale * qb.scale) / qy.scale;
-        p.fixed = zy;
-      } else {
-        p.ra = qa.scale / qy.scale;
-        p.rb = qb.scale / qy.scale;
-        const float zb_term = p.rb * zb;
-        p.fixed = zy - std::fma(p.ra, za, zb_term);
-      }
-    }
+    p.y_mult = t.y_mult.multiplier;
+    p.y_left = std::max(t.y_mult.shift, 0);
+    p.y_right = std::max(-t.y_mult.shift, 0);
+    p.float_mode = t.float_mode;
+    p.offset = t.offset;
+    p.ra = t.ra;
+    p.rb = t.rb;
+    p.fixed = t.fixed;
     OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     if (plan_.kind == BroadcastKind::kGeneral) {
       const int last = plan_.rank - 1;

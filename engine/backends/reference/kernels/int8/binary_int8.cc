@@ -31,6 +31,7 @@
 
 #include "engine/backends/reference/kernels/broadcast.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
+#include "engine/backends/reference/kernels/int8/binary_terms.h"
 #include "engine/backends/reference/kernels/int8/broadcast_int8.h"
 #include "engine/backends/reference/kernels/int8/kernels_int8.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
@@ -39,18 +40,11 @@
 namespace opscope::reference::int8 {
 namespace {
 
-enum class BinaryKind { kAdd, kSub, kMul };
-
-// What run() needs per element, fixed in prepare.
-struct BinaryParams {
+// What run() needs per element, fixed in prepare: the terms
+// (binary_terms.h), the zero points and the activation's range.
+struct BinaryParams : BinaryTerms {
   int32_t a_zp = 0, b_zp = 0, y_zp = 0;
-  QuantizedMultiplier a_mult, b_mult, y_mult;
   Int8Range range;
-  // Float requantization (graph.h): the offset o and the float terms.
-  bool float_mode = false;
-  int32_t offset = 0;
-  float ra = 0, rb = 0, fixed = 0;  // ADD: R_a, R_b, F; MUL: R in ra
-  float sa = 0, sb = 0, sy = 0;     // SUB
 };
 
 // ORT's float value v rounded half to even, saturated to ORT's type (the
@@ -61,8 +55,6 @@ inline int8_t finish_float(float v, const BinaryParams& p) {
   const int32_t q = static_cast<int32_t>(std::nearbyint(v)) - p.offset;
   return static_cast<int8_t>(std::min(std::max(q, p.range.min), p.range.max));
 }
-
-constexpr int kAddLeftShift = 20;
 
 inline int8_t finish(int32_t raw, const BinaryParams& p) {
   const int32_t v = multiply_by_quantized_multiplier(raw, p.y_mult) + p.y_zp;
@@ -112,42 +104,11 @@ class BinaryI8 final : public Kernel {
     ActivationAttrs attrs;
     OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
     BinaryParams& p = op_.p;
+    static_cast<BinaryTerms&>(p) = binary_terms(kKind, qa, qb, qy, ctx.node().requantization);
     OPSCOPE_ASSIGN_OR_RETURN(p.range, int8_activation_range(ctx, attrs.activation, qy));
     p.a_zp = qa.zero_point;
     p.b_zp = qb.zero_point;
     p.y_zp = qy.zero_point;
-    if constexpr (kKind == BinaryKind::kMul) {
-      p.y_mult = quantize_multiplier(static_cast<double>(qa.scale) *
-                                     static_cast<double>(qb.scale) /
-                                     static_cast<double>(qy.scale));
-    } else {
-      const double twice_max = 2.0 * std::max(qa.scale, qb.scale);
-      p.a_mult = quantize_multiplier(qa.scale / twice_max);
-      p.b_mult = quantize_multiplier(qb.scale / twice_max);
-      p.y_mult = quantize_multiplier(
-          twice_max / (static_cast<double>(1 << kAddLeftShift) * qy.scale));
-    }
-    const Requantization rq = ctx.node().requantization;
-    p.float_mode = is_float_requantization(rq);
-    if (p.float_mode) {
-      p.offset = rq == Requantization::kFloatUint8 ? 128 : 0;
-      const float za = static_cast<float>(p.a_zp + p.offset);
-      const float zb = static_cast<float>(p.b_zp + p.offset);
-      const float zy = static_cast<float>(p.y_zp + p.offset);
-      if constexpr (kKind == BinaryKind::kAdd) {
-        p.ra = qa.scale / qy.scale;
-        p.rb = qb.scale / qy.scale;
-        const float zb_term = p.rb * zb;
-        p.fixed = zy - std::fma(p.ra, za, zb_term);
-      } else if constexpr (kKind == BinaryKind::kMul) {
-        p.ra = (qa.scale * qb.scale) / qy.scale;
-        p.fixed = zy;
-      } else {
-        p.sa = qa.scale;
-        p.sb = qb.scale;
-        p.sy = qy.scale;
-      }
-    }
     OPSCOPE_ASSIGN_OR_RETURN(plan_, shapes::binary_broadcast(ctx));
     a_id_ = ctx.input_id(0);
     b_id_ = ctx.input_id(1);
