@@ -13,10 +13,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/devices/local_process.h"
 #include "dashboard/models/ops_model.h"
 #include "dashboard/models/roles.h"
 #include "dashboard/views/main_window.h"
@@ -27,18 +30,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs `command` through the shell; its standard output, or "" on failure.
-std::string run_command(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  return ::pclose(pipe) == 0 ? out : std::string();
+// Runs `program` with `args` (no shell); its standard output, or nothing
+// when it fails or runs past two minutes.
+std::optional<std::string> run_command(const std::string& program,
+                                       const std::vector<std::string>& args) {
+  devices::ProcessLimits limits;
+  limits.timeout_secs = 120;
+  std::string out, err;
+  auto outcome = devices::run_local_captured(program, args, limits, &out, &err);
+  if (!outcome.is_ok() || outcome->signaled || outcome->exit_code != 0) return std::nullopt;
+  return out;
 }
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 double sort_value(const OpDiffModel& m, int row, int column) {
   return m.data(m.index(row, column), kSortRole).toDouble();
@@ -52,14 +54,13 @@ TEST(DashboardRealInt8, OperatorsViewShowsInt8FasterWhereItIs) {
   const std::string int8 = scratch.file("selfie_int8.tflite");
   const std::string db = scratch.file("results.db");
   const std::string cli = OPSCOPE_CLI;
-  ASSERT_NE(run_command(cli + " quantize " + quoted(model.string()) +
-                        " --calibration random:4 --out " + quoted(int8) + " 2>&1"),
-            "");
-  const std::string json = run_command(cli + " quant-diff " + quoted(model.string()) + " " +
-                                       quoted(int8) + " --runs 30 --json --db " + quoted(db) +
-                                       " 2>/dev/null");
-  ASSERT_NE(json, "") << "opscope quant-diff failed";
-  const nlohmann::json doc = nlohmann::json::parse(json);
+  ASSERT_TRUE(run_command(cli, {"quantize", model.string(), "--calibration", "random:4",
+                                "--out", int8}))
+      << "opscope quantize failed";
+  const std::optional<std::string> json = run_command(
+      cli, {"quant-diff", model.string(), int8, "--runs", "30", "--json", "--db", db});
+  ASSERT_TRUE(json) << "opscope quant-diff failed";
+  const nlohmann::json doc = nlohmann::json::parse(*json);
   const qint64 float_run = doc["timing"]["float_run_id"].get<qint64>();
   const qint64 int8_run = doc["timing"]["int8_run_id"].get<qint64>();
   ASSERT_GT(float_run, 0);

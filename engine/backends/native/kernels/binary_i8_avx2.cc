@@ -54,6 +54,20 @@ inline __m256i load8(const int8_t* p, int64_t step, int64_t n) {
   return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(buf)));
 }
 
+// The 8 int32 lanes of v (already within [-128, 127]) as bytes at out:
+// all 8, or the first `left` when fewer remain.
+inline void store8(int8_t* out, __m256i v, int64_t left) {
+  const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  const __m128i p8 = _mm_packs_epi16(p16, p16);
+  if (left >= 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), p8);
+  } else {
+    int8_t buf[16];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(buf), p8);
+    std::memcpy(out, buf, static_cast<size_t>(left));
+  }
+}
+
 template <bool kMul>
 void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
          int8_t* out, int64_t n) {
@@ -76,15 +90,7 @@ void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b
     }
     __m256i v = _mm256_add_epi32(requantize(raw, ys), y_zp);
     v = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
-    const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    const __m128i p8 = _mm_packs_epi16(p16, p16);
-    if (left >= 8) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), p8);
-    } else {
-      int8_t buf[16];
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(buf), p8);
-      std::memcpy(out + i, buf, static_cast<size_t>(left));
-    }
+    store8(out + i, v, left);
   }
 }
 
@@ -120,15 +126,7 @@ void row_float(const BinaryParams& p, const int8_t* a, int64_t a_step, const int
     v = _mm256_min_ps(_mm256_max_ps(v, flo), fhi);
     __m256i q = _mm256_sub_epi32(_mm256_cvtps_epi32(v), off);
     q = _mm256_min_epi32(_mm256_max_epi32(q, lo), hi);
-    const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-    const __m128i p8 = _mm_packs_epi16(p16, p16);
-    if (left >= 8) {
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), p8);
-    } else {
-      int8_t buf[16];
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(buf), p8);
-      std::memcpy(out + i, buf, static_cast<size_t>(left));
-    }
+    store8(out + i, q, left);
   }
 }
 
