@@ -85,41 +85,56 @@ Status feed_inputs(Session& session, const std::vector<std::string>& specs,
   return Status::ok();
 }
 
-std::vector<OutputInfo> describe_outputs(const Session& session) {
+std::vector<OutputInfo> describe_outputs(const std::vector<OutputArray>& outputs) {
   std::vector<OutputInfo> out;
-  for (int i = 0; i < session.num_outputs(); ++i) {
-    const Tensor& t = session.output_tensor(i);
+  for (const OutputArray& a : outputs) {
     OutputInfo o;
-    o.name = t.name;
-    o.dtype = std::string(to_string(t.dtype));
-    o.shape = shape_to_string(t.shape);
-    o.checksum = hex64(fnv1a64(static_cast<const uint8_t*>(session.output_data(i)),
-                               t.bytes()));
+    o.name = a.name;
+    o.dtype = std::string(to_string(a.dtype));
+    o.shape = shape_to_string(a.shape);
+    o.checksum = hex64(fnv1a64(static_cast<const uint8_t*>(a.data), a.bytes));
     out.push_back(o);
   }
   return out;
 }
 
-Status save_outputs(const Session& session, const std::string& dir) {
+Status save_outputs(const std::vector<OutputArray>& outputs, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     return Status(ErrorCode::kIoError,
                   dir + ": cannot create directory: " + ec.message());
   }
-  for (int i = 0; i < session.num_outputs(); ++i) {
-    const Tensor& t = session.output_tensor(i);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const OutputArray& a = outputs[i];
     datasets::NpyArray array;
-    array.dtype = t.dtype;
-    array.shape = t.shape;
-    const auto* p = static_cast<const uint8_t*>(session.output_data(i));
-    array.data.assign(p, p + t.bytes());
+    array.dtype = a.dtype;
+    array.shape = a.shape;
+    const auto* p = static_cast<const uint8_t*>(a.data);
+    array.data.assign(p, p + a.bytes);
     OPSCOPE_RETURN_IF_ERROR(datasets::write_npy(
         (std::filesystem::path(dir) / ("output_" + std::to_string(i) + ".npy"))
             .string(),
         array));
   }
   return Status::ok();
+}
+
+std::vector<OutputArray> session_outputs(const Session& session) {
+  std::vector<OutputArray> out;
+  for (int i = 0; i < session.num_outputs(); ++i) {
+    const Tensor& t = session.output_tensor(i);
+    out.push_back({t.name, t.dtype, t.shape, session.output_data(i), t.bytes()});
+  }
+  return out;
+}
+
+std::vector<OutputInfo> describe_outputs(const Session& session) {
+  return describe_outputs(session_outputs(session));
+}
+
+Status save_outputs(const Session& session, const std::string& dir) {
+  return save_outputs(session_outputs(session), dir);
 }
 
 }  // namespace opscope::harness

@@ -17,6 +17,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler   # the ONNX reader
   libonnx-testdata                    # ONNX's backend node tests
   python3-torch python3-torchvision   # exports the torchvision ONNX models
+  libtorch-dev   # the PyTorch Mobile / TorchScript runtime (adapters/runtimes/pytorch)
   libpng-dev libjpeg62-turbo-dev      # calibration images
   procps                              # ps, pgrep: the CLI tests watch the runner process
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins  # the dashboard

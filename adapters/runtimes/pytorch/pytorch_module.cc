@@ -1,0 +1,206 @@
+// The PyTorch runtime through libtorch (pytorch_module.h).
+#include "adapters/runtimes/pytorch/pytorch_module.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/record_function.h>
+#include <torch/csrc/jit/mobile/import.h>
+#include <torch/csrc/jit/mobile/module.h>
+#include <torch/script.h>
+
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+namespace opscope::pytorch {
+namespace {
+
+// The event sink of the profiled invokes on this (the invoking) thread:
+// RecordFunction callbacks are thread-local here, so operators that
+// PyTorch's intra-op pool runs never reach them.
+struct Recorder {
+  Profiler* profiler = nullptr;
+  int max_ops = 0;
+  int depth = 0;     // nesting of the calls being recorded
+  int position = 0;  // top-level calls so far in this invoke
+  uint64_t start_ns = 0;
+  int64_t dropped = 0;
+  // Top-level operator names in call order; entries are reused from
+  // invoke to invoke, so after the first one assign() rarely allocates.
+  std::vector<std::string> types;
+};
+thread_local Recorder* tls_recorder = nullptr;
+
+std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
+  Recorder* r = tls_recorder;
+  if (r != nullptr && r->depth++ == 0) {
+    const auto k = static_cast<size_t>(r->position);
+    if (k < r->types.size()) {
+      r->types[k].assign(fn.name());
+    } else {
+      r->types.emplace_back(fn.name());
+    }
+    r->start_ns = now_ns();
+  }
+  return nullptr;
+}
+
+void on_exit(const at::RecordFunction&, at::ObserverContext*) {
+  Recorder* r = tls_recorder;
+  if (r == nullptr || r->depth == 0 || --r->depth != 0) return;
+  const uint64_t end = now_ns();
+  if (r->position < r->max_ops) {
+    r->profiler->add_op_event(r->position, 0, r->start_ns, end);
+  } else {
+    ++r->dropped;
+  }
+  ++r->position;
+}
+
+DType dtype_of(const at::Tensor& t) {
+  switch (t.scalar_type()) {
+    case at::kFloat: return DType::kF32;
+    case at::kHalf: return DType::kF16;
+    case at::kInt: return DType::kI32;
+    case at::kLong: return DType::kI64;
+    case at::kChar: return DType::kI8;
+    case at::kByte: return DType::kU8;
+    case at::kBool: return DType::kBool;
+    default: return DType::kF32;
+  }
+}
+
+class TorchModule final : public Module {
+ public:
+  TorchModule(std::string path, bool lite) : path_(std::move(path)), lite_(lite) {}
+
+  Status open() {
+    try {
+      if (lite_) {
+        mobile_.emplace(torch::jit::_load_for_mobile(path_));
+        for (const at::Tensor& p : mobile_->parameters()) params_ += p.numel();
+      } else {
+        script_.emplace(torch::jit::load(path_));
+        script_->eval();
+        for (const at::Tensor& p : script_->parameters()) params_ += p.numel();
+      }
+    } catch (const std::exception& e) {
+      return Status(ErrorCode::kMalformedModel,
+                    path_ + ": not a loadable " + format() + " file: " + first_line(e.what()));
+    }
+    return Status::ok();
+  }
+
+  std::string format() const override { return lite_ ? "pytorch-lite" : "torchscript"; }
+  int64_t params() const override { return params_; }
+
+  Status set_input(int index, const Shape& shape, const float* data) override {
+    if (index < 0) return Status(ErrorCode::kInvalidArgument, path_ + ": negative input index");
+    if (static_cast<size_t>(index) >= inputs_.size()) inputs_.resize(static_cast<size_t>(index) + 1);
+    std::vector<int64_t> dims(shape.begin(), shape.end());
+    inputs_[static_cast<size_t>(index)] =
+        torch::from_blob(const_cast<float*>(data), dims, at::kFloat).clone();
+    return Status::ok();
+  }
+
+  Status invoke() override {
+    if (recorder_.profiler != nullptr) {
+      recorder_.depth = 0;
+      recorder_.position = 0;
+    }
+    try {
+      c10::InferenceMode guard;
+      const c10::IValue out = lite_ ? mobile_->forward(inputs_) : script_->forward(inputs_);
+      outputs_.clear();
+      collect(out);
+    } catch (const std::exception& e) {
+      return Status(ErrorCode::kBackendError,
+                    path_ + ": forward() failed: " + first_line(e.what()));
+    }
+    return Status::ok();
+  }
+
+  void set_profiler(Profiler* profiler, int max_ops) override {
+    if (profiler == recorder_.profiler) return;
+    if (callback_) {
+      at::removeCallback(*callback_);
+      callback_.reset();
+      tls_recorder = nullptr;
+    }
+    recorder_.profiler = profiler;
+    recorder_.max_ops = max_ops;
+    if (profiler == nullptr) return;
+    tls_recorder = &recorder_;
+    at::RecordFunctionCallback cb(on_enter, on_exit);
+    // Operators only: TorchScript's own function scopes (forward() itself,
+    // the submodules' methods) would wrap the operators as one row.
+    cb.scopes({at::RecordScope::FUNCTION, at::RecordScope::LITE_INTERPRETER});
+    callback_ = at::addThreadLocalCallback(cb);
+  }
+
+  std::vector<std::string> last_op_types() const override {
+    const size_t n = std::min(recorder_.types.size(), static_cast<size_t>(recorder_.position));
+    return {recorder_.types.begin(), recorder_.types.begin() + static_cast<std::ptrdiff_t>(n)};
+  }
+  int64_t dropped_events() const override { return recorder_.dropped; }
+
+  std::vector<OutputView> outputs() const override {
+    std::vector<OutputView> views;
+    for (const at::Tensor& t : outputs_) {
+      OutputView v;
+      v.dtype = dtype_of(t);
+      v.shape.assign(t.sizes().begin(), t.sizes().end());
+      v.data = t.data_ptr();
+      v.bytes = t.nbytes();
+      views.push_back(std::move(v));
+    }
+    return views;
+  }
+
+  ~TorchModule() override { set_profiler(nullptr, 0); }
+
+ private:
+  static std::string first_line(const char* what) {
+    std::string s(what);
+    const size_t nl = s.find('\n');
+    return nl == std::string::npos ? s : s.substr(0, nl);
+  }
+
+  void collect(const c10::IValue& v) {
+    if (v.isTensor()) {
+      outputs_.push_back(v.toTensor().contiguous());
+    } else if (v.isTuple()) {
+      for (const c10::IValue& e : v.toTupleRef().elements()) collect(e);
+    } else if (v.isList()) {
+      for (const c10::IValue& e : v.toListRef()) collect(e);
+    }
+  }
+
+  std::string path_;
+  bool lite_;
+  std::optional<torch::jit::mobile::Module> mobile_;
+  std::optional<torch::jit::Module> script_;
+  int64_t params_ = 0;
+  std::vector<c10::IValue> inputs_;
+  std::vector<at::Tensor> outputs_;
+  Recorder recorder_;
+  std::optional<at::CallbackHandle> callback_;
+};
+
+}  // namespace
+
+bool available() { return true; }
+
+Result<std::unique_ptr<Module>> Module::load(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status(ErrorCode::kIoError, path + ": no such file");
+  }
+  at::set_num_threads(std::max(options.threads, 1));
+  const bool lite = std::filesystem::path(path).extension() == ".ptl";
+  auto module = std::make_unique<TorchModule>(path, lite);
+  OPSCOPE_RETURN_IF_ERROR(module->open());
+  return std::unique_ptr<Module>(std::move(module));
+}
+
+}  // namespace opscope::pytorch

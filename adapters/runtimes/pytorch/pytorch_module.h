@@ -1,0 +1,76 @@
+// PyTorch Mobile (.ptl, the lite interpreter) and TorchScript (.pt) files
+// on PyTorch's own runtime (libtorch), driven and measured as the runner
+// drives our engine: inputs in, invoke, per-operator events out.
+//
+// This header does not include libtorch: the harness builds against it
+// whether or not libtorch was found. Without libtorch, available() is false
+// and load() fails with a message saying so (pytorch_module_unavailable.cc).
+//
+// Per-operator events: while a profiler is attached, every top-level
+// operator call of an invoke (the lite interpreter's own op calls, or the
+// outermost aten/prepacked/quantized calls of a TorchScript method;
+// operators they call in turn are inside their time, not rows of their own)
+// becomes profiler->add_op_event(k, 0, start, end), k its position in the
+// invoke's call sequence, on the engine's clock (now_ns). The events come
+// from PyTorch's RecordFunction callbacks, installed for the profiled
+// invokes only, so unprofiled invokes run without them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/profiling.h"
+#include "engine/status.h"
+#include "engine/tensor.h"
+
+namespace opscope::pytorch {
+
+// Whether this build has the PyTorch runtime (libtorch-dev at configure time).
+bool available();
+
+// Whether `path` names a file for this runtime (.ptl or .pt).
+bool is_pytorch_path(const std::string& path);
+
+struct LoadOptions {
+  int threads = 1;  // PyTorch's intra-op threads (at::set_num_threads)
+};
+
+// One output of the last invoke, as a contiguous host array.
+struct OutputView {
+  DType dtype = DType::kF32;
+  Shape shape;
+  const void* data = nullptr;
+  size_t bytes = 0;
+};
+
+class Module {
+ public:
+  // Loads a .ptl with the lite interpreter (_load_for_mobile) or a .pt
+  // with the TorchScript loader. Errors name the file and the reason.
+  static Result<std::unique_ptr<Module>> load(const std::string& path, const LoadOptions& options);
+  virtual ~Module() = default;
+
+  // "pytorch-lite" or "torchscript".
+  virtual std::string format() const = 0;
+  // Parameters (elements of every parameter tensor the module holds).
+  virtual int64_t params() const = 0;
+  // Input i of forward() for the next invokes: a copy of `data` (f32).
+  virtual Status set_input(int index, const Shape& shape, const float* data) = 0;
+  // Runs forward() once on the inputs set.
+  virtual Status invoke() = 0;
+  // Attaches (or, with null, detaches) the per-operator event sink; at most
+  // `max_ops` calls per invoke are reported (positions past it are dropped
+  // and counted in dropped_events()).
+  virtual void set_profiler(Profiler* profiler, int max_ops) = 0;
+  // The operator names of the top-level calls of the last profiled invoke,
+  // in call order ("aten::conv2d", "prepacked::conv2d_clamp_run", ...).
+  virtual std::vector<std::string> last_op_types() const = 0;
+  virtual int64_t dropped_events() const = 0;
+  // The outputs of the last invoke (forward's tensor, or the tensors of a
+  // tuple or list it returns).
+  virtual std::vector<OutputView> outputs() const = 0;
+};
+
+}  // namespace opscope::pytorch

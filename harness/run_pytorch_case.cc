@@ -1,0 +1,225 @@
+#include "harness/run_pytorch_case.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "adapters/runtimes/pytorch/pytorch_module.h"
+#include "datasets/npy.h"
+#include "datasets/random_input.h"
+#include "harness/cpu_affinity.h"
+#include "harness/measure_loop.h"
+#include "harness/session_io.h"
+#include "harness/sha256.h"
+#include "harness/statistics.h"
+#include "harness/trace_capture.h"
+#include "profilers/latency_profiler.h"
+#include "profilers/process_memory.h"
+#include "profilers/trace_recorder.h"
+
+namespace opscope::harness {
+namespace {
+
+double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+ResultDocument failed(ResultDocument doc, const Status& st) {
+  doc.status = "error";
+  doc.error.code = std::string(to_string(st.code()));
+  doc.error.message = st.message();
+  return doc;
+}
+
+// "1x3x224x224" or "NAME=1x3x224x224" (the name is for the reader: PyTorch
+// inputs are positional).
+Result<Shape> parse_shape(const std::string& path, const std::string& spec) {
+  const std::string dims = spec.substr(spec.find('=') == std::string::npos ? 0 : spec.find('=') + 1);
+  Shape shape;
+  size_t at = 0;
+  while (at <= dims.size()) {
+    const size_t x = std::min(dims.find('x', at), dims.size());
+    const std::string part = dims.substr(at, x - at);
+    char* end = nullptr;
+    const long long v = part.empty() ? -1 : std::strtoll(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v <= 0 || v > (1 << 24)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    path + ": --shape '" + spec + "': expected dims like 1x3x224x224");
+    }
+    shape.push_back(v);
+    at = x + 1;
+  }
+  return shape;
+}
+
+// forward()'s inputs, in order: the k-th --input file (FILE.npy or
+// NAME=FILE.npy, f32) or, without one, seeded values of the k-th --shape
+// (datasets/random_input.h, seed + k, as for our engine's inputs).
+Status feed(pytorch::Module& module, const std::string& path, const CaseConfig& cfg) {
+  std::vector<std::string> files;
+  for (const std::string& spec : cfg.inputs) {
+    if (spec.empty() || spec == "random") continue;
+    const size_t eq = spec.find('=');
+    files.push_back(eq == std::string::npos ? spec : spec.substr(eq + 1));
+  }
+  const size_t count = std::max(files.size(), cfg.shapes.size());
+  if (count == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  path + ": PyTorch files carry no input shapes: give --shape 1x3x224x224 "
+                         "(one per input of forward(), in order) or --input FILE.npy");
+  }
+  for (size_t k = 0; k < count; ++k) {
+    if (k < files.size()) {
+      OPSCOPE_ASSIGN_OR_RETURN(const datasets::NpyArray a, datasets::read_npy(files[k]));
+      if (a.dtype != DType::kF32) {
+        return Status(ErrorCode::kTypeMismatch,
+                      files[k] + ": input " + std::to_string(k) + " of " + path +
+                          " must be float32 (<f4), not " + std::string(to_string(a.dtype)));
+      }
+      OPSCOPE_RETURN_IF_ERROR(module.set_input(static_cast<int>(k), a.shape,
+                                               reinterpret_cast<const float*>(a.data.data())));
+      continue;
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(const Shape shape, parse_shape(path, cfg.shapes[k]));
+    Tensor t;
+    t.dtype = DType::kF32;
+    t.shape = shape;
+    std::vector<float> values(static_cast<size_t>(t.elements()));
+    datasets::fill_random(t, cfg.seed + k, datasets::default_range(t), values.data());
+    OPSCOPE_RETURN_IF_ERROR(module.set_input(static_cast<int>(k), shape, values.data()));
+  }
+  return Status::ok();
+}
+
+// One row per top-level operator call, in call order: named by type and
+// occurrence ("aten::conv2d#3"), timed by the profiler.
+std::vector<OpStats> collect_rows(const std::vector<std::string>& types,
+                                  const profilers::LatencyProfiler& profiler) {
+  std::vector<OpStats> ops;
+  std::map<std::string, int> seen;
+  double total = 0;
+  for (size_t k = 0; k < types.size(); ++k) {
+    OpStats op;
+    op.index = static_cast<int>(k);
+    op.source_index = static_cast<int>(k);
+    op.type = types[k];
+    op.name = types[k] + "#" + std::to_string(seen[types[k]]++);
+    op.backend = "pytorch";
+    const std::vector<uint64_t>& s = profiler.node_samples(static_cast<int>(k));
+    std::vector<double> us(s.size());
+    for (size_t i = 0; i < s.size(); ++i) us[i] = static_cast<double>(s[i]) / 1e3;
+    const LatencyStats st = summarize_latency(us);
+    op.count = st.count;
+    op.mean_us = st.mean;
+    op.median_us = st.median;
+    op.min_us = st.min;
+    op.max_us = st.max;
+    op.first_us = static_cast<double>(profiler.node_first_ns(static_cast<int>(k))) / 1e3;
+    total += op.mean_us;
+    ops.push_back(std::move(op));
+  }
+  double cdf = 0;
+  for (OpStats& op : ops) {
+    op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
+    cdf += op.pct;
+    op.cdf_pct = cdf;
+  }
+  return ops;
+}
+
+std::vector<OutputArray> module_outputs(const pytorch::Module& module) {
+  std::vector<OutputArray> out;
+  int i = 0;
+  for (const pytorch::OutputView& v : module.outputs()) {
+    out.push_back({"output_" + std::to_string(i++), v.dtype, v.shape, v.data, v.bytes});
+  }
+  return out;
+}
+
+}  // namespace
+
+ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& cfg,
+                                    const std::string& save_outputs_dir,
+                                    const std::function<void(const std::string&)>& progress,
+                                    ResultDocument doc) {
+  auto say = [&](const std::string& line) {
+    if (progress) progress(line);
+  };
+  doc.config.backends = {"pytorch"};
+  auto mask = pin_to_cpus(cfg.cpus);
+  if (!mask.is_ok()) return failed(doc, mask.status());
+  doc.config.affinity = *mask;
+
+  const uint64_t load_start = now_ns();
+  auto loaded = pytorch::Module::load(path, pytorch::LoadOptions{cfg.threads});
+  if (!loaded.is_ok()) return failed(doc, loaded.status());
+  std::unique_ptr<pytorch::Module> module = std::move(loaded).value();
+  const uint64_t load_end = now_ns();
+  doc.stages.load_ms = ns_to_ms(load_end - load_start);
+  doc.memory.rss_after_load_bytes = static_cast<int64_t>(profilers::current_rss_bytes());
+  doc.model.path = path;
+  doc.model.sha256 = sha256_file_hex(path);
+  doc.model.format = module->format();
+  doc.model.params = module->params();
+  std::error_code ec;
+  doc.model.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
+
+  Status st = feed(*module, path, cfg);
+  if (!st.is_ok()) return failed(doc, st);
+
+  // The operator calls of one forward(), found by running it once with the
+  // events on (PyTorch has no graph to read them from; it also does its
+  // lazy setup here): reported as the prepare stage.
+  say("finding the operator calls of " + doc.model.name);
+  Profiler discovery;
+  constexpr int kMaxOps = 1 << 20;
+  module->set_profiler(&discovery, kMaxOps);
+  const uint64_t prepare_start = now_ns();
+  st = module->invoke();
+  const uint64_t prepare_end = now_ns();
+  if (!st.is_ok()) return failed(doc, st);
+  doc.stages.prepare_ms = ns_to_ms(prepare_end - prepare_start);
+  const std::vector<std::string> types = module->last_op_types();
+  module->set_profiler(nullptr, 0);
+  const int num_ops = static_cast<int>(types.size());
+  doc.model.nodes = num_ops;
+
+  const int expected_invokes = std::max(cfg.runs, 16) + 16;
+  profilers::LatencyProfiler profiler(std::max(num_ops, 1), expected_invokes);
+  profilers::TraceRecorder trace(cfg.trace_invokes, profiler.event_capacity());
+  record_setup_stages(trace, profiler, load_start, load_end);
+  trace.record_stage("prepare", prepare_start, prepare_end);
+  std::vector<int> all(static_cast<size_t>(num_ops));
+  for (int k = 0; k < num_ops; ++k) all[static_cast<size_t>(k)] = k;
+  doc.partitions.push_back({"pytorch", all});
+
+  profilers::LatencyProfiler* op_profiler = cfg.op_profile ? &profiler : nullptr;
+  st = measure_invokes(
+      cfg,
+      [&](profilers::LatencyProfiler* p) {
+        module->set_profiler(p, num_ops);
+        return module->invoke();
+      },
+      op_profiler, trace, say, doc);
+  module->set_profiler(nullptr, 0);
+  if (!st.is_ok()) return failed(doc, st);
+  if (module->dropped_events() > 0) {
+    return failed(doc, Status(ErrorCode::kInternal,
+                              path + ": forward() made more operator calls in a measured invoke "
+                                     "than in the first (" + std::to_string(num_ops) +
+                                  "): data-dependent control flow is not supported yet"));
+  }
+  if (op_profiler) doc.ops = collect_rows(types, profiler);
+  doc.trace = export_trace(trace);
+  doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
+  const std::vector<OutputArray> outputs = module_outputs(*module);
+  doc.outputs = describe_outputs(outputs);
+  if (!save_outputs_dir.empty()) {
+    st = save_outputs(outputs, save_outputs_dir);
+    if (!st.is_ok()) return failed(doc, st);
+  }
+  return doc;
+}
+
+}  // namespace opscope::harness

@@ -1,0 +1,136 @@
+// The PyTorch runtime (adapters/runtimes/pytorch) on the torchvision
+// networks' .ptl and .pt files (datasets/export_torchvision.py): outputs
+// against PyTorch's own Python run of the same file (pytorch_reference.py)
+// and against the ONNX file of the same weights on our engine, with the
+// agreement tests' tolerance; per-op rows that cover the invoke, one per
+// top-level operator call, one convolution row per Conv2d of the network.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "adapters/runtimes/pytorch/pytorch_module.h"
+#include "harness/model_loader.h"
+#include "harness/run_case.h"
+#include "oracle_test_util.h"
+
+namespace opscope::testing {
+namespace {
+
+struct Case {
+  std::string model, ext;
+  int convolutions;  // nn.Conv2d modules of the torchvision network
+};
+
+class PyTorchAgreement : public ::testing::TestWithParam<Case> {};
+
+harness::RunRequest request(const fs::path& model, const fs::path& input, const fs::path& out) {
+  harness::RunRequest req;
+  req.model_path = model.string();
+  req.config.backends = {"xnnpack", "cpu"};
+  req.config.runs = 4;
+  req.config.warmup_runs = 1;
+  req.config.min_secs = 0;
+  req.config.inputs = {input.string()};
+  req.save_outputs_dir = out.string();
+  return req;
+}
+
+TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
+  const Case& c = GetParam();
+  if (!pytorch::available()) GTEST_SKIP() << "built without libtorch";
+  const fs::path file = model_dir() / ("torchvision_" + c.model + c.ext);
+  const fs::path onnx = model_dir() / ("torchvision_" + c.model + ".onnx");
+  if (!fs::exists(file) || !fs::exists(onnx)) {
+    if (oracle_required()) FAIL() << "missing " << file << " or " << onnx;
+    GTEST_SKIP() << "run datasets/export_torchvision.py";
+  }
+  const fs::path work = fresh_dir("opscope-pytorch", c.model + c.ext.substr(1));
+  auto loaded = harness::load_model(onnx.string());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  const std::vector<fs::path> inputs = write_smooth_inputs((*loaded)->graph, work);
+  ASSERT_EQ(inputs.size(), 1u);
+
+  // PyTorch's Python run of the same file.
+  const std::string script = (source_dir() / "tests/models/pytorch_reference.py").string();
+  const std::string cmd = "/usr/bin/python3 '" + script + "' '" + file.string() + "' '" +
+                          (work / "python").string() + "' '" + inputs[0].string() + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+
+  const ResultDocument doc = harness::run_case(request(file, inputs[0], work / "ours"));
+  ASSERT_EQ(doc.status, "ok") << doc.error.message;
+  EXPECT_EQ(doc.model.format, c.ext == ".ptl" ? "pytorch-lite" : "torchscript");
+  expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
+                          c.model + c.ext + " vs PyTorch (Python)");
+
+  const ResultDocument engine = harness::run_case(request(onnx, inputs[0], work / "engine"));
+  ASSERT_EQ(engine.status, "ok") << engine.error.message;
+  expect_within_tolerance(work / "ours/output_0.npy", work / "engine/output_0.npy",
+                          c.model + c.ext + " vs the ONNX file on xnnpack,cpu");
+
+  // Rows: one per top-level call, each timed in every profiled invoke; the
+  // convolutions are the network's; together they explain the invoke.
+  ASSERT_FALSE(doc.ops.empty());
+  int convs = 0;
+  double sum_us = 0;
+  for (const OpStats& op : doc.ops) {
+    EXPECT_EQ(op.backend, "pytorch");
+    EXPECT_EQ(op.count, doc.profiling.profiled_invokes) << op.name;
+    if (op.type.find("conv") != std::string::npos) ++convs;
+    sum_us += op.mean_us;
+  }
+  EXPECT_EQ(convs, c.convolutions);
+  EXPECT_EQ(doc.model.nodes, static_cast<int64_t>(doc.ops.size()));
+  const double profiled_us = doc.profiling.profiled_median_ms * 1e3;
+  EXPECT_GT(sum_us, 0.7 * profiled_us);
+  EXPECT_LT(sum_us, 1.1 * profiled_us);
+  std::printf("%s%s: %zu operator rows, %d convolutions, rows sum %.0f us of %.0f us\n",
+              c.model.c_str(), c.ext.c_str(), doc.ops.size(), convs, sum_us, profiled_us);
+  fs::remove_all(work);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Torchvision, PyTorchAgreement,
+    ::testing::Values(Case{"mobilenet_v2", ".ptl", 52}, Case{"mobilenet_v2", ".pt", 52},
+                      Case{"mobilenet_v3_small", ".ptl", 52},
+                      Case{"mobilenet_v3_small", ".pt", 52}, Case{"resnet18", ".ptl", 20},
+                      Case{"resnet18", ".pt", 20}),
+    [](const auto& info) { return info.param.model + "_" + info.param.ext.substr(1); });
+
+// Bad input: a file that is not a PyTorch file, and a missing input shape.
+TEST(PyTorchRuntime, BadFilesAndInputsGetClearErrors) {
+  if (!pytorch::available()) GTEST_SKIP() << "built without libtorch";
+  const fs::path work = fresh_dir("opscope-pytorch", "bad");
+  const fs::path junk = work / "junk.ptl";
+  {
+    std::FILE* f = std::fopen(junk.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fputs("not a zip archive", f);
+    std::fclose(f);
+  }
+  harness::RunRequest req;
+  req.model_path = junk.string();
+  req.config.shapes = {"1x3x8x8"};
+  ResultDocument doc = harness::run_case(req);
+  EXPECT_EQ(doc.status, "error");
+  EXPECT_EQ(doc.error.code, "malformed_model") << doc.error.message;
+  EXPECT_NE(doc.error.message.find(junk.string()), std::string::npos) << doc.error.message;
+
+  const fs::path model = model_dir() / "torchvision_resnet18.ptl";
+  if (fs::exists(model)) {
+    req.model_path = model.string();
+    req.config.shapes = {};
+    doc = harness::run_case(req);
+    EXPECT_EQ(doc.error.code, "invalid_argument") << doc.error.message;
+    EXPECT_NE(doc.error.message.find("--shape"), std::string::npos) << doc.error.message;
+    req.config.shapes = {"1x3x7"};  // wrong rank for a convolution
+    doc = harness::run_case(req);
+    EXPECT_EQ(doc.status, "error");
+    EXPECT_NE(doc.error.message.find("forward() failed"), std::string::npos)
+        << doc.error.message;
+  }
+  fs::remove_all(work);
+}
+
+}  // namespace
+}  // namespace opscope::testing
