@@ -184,6 +184,12 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   module->set_profiler(nullptr, 0);
   const int num_ops = static_cast<int>(types.size());
   doc.model.nodes = num_ops;
+  // The weights' precision as the operators show it (a .ptl made by
+  // optimize_for_mobile keeps its weights inside prepacked objects).
+  doc.model.precision = "f32";
+  for (const std::string& t : types) {
+    if (t.rfind("quantized::", 0) == 0) doc.model.precision = "int8";
+  }
 
   const int expected_invokes = std::max(cfg.runs, 16) + 16;
   profilers::LatencyProfiler profiler(std::max(num_ops, 1), expected_invokes);

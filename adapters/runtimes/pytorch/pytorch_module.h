@@ -3,8 +3,11 @@
 // drives our engine: inputs in, invoke, per-operator events out.
 //
 // This header does not include libtorch: the harness builds against it
-// whether or not libtorch was found. Without libtorch, available() is false
-// and load() fails with a message saying so (pytorch_module_unavailable.cc).
+// whether or not libtorch was found. The libtorch part is a plugin,
+// libopscope_pytorch.so (pytorch_module.cc), that load() opens on first use
+// (pytorch_loader.cc): the runner itself, and the runner bundles pushed to
+// devices, do not depend on libtorch's few hundred megabytes. Without the
+// plugin, available() is false and load() fails with a message saying so.
 //
 // Per-operator events: while a profiler is attached, every top-level
 // operator call of an invoke (the lite interpreter's own op calls, or the
@@ -45,10 +48,18 @@ struct OutputView {
   size_t bytes = 0;
 };
 
+class Module;
+// The plugin's one entry point (extern "C" opscope_pytorch_plugin_v1 returns
+// it): Module::load's work. The plugin is built from this tree with the same
+// compiler, so C++ types cross the boundary.
+using PluginLoadFn = Result<std::unique_ptr<Module>> (*)(const std::string& path,
+                                                         const LoadOptions& options);
+
 class Module {
  public:
   // Loads a .ptl with the lite interpreter (_load_for_mobile) or a .pt
-  // with the TorchScript loader. Errors name the file and the reason.
+  // with the TorchScript loader, through the plugin. Errors name the file
+  // and the reason.
   static Result<std::unique_ptr<Module>> load(const std::string& path, const LoadOptions& options);
   virtual ~Module() = default;
 
