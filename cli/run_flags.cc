@@ -63,6 +63,10 @@ void add_run_options(CLI::App& app, RunOptions& o) {
                  "Test only: busy-wait N microseconds after each measured invoke, "
                  "inside the timed region (recorded in the result's config)")
       ->check(CLI::Range(int64_t{0}, int64_t{10000000}))->group("Testing");
+  app.add_option("--torch-engine", o.config.torch_engine,
+                 "PyTorch files (.ptl, .pt): the quantized engine of their int8 operators "
+                 "(recorded in the result). Default: qnnpack, PyTorch Mobile's")
+      ->check(CLI::IsMember({"qnnpack", "fbgemm", "onednn"}));
   app.add_flag("--no-op-profile", o.no_op_profile,
                "Do not time operators: no profiled invokes at all (latency_ms always "
                "comes from unprofiled invokes)");

@@ -21,8 +21,14 @@ datasets/export_torchvision.py (its functions, imported), then
 to DIR/torchvision_<name>_qdq.onnx (input 'input' 1x3x224x224, output
 'logits'; DIR defaults to $OPSCOPE_MODEL_DIR, else ~/.cache/opscope/models).
 `opscope inspect` shows the op counts of the exported graph.
+
+The same calibrated model, converted with convert_fx (PyTorch's own
+quantized operators, qnnpack engine), traced and optimized for mobile, is
+also written as DIR/torchvision_<name>_int8.ptl: the int8 PyTorch Mobile
+file of the same network for the `pytorch` runtime (docs/pytorch.md).
 """
 import argparse
+import copy
 import os
 import sys
 
@@ -30,7 +36,8 @@ import torch
 import torchvision
 from torch.ao.quantization import get_default_qconfig_mapping
 from torch.ao.quantization.backend_config import get_qnnpack_backend_config
-from torch.ao.quantization.quantize_fx import convert_to_reference_fx, prepare_fx
+from torch.ao.quantization.quantize_fx import convert_fx, convert_to_reference_fx, prepare_fx
+from torch.utils.mobile_optimizer import optimize_for_mobile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_torchvision  # noqa: E402  (calibrate, SEED)
@@ -63,6 +70,7 @@ def export(name, out_dir):
                           backend_config=backend_config)
     with torch.no_grad():
         prepared(calib)
+    quantized = convert_fx(copy.deepcopy(prepared), backend_config=backend_config)
     reference = convert_to_reference_fx(prepared, backend_config=backend_config)
     with torch.no_grad():
         y_float = model(calib[:1])
@@ -77,6 +85,12 @@ def export(name, out_dir):
     finally:
         torch.jit._unique_state_dict = torch.jit._trace._unique_state_dict = unique_state_dict
     os.replace(tmp, path)
+    ptl = os.path.join(out_dir, f"torchvision_{name}_int8.ptl")
+    with torch.no_grad():
+        mobile = optimize_for_mobile(torch.jit.trace(quantized, calib[:1]))
+    mobile._save_for_lite_interpreter(ptl + ".tmp")
+    os.replace(ptl + ".tmp", ptl)
+    print(f"  {ptl} ({os.path.getsize(ptl)} bytes)")
     err = float((y - y_float).abs().max())
     print(f"{name}: {path} ({os.path.getsize(path)} bytes), logits std {float(y.std()):.3f}, "
           f"max |int8 - float| {err:.3f}, top-1 equal {int(y.argmax()) == int(y_float.argmax())}")
@@ -87,7 +101,7 @@ def main():
     p.add_argument("--dir", default=os.environ.get("OPSCOPE_MODEL_DIR") or
                    os.path.join(os.path.expanduser("~"), ".cache/opscope/models"))
     p.add_argument("--skip-existing", action="store_true",
-                   help="leave models whose _qdq.onnx file already exists alone")
+                   help="leave models whose _qdq.onnx and _int8.ptl files already exist alone")
     p.add_argument("models", nargs="*", default=MODELS)
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
@@ -95,8 +109,8 @@ def main():
     for name in args.models:
         if name not in MODELS:
             sys.exit(f"export_qdq_torchvision: unknown model {name} (known: {', '.join(MODELS)})")
-        path = os.path.join(args.dir, f"torchvision_{name}_qdq.onnx")
-        if args.skip_existing and os.path.exists(path):
+        stem = os.path.join(args.dir, f"torchvision_{name}")
+        if args.skip_existing and all(os.path.exists(stem + s) for s in ("_qdq.onnx", "_int8.ptl")):
             print(f"{name}: already exported")
             continue
         export(name, args.dir)

@@ -109,6 +109,10 @@ std::vector<std::string> runner_arguments(const RunOptions& o) {
   a.push_back(std::to_string(o.config.trace_invokes));
   a.push_back("--min-partition-size");
   a.push_back(std::to_string(o.config.min_partition_size));
+  if (!o.config.torch_engine.empty()) {
+    a.push_back("--torch-engine");
+    a.push_back(o.config.torch_engine);
+  }
   if (o.no_op_profile) a.push_back("--no-op-profile");
   return a;
 }

@@ -147,12 +147,14 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
     if (progress) progress(line);
   };
   doc.config.backends = {"pytorch"};
+  if (doc.config.torch_engine.empty()) doc.config.torch_engine = "qnnpack";
   auto mask = pin_to_cpus(cfg.cpus);
   if (!mask.is_ok()) return failed(doc, mask.status());
   doc.config.affinity = *mask;
 
   const uint64_t load_start = now_ns();
-  auto loaded = pytorch::Module::load(path, pytorch::LoadOptions{cfg.threads});
+  auto loaded =
+      pytorch::Module::load(path, pytorch::LoadOptions{cfg.threads, doc.config.torch_engine});
   if (!loaded.is_ok()) return failed(doc, loaded.status());
   std::unique_ptr<pytorch::Module> module = std::move(loaded).value();
   const uint64_t load_end = now_ns();

@@ -96,6 +96,9 @@ struct CaseConfig {
   // Test only: busy-wait this long after each measured invoke, inside the
   // timed region (a known slowdown for the gate's power test).
   int64_t inject_delay_us = 0;
+  // PyTorch files only (docs/pytorch.md): the quantized engine PyTorch's
+  // int8 operators ran on ("qnnpack", "fbgemm", "onednn"); empty otherwise.
+  std::string torch_engine;
 };
 
 struct Stages {

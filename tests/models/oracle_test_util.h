@@ -87,8 +87,10 @@ inline std::vector<fs::path> write_smooth_inputs(const Graph& g, const fs::path&
 // Checks f32 output `ours_file` against `ref_file` with the tolerance rule
 // and prints one line of figures. Shapes must be equal, or with
 // `same_count_only` hold the same number of elements.
+// `rel_tol` replaces the rule's 1e-4 (0: the outputs must be equal).
 inline void expect_within_tolerance(const fs::path& ours_file, const fs::path& ref_file,
-                                    const std::string& what, bool same_count_only = false) {
+                                    const std::string& what, bool same_count_only = false,
+                                    double rel_tol = 1e-4) {
   auto ours = datasets::read_npy(ours_file);
   auto ref = datasets::read_npy(ref_file);
   ASSERT_TRUE(ours.is_ok()) << ours.status().to_string();
@@ -111,7 +113,7 @@ inline void expect_within_tolerance(const fs::path& ours_file, const fs::path& r
     const double err = std::fabs(static_cast<double>(a[k]) - b[k]);
     max_err = std::isnan(err) ? INFINITY : std::max(max_err, err);
   }
-  const double tol = 1e-4 * max_ref + 1e-5;
+  const double tol = rel_tol > 0 ? rel_tol * max_ref + 1e-5 : 0.0;
   std::printf("  %-48s %-14s max|ref| %-9.4g max err %-9.3g (tol %.3g)\n", what.c_str(),
               shape_to_string(ref->shape).c_str(), max_ref, max_err, tol);
   EXPECT_LE(max_err, tol) << what;

@@ -1,9 +1,11 @@
 // The PyTorch runtime (adapters/runtimes/pytorch) on the torchvision
-// networks' .ptl and .pt files (datasets/export_torchvision.py): outputs
-// against PyTorch's own Python run of the same file (pytorch_reference.py)
-// and against the ONNX file of the same weights on our engine, with the
-// agreement tests' tolerance; per-op rows that cover the invoke, one per
-// top-level operator call, one convolution row per Conv2d of the network.
+// networks' .ptl and .pt files (datasets/export_torchvision.py) and their
+// qnnpack int8 .ptl (export_qdq_torchvision.py): outputs against PyTorch's
+// own Python run of the same file (pytorch_reference.py; the int8 ones
+// exactly), the float ones also against the ONNX file of the same weights
+// on our engine with the agreement tests' tolerance; per-op rows that cover
+// the invoke, one per top-level operator call, one convolution row per
+// Conv2d of the network.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -18,8 +20,9 @@ namespace opscope::testing {
 namespace {
 
 struct Case {
-  std::string model, ext;
-  int convolutions;  // nn.Conv2d modules of the torchvision network
+  std::string model, suffix;  // torchvision_<model><suffix>
+  int convolutions;           // nn.Conv2d modules of the torchvision network
+  bool int8 = false;          // qnnpack int8: exact against Python, no ONNX twin
 };
 
 class PyTorchAgreement : public ::testing::TestWithParam<Case> {};
@@ -39,13 +42,13 @@ harness::RunRequest request(const fs::path& model, const fs::path& input, const 
 TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   const Case& c = GetParam();
   if (!pytorch::available()) GTEST_SKIP() << "built without libtorch";
-  const fs::path file = model_dir() / ("torchvision_" + c.model + c.ext);
+  const fs::path file = model_dir() / ("torchvision_" + c.model + c.suffix);
   const fs::path onnx = model_dir() / ("torchvision_" + c.model + ".onnx");
   if (!fs::exists(file) || !fs::exists(onnx)) {
     if (oracle_required()) FAIL() << "missing " << file << " or " << onnx;
     GTEST_SKIP() << "run datasets/export_torchvision.py";
   }
-  const fs::path work = fresh_dir("opscope-pytorch", c.model + c.ext.substr(1));
+  const fs::path work = fresh_dir("opscope-pytorch", c.model + c.suffix.substr(1));
   auto loaded = harness::load_model(onnx.string());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   const std::vector<fs::path> inputs = write_smooth_inputs((*loaded)->graph, work);
@@ -59,14 +62,24 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
 
   const ResultDocument doc = harness::run_case(request(file, inputs[0], work / "ours"));
   ASSERT_EQ(doc.status, "ok") << doc.error.message;
-  EXPECT_EQ(doc.model.format, c.ext == ".ptl" ? "pytorch-lite" : "torchscript");
-  expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
-                          c.model + c.ext + " vs PyTorch (Python)");
+  EXPECT_EQ(doc.model.format, c.suffix.ends_with(".ptl") ? "pytorch-lite" : "torchscript");
+  EXPECT_EQ(doc.config.torch_engine, "qnnpack");
+  EXPECT_EQ(doc.model.precision, c.int8 ? "int8" : "f32");
+  if (c.int8) {
+    // Same library, same engine, same file: the same bits.
+    expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
+                            c.model + c.suffix + " vs PyTorch (Python)", false, 0.0);
+  } else {
+    expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
+                            c.model + c.suffix + " vs PyTorch (Python)");
+  }
 
-  const ResultDocument engine = harness::run_case(request(onnx, inputs[0], work / "engine"));
-  ASSERT_EQ(engine.status, "ok") << engine.error.message;
-  expect_within_tolerance(work / "ours/output_0.npy", work / "engine/output_0.npy",
-                          c.model + c.ext + " vs the ONNX file on xnnpack,cpu");
+  if (!c.int8) {
+    const ResultDocument engine = harness::run_case(request(onnx, inputs[0], work / "engine"));
+    ASSERT_EQ(engine.status, "ok") << engine.error.message;
+    expect_within_tolerance(work / "ours/output_0.npy", work / "engine/output_0.npy",
+                            c.model + c.suffix + " vs the ONNX file on xnnpack,cpu");
+  }
 
   // Rows: one per top-level call, each timed in every profiled invoke; the
   // convolutions are the network's; together they explain the invoke.
@@ -85,7 +98,7 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   EXPECT_GT(sum_us, 0.7 * profiled_us);
   EXPECT_LT(sum_us, 1.1 * profiled_us);
   std::printf("%s%s: %zu operator rows, %d convolutions, rows sum %.0f us of %.0f us\n",
-              c.model.c_str(), c.ext.c_str(), doc.ops.size(), convs, sum_us, profiled_us);
+              c.model.c_str(), c.suffix.c_str(), doc.ops.size(), convs, sum_us, profiled_us);
   fs::remove_all(work);
 }
 
@@ -94,8 +107,16 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"mobilenet_v2", ".ptl", 52}, Case{"mobilenet_v2", ".pt", 52},
                       Case{"mobilenet_v3_small", ".ptl", 52},
                       Case{"mobilenet_v3_small", ".pt", 52}, Case{"resnet18", ".ptl", 20},
-                      Case{"resnet18", ".pt", 20}),
-    [](const auto& info) { return info.param.model + "_" + info.param.ext.substr(1); });
+                      Case{"resnet18", ".pt", 20}, Case{"mobilenet_v2", "_int8.ptl", 52, true},
+                      Case{"mobilenet_v3_small", "_int8.ptl", 52, true},
+                      Case{"resnet18", "_int8.ptl", 20, true}),
+    [](const auto& info) {
+      std::string s = info.param.model + info.param.suffix;
+      for (char& ch : s) {
+        if (ch == '.') ch = '_';
+      }
+      return s;
+    });
 
 // Bad input: a file that is not a PyTorch file, and a missing input shape.
 TEST(PyTorchRuntime, BadFilesAndInputsGetClearErrors) {

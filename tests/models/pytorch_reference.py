@@ -16,6 +16,8 @@ import torch
 def main():
     path, out_dir, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
     torch.set_num_threads(1)
+    # The runner's default engine for int8 operators (--torch-engine).
+    torch.backends.quantized.engine = "qnnpack"
     if path.endswith(".ptl"):
         from torch.jit.mobile import _load_for_lite_interpreter
         module = _load_for_lite_interpreter(path)

@@ -8,6 +8,7 @@
 #include <torch/csrc/jit/mobile/module.h>
 #include <torch/script.h>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -195,6 +196,26 @@ class TorchModule final : public Module {
   std::optional<at::CallbackHandle> callback_;
 };
 
+// Before loading: a .ptl's prepacked int8 weights are made for the engine
+// in force when it is read.
+Status select_quantized_engine(const std::string& path, const std::string& name) {
+  const std::pair<const char*, at::QEngine> known[] = {
+      {"qnnpack", at::QEngine::QNNPACK}, {"fbgemm", at::QEngine::FBGEMM},
+      {"onednn", at::QEngine::ONEDNN}};
+  for (const auto& [n, engine] : known) {
+    if (name != n) continue;
+    const auto& supported = at::globalContext().supportedQEngines();
+    if (std::find(supported.begin(), supported.end(), engine) == supported.end()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    path + ": --torch-engine " + name + ": this libtorch was built without it");
+    }
+    at::globalContext().setQEngine(engine);
+    return Status::ok();
+  }
+  return Status(ErrorCode::kInvalidArgument,
+                path + ": unknown --torch-engine '" + name + "' (qnnpack, fbgemm or onednn)");
+}
+
 Result<std::unique_ptr<Module>> load_torch_module(const std::string& path,
                                                   const LoadOptions& options) {
   std::error_code ec;
@@ -202,6 +223,7 @@ Result<std::unique_ptr<Module>> load_torch_module(const std::string& path,
     return Status(ErrorCode::kIoError, path + ": no such file");
   }
   at::set_num_threads(std::max(options.threads, 1));
+  OPSCOPE_RETURN_IF_ERROR(select_quantized_engine(path, options.quantized_engine));
   const bool lite = std::filesystem::path(path).extension() == ".ptl";
   auto module = std::make_unique<TorchModule>(path, lite);
   OPSCOPE_RETURN_IF_ERROR(module->open());

@@ -38,6 +38,9 @@ bool is_pytorch_path(const std::string& path);
 
 struct LoadOptions {
   int threads = 1;  // PyTorch's intra-op threads (at::set_num_threads)
+  // The quantized engine of the int8 operators: "qnnpack" (PyTorch
+  // Mobile's), "fbgemm" or "onednn"; one this libtorch lacks is an error.
+  std::string quantized_engine = "qnnpack";
 };
 
 // One output of the last invoke, as a contiguous host array.
