@@ -89,9 +89,9 @@ void print_case(const CaseComparison& c, const CompareTextOptions& o, std::FILE*
     return;
   }
   TextTable t;
-  t.add_column("src");
-  t.add_column("name", TextTable::Align::kLeft);
-  t.add_column("type (base -> cand)", TextTable::Align::kLeft);
+  if (!c.ops_by_category) t.add_column("src");
+  t.add_column(c.ops_by_category ? "category" : "name", TextTable::Align::kLeft);
+  if (!c.ops_by_category) t.add_column("type (base -> cand)", TextTable::Align::kLeft);
   t.add_column("backend", TextTable::Align::kLeft);
   t.add_column("base_us");
   t.add_column("cand_us");
@@ -105,13 +105,27 @@ void print_case(const CaseComparison& c, const CompareTextOptions& o, std::FILE*
     if (d.cand_type != d.base_type) type += " -> " + (d.in_cand ? d.cand_type : "-");
     std::string backend = d.in_base ? d.base_backend : "-";
     if (d.cand_backend != d.base_backend) backend += " -> " + (d.in_cand ? d.cand_backend : "-");
-    t.add_row({std::to_string(d.source_index), truncate_middle(d.name, 28), type, backend,
-               d.in_base ? format_fixed(d.base_us, 1) : "-",
-               d.in_cand ? format_fixed(d.cand_us, 1) : "-", signed_fixed(d.delta_us(), 1),
-               d.base_us > 0 && d.in_cand ? format_fixed(d.cand_us / d.base_us, 2) : "-"});
+    std::vector<std::string> cells = {
+        truncate_middle(d.name, 28), type, backend,
+        d.in_base ? format_fixed(d.base_us, 1) : "-", d.in_cand ? format_fixed(d.cand_us, 1) : "-",
+        signed_fixed(d.delta_us(), 1),
+        d.base_us > 0 && d.in_cand ? format_fixed(d.cand_us / d.base_us, 2) : "-"};
+    if (c.ops_by_category) {
+      cells.erase(cells.begin() + 1);  // the type is the category
+    } else {
+      cells.insert(cells.begin(), std::to_string(d.source_index));
+    }
+    t.add_row(cells);
   }
-  std::fprintf(out, "  ops that changed most (%zu of %zu, matched by source index):\n", rows,
-               c.ops.size());
+  if (c.ops_by_category) {
+    std::fprintf(out,
+                 "  time by operator category (%zu; the runtimes differ, so nodes do not "
+                 "match one to one):\n",
+                 c.ops.size());
+  } else {
+    std::fprintf(out, "  ops that changed most (%zu of %zu, matched by source index):\n", rows,
+                 c.ops.size());
+  }
   t.print(out);
   std::fprintf(out, "\n");
 }

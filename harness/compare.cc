@@ -4,8 +4,10 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <type_traits>
 
 #include "harness/statistics.h"
+#include "result/op_category.h"
 
 namespace opscope::harness {
 namespace {
@@ -28,8 +30,18 @@ struct OpAgg {
 struct SideBuild {
   CaseSide side;
   std::map<int, OpAgg> ops;
+  std::map<std::string, OpAgg> categories;  // op_category.h, summed per run
+  bool pytorch = false;  // ran on PyTorch's runtime (docs/pytorch.md)
   int ok_runs = 0;
 };
+
+bool ran_on_pytorch(const ResultDocument& d) {
+  return d.model.format == "pytorch-lite" || d.model.format == "torchscript";
+}
+
+std::string category_of(const OpStats& op) {
+  return op.category.empty() ? std::string(op_category_of_type(op.type)) : op.category;
+}
 
 void add_run(SideBuild& b, const store::StoredRun& run) {
   const ResultDocument& d = run.doc;
@@ -39,6 +51,7 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
     return;
   }
   ++b.ok_runs;
+  b.pytorch = b.pytorch || ran_on_pytorch(d);
   ++(d.device.emulated ? b.side.emulated_runs : b.side.hardware_runs);
   const auto& s = d.latency_ms.samples;
   b.side.samples_ms.insert(b.side.samples_ms.end(), s.begin(), s.end());
@@ -79,6 +92,15 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
     b.ops[index].us_sum += us;
     ++b.ops[index].runs;
   }
+  std::map<std::string, double> per_category;
+  for (const OpStats& op : d.ops) per_category[category_of(op)] += op.median_us;
+  for (const auto& [category, us] : per_category) {
+    OpAgg& agg = b.categories[category];
+    agg.name = agg.type = category;
+    agg.backend = d.config.backends.empty() ? "" : d.config.backends.front();
+    agg.us_sum += us;
+    ++agg.runs;
+  }
 }
 
 void finish(SideBuild& b, const CompareOptions& options) {
@@ -116,10 +138,21 @@ std::vector<StageRow> stage_rows(const Stages& a, const Stages& b) {
           {"first_invoke", a.first_invoke_ms, b.first_invoke_ms}};
 }
 
-std::vector<OpDiff> op_diffs(const SideBuild& base, const SideBuild& cand) {
-  std::map<int, OpDiff> rows;
-  for (const auto& [index, agg] : base.ops) {
-    OpDiff& r = rows[index];
+template <typename Key>
+std::vector<OpDiff> op_diffs(const std::map<Key, OpAgg>& base_ops,
+                             const std::map<Key, OpAgg>& cand_ops) {
+  constexpr bool kByIndex = std::is_same_v<Key, int>;
+  std::map<Key, OpDiff> rows;
+  auto index_of = [](const Key& k) {
+    if constexpr (kByIndex) {
+      return k;
+    } else {
+      return -1;
+    }
+  };
+  for (const auto& [key, agg] : base_ops) {
+    const int index = index_of(key);
+    OpDiff& r = rows[key];
     r.source_index = index;
     r.name = agg.name;
     r.base_type = agg.type;
@@ -127,8 +160,9 @@ std::vector<OpDiff> op_diffs(const SideBuild& base, const SideBuild& cand) {
     r.in_base = true;
     r.base_us = agg.runs > 0 ? agg.us_sum / agg.runs : 0.0;
   }
-  for (const auto& [index, agg] : cand.ops) {
-    OpDiff& r = rows[index];
+  for (const auto& [key, agg] : cand_ops) {
+    const int index = index_of(key);
+    OpDiff& r = rows[key];
     r.source_index = index;
     if (r.name.empty()) r.name = agg.name;
     r.cand_type = agg.type;
@@ -138,7 +172,7 @@ std::vector<OpDiff> op_diffs(const SideBuild& base, const SideBuild& cand) {
   }
   std::vector<OpDiff> out;
   out.reserve(rows.size());
-  for (auto& [index, r] : rows) out.push_back(std::move(r));
+  for (auto& [key, r] : rows) out.push_back(std::move(r));
   std::stable_sort(out.begin(), out.end(), [](const OpDiff& a, const OpDiff& b) {
     return std::abs(a.delta_us()) > std::abs(b.delta_us());
   });
@@ -184,7 +218,9 @@ CaseComparison compare_case(const SideBuild& base, const SideBuild& cand,
   if (base.ok_runs == 0 || cand.ok_runs == 0) return c;
   c.memory = memory_deltas(base.side.memory, cand.side.memory);
   c.stages = stage_rows(base.side.stages, cand.side.stages);
-  c.ops = op_diffs(base, cand);
+  c.ops_by_category = base.pytorch != cand.pytorch;
+  c.ops = c.ops_by_category ? op_diffs(base.categories, cand.categories)
+                            : op_diffs(base.ops, cand.ops);
   c.comparable = !base.side.samples_ms.empty() && !cand.side.samples_ms.empty();
   if (!c.comparable) return c;
   c.run_level = two_level_compare(run_level_side(base.side, cand.side),
@@ -389,6 +425,7 @@ nlohmann::json to_json(const Comparison& cmp, bool with_samples) {
     for (const StageRow& s : c.stages) {
       j["stages"].push_back({{"stage", s.stage}, {"base_ms", s.base_ms}, {"cand_ms", s.cand_ms}});
     }
+    j["ops_by_category"] = c.ops_by_category;
     j["ops"] = json::array();
     for (const OpDiff& o : c.ops) {
       j["ops"].push_back({{"source_index", o.source_index}, {"name", o.name},

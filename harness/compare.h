@@ -78,6 +78,12 @@ struct StageRow {
 // index in the model file), so that transformed graphs and a float model and
 // its int8 twin line up. Times are median microseconds per invoke, summed
 // over the engine nodes that carry that source index, averaged over runs.
+//
+// When the sides ran on different runtimes (our engine and PyTorch), nodes
+// do not match one to one: the rows are then operator categories
+// (op_category.h: conv, depthwise, linear, pooling, activation, other),
+// each the sum of its ops, with name = the category and source_index -1
+// (CaseComparison::ops_by_category).
 struct OpDiff {
   int source_index = 0;
   std::string name, base_type, cand_type, base_backend, cand_backend;
@@ -104,6 +110,7 @@ struct CaseComparison {
   std::vector<MemoryDelta> memory;
   std::vector<StageRow> stages;
   std::vector<OpDiff> ops;  // by |delta_us| descending
+  bool ops_by_category = false;  // the sides' runtimes differ (OpDiff)
 };
 
 struct CompareOptions {

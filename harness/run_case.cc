@@ -10,6 +10,7 @@
 #include "adapters/devices/probe.h"
 #include "adapters/runtimes/pytorch/pytorch_module.h"
 #include "engine/session.h"
+#include "result/op_category.h"
 #include "harness/cpu_affinity.h"
 #include "harness/device_warnings.h"
 #include "harness/environment.h"
@@ -65,6 +66,7 @@ std::vector<OpStats> collect_ops(const Session& session,
     op.fused_sources = n.fused_sources;
     op.name = n.name;
     op.type = n.type_name.empty() ? std::string(to_string(n.op)) : n.type_name;
+    op.category = std::string(op_category_of_type(to_string(n.op)));
     op.backend = session.backend_names()[plan.node_backend[i]];
     op.macs = node_macs(g, n);
     op.live_bytes = static_cast<int64_t>(mem.nodes[i].live_bytes);

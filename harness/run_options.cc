@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "adapters/formats/mapped_file.h"
+#include "adapters/runtimes/pytorch/pytorch_module.h"
 #include "engine/backend.h"
 #include "harness/cpu_affinity.h"
 
@@ -42,12 +43,22 @@ Status check_model_file(const std::string& path) {
 
 Status check_run_options(const RunOptions& o, bool cpus_are_local) {
   OPSCOPE_RETURN_IF_ERROR(check_model_file(o.model));
+  // PyTorch files run on PyTorch's runtime whatever the list says (the
+  // result records backend "pytorch"); our engine's models never do.
+  const bool pytorch_file = pytorch::is_pytorch_path(o.model);
+  for (const std::string& b : o.config.backends) {
+    if (b == "pytorch" && !pytorch_file) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "--backend '" + o.backends + "': 'pytorch' runs .ptl and .pt files only");
+    }
+  }
   const std::vector<std::string> built = available_backends();
   if (o.config.backends.empty()) {
     return Status(ErrorCode::kInvalidArgument, "--backend '" + o.backends + "': no backend named");
   }
   std::vector<std::string> seen;
   for (const std::string& b : o.config.backends) {
+    if (pytorch_file) break;
     const std::string name = b == "reference" ? "cpu" : b;
     if (std::find(built.begin(), built.end(), name) == built.end()) {
       std::string known;

@@ -19,6 +19,7 @@
 #include "profilers/latency_profiler.h"
 #include "profilers/process_memory.h"
 #include "profilers/trace_recorder.h"
+#include "result/op_category.h"
 
 namespace opscope::harness {
 namespace {
@@ -95,6 +96,7 @@ Status feed(pytorch::Module& module, const std::string& path, const CaseConfig& 
 // One row per top-level operator call, in call order: named by type and
 // occurrence ("aten::conv2d#3"), timed by the profiler.
 std::vector<OpStats> collect_rows(const std::vector<std::string>& types,
+                                  const std::vector<bool>& depthwise,
                                   const profilers::LatencyProfiler& profiler) {
   std::vector<OpStats> ops;
   std::map<std::string, int> seen;
@@ -106,6 +108,8 @@ std::vector<OpStats> collect_rows(const std::vector<std::string>& types,
     op.type = types[k];
     op.name = types[k] + "#" + std::to_string(seen[types[k]]++);
     op.backend = "pytorch";
+    op.category = k < depthwise.size() && depthwise[k] ? std::string("depthwise")
+                                                        : std::string(op_category_of_type(op.type));
     const std::vector<uint64_t>& s = profiler.node_samples(static_cast<int>(k));
     std::vector<double> us(s.size());
     for (size_t i = 0; i < s.size(); ++i) us[i] = static_cast<double>(s[i]) / 1e3;
@@ -176,13 +180,14 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   say("finding the operator calls of " + doc.model.name);
   Profiler discovery;
   constexpr int kMaxOps = 1 << 20;
-  module->set_profiler(&discovery, kMaxOps);
+  module->set_profiler(&discovery, kMaxOps, /*read_arguments=*/true);
   const uint64_t prepare_start = now_ns();
   st = module->invoke();
   const uint64_t prepare_end = now_ns();
   if (!st.is_ok()) return failed(doc, st);
   doc.stages.prepare_ms = ns_to_ms(prepare_end - prepare_start);
   const std::vector<std::string> types = module->last_op_types();
+  const std::vector<bool> depthwise = module->last_depthwise();
   module->set_profiler(nullptr, 0);
   const int num_ops = static_cast<int>(types.size());
   doc.model.nodes = num_ops;
@@ -218,7 +223,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
                                      "than in the first (" + std::to_string(num_ops) +
                                   "): data-dependent control flow is not supported yet"));
   }
-  if (op_profiler) doc.ops = collect_rows(types, profiler);
+  if (op_profiler) doc.ops = collect_rows(types, depthwise, profiler);
   doc.trace = export_trace(trace);
   doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
   const std::vector<OutputArray> outputs = module_outputs(*module);

@@ -1,5 +1,7 @@
 #include "harness/sweep_plan.h"
 
+#include "adapters/runtimes/pytorch/pytorch_module.h"
+
 #include <algorithm>
 #include <fstream>
 #include <random>
@@ -10,12 +12,20 @@ namespace opscope::harness {
 std::vector<SweepCase> expand_sweep(const SweepPlan& plan) {
   std::vector<SweepCase> matrix;
   for (const SweepModel& m : plan.models) {
+    // A PyTorch file runs on PyTorch's runtime: once per thread count,
+    // not once per backend list.
+    const bool pytorch_file = pytorch::is_pytorch_path(m.path);
     for (const std::string& backends : plan.backends) {
+      if (pytorch_file && &backends != &plan.backends.front()) break;
       for (int threads : plan.threads) {
         SweepCase c;
         c.opts = plan.run;
         c.opts.model = m.path;
-        c.opts.backends = backends;
+        c.opts.backends = pytorch_file ? "pytorch" : backends;
+        // --shape is for ONNX free dims and PyTorch inputs; TFLite inputs
+        // are static (its loader refuses shapes), so a mixed sweep gives
+        // them none.
+        if (m.path.ends_with(".tflite")) c.opts.config.shapes.clear();
         c.opts.config.threads = threads;
         finish_run_options(c.opts);
         c.variant = m.variant;

@@ -41,7 +41,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     MemoryStats, peak_rss_bytes, rss_after_load_bytes, arena_bytes,
     arena_lower_bound_bytes, weights_bytes, heap_peak_bytes, pinned_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    OpStats, index, source_index, fused_sources, name, type, backend, count, first_us,
+    OpStats, index, source_index, fused_sources, name, type, backend, category, count, first_us,
     mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
     weights_bytes, scratch_bytes, output_shapes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PartitionInfo, backend, nodes)

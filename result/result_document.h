@@ -125,6 +125,9 @@ struct OpStats {
   // Dequantize/Quantize/Relu nodes of an int8 op): its time is theirs too.
   std::vector<int> fused_sources;
   std::string name, type, backend;
+  // "conv", "depthwise", "linear", "pooling", "activation" or "other"
+  // (op_category.h); empty in documents written before it existed.
+  std::string category;
   int64_t count = 0;
   double first_us = 0, mean_us = 0, median_us = 0, min_us = 0, max_us = 0;
   double pct = 0, cdf_pct = 0;

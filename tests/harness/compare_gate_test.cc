@@ -1,6 +1,7 @@
 // compare_runs and the gate on hand-built runs whose answers are known.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -45,6 +46,50 @@ void add_op(store::StoredRun& r, int index, int source_index, const std::string&
   op.backend = "xnnpack";
   op.median_us = median_us;
   r.doc.ops.push_back(op);
+}
+
+// Our engine's run of a network against PyTorch's run of the same network:
+// the rows are the op categories, each the sum of its ops (the nodes of two
+// runtimes do not match one to one), PyTorch's own categories (set by the
+// runner: a depthwise convolution's type does not say so) taken as given.
+TEST(Compare, DifferentRuntimesCompareByOperatorCategory) {
+  store::StoredRun engine = make_run(1, "m.onnx", "", 2.0, 50, 1);
+  add_op(engine, 0, 0, "Conv", 100);
+  add_op(engine, 1, 1, "DEPTHWISE_CONV_2D", 40);
+  add_op(engine, 2, 2, "Conv+Relu", 60);
+  add_op(engine, 3, 3, "GlobalAveragePool", 5);
+  add_op(engine, 4, 4, "Gemm", 20);
+  store::StoredRun torch = make_run(2, "m.onnx", "", 5.0, 50, 2);
+  torch.doc.model.format = "pytorch-lite";
+  add_op(torch, 0, 0, "prepacked::conv2d_clamp_run", 300);
+  add_op(torch, 1, 1, "prepacked::conv2d_clamp_run", 90);
+  torch.doc.ops.back().category = "depthwise";
+  add_op(torch, 2, 2, "prepacked::conv2d_clamp_run", 100);
+  add_op(torch, 3, 3, "aten::adaptive_avg_pool2d", 10);
+  add_op(torch, 4, 4, "aten::hardswish_", 7);
+  add_op(torch, 5, 5, "prepacked::linear_clamp_run", 30);
+  const Comparison c = compare_runs({engine}, {torch});
+  ASSERT_EQ(c.cases.size(), 1u);
+  const CaseComparison& k = c.cases[0];
+  EXPECT_TRUE(k.ops_by_category);
+  std::map<std::string, OpDiff> by;
+  for (const OpDiff& d : k.ops) by[d.name] = d;
+  ASSERT_EQ(by.size(), 5u);
+  EXPECT_DOUBLE_EQ(by["conv"].base_us, 160);
+  EXPECT_DOUBLE_EQ(by["conv"].cand_us, 400);
+  EXPECT_DOUBLE_EQ(by["depthwise"].base_us, 40);
+  EXPECT_DOUBLE_EQ(by["depthwise"].cand_us, 90);
+  EXPECT_DOUBLE_EQ(by["pooling"].cand_us, 10);
+  EXPECT_DOUBLE_EQ(by["linear"].base_us, 20);
+  EXPECT_FALSE(by["activation"].in_base);
+  EXPECT_DOUBLE_EQ(by["activation"].cand_us, 7);
+  EXPECT_EQ(by["conv"].source_index, -1);
+  EXPECT_EQ(k.ops[0].name, "conv");  // the largest change first
+
+  // Two runs of our engine still match node by node.
+  const Comparison same = compare_runs({engine}, {make_run(3, "m.onnx", "", 2.0, 50, 3)});
+  ASSERT_EQ(same.cases.size(), 1u);
+  EXPECT_FALSE(same.cases[0].ops_by_category);
 }
 
 TEST(Compare, MatchesCasesByKeyAndReportsMissingOnes) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 
 #include "adapters/runtimes/pytorch/pytorch_module.h"
@@ -22,6 +23,7 @@ namespace {
 struct Case {
   std::string model, suffix;  // torchvision_<model><suffix>
   int convolutions;           // nn.Conv2d modules of the torchvision network
+  int depthwise;              // of which depthwise (groups = channels)
   bool int8 = false;          // qnnpack int8: exact against Python, no ONNX twin
 };
 
@@ -74,11 +76,23 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
                             c.model + c.suffix + " vs PyTorch (Python)");
   }
 
+  // Operator categories (what compare lines up across runtimes): the
+  // depthwise convolutions found from PyTorch's arguments, and the same
+  // counts of convolutions, depthwise ones and linear layers as our engine
+  // has for the ONNX file.
+  std::map<std::string, int> categories;
+  for (const OpStats& op : doc.ops) ++categories[op.category];
+  EXPECT_EQ(categories["depthwise"], c.depthwise);
   if (!c.int8) {
     const ResultDocument engine = harness::run_case(request(onnx, inputs[0], work / "engine"));
     ASSERT_EQ(engine.status, "ok") << engine.error.message;
     expect_within_tolerance(work / "ours/output_0.npy", work / "engine/output_0.npy",
                             c.model + c.suffix + " vs the ONNX file on xnnpack,cpu");
+    std::map<std::string, int> engine_categories;
+    for (const OpStats& op : engine.ops) ++engine_categories[op.category];
+    for (const char* k : {"conv", "depthwise", "linear"}) {
+      EXPECT_EQ(categories[k], engine_categories[k]) << k;
+    }
   }
 
   // Rows: one per top-level call, each timed in every profiled invoke; the
@@ -104,12 +118,12 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
 
 INSTANTIATE_TEST_SUITE_P(
     Torchvision, PyTorchAgreement,
-    ::testing::Values(Case{"mobilenet_v2", ".ptl", 52}, Case{"mobilenet_v2", ".pt", 52},
-                      Case{"mobilenet_v3_small", ".ptl", 52},
-                      Case{"mobilenet_v3_small", ".pt", 52}, Case{"resnet18", ".ptl", 20},
-                      Case{"resnet18", ".pt", 20}, Case{"mobilenet_v2", "_int8.ptl", 52, true},
-                      Case{"mobilenet_v3_small", "_int8.ptl", 52, true},
-                      Case{"resnet18", "_int8.ptl", 20, true}),
+    ::testing::Values(Case{"mobilenet_v2", ".ptl", 52, 17}, Case{"mobilenet_v2", ".pt", 52, 17},
+                      Case{"mobilenet_v3_small", ".ptl", 52, 11},
+                      Case{"mobilenet_v3_small", ".pt", 52, 11}, Case{"resnet18", ".ptl", 20, 0},
+                      Case{"resnet18", ".pt", 20, 0}, Case{"mobilenet_v2", "_int8.ptl", 52, 17, true},
+                      Case{"mobilenet_v3_small", "_int8.ptl", 52, 11, true},
+                      Case{"resnet18", "_int8.ptl", 20, 0, true}),
     [](const auto& info) {
       std::string s = info.param.model + info.param.suffix;
       for (char& ch : s) {

@@ -3,6 +3,7 @@
 #include "adapters/runtimes/pytorch/pytorch_module.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/native/quantized/PackedParams.h>
 #include <ATen/record_function.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
@@ -30,8 +31,65 @@ struct Recorder {
   // Top-level operator names in call order; entries are reused from
   // invoke to invoke, so after the first one assign() rarely allocates.
   std::vector<std::string> types;
+  bool read_arguments = false;
+  std::vector<bool> depthwise;  // per call, with read_arguments
 };
 thread_local Recorder* tls_recorder = nullptr;
+
+// A convolution call's input tensor and groups, from its arguments:
+// aten::conv2d's or aten::_convolution's groups, the state of XNNPACK's
+// prepacked context (its __getstate__: weight, bias, stride, padding,
+// dilation, groups, ...), or a quantized convolution's packed parameters.
+// The lite interpreter may hand the callbacks more stack than the call's
+// arguments: they are the last `count` values. groups 0: not a
+// convolution, or it says nothing.
+struct ConvCall {
+  const c10::IValue* input = nullptr;
+  int64_t groups = 0;
+};
+
+ConvCall convolution_call(const at::RecordFunction& fn) {
+  const std::string_view name = fn.name();
+  const c10::ArrayRef<const c10::IValue> all = fn.inputs();
+  const auto args = [&](size_t count) -> const c10::IValue* {
+    return all.size() >= count ? all.data() + (all.size() - count) : nullptr;
+  };
+  ConvCall call;
+  try {
+    if (name == "aten::conv2d") {
+      if (const c10::IValue* a = args(7); a && a[6].isInt()) call = {&a[0], a[6].toInt()};
+    } else if (name == "aten::_convolution") {
+      if (const c10::IValue* a = args(13); a && a[8].isInt()) call = {&a[0], a[8].toInt()};
+    } else if (name == "aten::convolution") {
+      if (const c10::IValue* a = args(9); a && a[8].isInt()) call = {&a[0], a[8].toInt()};
+    } else if (name.rfind("quantized::conv2d", 0) == 0) {
+      if (const c10::IValue* a = args(4); a && a[1].isCustomClass()) {
+        call = {&a[0], a[1].toCustomClass<ConvPackedParamsBase<2>>()->groups()};
+      }
+    } else if (name == "prepacked::conv2d_clamp_run") {
+      const c10::IValue* a = args(2);
+      if (a == nullptr || !a[1].isObject()) return call;
+      torch::jit::Function* getstate = a[1].toObject()->type()->findMethod("__getstate__");
+      if (getstate == nullptr) return call;
+      torch::jit::Stack stack{a[1]};
+      getstate->run(stack);
+      if (!stack.empty() && stack.back().isTuple()) {
+        const auto& state = stack.back().toTupleRef().elements();
+        if (state.size() > 5 && state[5].isInt()) call = {&a[0], state[5].toInt()};
+      }
+    }
+  } catch (const std::exception&) {
+    return {};
+  }
+  return call;
+}
+
+bool is_depthwise(const at::RecordFunction& fn) {
+  const ConvCall call = convolution_call(fn);
+  if (call.groups <= 1 || call.input == nullptr || !call.input->isTensor()) return false;
+  const at::Tensor& x = call.input->toTensor();
+  return x.dim() >= 2 && x.size(1) == call.groups;
+}
 
 std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
   Recorder* r = tls_recorder;
@@ -41,6 +99,10 @@ std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
       r->types[k].assign(fn.name());
     } else {
       r->types.emplace_back(fn.name());
+    }
+    if (r->read_arguments) {
+      r->depthwise.resize(std::max(r->depthwise.size(), k + 1));
+      r->depthwise[k] = is_depthwise(fn);
     }
     r->start_ns = now_ns();
   }
@@ -122,8 +184,8 @@ class TorchModule final : public Module {
     return Status::ok();
   }
 
-  void set_profiler(Profiler* profiler, int max_ops) override {
-    if (profiler == recorder_.profiler) return;
+  void set_profiler(Profiler* profiler, int max_ops, bool read_arguments) override {
+    if (profiler == recorder_.profiler && read_arguments == recorder_.read_arguments) return;
     if (callback_) {
       at::removeCallback(*callback_);
       callback_.reset();
@@ -131,6 +193,8 @@ class TorchModule final : public Module {
     }
     recorder_.profiler = profiler;
     recorder_.max_ops = max_ops;
+    recorder_.read_arguments = read_arguments;
+    if (read_arguments) recorder_.depthwise.clear();
     if (profiler == nullptr) return;
     tls_recorder = &recorder_;
     at::RecordFunctionCallback cb(on_enter, on_exit);
@@ -144,6 +208,7 @@ class TorchModule final : public Module {
     } else {
       cb.scopes({at::RecordScope::FUNCTION});
     }
+    cb.needsInputs(read_arguments);
     callback_ = at::addThreadLocalCallback(cb);
   }
 
@@ -152,6 +217,11 @@ class TorchModule final : public Module {
     return {recorder_.types.begin(), recorder_.types.begin() + static_cast<std::ptrdiff_t>(n)};
   }
   int64_t dropped_events() const override { return recorder_.dropped; }
+  std::vector<bool> last_depthwise() const override {
+    std::vector<bool> out(recorder_.depthwise.begin(), recorder_.depthwise.end());
+    out.resize(static_cast<size_t>(recorder_.position), false);
+    return out;
+  }
 
   std::vector<OutputView> outputs() const override {
     std::vector<OutputView> views;
@@ -166,7 +236,7 @@ class TorchModule final : public Module {
     return views;
   }
 
-  ~TorchModule() override { set_profiler(nullptr, 0); }
+  ~TorchModule() override { set_profiler(nullptr, 0, false); }
 
  private:
   static std::string first_line(const char* what) {

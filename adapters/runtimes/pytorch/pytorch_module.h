@@ -76,12 +76,18 @@ class Module {
   virtual Status invoke() = 0;
   // Attaches (or, with null, detaches) the per-operator event sink; at most
   // `max_ops` calls per invoke are reported (positions past it are dropped
-  // and counted in dropped_events()).
-  virtual void set_profiler(Profiler* profiler, int max_ops) = 0;
+  // and counted in dropped_events()). With `read_arguments` the events also
+  // read the calls' arguments (convolution groups, last_depthwise()): slower,
+  // for the invoke that finds the calls, not for measured ones.
+  virtual void set_profiler(Profiler* profiler, int max_ops, bool read_arguments = false) = 0;
   // The operator names of the top-level calls of the last profiled invoke,
   // in call order ("aten::conv2d", "prepacked::conv2d_clamp_run", ...).
   virtual std::vector<std::string> last_op_types() const = 0;
   virtual int64_t dropped_events() const = 0;
+  // Per call of the last invoke made with read_arguments: whether it is a
+  // depthwise convolution (groups = input channels > 1). PyTorch has one
+  // operator for every convolution; the groups tell them apart.
+  virtual std::vector<bool> last_depthwise() const = 0;
   // The outputs of the last invoke (forward's tensor, or the tensors of a
   // tuple or list it returns).
   virtual std::vector<OutputView> outputs() const = 0;
