@@ -10,8 +10,9 @@
 #include "cli/device_flags.h"
 #include "cli/inspect_text.h"
 #include "harness/exit_codes.h"
+#include "adapters/runtimes/pytorch/pytorch_module.h"
 #include "harness/inspect.h"
-#include "harness/run_options.h"
+#include "harness/inspect_pytorch.h"
 #include "harness/run_options.h"
 #include "result/utf8.h"
 
@@ -25,6 +26,7 @@ struct InspectCommand {
   // The placement `run` would use without --backend.
   std::string model, backends = harness::default_backend_list();
   int min_partition_size = 1;
+  std::vector<std::string> shapes;  // PyTorch files: forward()'s inputs
   bool json = false;
   DeviceFlags devices;
 };
@@ -72,7 +74,9 @@ int run(const InspectCommand& c) {
   RunOptions o;
   o.backends = c.backends;
   finish_run_options(o);
-  auto info = inspect_model(c.model, o.config.backends, c.min_partition_size);
+  const bool pytorch_file = pytorch::is_pytorch_path(c.model);
+  auto info = pytorch_file ? inspect_pytorch(c.model, c.shapes, o.config.seed)
+                           : inspect_model(c.model, o.config.backends, c.min_partition_size);
   if (!info.is_ok()) {
     std::fprintf(stderr, "opscope: error: %s\n", info.status().message().c_str());
     return exit_code_for(info.status().code());
@@ -87,7 +91,11 @@ int run(const InspectCommand& c) {
     std::cout << dump_json(j, 1) << "\n";
   } else {
     if (device) std::printf("device  %s\n", device_text.c_str());
-    print_inspection(*info, stdout);
+    if (pytorch_file) {
+      print_pytorch_inspection(*info, stdout);
+    } else {
+      print_inspection(*info, stdout);
+    }
   }
   return kExitOk;
 }
@@ -99,7 +107,10 @@ CliCommand add_inspect_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "inspect", "Describe a model: inputs, outputs, op histogram, params, "
                  "weight precision, MACs per node, placement, unsupported ops");
-  sub->add_option("model", c->model, "Model file (.tflite, .onnx)")->required();
+  sub->add_option("model", c->model, "Model file (.tflite, .onnx, .ptl, .pt)")->required();
+  sub->add_option("--shape", c->shapes,
+                  "PyTorch files: one shape per forward() argument, e.g. 1x3x224x224 "
+                  "(repeatable): also list the operator calls of one forward()");
   sub->add_option("--backend", c->backends,
                   "Backend priority list: show the planned placement without running "
                   "(default: run's default, the fastest list this build has)")

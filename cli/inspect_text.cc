@@ -106,4 +106,44 @@ void print_inspection(const json& j, std::FILE* out) {
   }
 }
 
+void print_pytorch_inspection(const json& j, std::FILE* out) {
+  const json& m = j["model"];
+  std::fprintf(out, "model      %s (%s, %s, runs on PyTorch's runtime)\n",
+               m["name"].get<std::string>().c_str(), m["format"].get<std::string>().c_str(),
+               format_bytes(m["size_bytes"].get<int64_t>()).c_str());
+  std::fprintf(out, "weights    %s, %s params\n", m["precision"].get<std::string>().c_str(),
+               format_count(m["params"].get<int64_t>()).c_str());
+  std::string methods;
+  for (const json& name : j["methods"]) {
+    methods += (methods.empty() ? "" : ", ") + name.get<std::string>();
+  }
+  std::fprintf(out, "methods    %s\n", methods.c_str());
+  std::fprintf(out, "\noperators in the file (%zu):\n", j["operators"].size());
+  for (const json& name : j["operators"]) {
+    std::fprintf(out, "  %s\n", name.get<std::string>().c_str());
+  }
+  if (!j.contains("calls")) {
+    std::fprintf(out, "\n(--shape 1x3x224x224, one per forward() argument: also the operator "
+                      "calls of one forward())\n");
+    return;
+  }
+  std::fprintf(out, "\nforward() on");
+  for (const json& in : j["inputs"]) {
+    std::fprintf(out, " %s", in["shape"].get<std::string>().c_str());
+  }
+  std::fprintf(out, ": %zu operator calls (the rows of `run`)\n", j["calls"].size());
+  TextTable h;
+  h.add_column("type", TextTable::Align::kLeft);
+  h.add_column("calls");
+  for (const auto& [type, count] : j["op_histogram"].items()) {
+    h.add_row({type, std::to_string(count.get<int>())});
+  }
+  h.print(out);
+  std::string cats;
+  for (const auto& [category, count] : j["categories"].items()) {
+    cats += (cats.empty() ? "" : ", ") + category + " " + std::to_string(count.get<int>());
+  }
+  std::fprintf(out, "categories %s\n", cats.c_str());
+}
+
 }  // namespace opscope::cli

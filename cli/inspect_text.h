@@ -9,5 +9,7 @@
 namespace opscope::cli {
 
 void print_inspection(const nlohmann::json& info, std::FILE* out);
+// The same for a PyTorch file (harness/inspect_pytorch.h).
+void print_pytorch_inspection(const nlohmann::json& info, std::FILE* out);
 
 }  // namespace opscope::cli

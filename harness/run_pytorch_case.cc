@@ -57,14 +57,18 @@ Result<Shape> parse_shape(const std::string& path, const std::string& spec) {
 // forward()'s inputs, in order: the k-th --input file (FILE.npy or
 // NAME=FILE.npy, f32) or, without one, seeded values of the k-th --shape
 // (datasets/random_input.h, seed + k, as for our engine's inputs).
-Status feed(pytorch::Module& module, const std::string& path, const CaseConfig& cfg) {
+}  // namespace
+
+Status feed_pytorch_inputs(pytorch::Module& module, const std::string& path,
+                           const std::vector<std::string>& input_files,
+                           const std::vector<std::string>& shapes, uint64_t seed) {
   std::vector<std::string> files;
-  for (const std::string& spec : cfg.inputs) {
+  for (const std::string& spec : input_files) {
     if (spec.empty() || spec == "random") continue;
     const size_t eq = spec.find('=');
     files.push_back(eq == std::string::npos ? spec : spec.substr(eq + 1));
   }
-  const size_t count = std::max(files.size(), cfg.shapes.size());
+  const size_t count = std::max(files.size(), shapes.size());
   if (count == 0) {
     return Status(ErrorCode::kInvalidArgument,
                   path + ": PyTorch files carry no input shapes: give --shape 1x3x224x224 "
@@ -82,22 +86,42 @@ Status feed(pytorch::Module& module, const std::string& path, const CaseConfig& 
                                                reinterpret_cast<const float*>(a.data.data())));
       continue;
     }
-    OPSCOPE_ASSIGN_OR_RETURN(const Shape shape, parse_shape(path, cfg.shapes[k]));
+    OPSCOPE_ASSIGN_OR_RETURN(const Shape shape, parse_shape(path, shapes[k]));
     Tensor t;
     t.dtype = DType::kF32;
     t.shape = shape;
     std::vector<float> values(static_cast<size_t>(t.elements()));
-    datasets::fill_random(t, cfg.seed + k, datasets::default_range(t), values.data());
+    datasets::fill_random(t, seed + k, datasets::default_range(t), values.data());
     OPSCOPE_RETURN_IF_ERROR(module.set_input(static_cast<int>(k), shape, values.data()));
   }
   return Status::ok();
 }
 
+Result<PyTorchCalls> discover_pytorch_calls(pytorch::Module& module) {
+  Profiler sink;  // the calls are read from the module, not from events
+  constexpr int kMaxOps = 1 << 20;
+  module.set_profiler(&sink, kMaxOps, /*read_arguments=*/true);
+  const Status st = module.invoke();
+  module.set_profiler(nullptr, 0);
+  OPSCOPE_RETURN_IF_ERROR(st);
+  PyTorchCalls calls;
+  calls.types = module.last_op_types();
+  const std::vector<bool> depthwise = module.last_depthwise();
+  for (size_t k = 0; k < calls.types.size(); ++k) {
+    calls.categories.push_back(k < depthwise.size() && depthwise[k]
+                                   ? std::string("depthwise")
+                                   : std::string(op_category_of_type(calls.types[k])));
+  }
+  return calls;
+}
+
+namespace {
+
 // One row per top-level operator call, in call order: named by type and
 // occurrence ("aten::conv2d#3"), timed by the profiler.
-std::vector<OpStats> collect_rows(const std::vector<std::string>& types,
-                                  const std::vector<bool>& depthwise,
+std::vector<OpStats> collect_rows(const PyTorchCalls& calls,
                                   const profilers::LatencyProfiler& profiler) {
+  const std::vector<std::string>& types = calls.types;
   std::vector<OpStats> ops;
   std::map<std::string, int> seen;
   double total = 0;
@@ -108,8 +132,7 @@ std::vector<OpStats> collect_rows(const std::vector<std::string>& types,
     op.type = types[k];
     op.name = types[k] + "#" + std::to_string(seen[types[k]]++);
     op.backend = "pytorch";
-    op.category = k < depthwise.size() && depthwise[k] ? std::string("depthwise")
-                                                        : std::string(op_category_of_type(op.type));
+    op.category = calls.categories[k];
     const std::vector<uint64_t>& s = profiler.node_samples(static_cast<int>(k));
     std::vector<double> us(s.size());
     for (size_t i = 0; i < s.size(); ++i) us[i] = static_cast<double>(s[i]) / 1e3;
@@ -171,24 +194,20 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   std::error_code ec;
   doc.model.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
 
-  Status st = feed(*module, path, cfg);
+  Status st = feed_pytorch_inputs(*module, path, cfg.inputs, cfg.shapes, cfg.seed);
   if (!st.is_ok()) return failed(doc, st);
 
   // The operator calls of one forward(), found by running it once with the
   // events on (PyTorch has no graph to read them from; it also does its
   // lazy setup here): reported as the prepare stage.
   say("finding the operator calls of " + doc.model.name);
-  Profiler discovery;
-  constexpr int kMaxOps = 1 << 20;
-  module->set_profiler(&discovery, kMaxOps, /*read_arguments=*/true);
   const uint64_t prepare_start = now_ns();
-  st = module->invoke();
+  auto discovered = discover_pytorch_calls(*module);
   const uint64_t prepare_end = now_ns();
-  if (!st.is_ok()) return failed(doc, st);
+  if (!discovered.is_ok()) return failed(doc, discovered.status());
+  const PyTorchCalls calls = std::move(discovered).value();
   doc.stages.prepare_ms = ns_to_ms(prepare_end - prepare_start);
-  const std::vector<std::string> types = module->last_op_types();
-  const std::vector<bool> depthwise = module->last_depthwise();
-  module->set_profiler(nullptr, 0);
+  const std::vector<std::string>& types = calls.types;
   const int num_ops = static_cast<int>(types.size());
   doc.model.nodes = num_ops;
   // The weights' precision as the operators show it (a .ptl made by
@@ -223,7 +242,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
                                      "than in the first (" + std::to_string(num_ops) +
                                   "): data-dependent control flow is not supported yet"));
   }
-  if (op_profiler) doc.ops = collect_rows(types, depthwise, profiler);
+  if (op_profiler) doc.ops = collect_rows(calls, profiler);
   doc.trace = export_trace(trace);
   doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
   const std::vector<OutputArray> outputs = module_outputs(*module);

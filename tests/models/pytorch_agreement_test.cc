@@ -8,11 +8,13 @@
 // Conv2d of the network.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
 
 #include "adapters/runtimes/pytorch/pytorch_module.h"
+#include "harness/inspect_pytorch.h"
 #include "harness/model_loader.h"
 #include "harness/run_case.h"
 #include "oracle_test_util.h"
@@ -131,6 +133,31 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return s;
     });
+
+// inspect: the file's operators without running it; with a shape, the calls
+// `run` makes rows of, with the same categories.
+TEST(PyTorchRuntime, InspectListsOperatorsAndCalls) {
+  if (!pytorch::available()) GTEST_SKIP() << "built without libtorch";
+  const fs::path file = model_dir() / "torchvision_mobilenet_v2.ptl";
+  if (!fs::exists(file)) {
+    if (oracle_required()) FAIL() << "missing " << file;
+    GTEST_SKIP() << "run datasets/export_torchvision.py";
+  }
+  auto bare = harness::inspect_pytorch(file.string(), {}, 1);
+  ASSERT_TRUE(bare.is_ok()) << bare.status().to_string();
+  EXPECT_EQ((*bare)["model"]["format"], "pytorch-lite");
+  EXPECT_EQ((*bare)["methods"], nlohmann::json::array({"forward"}));
+  const auto ops = (*bare)["operators"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "prepacked::conv2d_clamp_run"), ops.end());
+  EXPECT_FALSE(bare->contains("calls"));
+
+  auto full = harness::inspect_pytorch(file.string(), {"1x3x224x224"}, 1);
+  ASSERT_TRUE(full.is_ok()) << full.status().to_string();
+  EXPECT_EQ((*full)["calls"].size(), 65u);
+  EXPECT_EQ((*full)["categories"]["depthwise"], 17);
+  EXPECT_EQ((*full)["categories"]["conv"], 35);
+  EXPECT_EQ((*full)["op_histogram"]["prepacked::conv2d_clamp_run"], 52);
+}
 
 // Bad input: a file that is not a PyTorch file, and a missing input shape.
 TEST(PyTorchRuntime, BadFilesAndInputsGetClearErrors) {

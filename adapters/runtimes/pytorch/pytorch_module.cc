@@ -7,6 +7,7 @@
 #include <ATen/record_function.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
+#include <torch/csrc/jit/api/function_impl.h>
 #include <torch/script.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 
 namespace opscope::pytorch {
 namespace {
@@ -156,6 +158,39 @@ class TorchModule final : public Module {
   }
 
   std::string format() const override { return lite_ ? "pytorch-lite" : "torchscript"; }
+
+  std::vector<std::string> methods() const override {
+    std::vector<std::string> names;
+    if (lite_) {
+      for (const torch::jit::mobile::Method& m : mobile_->get_methods()) names.push_back(m.name());
+    } else {
+      for (const torch::jit::Method& m : script_->get_methods()) names.push_back(m.name());
+    }
+    return names;
+  }
+
+  std::vector<std::string> operator_names() const override {
+    std::set<std::string> names;
+    try {
+      if (lite_) {
+        names = torch::jit::mobile::_export_operator_list(
+            const_cast<torch::jit::mobile::Module&>(*mobile_));  // reads only
+      } else {
+        // The optimized graph has the submodules' methods inlined.
+        const std::shared_ptr<torch::jit::Graph> graph =
+            torch::jit::toGraphFunction(script_->get_method("forward").function())
+                .optimized_graph();
+        for (const torch::jit::Node* n : graph->nodes()) {
+          const c10::Symbol kind = n->kind();
+          if (kind.is_aten() || std::string(kind.ns().toUnqualString()) != "prim") {
+            names.insert(kind.toQualString());
+          }
+        }
+      }
+    } catch (const std::exception&) {
+    }
+    return {names.begin(), names.end()};
+  }
   int64_t params() const override { return params_; }
 
   Status set_input(int index, const Shape& shape, const float* data) override {

@@ -70,6 +70,12 @@ class Module {
   virtual std::string format() const = 0;
   // Parameters (elements of every parameter tensor the module holds).
   virtual int64_t params() const = 0;
+  // The methods the file defines ("forward", ...).
+  virtual std::vector<std::string> methods() const = 0;
+  // The operators the file's code calls, without running it: the lite
+  // interpreter's operator table, or the operator nodes of a TorchScript
+  // forward() with its submodules' methods inlined. Sorted, distinct.
+  virtual std::vector<std::string> operator_names() const = 0;
   // Input i of forward() for the next invokes: a copy of `data` (f32).
   virtual Status set_input(int index, const Shape& shape, const float* data) = 0;
   // Runs forward() once on the inputs set.
