@@ -30,8 +30,7 @@ struct Recorder {
   int position = 0;  // top-level calls so far in this invoke
   uint64_t start_ns = 0;
   int64_t dropped = 0;
-  // Top-level operator names in call order; entries are reused from
-  // invoke to invoke, so after the first one assign() rarely allocates.
+  // Top-level operator names in call order (with read_arguments).
   std::vector<std::string> types;
   bool read_arguments = false;
   std::vector<bool> depthwise;  // per call, with read_arguments
@@ -96,13 +95,12 @@ bool is_depthwise(const at::RecordFunction& fn) {
 std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
   Recorder* r = tls_recorder;
   if (r != nullptr && r->depth++ == 0) {
-    const auto k = static_cast<size_t>(r->position);
-    if (k < r->types.size()) {
-      r->types[k].assign(fn.name());
-    } else {
-      r->types.emplace_back(fn.name());
-    }
+    // Names and arguments in the discovery invoke only: the measured
+    // profiled invokes take two clock reads per call and nothing else.
     if (r->read_arguments) {
+      const auto k = static_cast<size_t>(r->position);
+      r->types.resize(std::max(r->types.size(), k + 1));
+      r->types[k].assign(fn.name());
       r->depthwise.resize(std::max(r->depthwise.size(), k + 1));
       r->depthwise[k] = is_depthwise(fn);
     }
@@ -229,7 +227,10 @@ class TorchModule final : public Module {
     recorder_.profiler = profiler;
     recorder_.max_ops = max_ops;
     recorder_.read_arguments = read_arguments;
-    if (read_arguments) recorder_.depthwise.clear();
+    if (read_arguments) {
+      recorder_.types.clear();
+      recorder_.depthwise.clear();
+    }
     if (profiler == nullptr) return;
     tls_recorder = &recorder_;
     at::RecordFunctionCallback cb(on_enter, on_exit);

@@ -86,8 +86,9 @@ class Module {
   // read the calls' arguments (convolution groups, last_depthwise()): slower,
   // for the invoke that finds the calls, not for measured ones.
   virtual void set_profiler(Profiler* profiler, int max_ops, bool read_arguments = false) = 0;
-  // The operator names of the top-level calls of the last profiled invoke,
-  // in call order ("aten::conv2d", "prepacked::conv2d_clamp_run", ...).
+  // The operator names of the top-level calls of the last invoke made with
+  // read_arguments, in call order ("aten::conv2d",
+  // "prepacked::conv2d_clamp_run", ...).
   virtual std::vector<std::string> last_op_types() const = 0;
   virtual int64_t dropped_events() const = 0;
   // Per call of the last invoke made with read_arguments: whether it is a
