@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // PyTorch Mobile against our engine and ONNX Runtime, one network in three
-// forms, side by side in one run:
-//   ptl f32   torchvision_<m>.ptl on PyTorch's runtime (opscope-runner, backend pytorch)
-//   ptl int8  torchvision_<m>_int8.ptl, qnnpack engine (export_qdq_torchvision.py)
-//   opscope   torchvision_<m>.onnx on our engine (--backend, default native,xnnpack,cpu)
-//   ORT       the same .onnx on ONNX Runtime 1.30 (tools/ort/run_ort.mjs)
+// forms, float and int8, side by side in one run:
+//   ptl f32       torchvision_<m>.ptl on PyTorch's runtime (opscope-runner, backend
+//                 pytorch; channels_last input, as its XNNPACK convolutions want)
+//   ptl int8      torchvision_<m>_int8.ptl (export_qdq_torchvision.py) on libtorch's
+//                 default quantized engine (onednn on Debian's x86 build)
+//   ptl qnnpack   the same file on qnnpack, PyTorch Mobile's engine on phones
+//   opscope       torchvision_<m>.onnx on our engine (--backend, default native,xnnpack,cpu)
+//   opscope int8  torchvision_<m>_qdq.onnx (the same calibration) on our engine
+//   ORT           torchvision_<m>.onnx on ONNX Runtime 1.30 (tools/ort/run_ort.mjs)
 //
 //   node bench/pytorch_vs.mjs [--runner build/release/cli/opscope-runner] [--models DIR]
 //        [--only mobilenet_v2,mobilenet_v3_small,resnet18] [--backend native,xnnpack,cpu]
@@ -75,7 +79,7 @@ function ort(model, input, dir) {
 }
 
 const names = a.only.split(',').filter(Boolean);
-const kinds = ['ptl_f32', 'ptl_int8', 'opscope', 'ort'];
+const kinds = ['ptl_f32', 'ptl_int8', 'ptl_qnnpack', 'opscope', 'opscope_int8', 'ort'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'opscope-bench-pytorch-'));
 const input = path.join(tmp, 'input.npy');
 execFileSync(process.execPath, [path.join(root, 'tools/litert/make_npy.mjs'), '--out', input,
@@ -90,10 +94,13 @@ for (let r = 0; r < Number(a.rounds); ++r) {
     fs.mkdirSync(dir, { recursive: true });
     const run = {
       ptl_f32: () => runner(`${stem}.ptl`, [], path.join(dir, 'f32.json'), input),
-      ptl_int8: () => runner(`${stem}_int8.ptl`, ['--torch-engine', 'qnnpack'],
-        path.join(dir, 'int8.json'), input),
+      ptl_int8: () => runner(`${stem}_int8.ptl`, [], path.join(dir, 'int8.json'), input),
+      ptl_qnnpack: () => runner(`${stem}_int8.ptl`, ['--torch-engine', 'qnnpack'],
+        path.join(dir, 'qnnpack.json'), input),
       opscope: () => runner(`${stem}.onnx`, ['--backend', a.backend, '--no-op-profile'],
         path.join(dir, 'ours.json'), input),
+      opscope_int8: () => runner(`${stem}_qdq.onnx`, ['--backend', a.backend, '--no-op-profile'],
+        path.join(dir, 'ours_int8.json'), input),
       ort: () => ort(`${stem}.onnx`, input, dir),
     };
     for (let i = 0; i < kinds.length; ++i) {
@@ -109,10 +116,11 @@ const pad = (s, w, left = false) => (left ? String(s).padEnd(w) : String(s).padS
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
 console.log(`CPU: ${cpu}, ${os.cpus().length} cores; ${a.threads} thread(s); ${a.rounds} ` +
             `rotating rounds x ${a.runs} warm runs; medians in ms`);
-console.log('ptl: PyTorch 1.13 lite interpreter (Debian libtorch), int8 on qnnpack; opscope: ' +
-            `the ONNX file on ${a.backend}; ORT: ONNX Runtime 1.30 CPU EP`);
-console.log([pad('network', 20, true), pad('ptl f32', 9), pad('ptl int8', 9), pad('opscope', 9),
-  pad('ORT', 9), pad('ptl/opscope', 12), pad('ptl/ORT', 8), pad('ptl int8/f32', 13),
+console.log('ptl: PyTorch 1.13 lite interpreter (Debian libtorch), int8 on onednn and on ' +
+            `qnnpack; opscope: the ONNX files on ${a.backend}; ORT: ONNX Runtime 1.30 CPU EP`);
+console.log([pad('network', 20, true), pad('ptl f32', 8), pad('ptl int8', 9), pad('qnnpack', 8),
+  pad('opscope', 8), pad('ops int8', 9), pad('ORT', 7), pad('ptl/opscope', 12),
+  pad('ptl/ORT', 8), pad('ptl int8/f32', 13), pad('int8 ptl/opscope', 17),
   pad('profiling overhead (f32, int8)', 31)].join(' '));
 const summary = {};
 for (const n of names) {
@@ -120,10 +128,12 @@ for (const n of names) {
   const oh = (k) => median(res[n][k].overhead);
   summary[n] = { ...m, overhead_f32_pct: oh('ptl_f32'), overhead_int8_pct: oh('ptl_int8') };
   const ok = (x) => (x <= 2 ? 'ok' : 'MISS');
-  console.log([pad(n, 20, true), pad(m.ptl_f32.toFixed(2), 9), pad(m.ptl_int8.toFixed(2), 9),
-    pad(m.opscope.toFixed(2), 9), pad(m.ort.toFixed(2), 9),
+  console.log([pad(n, 20, true), pad(m.ptl_f32.toFixed(2), 8), pad(m.ptl_int8.toFixed(2), 9),
+    pad(m.ptl_qnnpack.toFixed(2), 8), pad(m.opscope.toFixed(2), 8),
+    pad(m.opscope_int8.toFixed(2), 9), pad(m.ort.toFixed(2), 7),
     pad((m.ptl_f32 / m.opscope).toFixed(2), 12), pad((m.ptl_f32 / m.ort).toFixed(2), 8),
     pad((m.ptl_int8 / m.ptl_f32).toFixed(2), 13),
+    pad((m.ptl_int8 / m.opscope_int8).toFixed(2), 17),
     pad(`${oh('ptl_f32').toFixed(1)}% ${ok(oh('ptl_f32'))}, ` +
         `${oh('ptl_int8').toFixed(1)}% ${ok(oh('ptl_int8'))}`, 31)].join(' '));
 }

@@ -65,8 +65,14 @@ void add_run_options(CLI::App& app, RunOptions& o) {
       ->check(CLI::Range(int64_t{0}, int64_t{10000000}))->group("Testing");
   app.add_option("--torch-engine", o.config.torch_engine,
                  "PyTorch files (.ptl, .pt): the quantized engine of their int8 operators "
-                 "(recorded in the result). Default: qnnpack, PyTorch Mobile's")
+                 "(recorded in the result). Default: libtorch's own (onednn on Debian's x86 "
+                 "build; qnnpack is PyTorch Mobile's on phones)")
       ->check(CLI::IsMember({"qnnpack", "fbgemm", "onednn"}));
+  app.add_option("--torch-memory-format", o.config.torch_memory_format,
+                 "PyTorch files: the memory format of 4-d inputs, channels_last (what "
+                 "PyTorch Mobile's XNNPACK convolutions want; the default for .ptl) or "
+                 "contiguous (NCHW; the default for .pt); recorded in the result")
+      ->check(CLI::IsMember({"channels_last", "contiguous"}));
   app.add_flag("--no-op-profile", o.no_op_profile,
                "Do not time operators: no profiled invokes at all (latency_ms always "
                "comes from unprofiled invokes)");

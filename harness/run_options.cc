@@ -124,6 +124,10 @@ std::vector<std::string> runner_arguments(const RunOptions& o) {
     a.push_back("--torch-engine");
     a.push_back(o.config.torch_engine);
   }
+  if (!o.config.torch_memory_format.empty()) {
+    a.push_back("--torch-memory-format");
+    a.push_back(o.config.torch_memory_format);
+  }
   if (o.no_op_profile) a.push_back("--no-op-profile");
   return a;
 }

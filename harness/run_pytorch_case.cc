@@ -174,14 +174,13 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
     if (progress) progress(line);
   };
   doc.config.backends = {"pytorch"};
-  if (doc.config.torch_engine.empty()) doc.config.torch_engine = "qnnpack";
   auto mask = pin_to_cpus(cfg.cpus);
   if (!mask.is_ok()) return failed(doc, mask.status());
   doc.config.affinity = *mask;
 
   const uint64_t load_start = now_ns();
-  auto loaded =
-      pytorch::Module::load(path, pytorch::LoadOptions{cfg.threads, doc.config.torch_engine});
+  auto loaded = pytorch::Module::load(
+      path, pytorch::LoadOptions{cfg.threads, cfg.torch_engine, cfg.torch_memory_format});
   if (!loaded.is_ok()) return failed(doc, loaded.status());
   std::unique_ptr<pytorch::Module> module = std::move(loaded).value();
   const uint64_t load_end = now_ns();
@@ -190,6 +189,8 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   doc.model.path = path;
   doc.model.sha256 = sha256_file_hex(path);
   doc.model.format = module->format();
+  doc.config.torch_engine = module->quantized_engine();
+  doc.config.torch_memory_format = module->memory_format();
   doc.model.params = module->params();
   std::error_code ec;
   doc.model.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));

@@ -132,6 +132,7 @@ void read_plan(const json& j, SweepPlan& plan) {
     take(r, "inputs", c.inputs);
     take(r, "min_partition_size", c.min_partition_size);
     take(r, "torch_engine", c.torch_engine);
+    take(r, "torch_memory_format", c.torch_memory_format);
     take(r, "no_op_profile", plan.run.no_op_profile);
   }
 }

@@ -315,9 +315,13 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
     double peak = 1e-9;
     for (const auto& op : c.ops) peak = std::max(peak, std::fabs(op.delta_us()));
     const size_t n = std::min<size_t>(c.ops.size(), static_cast<size_t>(o.diff_rows));
-    h += "<h3>Ops that changed most: " + esc(run_label(*cmps[i].cand)) +
-         " vs base</h3><p class=\"sub\">Matched by source index (the node's index in the model "
-         "file); median µs per invoke.</p>";
+    h += c.ops_by_category
+             ? "<h3>Time by operator category: " + esc(run_label(*cmps[i].cand)) +
+                   " vs base</h3><p class=\"sub\">The runtimes differ, so nodes do not match one "
+                   "to one: each row sums an operator category; median µs per invoke.</p>"
+             : "<h3>Ops that changed most: " + esc(run_label(*cmps[i].cand)) +
+                   " vs base</h3><p class=\"sub\">Matched by source index (the node's index in "
+                   "the model file); median µs per invoke.</p>";
     h += "<table><tr><th class=\"n\">source index</th><th>name</th><th>type</th>"
          "<th>backend</th><th class=\"n\">base µs</th><th class=\"n\">cand µs</th>"
          "<th class=\"n\">Δ µs</th><th class=\"barcell\">slower ▸</th></tr>";
@@ -334,7 +338,8 @@ void comparison(const std::vector<store::StoredRun>& runs, const HtmlOptions& o,
           "<div style=\"position:absolute;left:" +
           format_fixed(dlt >= 0 ? 50.0 : 50.0 - frac, 1) + "%;width:" + format_fixed(frac, 1) +
           "%;height:10px;background:" + (dlt >= 0 ? "#c2413b" : "#3aa457") + "\"></div></div>";
-      h += "<tr><td class=\"n\">" + std::to_string(op.source_index) + "</td><td>" +
+      h += "<tr><td class=\"n\">" +
+           (c.ops_by_category ? std::string("–") : std::to_string(op.source_index)) + "</td><td>" +
            esc(truncate_middle(op.name, 36)) + "</td><td>" +
            esc(pair(op.base_type, op.cand_type)) + "</td><td>" +
            esc(pair(op.base_backend, op.cand_backend)) + "</td><td class=\"n\">" +

@@ -116,7 +116,10 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
     // A failed side has no op times: its "diff" would be every op.
     if (ops.empty() || r.base->doc.status != "ok" || r.cand->doc.status != "ok") continue;
     const size_t n = std::min<size_t>(ops.size(), static_cast<size_t>(std::max(0, o.diff_rows)));
-    md += "### Ops that changed most: " + md_cell(run_label(*r.cand)) + " vs base\n\n";
+    md += r.cmp.ops_by_category
+              ? "### Time by operator category: " + md_cell(run_label(*r.cand)) +
+                    " vs base (the runtimes differ, so nodes do not match one to one)\n\n"
+              : "### Ops that changed most: " + md_cell(run_label(*r.cand)) + " vs base\n\n";
     md += "| source index | name | type (base → cand) | backend (base → cand) | base µs | "
           "cand µs | Δ µs |\n|---:|---|---|---|---:|---:|---:|\n";
     for (size_t i = 0; i < n; ++i) {
@@ -124,7 +127,8 @@ void comparison(const std::vector<store::StoredRun>& runs, const MarkdownOptions
       auto pair = [](const std::string& a, const std::string& b) {
         return a == b ? a : (a.empty() ? "–" : a) + " → " + (b.empty() ? "–" : b);
       };
-      md += "| " + std::to_string(op.source_index) + " | " + md_cell(op.name) + " | " +
+      md += "| " + (r.cmp.ops_by_category ? std::string("–") : std::to_string(op.source_index)) +
+            " | " + md_cell(op.name) + " | " +
             md_cell(pair(op.base_type, op.cand_type)) + " | " +
             pair(op.base_backend, op.cand_backend) + " | " +
             (op.in_base ? format_fixed(op.base_us, 1) : "–") + " | " +

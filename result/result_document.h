@@ -97,8 +97,9 @@ struct CaseConfig {
   // timed region (a known slowdown for the gate's power test).
   int64_t inject_delay_us = 0;
   // PyTorch files only (docs/pytorch.md): the quantized engine PyTorch's
-  // int8 operators ran on ("qnnpack", "fbgemm", "onednn"); empty otherwise.
-  std::string torch_engine;
+  // int8 operators ran on ("qnnpack", "fbgemm", "onednn") and the memory
+  // format of 4-d inputs ("channels_last", "contiguous"); empty otherwise.
+  std::string torch_engine, torch_memory_format;
 };
 
 struct Stages {

@@ -58,25 +58,35 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   const std::vector<fs::path> inputs = write_smooth_inputs((*loaded)->graph, work);
   ASSERT_EQ(inputs.size(), 1u);
 
-  // PyTorch's Python run of the same file.
+  // Against PyTorch's Python run of the same file, with the same quantized
+  // engine and input memory format: libtorch's default engine, and for the
+  // int8 files also qnnpack (PyTorch Mobile's on phones).
   const std::string script = (source_dir() / "tests/models/pytorch_reference.py").string();
-  const std::string cmd = "/usr/bin/python3 '" + script + "' '" + file.string() + "' '" +
-                          (work / "python").string() + "' '" + inputs[0].string() + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-
-  const ResultDocument doc = harness::run_case(request(file, inputs[0], work / "ours"));
-  ASSERT_EQ(doc.status, "ok") << doc.error.message;
-  EXPECT_EQ(doc.model.format, c.suffix.ends_with(".ptl") ? "pytorch-lite" : "torchscript");
-  EXPECT_EQ(doc.config.torch_engine, "qnnpack");
-  EXPECT_EQ(doc.model.precision, c.int8 ? "int8" : "f32");
-  if (c.int8) {
-    // Same library, same engine, same file: the same bits.
-    expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
-                            c.model + c.suffix + " vs PyTorch (Python)", false, 0.0);
-  } else {
-    expect_within_tolerance(work / "ours/output_0.npy", work / "python/output_0.npy",
-                            c.model + c.suffix + " vs PyTorch (Python)");
+  std::vector<std::string> engines = {""};
+  if (c.int8) engines.push_back("qnnpack");
+  ResultDocument doc;
+  for (const std::string& engine : engines) {
+    harness::RunRequest req = request(file, inputs[0], work / ("ours" + engine));
+    req.config.torch_engine = engine;
+    doc = harness::run_case(req);
+    ASSERT_EQ(doc.status, "ok") << doc.error.message;
+    EXPECT_EQ(doc.model.format, c.suffix.ends_with(".ptl") ? "pytorch-lite" : "torchscript");
+    EXPECT_EQ(doc.config.torch_memory_format,
+              c.suffix.ends_with(".ptl") ? "channels_last" : "contiguous");
+    if (!engine.empty()) EXPECT_EQ(doc.config.torch_engine, engine);
+    EXPECT_EQ(doc.model.precision, c.int8 ? "int8" : "f32");
+    const fs::path python = work / ("python" + engine);
+    const std::string cmd = "/usr/bin/python3 '" + script + "' '" + file.string() + "' '" +
+                            python.string() + "' " + doc.config.torch_engine + " " +
+                            doc.config.torch_memory_format + " '" + inputs[0].string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const std::string what =
+        c.model + c.suffix + " (" + doc.config.torch_engine + ") vs PyTorch (Python)";
+    // int8: same library, engine and file, so the same bits.
+    expect_within_tolerance(work / ("ours" + engine) / "output_0.npy", python / "output_0.npy",
+                            what, false, c.int8 ? 0.0 : 1e-4);
   }
+  const fs::path ours = work / "ours";
 
   // Operator categories (what compare lines up across runtimes): the
   // depthwise convolutions found from PyTorch's arguments, and the same
@@ -88,7 +98,7 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   if (!c.int8) {
     const ResultDocument engine = harness::run_case(request(onnx, inputs[0], work / "engine"));
     ASSERT_EQ(engine.status, "ok") << engine.error.message;
-    expect_within_tolerance(work / "ours/output_0.npy", work / "engine/output_0.npy",
+    expect_within_tolerance(ours / "output_0.npy", work / "engine/output_0.npy",
                             c.model + c.suffix + " vs the ONNX file on xnnpack,cpu");
     std::map<std::string, int> engine_categories;
     for (const OpStats& op : engine.ops) ++engine_categories[op.category];

@@ -136,7 +136,8 @@ DType dtype_of(const at::Tensor& t) {
 
 class TorchModule final : public Module {
  public:
-  TorchModule(std::string path, bool lite) : path_(std::move(path)), lite_(lite) {}
+  TorchModule(std::string path, bool lite, bool channels_last)
+      : path_(std::move(path)), lite_(lite), channels_last_(channels_last) {}
 
   Status open() {
     try {
@@ -156,6 +157,19 @@ class TorchModule final : public Module {
   }
 
   std::string format() const override { return lite_ ? "pytorch-lite" : "torchscript"; }
+
+  std::string memory_format() const override {
+    return channels_last_ ? "channels_last" : "contiguous";
+  }
+
+  std::string quantized_engine() const override {
+    switch (at::globalContext().qEngine()) {
+      case at::QEngine::QNNPACK: return "qnnpack";
+      case at::QEngine::FBGEMM: return "fbgemm";
+      case at::QEngine::ONEDNN: return "onednn";
+      default: return "none";
+    }
+  }
 
   std::vector<std::string> methods() const override {
     std::vector<std::string> names;
@@ -195,8 +209,9 @@ class TorchModule final : public Module {
     if (index < 0) return Status(ErrorCode::kInvalidArgument, path_ + ": negative input index");
     if (static_cast<size_t>(index) >= inputs_.size()) inputs_.resize(static_cast<size_t>(index) + 1);
     std::vector<int64_t> dims(shape.begin(), shape.end());
-    inputs_[static_cast<size_t>(index)] =
-        torch::from_blob(const_cast<float*>(data), dims, at::kFloat).clone();
+    at::Tensor t = torch::from_blob(const_cast<float*>(data), dims, at::kFloat).clone();
+    if (channels_last_ && t.dim() == 4) t = t.contiguous(at::MemoryFormat::ChannelsLast);
+    inputs_[static_cast<size_t>(index)] = t;
     return Status::ok();
   }
 
@@ -293,6 +308,7 @@ class TorchModule final : public Module {
 
   std::string path_;
   bool lite_;
+  bool channels_last_;
   std::optional<torch::jit::mobile::Module> mobile_;
   std::optional<torch::jit::Module> script_;
   int64_t params_ = 0;
@@ -305,6 +321,13 @@ class TorchModule final : public Module {
 // Before loading: a .ptl's prepacked int8 weights are made for the engine
 // in force when it is read.
 Status select_quantized_engine(const std::string& path, const std::string& name) {
+  // libtorch's default, as it was before any load set another (the engine
+  // is process-wide, and a process may load several files).
+  static const at::QEngine kDefault = at::globalContext().qEngine();
+  if (name.empty()) {
+    at::globalContext().setQEngine(kDefault);
+    return Status::ok();
+  }
   const std::pair<const char*, at::QEngine> known[] = {
       {"qnnpack", at::QEngine::QNNPACK}, {"fbgemm", at::QEngine::FBGEMM},
       {"onednn", at::QEngine::ONEDNN}};
@@ -331,7 +354,14 @@ Result<std::unique_ptr<Module>> load_torch_module(const std::string& path,
   at::set_num_threads(std::max(options.threads, 1));
   OPSCOPE_RETURN_IF_ERROR(select_quantized_engine(path, options.quantized_engine));
   const bool lite = std::filesystem::path(path).extension() == ".ptl";
-  auto module = std::make_unique<TorchModule>(path, lite);
+  const std::string format =
+      options.memory_format.empty() ? (lite ? "channels_last" : "contiguous") : options.memory_format;
+  if (format != "channels_last" && format != "contiguous") {
+    return Status(ErrorCode::kInvalidArgument,
+                  path + ": unknown --torch-memory-format '" + format +
+                      "' (channels_last or contiguous)");
+  }
+  auto module = std::make_unique<TorchModule>(path, lite, format == "channels_last");
   OPSCOPE_RETURN_IF_ERROR(module->open());
   return std::unique_ptr<Module>(std::move(module));
 }
