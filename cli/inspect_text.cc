@@ -111,13 +111,19 @@ void print_pytorch_inspection(const json& j, std::FILE* out) {
   std::fprintf(out, "model      %s (%s, %s, runs on PyTorch's runtime)\n",
                m["name"].get<std::string>().c_str(), m["format"].get<std::string>().c_str(),
                format_bytes(m["size_bytes"].get<int64_t>()).c_str());
-  std::fprintf(out, "weights    %s, %s params\n", m["precision"].get<std::string>().c_str(),
-               format_count(m["params"].get<int64_t>()).c_str());
+  const int64_t params = m["params"].get<int64_t>();
+  std::fprintf(out, "weights    %s, %s\n", m["precision"].get<std::string>().c_str(),
+               params > 0 ? (format_count(params) + " params").c_str()
+                          : "parameters inside prepacked operators (not counted)");
   std::string methods;
   for (const json& name : j["methods"]) {
     methods += (methods.empty() ? "" : ", ") + name.get<std::string>();
   }
   std::fprintf(out, "methods    %s\n", methods.c_str());
+  if (j.contains("operator_calls_in_code")) {
+    std::fprintf(out, "calls      %lld operator calls in forward()'s code\n",
+                 static_cast<long long>(j["operator_calls_in_code"].get<int64_t>()));
+  }
   std::fprintf(out, "\noperators in the file (%zu):\n", j["operators"].size());
   for (const json& name : j["operators"]) {
     std::fprintf(out, "  %s\n", name.get<std::string>().c_str());

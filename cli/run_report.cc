@@ -38,7 +38,15 @@ std::string node_cell(const OpStats& op) {
   return cell;
 }
 
-std::vector<std::string> op_row(const OpStats& op, double cdf) {
+// `engine_only`: the MACs and memory cells, which only our engine measures
+// ("-" for a PyTorch run).
+std::vector<std::string> op_row(const OpStats& op, double cdf, bool engine_only = true) {
+  if (!engine_only) {
+    return {node_cell(op), op.type, truncate_middle(op.name, 40), op.backend,
+            std::to_string(op.count), format_fixed(op.first_us, 1), format_fixed(op.mean_us, 1),
+            format_fixed(op.median_us, 1), format_fixed(op.pct, 2), format_fixed(cdf, 2),
+            "-", "-", "-", "-"};
+  }
   return {node_cell(op),
           op.type,
           truncate_middle(op.name, 40),
@@ -56,13 +64,25 @@ std::vector<std::string> op_row(const OpStats& op, double cdf) {
 }
 
 void print_header(const ResultDocument& d, std::FILE* out) {
-  std::fprintf(out, "model   %s (%s, %s weights, %lld nodes, %s params, %s MACs)\n",
-               d.model.name.c_str(), d.model.format.c_str(),
-               d.model.precision.c_str(), static_cast<long long>(d.ops.size()),
-               format_count(d.model.params).c_str(),
-               format_count(d.model.macs).c_str());
+  if (d.on_pytorch()) {
+    std::fprintf(out, "model   %s (%s, %s weights, %lld operator calls%s; runs on PyTorch's "
+                      "runtime: no MACs or per-op memory)\n",
+                 d.model.name.c_str(), d.model.format.c_str(), d.model.precision.c_str(),
+                 static_cast<long long>(d.model.nodes),
+                 d.model.params > 0 ? (", " + format_count(d.model.params) + " params").c_str()
+                                    : "");
+  } else {
+    std::fprintf(out, "model   %s (%s, %s weights, %lld nodes, %s params, %s MACs)\n",
+                 d.model.name.c_str(), d.model.format.c_str(), d.model.precision.c_str(),
+                 static_cast<long long>(d.ops.size()), format_count(d.model.params).c_str(),
+                 format_count(d.model.macs).c_str());
+  }
   std::string backends;
   for (const auto& b : d.config.backends) backends += (backends.empty() ? "" : ",") + b;
+  if (d.on_pytorch()) {
+    backends += " (quantized engine " + d.config.torch_engine + ", " +
+                d.config.torch_memory_format + " inputs)";
+  }
   std::fprintf(out, "config  backends %s, threads %d, cpus %s, seed %llu\n", backends.c_str(),
                d.config.threads, d.config.affinity.empty() ? "?" : d.config.affinity.c_str(),
                static_cast<unsigned long long>(d.config.seed));
@@ -81,6 +101,14 @@ void print_header(const ResultDocument& d, std::FILE* out) {
 
 void print_stages(const ResultDocument& d, std::FILE* out) {
   const Stages& s = d.stages;
+  if (d.on_pytorch()) {
+    std::fprintf(out,
+                 "\nstages (ms)  load %.2f | prepare (the forward() that finds the calls) %.2f "
+                 "| first invoke %.2f | time to first result %.2f\n",
+                 s.load_ms, s.prepare_ms, s.first_invoke_ms,
+                 s.load_ms + s.prepare_ms + s.first_invoke_ms);
+    return;
+  }
   std::fprintf(out,
                "\nstages (ms)  load %.2f | partition %.2f | prepare %.2f | plan "
                "%.2f | first invoke %.2f | time to first result %.2f\n",
@@ -107,6 +135,12 @@ void print_latency(const ResultDocument& d, std::FILE* out) {
                  p.unprofiled_median_ms, p.overhead_pct);
   }
   const MemoryStats& m = d.memory;
+  if (d.on_pytorch()) {
+    std::fprintf(out, "memory  peak RSS %s | RSS after load %s\n",
+                 format_bytes(m.peak_rss_bytes).c_str(),
+                 format_bytes(m.rss_after_load_bytes).c_str());
+    return;
+  }
   std::fprintf(out,
                "memory  peak RSS %s | RSS after load %s | arena %s (lower bound "
                "%s) | weights %s | inputs+outputs %s\n",
@@ -157,7 +191,7 @@ void print_ops(const ResultDocument& d, const RunReportOptions& opts, std::FILE*
   if (opts.run_order) {
     TextTable t;
     add_op_columns(t);
-    for (const OpStats& op : d.ops) t.add_row(op_row(op, op.cdf_pct));
+    for (const OpStats& op : d.ops) t.add_row(op_row(op, op.cdf_pct, !d.on_pytorch()));
     std::fprintf(out, "\n== operators, run order ==\n");
     t.print(out);
   }
@@ -167,7 +201,7 @@ void print_ops(const ResultDocument& d, const RunReportOptions& opts, std::FILE*
     double cdf = 0;
     for (const OpStats* op : reports::top_ops(d, opts.top_n)) {
       cdf += op->pct;
-      t.add_row(op_row(*op, cdf));
+      t.add_row(op_row(*op, cdf, !d.on_pytorch()));
     }
     std::fprintf(out, "\n== top %d operators by average time ==\n", opts.top_n);
     t.print(out);

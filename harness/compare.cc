@@ -35,10 +35,6 @@ struct SideBuild {
   int ok_runs = 0;
 };
 
-bool ran_on_pytorch(const ResultDocument& d) {
-  return d.model.format == "pytorch-lite" || d.model.format == "torchscript";
-}
-
 std::string category_of(const OpStats& op) {
   return op.category.empty() ? std::string(op_category_of_type(op.type)) : op.category;
 }
@@ -51,7 +47,7 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
     return;
   }
   ++b.ok_runs;
-  b.pytorch = b.pytorch || ran_on_pytorch(d);
+  b.pytorch = b.pytorch || d.on_pytorch();
   ++(d.device.emulated ? b.side.emulated_runs : b.side.hardware_runs);
   const auto& s = d.latency_ms.samples;
   b.side.samples_ms.insert(b.side.samples_ms.end(), s.begin(), s.end());

@@ -31,6 +31,9 @@ Result<json> inspect_pytorch(const std::string& path, const std::vector<std::str
                 {"precision", precision}};
   j["methods"] = module->methods();
   j["operators"] = operators;
+  if (const int64_t calls = module->static_operator_calls(); calls >= 0) {
+    j["operator_calls_in_code"] = calls;
+  }
   if (shapes.empty()) return j;
 
   OPSCOPE_RETURN_IF_ERROR(feed_pytorch_inputs(*module, path, {}, shapes, seed));

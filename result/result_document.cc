@@ -90,6 +90,22 @@ json to_json(const ResultDocument& d) {
     j["device_state"] = {{"before", d.state_before}, {"after", d.state_after}};
   }
   if (!d.warnings.empty()) j["warnings"] = d.warnings;
+  if (d.on_pytorch()) {
+    // Absent, not zero: what only our engine measures.
+    j["model"].erase("macs");
+    if (d.model.params == 0) j["model"].erase("params");  // prepacked: not counted
+    for (const char* k : {"arena_bytes", "arena_lower_bound_bytes", "weights_bytes",
+                          "heap_peak_bytes", "pinned_bytes"}) {
+      j["memory"].erase(k);
+    }
+    for (const char* k : {"partition_ms", "plan_ms"}) j["stages"].erase(k);
+    for (json& op : j["ops"]) {
+      for (const char* k : {"macs", "live_bytes", "weights_bytes", "scratch_bytes",
+                            "fused_sources"}) {
+        op.erase(k);
+      }
+    }
+  }
   // Names and paths come from model files and flags as bytes.
   escape_invalid_utf8(j);
   return j;

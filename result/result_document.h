@@ -187,6 +187,14 @@ struct ProfilingOverhead {
 };
 
 struct ResultDocument {
+  // Whether the case ran on PyTorch's runtime (docs/pytorch.md), not on our
+  // engine: the fields only the engine measures (MACs, the arena, weight
+  // and per-op memory, the partition and plan stages) have no meaning then
+  // and to_json leaves them out rather than writing zeros.
+  bool on_pytorch() const {
+    return model.format == "pytorch-lite" || model.format == "torchscript";
+  }
+
   int schema_version = kSchemaVersion;
   ToolInfo tool;
   DeviceInfo device;

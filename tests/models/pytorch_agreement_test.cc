@@ -120,6 +120,14 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   }
   EXPECT_EQ(convs, c.convolutions);
   EXPECT_EQ(doc.model.nodes, static_cast<int64_t>(doc.ops.size()));
+  if (c.suffix.ends_with(".ptl")) {
+    // The interpreter's own list: forward()'s OP instructions (no control
+    // flow in these networks, so each runs once), one row each.
+    auto info = harness::inspect_pytorch(file.string(), {}, 1);
+    ASSERT_TRUE(info.is_ok()) << info.status().to_string();
+    EXPECT_EQ((*info)["operator_calls_in_code"].get<int64_t>(),
+              static_cast<int64_t>(doc.ops.size()));
+  }
   const double profiled_us = doc.profiling.profiled_median_ms * 1e3;
   EXPECT_GT(sum_us, 0.7 * profiled_us);
   EXPECT_LT(sum_us, 1.1 * profiled_us);

@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/native/quantized/PackedParams.h>
 #include <ATen/record_function.h>
+#include <torch/csrc/jit/mobile/code.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
 #include <torch/csrc/jit/api/function_impl.h>
@@ -179,6 +180,17 @@ class TorchModule final : public Module {
       for (const torch::jit::Method& m : script_->get_methods()) names.push_back(m.name());
     }
     return names;
+  }
+
+  int64_t static_operator_calls() const override {
+    if (!lite_) return -1;
+    const auto method = mobile_->find_method("forward");
+    if (!method) return -1;
+    int64_t calls = 0;
+    for (const torch::jit::Instruction& i : method->function().get_code().instructions_) {
+      if (i.op == torch::jit::OP || i.op == torch::jit::OPN) ++calls;
+    }
+    return calls;
   }
 
   std::vector<std::string> operator_names() const override {

@@ -89,6 +89,10 @@ class Module {
   // interpreter's operator table, or the operator nodes of a TorchScript
   // forward() with its submodules' methods inlined. Sorted, distinct.
   virtual std::vector<std::string> operator_names() const = 0;
+  // The operator calls forward()'s code makes, counted in the code itself
+  // without running it (the lite interpreter's OP/OPN instructions; a loop
+  // or branch makes this a static count); -1 for a TorchScript file.
+  virtual int64_t static_operator_calls() const = 0;
   // Input i of forward() for the next invokes: a copy of `data` (f32).
   virtual Status set_input(int index, const Shape& shape, const float* data) = 0;
   // Runs forward() once on the inputs set.
