@@ -12,7 +12,9 @@ namespace {
 
 using Align = TextTable::Align;
 
-void add_op_columns(TextTable& t) {
+// A PyTorch run's rows have the bytes each call allocated where our
+// engine's have the live activations.
+void add_op_columns(TextTable& t, bool pytorch = false) {
   t.add_column("node");
   t.add_column("type", Align::kLeft);
   t.add_column("name", Align::kLeft);
@@ -24,7 +26,7 @@ void add_op_columns(TextTable& t) {
   t.add_column("%");
   t.add_column("cdf%");
   t.add_column("MACs");
-  t.add_column("live");
+  t.add_column(pytorch ? "allocated" : "live");
   t.add_column("weights");
   t.add_column("scratch");
 }
@@ -45,7 +47,7 @@ std::vector<std::string> op_row(const OpStats& op, double cdf, bool engine_only 
     return {node_cell(op), op.type, truncate_middle(op.name, 40), op.backend,
             std::to_string(op.count), format_fixed(op.first_us, 1), format_fixed(op.mean_us, 1),
             format_fixed(op.median_us, 1), format_fixed(op.pct, 2), format_fixed(cdf, 2),
-            "-", "-", "-", "-"};
+            "-", format_bytes(op.allocated_bytes), "-", "-"};
   }
   return {node_cell(op),
           op.type,
@@ -190,14 +192,14 @@ void print_ops(const ResultDocument& d, const RunReportOptions& opts, std::FILE*
   }
   if (opts.run_order) {
     TextTable t;
-    add_op_columns(t);
+    add_op_columns(t, d.on_pytorch());
     for (const OpStats& op : d.ops) t.add_row(op_row(op, op.cdf_pct, !d.on_pytorch()));
     std::fprintf(out, "\n== operators, run order ==\n");
     t.print(out);
   }
   if (timed && opts.top_n > 0) {
     TextTable t;
-    add_op_columns(t);
+    add_op_columns(t, d.on_pytorch());
     double cdf = 0;
     for (const OpStats* op : reports::top_ops(d, opts.top_n)) {
       cdf += op->pct;

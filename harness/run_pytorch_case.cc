@@ -106,6 +106,7 @@ Result<PyTorchCalls> discover_pytorch_calls(pytorch::Module& module) {
   OPSCOPE_RETURN_IF_ERROR(st);
   PyTorchCalls calls;
   calls.types = module.last_op_types();
+  calls.output_shapes = module.last_output_shapes();
   const std::vector<bool> depthwise = module.last_depthwise();
   for (size_t k = 0; k < calls.types.size(); ++k) {
     calls.categories.push_back(k < depthwise.size() && depthwise[k]
@@ -120,6 +121,7 @@ namespace {
 // One row per top-level operator call, in call order: named by type and
 // occurrence ("aten::conv2d#3"), timed by the profiler.
 std::vector<OpStats> collect_rows(const PyTorchCalls& calls,
+                                  const std::vector<int64_t>& allocated,
                                   const profilers::LatencyProfiler& profiler) {
   const std::vector<std::string>& types = calls.types;
   std::vector<OpStats> ops;
@@ -133,6 +135,8 @@ std::vector<OpStats> collect_rows(const PyTorchCalls& calls,
     op.name = types[k] + "#" + std::to_string(seen[types[k]]++);
     op.backend = "pytorch";
     op.category = calls.categories[k];
+    if (k < allocated.size()) op.allocated_bytes = allocated[k];
+    if (k < calls.output_shapes.size()) op.output_shapes = calls.output_shapes[k];
     const std::vector<uint64_t>& s = profiler.node_samples(static_cast<int>(k));
     std::vector<double> us(s.size());
     for (size_t i = 0; i < s.size(); ++i) us[i] = static_cast<double>(s[i]) / 1e3;
@@ -243,7 +247,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
                                      "than in the first (" + std::to_string(num_ops) +
                                   "): data-dependent control flow is not supported yet"));
   }
-  if (op_profiler) doc.ops = collect_rows(calls, profiler);
+  if (op_profiler) doc.ops = collect_rows(calls, module->last_allocated_bytes(), profiler);
   doc.trace = export_trace(trace);
   doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
   const std::vector<OutputArray> outputs = module_outputs(*module);

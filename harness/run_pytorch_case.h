@@ -25,6 +25,7 @@ Status feed_pytorch_inputs(pytorch::Module& module, const std::string& path,
 // profiler attached.
 struct PyTorchCalls {
   std::vector<std::string> types, categories;
+  std::vector<std::vector<std::string>> output_shapes;
 };
 Result<PyTorchCalls> discover_pytorch_calls(pytorch::Module& module);
 

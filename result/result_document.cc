@@ -44,7 +44,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     OpStats, index, source_index, fused_sources, name, type, backend, category, count, first_us,
     mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
-    weights_bytes, scratch_bytes, output_shapes)
+    weights_bytes, scratch_bytes, output_shapes, allocated_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PartitionInfo, backend, nodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputInfo, name, dtype, shape,
                                                 checksum)
@@ -90,7 +90,9 @@ json to_json(const ResultDocument& d) {
     j["device_state"] = {{"before", d.state_before}, {"after", d.state_after}};
   }
   if (!d.warnings.empty()) j["warnings"] = d.warnings;
-  if (d.on_pytorch()) {
+  if (!d.on_pytorch()) {
+    for (json& op : j["ops"]) op.erase("allocated_bytes");
+  } else {
     // Absent, not zero: what only our engine measures.
     j["model"].erase("macs");
     if (d.model.params == 0) j["model"].erase("params");  // prepacked: not counted

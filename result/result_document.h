@@ -133,6 +133,10 @@ struct OpStats {
   double first_us = 0, mean_us = 0, median_us = 0, min_us = 0, max_us = 0;
   double pct = 0, cdf_pct = 0;
   int64_t macs = 0, live_bytes = 0, weights_bytes = 0, scratch_bytes = 0;
+  // PyTorch runs only (absent for our engine, whose memory plan gives the
+  // fields above): the bytes the call allocated from PyTorch's CPU
+  // allocator in a profiled invoke.
+  int64_t allocated_bytes = 0;
   std::vector<std::string> output_shapes;
 };
 

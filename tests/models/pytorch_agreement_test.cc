@@ -112,12 +112,25 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
   ASSERT_FALSE(doc.ops.empty());
   int convs = 0;
   double sum_us = 0;
+  int64_t conv_allocated = 0;
   for (const OpStats& op : doc.ops) {
     EXPECT_EQ(op.backend, "pytorch");
     EXPECT_EQ(op.count, doc.profiling.profiled_invokes) << op.name;
-    if (op.type.find("conv") != std::string::npos) ++convs;
+    if (op.type.find("conv") != std::string::npos) {
+      ++convs;
+      conv_allocated += op.allocated_bytes;
+      // TorchScript hands the calls' outputs to the events (the lite
+      // interpreter does not): one NCHW tensor per convolution.
+      if (c.suffix == ".pt") {
+        ASSERT_EQ(op.output_shapes.size(), 1u) << op.name;
+        EXPECT_EQ(std::count(op.output_shapes[0].begin(), op.output_shapes[0].end(), 'x'), 3)
+            << op.output_shapes[0];
+      }
+    }
     sum_us += op.mean_us;
   }
+  // Every convolution allocates at least its output from PyTorch's allocator.
+  EXPECT_GT(conv_allocated, int64_t{convs} * 1000);
   EXPECT_EQ(convs, c.convolutions);
   EXPECT_EQ(doc.model.nodes, static_cast<int64_t>(doc.ops.size()));
   if (c.suffix.ends_with(".ptl")) {

@@ -5,6 +5,8 @@
 #include <ATen/Parallel.h>
 #include <ATen/native/quantized/PackedParams.h>
 #include <ATen/record_function.h>
+#include <c10/core/Allocator.h>
+#include <c10/util/ThreadLocalDebugInfo.h>
 #include <torch/csrc/jit/mobile/code.h>
 #include <torch/csrc/jit/mobile/import.h>
 #include <torch/csrc/jit/mobile/module.h>
@@ -35,6 +37,20 @@ struct Recorder {
   std::vector<std::string> types;
   bool read_arguments = false;
   std::vector<bool> depthwise;  // per call, with read_arguments
+  std::vector<std::vector<std::string>> output_shapes;  // per call, with read_arguments
+  int64_t allocated = 0;              // by the current top-level call
+  std::vector<int64_t> allocated_bytes;  // per call, the last profiled invoke
+};
+
+// PyTorch's CPU allocator reports every allocation to the thread's
+// PROFILER_STATE debug info when it asks for them; installed around the
+// profiled invokes (TorchModule::invoke), it adds them to the call running.
+struct AllocationReporter final : c10::MemoryReportingInfoBase {
+  Recorder* recorder = nullptr;
+  void reportMemoryUsage(void*, int64_t alloc_size, int64_t, int64_t, c10::Device) override {
+    if (alloc_size > 0 && recorder->depth > 0) recorder->allocated += alloc_size;
+  }
+  bool memoryProfilingEnabled() const override { return true; }
 };
 thread_local Recorder* tls_recorder = nullptr;
 
@@ -98,6 +114,7 @@ std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
   if (r != nullptr && r->depth++ == 0) {
     // Names and arguments in the discovery invoke only: the measured
     // profiled invokes take two clock reads per call and nothing else.
+    r->allocated = 0;
     if (r->read_arguments) {
       const auto k = static_cast<size_t>(r->position);
       r->types.resize(std::max(r->types.size(), k + 1));
@@ -110,10 +127,25 @@ std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
   return nullptr;
 }
 
-void on_exit(const at::RecordFunction&, at::ObserverContext*) {
+void on_exit(const at::RecordFunction& fn, at::ObserverContext*) {
   Recorder* r = tls_recorder;
   if (r == nullptr || r->depth == 0 || --r->depth != 0) return;
   const uint64_t end = now_ns();
+  const auto k = static_cast<size_t>(r->position);
+  if (r->allocated_bytes.size() <= k) r->allocated_bytes.resize(k + 1, 0);
+  r->allocated_bytes[k] = r->allocated;
+  if (r->read_arguments) {
+    std::vector<std::string> shapes;
+    for (const c10::IValue& v : fn.outputs()) {
+      if (v.isTensor()) {
+        std::string s;
+        for (const int64_t d : v.toTensor().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+        shapes.push_back(s);
+      }
+    }
+    r->output_shapes.resize(std::max(r->output_shapes.size(), k + 1));
+    r->output_shapes[k] = std::move(shapes);
+  }
   if (r->position < r->max_ops) {
     r->profiler->add_op_event(r->position, 0, r->start_ns, end);
   } else {
@@ -234,6 +266,10 @@ class TorchModule final : public Module {
     }
     try {
       c10::InferenceMode guard;
+      std::optional<c10::DebugInfoGuard> reporting;
+      if (recorder_.profiler != nullptr) {
+        reporting.emplace(c10::DebugInfoKind::PROFILER_STATE, reporter_);
+      }
       const c10::IValue out = lite_ ? mobile_->forward(inputs_) : script_->forward(inputs_);
       outputs_.clear();
       collect(out);
@@ -257,6 +293,7 @@ class TorchModule final : public Module {
     if (read_arguments) {
       recorder_.types.clear();
       recorder_.depthwise.clear();
+      recorder_.output_shapes.clear();
     }
     if (profiler == nullptr) return;
     tls_recorder = &recorder_;
@@ -272,6 +309,7 @@ class TorchModule final : public Module {
       cb.scopes({at::RecordScope::FUNCTION});
     }
     cb.needsInputs(read_arguments);
+    cb.needsOutputs(read_arguments);
     callback_ = at::addThreadLocalCallback(cb);
   }
 
@@ -280,6 +318,18 @@ class TorchModule final : public Module {
     return {recorder_.types.begin(), recorder_.types.begin() + static_cast<std::ptrdiff_t>(n)};
   }
   int64_t dropped_events() const override { return recorder_.dropped; }
+  std::vector<std::vector<std::string>> last_output_shapes() const override {
+    auto out = recorder_.output_shapes;
+    out.resize(static_cast<size_t>(recorder_.position));
+    return out;
+  }
+
+  std::vector<int64_t> last_allocated_bytes() const override {
+    auto out = recorder_.allocated_bytes;
+    out.resize(static_cast<size_t>(recorder_.position), 0);
+    return out;
+  }
+
   std::vector<bool> last_depthwise() const override {
     std::vector<bool> out(recorder_.depthwise.begin(), recorder_.depthwise.end());
     out.resize(static_cast<size_t>(recorder_.position), false);
@@ -327,6 +377,11 @@ class TorchModule final : public Module {
   std::vector<c10::IValue> inputs_;
   std::vector<at::Tensor> outputs_;
   Recorder recorder_;
+  std::shared_ptr<AllocationReporter> reporter_ = [this] {
+    auto r = std::make_shared<AllocationReporter>();
+    r->recorder = &recorder_;
+    return r;
+  }();
   std::optional<at::CallbackHandle> callback_;
 };
 

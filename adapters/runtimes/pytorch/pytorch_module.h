@@ -112,6 +112,13 @@ class Module {
   // depthwise convolution (groups = input channels > 1). PyTorch has one
   // operator for every convolution; the groups tell them apart.
   virtual std::vector<bool> last_depthwise() const = 0;
+  // Per call of the last invoke made with read_arguments: the shapes of its
+  // tensor outputs ("1x32x112x112"), where PyTorch hands them to the events.
+  virtual std::vector<std::vector<std::string>> last_output_shapes() const = 0;
+  // Per call of the last profiled invoke: the bytes it allocated from
+  // PyTorch's CPU allocator (its outputs and temporaries; memory a kernel
+  // library allocates on its own is not reported to PyTorch and not here).
+  virtual std::vector<int64_t> last_allocated_bytes() const = 0;
   // The outputs of the last invoke (forward's tensor, or the tensors of a
   // tuple or list it returns).
   virtual std::vector<OutputView> outputs() const = 0;
