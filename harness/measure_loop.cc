@@ -21,6 +21,37 @@ double elapsed_secs(uint64_t since_ns) { return static_cast<double>(now_ns() - s
 
 }  // namespace
 
+ResultDocument failed_case(ResultDocument doc, const Status& st) {
+  doc.status = "error";
+  doc.error.code = std::string(to_string(st.code()));
+  doc.error.message = st.message();
+  return doc;
+}
+
+void fill_op_times(const profilers::LatencyProfiler& profiler, int node, OpStats& op) {
+  const std::vector<uint64_t>& s = profiler.node_samples(node);
+  std::vector<double> us(s.size());
+  for (size_t k = 0; k < s.size(); ++k) us[k] = static_cast<double>(s[k]) / 1e3;
+  const LatencyStats st = summarize_latency(us);
+  op.count = st.count;
+  op.mean_us = st.mean;
+  op.median_us = st.median;
+  op.min_us = st.min;
+  op.max_us = st.max;
+  op.first_us = static_cast<double>(profiler.node_first_ns(node)) / 1e3;
+}
+
+void fill_op_shares(std::vector<OpStats>& ops) {
+  double total = 0;
+  for (const OpStats& op : ops) total += op.mean_us;
+  double cdf = 0;
+  for (OpStats& op : ops) {
+    op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
+    cdf += op.pct;
+    op.cdf_pct = cdf;
+  }
+}
+
 Status measure_invokes(const CaseConfig& cfg, const InvokeFn& invoke,
                        profilers::LatencyProfiler* op_profiler, profilers::TraceRecorder& trace,
                        const std::function<void(const std::string&)>& say, ResultDocument& doc) {

@@ -25,4 +25,14 @@ Status measure_invokes(const CaseConfig& cfg, const InvokeFn& invoke,
                        profilers::LatencyProfiler* op_profiler, profilers::TraceRecorder& trace,
                        const std::function<void(const std::string&)>& say, ResultDocument& doc);
 
+// The pieces of the document every runtime fills the same way.
+//
+// `doc` as a failed case: status "error", the code's name and the message.
+ResultDocument failed_case(ResultDocument doc, const Status& st);
+// op's count and first/mean/median/min/max times from the profiler's samples
+// of `node`.
+void fill_op_times(const profilers::LatencyProfiler& profiler, int node, OpStats& op);
+// pct (share of the summed mean times) and cdf_pct (accumulated in row order).
+void fill_op_shares(std::vector<OpStats>& ops);
+
 }  // namespace opscope::harness

@@ -19,7 +19,6 @@
 #include "harness/model_loader.h"
 #include "harness/session_io.h"
 #include "harness/sha256.h"
-#include "harness/statistics.h"
 #include "harness/trace_capture.h"
 #include "profilers/latency_profiler.h"
 #include "profilers/process_memory.h"
@@ -30,12 +29,6 @@ namespace {
 
 double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-ResultDocument failed(ResultDocument doc, const Status& st) {
-  doc.status = "error";
-  doc.error.code = std::string(to_string(st.code()));
-  doc.error.message = st.message();
-  return doc;
-}
 
 void describe_model(const Model& model, const Graph& prepared,
                     ModelSummary& out) {
@@ -73,28 +66,10 @@ std::vector<OpStats> collect_ops(const Session& session,
     op.weights_bytes = static_cast<int64_t>(mem.nodes[i].weights_bytes);
     op.scratch_bytes = static_cast<int64_t>(mem.nodes[i].scratch_bytes);
     for (int id : n.outputs) op.output_shapes.push_back(shape_to_string(g.tensors[id].shape));
-    if (profiler) {
-      const std::vector<uint64_t>& s = profiler->node_samples(i);
-      std::vector<double> us(s.size());
-      for (size_t k = 0; k < s.size(); ++k) us[k] = static_cast<double>(s[k]) / 1e3;
-      const LatencyStats st = summarize_latency(us);
-      op.count = st.count;
-      op.mean_us = st.mean;
-      op.median_us = st.median;
-      op.min_us = st.min;
-      op.max_us = st.max;
-      op.first_us = static_cast<double>(profiler->node_first_ns(i)) / 1e3;
-    }
+    if (profiler) fill_op_times(*profiler, i, op);
     ops.push_back(std::move(op));
   }
-  double total = 0;
-  for (const OpStats& op : ops) total += op.mean_us;
-  double cdf = 0;
-  for (OpStats& op : ops) {
-    op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
-    cdf += op.pct;
-    op.cdf_pct = cdf;
-  }
+  fill_op_shares(ops);
   return ops;
 }
 
@@ -119,13 +94,13 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
 
   // Pin first: the session's thread pool inherits the mask.
   auto mask = pin_to_cpus(cfg.cpus);
-  if (!mask.is_ok()) return failed(doc, mask.status());
+  if (!mask.is_ok()) return failed_case(doc, mask.status());
   doc.config.affinity = *mask;
 
   // Load.
   const uint64_t load_start = now_ns();
   auto loaded = load_model(req.model_path, ModelLoadOptions{cfg.shapes});
-  if (!loaded.is_ok()) return failed(doc, loaded.status());
+  if (!loaded.is_ok()) return failed_case(doc, loaded.status());
   std::shared_ptr<Model> model = std::move(loaded).value();
   const uint64_t load_end = now_ns();
   doc.stages.load_ms = ns_to_ms(load_end - load_start);
@@ -143,7 +118,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   options.profiler = &profiler;
   say("preparing " + doc.model.name);
   auto created = Session::create(model, options);
-  if (!created.is_ok()) return failed(doc, created.status());
+  if (!created.is_ok()) return failed_case(doc, created.status());
   std::unique_ptr<Session> session = std::move(created).value();
   describe_model(*model, session->graph(), doc.model);
   record_setup_stages(trace, profiler, load_start, load_end);
@@ -155,7 +130,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   }
 
   Status st = feed_inputs(*session, cfg.inputs, cfg.seed);
-  if (!st.is_ok()) return failed(doc, st);
+  if (!st.is_ok()) return failed_case(doc, st);
 
   profilers::LatencyProfiler* op_profiler = cfg.op_profile ? &profiler : nullptr;
   st = measure_invokes(
@@ -165,7 +140,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
         return session->invoke();
       },
       op_profiler, trace, say, doc);
-  if (!st.is_ok()) return failed(doc, st);
+  if (!st.is_ok()) return failed_case(doc, st);
   session->set_profiler(op_profiler);
   doc.ops = collect_ops(*session, op_profiler);
   doc.trace = export_trace(trace);
@@ -180,7 +155,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   doc.outputs = describe_outputs(*session);
   if (!req.save_outputs_dir.empty()) {
     st = save_outputs(*session, req.save_outputs_dir);
-    if (!st.is_ok()) return failed(doc, st);
+    if (!st.is_ok()) return failed_case(doc, st);
   }
   return doc;
 }

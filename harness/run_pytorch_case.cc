@@ -26,12 +26,6 @@ namespace {
 
 double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-ResultDocument failed(ResultDocument doc, const Status& st) {
-  doc.status = "error";
-  doc.error.code = std::string(to_string(st.code()));
-  doc.error.message = st.message();
-  return doc;
-}
 
 // "1x3x224x224" or "NAME=1x3x224x224" (the name is for the reader: PyTorch
 // inputs are positional).
@@ -126,7 +120,6 @@ std::vector<OpStats> collect_rows(const PyTorchCalls& calls,
   const std::vector<std::string>& types = calls.types;
   std::vector<OpStats> ops;
   std::map<std::string, int> seen;
-  double total = 0;
   for (size_t k = 0; k < types.size(); ++k) {
     OpStats op;
     op.index = static_cast<int>(k);
@@ -137,25 +130,10 @@ std::vector<OpStats> collect_rows(const PyTorchCalls& calls,
     op.category = calls.categories[k];
     if (k < allocated.size()) op.allocated_bytes = allocated[k];
     if (k < calls.output_shapes.size()) op.output_shapes = calls.output_shapes[k];
-    const std::vector<uint64_t>& s = profiler.node_samples(static_cast<int>(k));
-    std::vector<double> us(s.size());
-    for (size_t i = 0; i < s.size(); ++i) us[i] = static_cast<double>(s[i]) / 1e3;
-    const LatencyStats st = summarize_latency(us);
-    op.count = st.count;
-    op.mean_us = st.mean;
-    op.median_us = st.median;
-    op.min_us = st.min;
-    op.max_us = st.max;
-    op.first_us = static_cast<double>(profiler.node_first_ns(static_cast<int>(k))) / 1e3;
-    total += op.mean_us;
+    fill_op_times(profiler, static_cast<int>(k), op);
     ops.push_back(std::move(op));
   }
-  double cdf = 0;
-  for (OpStats& op : ops) {
-    op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
-    cdf += op.pct;
-    op.cdf_pct = cdf;
-  }
+  fill_op_shares(ops);
   return ops;
 }
 
@@ -179,13 +157,13 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   };
   doc.config.backends = {"pytorch"};
   auto mask = pin_to_cpus(cfg.cpus);
-  if (!mask.is_ok()) return failed(doc, mask.status());
+  if (!mask.is_ok()) return failed_case(doc, mask.status());
   doc.config.affinity = *mask;
 
   const uint64_t load_start = now_ns();
   auto loaded = pytorch::Module::load(
       path, pytorch::LoadOptions{cfg.threads, cfg.torch_engine, cfg.torch_memory_format});
-  if (!loaded.is_ok()) return failed(doc, loaded.status());
+  if (!loaded.is_ok()) return failed_case(doc, loaded.status());
   std::unique_ptr<pytorch::Module> module = std::move(loaded).value();
   const uint64_t load_end = now_ns();
   doc.stages.load_ms = ns_to_ms(load_end - load_start);
@@ -200,7 +178,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   doc.model.size_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
 
   Status st = feed_pytorch_inputs(*module, path, cfg.inputs, cfg.shapes, cfg.seed);
-  if (!st.is_ok()) return failed(doc, st);
+  if (!st.is_ok()) return failed_case(doc, st);
 
   // The operator calls of one forward(), found by running it once with the
   // events on (PyTorch has no graph to read them from; it also does its
@@ -209,7 +187,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   const uint64_t prepare_start = now_ns();
   auto discovered = discover_pytorch_calls(*module);
   const uint64_t prepare_end = now_ns();
-  if (!discovered.is_ok()) return failed(doc, discovered.status());
+  if (!discovered.is_ok()) return failed_case(doc, discovered.status());
   const PyTorchCalls calls = std::move(discovered).value();
   doc.stages.prepare_ms = ns_to_ms(prepare_end - prepare_start);
   const std::vector<std::string>& types = calls.types;
@@ -240,9 +218,9 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
       },
       op_profiler, trace, say, doc);
   module->set_profiler(nullptr, 0);
-  if (!st.is_ok()) return failed(doc, st);
+  if (!st.is_ok()) return failed_case(doc, st);
   if (module->dropped_events() > 0) {
-    return failed(doc, Status(ErrorCode::kInternal,
+    return failed_case(doc, Status(ErrorCode::kInternal,
                               path + ": forward() made more operator calls in a measured invoke "
                                      "than in the first (" + std::to_string(num_ops) +
                                   "): data-dependent control flow is not supported yet"));
@@ -254,7 +232,7 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
   doc.outputs = describe_outputs(outputs);
   if (!save_outputs_dir.empty()) {
     st = save_outputs(outputs, save_outputs_dir);
-    if (!st.is_ok()) return failed(doc, st);
+    if (!st.is_ok()) return failed_case(doc, st);
   }
   return doc;
 }
