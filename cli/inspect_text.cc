@@ -106,6 +106,12 @@ void print_inspection(const json& j, std::FILE* out) {
   }
 }
 
+namespace {
+bool shapes_from_bundle(const json& j) {
+  return j.value("bundled_inputs", false) && !j.value("shapes_given", false);
+}
+}  // namespace
+
 void print_pytorch_inspection(const json& j, std::FILE* out) {
   const json& m = j["model"];
   std::fprintf(out, "model      %s (%s, %s, runs on PyTorch's runtime)\n",
@@ -129,11 +135,11 @@ void print_pytorch_inspection(const json& j, std::FILE* out) {
     std::fprintf(out, "  %s\n", name.get<std::string>().c_str());
   }
   if (!j.contains("calls")) {
-    std::fprintf(out, "\n(--shape 1x3x224x224, one per forward() argument: also the operator "
-                      "calls of one forward())\n");
+    std::fprintf(out, "\n(no bundled inputs: --shape 1x3x224x224, one per forward() argument, "
+                      "also lists the operator calls of one forward())\n");
     return;
   }
-  std::fprintf(out, "\nforward() on");
+  std::fprintf(out, "\nforward() on%s", shapes_from_bundle(j) ? " its bundled inputs" : "");
   for (const json& in : j["inputs"]) {
     std::fprintf(out, " %s", in["shape"].get<std::string>().c_str());
   }

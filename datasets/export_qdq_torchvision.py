@@ -88,8 +88,7 @@ def export(name, out_dir):
     ptl = os.path.join(out_dir, f"torchvision_{name}_int8.ptl")
     with torch.no_grad():
         mobile = optimize_for_mobile(torch.jit.trace(quantized, calib[:1]))
-    mobile._save_for_lite_interpreter(ptl + ".tmp")
-    os.replace(ptl + ".tmp", ptl)
+    export_torchvision.save_mobile(mobile, calib[:1], ptl)
     print(f"  {ptl} ({os.path.getsize(ptl)} bytes)")
     err = float((y - y_float).abs().max())
     print(f"{name}: {path} ({os.path.getsize(path)} bytes), logits std {float(y.std()):.3f}, "

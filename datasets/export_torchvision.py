@@ -27,7 +27,8 @@ mobilenet_v2, mobilenet_v3_small and resnet18 are also written, from the
 same weights, as PyTorch Mobile files for the `pytorch` runtime
 (docs/pytorch.md): DIR/torchvision_<name>.ptl (BatchNorm folded into the
 convolutions by torch.fx's fuse, torch.jit.trace, optimize_for_mobile, saved
-with _save_for_lite_interpreter) and DIR/torchvision_<name>.pt (the traced
+with _save_for_lite_interpreter, the calibration image bundled as its input
+by torch.utils.bundled_inputs) and DIR/torchvision_<name>.pt (the traced
 TorchScript module as it is). The fx fold comes first because Debian's
 torch 1.13 optimize_for_mobile folds them wrongly on these networks (its
 CONV_BN_FUSION pass: resnet18's logits off by up to 39 against the eager
@@ -137,10 +138,18 @@ def export_mobile(model, x, stem):
         folded = torch.jit.trace(fuse(model), x)
     traced.save(stem + ".pt.tmp")
     os.replace(stem + ".pt.tmp", stem + ".pt")
-    optimize_for_mobile(folded)._save_for_lite_interpreter(stem + ".ptl.tmp")
-    os.replace(stem + ".ptl.tmp", stem + ".ptl")
+    save_mobile(optimize_for_mobile(folded), x, stem + ".ptl")
     print(f"  {stem}.pt ({os.path.getsize(stem + '.pt')} bytes), "
           f"{stem}.ptl ({os.path.getsize(stem + '.ptl')} bytes)")
+
+
+def save_mobile(module, x, path):
+    """Saves an optimized module for the lite interpreter with `x` as its bundled
+    input (runs without --shape), atomically."""
+    import torch.utils.bundled_inputs as bundled
+    bundled.augment_model_with_bundled_inputs(module, [(bundled.bundle_large_tensor(x),)])
+    module._save_for_lite_interpreter(path + ".tmp")
+    os.replace(path + ".tmp", path)
 
 
 def exported(name, out_dir):

@@ -34,13 +34,16 @@ Result<json> inspect_pytorch(const std::string& path, const std::vector<std::str
   if (const int64_t calls = module->static_operator_calls(); calls >= 0) {
     j["operator_calls_in_code"] = calls;
   }
-  if (shapes.empty()) return j;
+  j["bundled_inputs"] = module->has_bundled_inputs();
+  j["shapes_given"] = !shapes.empty();
+  if (shapes.empty() && !module->has_bundled_inputs()) return j;
 
   OPSCOPE_RETURN_IF_ERROR(feed_pytorch_inputs(*module, path, {}, shapes, seed));
   OPSCOPE_ASSIGN_OR_RETURN(const PyTorchCalls calls, discover_pytorch_calls(*module));
   j["inputs"] = json::array();
-  for (size_t k = 0; k < shapes.size(); ++k) {
-    j["inputs"].push_back({{"name", "input_" + std::to_string(k)}, {"shape", shapes[k]}});
+  const std::vector<std::string> given = module->input_shapes();
+  for (size_t k = 0; k < given.size(); ++k) {
+    j["inputs"].push_back({{"name", "input_" + std::to_string(k)}, {"shape", given[k]}});
   }
   std::map<std::string, int> histogram, categories;
   j["calls"] = json::array();

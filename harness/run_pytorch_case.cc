@@ -64,9 +64,11 @@ Status feed_pytorch_inputs(pytorch::Module& module, const std::string& path,
   }
   const size_t count = std::max(files.size(), shapes.size());
   if (count == 0) {
+    if (module.has_bundled_inputs()) return module.use_bundled_inputs();
     return Status(ErrorCode::kInvalidArgument,
-                  path + ": PyTorch files carry no input shapes: give --shape 1x3x224x224 "
-                         "(one per input of forward(), in order) or --input FILE.npy");
+                  path + ": this PyTorch file carries no input shapes (no bundled inputs): "
+                         "give --shape 1x3x224x224 (one per input of forward(), in order) or "
+                         "--input FILE.npy");
   }
   for (size_t k = 0; k < count; ++k) {
     if (k < files.size()) {

@@ -13,8 +13,8 @@ namespace opscope::harness {
 
 // forward()'s inputs, in order: the k-th --input file (FILE.npy or
 // NAME=FILE.npy, f32) or, without one, seeded values (seed + k) of the k-th
-// --shape ("1x3x224x224" or "NAME=1x3x224x224"). No file and no shape is
-// an error that says what to give.
+// --shape ("1x3x224x224" or "NAME=1x3x224x224"). No file and no shape: the
+// file's bundled inputs (the first set), or an error that says what to give.
 Status feed_pytorch_inputs(pytorch::Module& module, const std::string& path,
                            const std::vector<std::string>& input_files,
                            const std::vector<std::string>& shapes, uint64_t seed);

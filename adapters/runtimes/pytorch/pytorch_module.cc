@@ -204,6 +204,44 @@ class TorchModule final : public Module {
     return Status::ok();
   }
 
+  bool has_bundled_inputs() const override {
+    return lite_ ? mobile_->find_method("get_all_bundled_inputs").has_value()
+                 : script_->find_method("get_all_bundled_inputs").has_value();
+  }
+
+  Status use_bundled_inputs() override {
+    try {
+      const c10::IValue all = lite_ ? mobile_->run_method("get_all_bundled_inputs")
+                                    : script_->run_method("get_all_bundled_inputs");
+      const c10::List<c10::IValue> sets = all.toList();
+      if (sets.empty()) {
+        return Status(ErrorCode::kInvalidArgument, path_ + ": its bundled inputs are empty");
+      }
+      inputs_ = sets.get(0).toTupleRef().elements().vec();
+      for (c10::IValue& v : inputs_) {
+        if (v.isTensor() && channels_last_ && v.toTensor().dim() == 4) {
+          v = v.toTensor().contiguous(at::MemoryFormat::ChannelsLast);
+        }
+      }
+    } catch (const std::exception& e) {
+      return Status(ErrorCode::kMalformedModel,
+                    path_ + ": cannot read its bundled inputs: " + first_line(e.what()));
+    }
+    return Status::ok();
+  }
+
+  std::vector<std::string> input_shapes() const override {
+    std::vector<std::string> shapes;
+    for (const c10::IValue& v : inputs_) {
+      std::string s;
+      if (v.isTensor()) {
+        for (const int64_t d : v.toTensor().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+      }
+      shapes.push_back(s);
+    }
+    return shapes;
+  }
+
   Status invoke() override {
     if (recorder_.profiler != nullptr) {
       recorder_.depth = 0;

@@ -95,6 +95,13 @@ class Module {
   virtual int64_t static_operator_calls() const = 0;
   // Input i of forward() for the next invokes: a copy of `data` (f32).
   virtual Status set_input(int index, const Shape& shape, const float* data) = 0;
+  // Whether the file carries bundled inputs (torch.utils.bundled_inputs:
+  // a get_all_bundled_inputs method), and making the first set of them
+  // forward()'s inputs.
+  virtual bool has_bundled_inputs() const = 0;
+  virtual Status use_bundled_inputs() = 0;
+  // The shapes of the inputs set ("1x3x224x224"; "" for a non-tensor).
+  virtual std::vector<std::string> input_shapes() const = 0;
   // Runs forward() once on the inputs set.
   virtual Status invoke() = 0;
   // Attaches (or, with null, detaches) the per-operator event sink; at most
