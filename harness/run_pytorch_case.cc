@@ -227,7 +227,17 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
                                      "than in the first (" + std::to_string(num_ops) +
                                   "): data-dependent control flow is not supported yet"));
   }
-  if (op_profiler) doc.ops = collect_rows(calls, module->last_allocated_bytes(), profiler);
+  if (op_profiler) {
+    // One more invoke, untimed, for what each call allocates.
+    Profiler sink;
+    module->set_profiler(&sink, num_ops);
+    module->set_memory_reporting(true);
+    st = module->invoke();
+    module->set_memory_reporting(false);
+    module->set_profiler(nullptr, 0);
+    if (!st.is_ok()) return failed_case(doc, st);
+    doc.ops = collect_rows(calls, module->last_allocated_bytes(), profiler);
+  }
   doc.trace = export_trace(trace);
   doc.memory.peak_rss_bytes = static_cast<int64_t>(profilers::peak_rss_bytes());
   const std::vector<OutputArray> outputs = module_outputs(*module);

@@ -249,12 +249,16 @@ class TorchModule final : public Module {
     }
     try {
       c10::InferenceMode guard;
-      std::optional<c10::DebugInfoGuard> reporting;
-      if (recorder_.profiler != nullptr) {
-        reporting.emplace(c10::DebugInfoKind::PROFILER_STATE, reporter_);
-      }
-      const c10::IValue out = lite_ ? mobile_->forward(inputs_) : script_->forward(inputs_);
+      // The last outputs go before the allocator reports start: a block
+      // freed while they run must have been allocated while they run (c10
+      // warns of any other).
       outputs_.clear();
+      c10::IValue out;
+      {
+        std::optional<c10::DebugInfoGuard> reporting;
+        if (report_memory_) reporting.emplace(c10::DebugInfoKind::PROFILER_STATE, reporter_);
+        out = lite_ ? mobile_->forward(inputs_) : script_->forward(inputs_);
+      }
       collect(out);
     } catch (const std::exception& e) {
       return Status(ErrorCode::kBackendError,
@@ -306,6 +310,8 @@ class TorchModule final : public Module {
     out.resize(static_cast<size_t>(recorder_.position));
     return out;
   }
+
+  void set_memory_reporting(bool on) override { report_memory_ = on; }
 
   std::vector<int64_t> last_allocated_bytes() const override {
     auto out = recorder_.allocated_bytes;
@@ -360,6 +366,7 @@ class TorchModule final : public Module {
   std::vector<c10::IValue> inputs_;
   std::vector<at::Tensor> outputs_;
   Recorder recorder_;
+  bool report_memory_ = false;
   std::shared_ptr<AllocationReporter> reporter_ = [this] {
     auto r = std::make_shared<AllocationReporter>();
     r->recorder = &recorder_;
