@@ -43,26 +43,23 @@ std::string node_cell(const OpStats& op) {
 // `engine_only`: the MACs and memory cells, which only our engine measures
 // ("-" for a PyTorch run).
 std::vector<std::string> op_row(const OpStats& op, double cdf, bool engine_only = true) {
-  if (!engine_only) {
-    return {node_cell(op), op.type, truncate_middle(op.name, 40), op.backend,
-            std::to_string(op.count), format_fixed(op.first_us, 1), format_fixed(op.mean_us, 1),
-            format_fixed(op.median_us, 1), format_fixed(op.pct, 2), format_fixed(cdf, 2),
-            "-", format_bytes(op.allocated_bytes), "-", "-"};
+  std::vector<std::string> row = {node_cell(op),
+                                  op.type,
+                                  truncate_middle(op.name, 40),
+                                  op.backend,
+                                  std::to_string(op.count),
+                                  format_fixed(op.first_us, 1),
+                                  format_fixed(op.mean_us, 1),
+                                  format_fixed(op.median_us, 1),
+                                  format_fixed(op.pct, 2),
+                                  format_fixed(cdf, 2)};
+  if (engine_only) {
+    row.insert(row.end(), {format_count(op.macs), format_bytes(op.live_bytes),
+                           format_bytes(op.weights_bytes), format_bytes(op.scratch_bytes)});
+  } else {
+    row.insert(row.end(), {"-", format_bytes(op.allocated_bytes), "-", "-"});
   }
-  return {node_cell(op),
-          op.type,
-          truncate_middle(op.name, 40),
-          op.backend,
-          std::to_string(op.count),
-          format_fixed(op.first_us, 1),
-          format_fixed(op.mean_us, 1),
-          format_fixed(op.median_us, 1),
-          format_fixed(op.pct, 2),
-          format_fixed(cdf, 2),
-          format_count(op.macs),
-          format_bytes(op.live_bytes),
-          format_bytes(op.weights_bytes),
-          format_bytes(op.scratch_bytes)};
+  return row;
 }
 
 void print_header(const ResultDocument& d, std::FILE* out) {

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 #include <tuple>
-#include <type_traits>
 
 #include "harness/statistics.h"
 #include "result/op_category.h"
@@ -134,22 +133,17 @@ std::vector<StageRow> stage_rows(const Stages& a, const Stages& b) {
           {"first_invoke", a.first_invoke_ms, b.first_invoke_ms}};
 }
 
+// OpDiff::source_index of a row keyed by source index, or by category (-1).
+int source_index_of(int index) { return index; }
+int source_index_of(const std::string&) { return -1; }
+
 template <typename Key>
 std::vector<OpDiff> op_diffs(const std::map<Key, OpAgg>& base_ops,
                              const std::map<Key, OpAgg>& cand_ops) {
-  constexpr bool kByIndex = std::is_same_v<Key, int>;
   std::map<Key, OpDiff> rows;
-  auto index_of = [](const Key& k) {
-    if constexpr (kByIndex) {
-      return k;
-    } else {
-      return -1;
-    }
-  };
   for (const auto& [key, agg] : base_ops) {
-    const int index = index_of(key);
     OpDiff& r = rows[key];
-    r.source_index = index;
+    r.source_index = source_index_of(key);
     r.name = agg.name;
     r.base_type = agg.type;
     r.base_backend = agg.backend;
@@ -157,9 +151,8 @@ std::vector<OpDiff> op_diffs(const std::map<Key, OpAgg>& base_ops,
     r.base_us = agg.runs > 0 ? agg.us_sum / agg.runs : 0.0;
   }
   for (const auto& [key, agg] : cand_ops) {
-    const int index = index_of(key);
     OpDiff& r = rows[key];
-    r.source_index = index;
+    r.source_index = source_index_of(key);
     if (r.name.empty()) r.name = agg.name;
     r.cand_type = agg.type;
     r.cand_backend = agg.backend;

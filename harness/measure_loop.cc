@@ -16,7 +16,6 @@ void busy_wait_ns(uint64_t ns) {
   }
 }
 
-double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 double elapsed_secs(uint64_t since_ns) { return static_cast<double>(now_ns() - since_ns) / 1e9; }
 
 }  // namespace

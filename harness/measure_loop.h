@@ -27,6 +27,9 @@ Status measure_invokes(const CaseConfig& cfg, const InvokeFn& invoke,
 
 // The pieces of the document every runtime fills the same way.
 //
+// Stage and latency times are milliseconds of now_ns() differences.
+inline double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+//
 // `doc` as a failed case: status "error", the code's name and the message.
 ResultDocument failed_case(ResultDocument doc, const Status& st);
 // op's count and first/mean/median/min/max times from the profiler's samples

@@ -27,9 +27,6 @@
 namespace opscope::harness {
 namespace {
 
-double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-
 void describe_model(const Model& model, const Graph& prepared,
                     ModelSummary& out) {
   out.path = model.info.path;

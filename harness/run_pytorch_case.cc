@@ -1,12 +1,12 @@
 #include "harness/run_pytorch_case.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "adapters/formats/onnx/onnx_reader.h"
 #include "adapters/runtimes/pytorch/pytorch_module.h"
 #include "datasets/npy.h"
 #include "datasets/random_input.h"
@@ -14,7 +14,6 @@
 #include "harness/measure_loop.h"
 #include "harness/session_io.h"
 #include "harness/sha256.h"
-#include "harness/statistics.h"
 #include "harness/trace_capture.h"
 #include "profilers/latency_profiler.h"
 #include "profilers/process_memory.h"
@@ -24,33 +23,24 @@
 namespace opscope::harness {
 namespace {
 
-double ns_to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-
-// "1x3x224x224" or "NAME=1x3x224x224" (the name is for the reader: PyTorch
-// inputs are positional).
+// The --shape syntax of ONNX inputs (onnx::parse_shape_override), with the
+// NAME optional: PyTorch inputs are positional, the name is for the reader.
 Result<Shape> parse_shape(const std::string& path, const std::string& spec) {
-  const std::string dims = spec.substr(spec.find('=') == std::string::npos ? 0 : spec.find('=') + 1);
-  Shape shape;
-  size_t at = 0;
-  while (at <= dims.size()) {
-    const size_t x = std::min(dims.find('x', at), dims.size());
-    const std::string part = dims.substr(at, x - at);
-    char* end = nullptr;
-    const long long v = part.empty() ? -1 : std::strtoll(part.c_str(), &end, 10);
-    if (part.empty() || *end != '\0' || v <= 0 || v > (1 << 24)) {
-      return Status(ErrorCode::kInvalidArgument,
-                    path + ": --shape '" + spec + "': expected dims like 1x3x224x224");
-    }
-    shape.push_back(v);
-    at = x + 1;
+  auto parsed =
+      onnx::parse_shape_override(spec.find('=') == std::string::npos ? "input=" + spec : spec);
+  if (!parsed.is_ok()) {
+    return Status(ErrorCode::kInvalidArgument, path + ": " + parsed.status().message());
   }
-  return shape;
+  for (const int64_t d : parsed->second) {
+    if (d <= 0 || d > (1 << 24)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    path + ": --shape '" + spec + "': every dim must be 1 to 16777216");
+    }
+  }
+  return parsed->second;
 }
 
-// forward()'s inputs, in order: the k-th --input file (FILE.npy or
-// NAME=FILE.npy, f32) or, without one, seeded values of the k-th --shape
-// (datasets/random_input.h, seed + k, as for our engine's inputs).
 }  // namespace
 
 Status feed_pytorch_inputs(pytorch::Module& module, const std::string& path,

@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
 
@@ -38,13 +37,15 @@ struct Recorder {
   bool read_arguments = false;
   std::vector<bool> depthwise;  // per call, with read_arguments
   std::vector<std::vector<std::string>> output_shapes;  // per call, with read_arguments
-  int64_t allocated = 0;              // by the current top-level call
-  std::vector<int64_t> allocated_bytes;  // per call, the last profiled invoke
+  bool count_allocations = false;        // Module::set_memory_reporting
+  int64_t allocated = 0;                 // by the current top-level call
+  std::vector<int64_t> allocated_bytes;  // per call, the last invoke counting them
 };
 
 // PyTorch's CPU allocator reports every allocation to the thread's
 // PROFILER_STATE debug info when it asks for them; installed around the
-// profiled invokes (TorchModule::invoke), it adds them to the call running.
+// invokes that count allocations (TorchModule::invoke), it adds them to the
+// call running.
 struct AllocationReporter final : c10::MemoryReportingInfoBase {
   Recorder* recorder = nullptr;
   void reportMemoryUsage(void*, int64_t alloc_size, int64_t, int64_t, c10::Device) override {
@@ -54,11 +55,19 @@ struct AllocationReporter final : c10::MemoryReportingInfoBase {
 };
 thread_local Recorder* tls_recorder = nullptr;
 
+// "1x32x112x112".
+std::string shape_text(const at::Tensor& t) {
+  std::string s;
+  for (const int64_t d : t.sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s;
+}
+
 std::unique_ptr<at::ObserverContext> on_enter(const at::RecordFunction& fn) {
   Recorder* r = tls_recorder;
   if (r != nullptr && r->depth++ == 0) {
-    // Names and arguments in the discovery invoke only: the measured
-    // profiled invokes take two clock reads per call and nothing else.
+    // Names and arguments in the discovery invoke only, allocations in the
+    // memory invoke only: the measured profiled invokes take two clock
+    // reads per call and nothing else.
     r->allocated = 0;
     if (r->read_arguments) {
       const auto k = static_cast<size_t>(r->position);
@@ -77,16 +86,14 @@ void on_exit(const at::RecordFunction& fn, at::ObserverContext*) {
   if (r == nullptr || r->depth == 0 || --r->depth != 0) return;
   const uint64_t end = now_ns();
   const auto k = static_cast<size_t>(r->position);
-  if (r->allocated_bytes.size() <= k) r->allocated_bytes.resize(k + 1, 0);
-  r->allocated_bytes[k] = r->allocated;
+  if (r->count_allocations) {
+    if (r->allocated_bytes.size() <= k) r->allocated_bytes.resize(k + 1, 0);
+    r->allocated_bytes[k] = r->allocated;
+  }
   if (r->read_arguments) {
     std::vector<std::string> shapes;
     for (const c10::IValue& v : fn.outputs()) {
-      if (v.isTensor()) {
-        std::string s;
-        for (const int64_t d : v.toTensor().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
-        shapes.push_back(s);
-      }
+      if (v.isTensor()) shapes.push_back(shape_text(v.toTensor()));
     }
     r->output_shapes.resize(std::max(r->output_shapes.size(), k + 1));
     r->output_shapes[k] = std::move(shapes);
@@ -99,7 +106,9 @@ void on_exit(const at::RecordFunction& fn, at::ObserverContext*) {
   ++r->position;
 }
 
-DType dtype_of(const at::Tensor& t) {
+// Our dtype of a tensor's scalar type; none for one the result document
+// cannot describe (collect() converts those to float).
+std::optional<DType> dtype_of(const at::Tensor& t) {
   switch (t.scalar_type()) {
     case at::kFloat: return DType::kF32;
     case at::kHalf: return DType::kF16;
@@ -108,7 +117,7 @@ DType dtype_of(const at::Tensor& t) {
     case at::kChar: return DType::kI8;
     case at::kByte: return DType::kU8;
     case at::kBool: return DType::kBool;
-    default: return DType::kF32;
+    default: return std::nullopt;
   }
 }
 
@@ -232,13 +241,7 @@ class TorchModule final : public Module {
 
   std::vector<std::string> input_shapes() const override {
     std::vector<std::string> shapes;
-    for (const c10::IValue& v : inputs_) {
-      std::string s;
-      if (v.isTensor()) {
-        for (const int64_t d : v.toTensor().sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
-      }
-      shapes.push_back(s);
-    }
+    for (const c10::IValue& v : inputs_) shapes.push_back(v.isTensor() ? shape_text(v.toTensor()) : "");
     return shapes;
   }
 
@@ -256,7 +259,9 @@ class TorchModule final : public Module {
       c10::IValue out;
       {
         std::optional<c10::DebugInfoGuard> reporting;
-        if (report_memory_) reporting.emplace(c10::DebugInfoKind::PROFILER_STATE, reporter_);
+        if (recorder_.count_allocations) {
+          reporting.emplace(c10::DebugInfoKind::PROFILER_STATE, reporter_);
+        }
         out = lite_ ? mobile_->forward(inputs_) : script_->forward(inputs_);
       }
       collect(out);
@@ -311,7 +316,7 @@ class TorchModule final : public Module {
     return out;
   }
 
-  void set_memory_reporting(bool on) override { report_memory_ = on; }
+  void set_memory_reporting(bool on) override { recorder_.count_allocations = on; }
 
   std::vector<int64_t> last_allocated_bytes() const override {
     auto out = recorder_.allocated_bytes;
@@ -329,7 +334,7 @@ class TorchModule final : public Module {
     std::vector<OutputView> views;
     for (const at::Tensor& t : outputs_) {
       OutputView v;
-      v.dtype = dtype_of(t);
+      v.dtype = *dtype_of(t);
       v.shape.assign(t.sizes().begin(), t.sizes().end());
       v.data = t.data_ptr();
       v.bytes = t.nbytes();
@@ -349,7 +354,8 @@ class TorchModule final : public Module {
 
   void collect(const c10::IValue& v) {
     if (v.isTensor()) {
-      outputs_.push_back(v.toTensor().contiguous());
+      const at::Tensor& t = v.toTensor();
+      outputs_.push_back(dtype_of(t) ? t.contiguous() : t.to(at::kFloat).contiguous());
     } else if (v.isTuple()) {
       for (const c10::IValue& e : v.toTupleRef().elements()) collect(e);
     } else if (v.isList()) {
@@ -366,7 +372,6 @@ class TorchModule final : public Module {
   std::vector<c10::IValue> inputs_;
   std::vector<at::Tensor> outputs_;
   Recorder recorder_;
-  bool report_memory_ = false;
   std::shared_ptr<AllocationReporter> reporter_ = [this] {
     auto r = std::make_shared<AllocationReporter>();
     r->recorder = &recorder_;
