@@ -75,20 +75,20 @@ void QGemm::pack(int64_t n, int64_t k, const int8_t* w, int32_t a_zero_point,
   // The one-rounding form (qgemm.h), where every channel allows it.
   rq_.short_form = !rq_.float_mode;
   for (int64_t j = 0; j < n; ++j) {
-    rq_.short_form = rq_.short_form && rq_.left_shift[j] == 0 && rq_.multiplier[j] >= 0 &&
-                     rq_.right_shift[j] <= kQGemmShortMaxShift;
+    rq_.short_form = rq_.short_form &&
+                     fits_short_form(rq_.multiplier[j], rq_.left_shift[j], rq_.right_shift[j]);
   }
+  rq_.short_relu = rq_.short_form && rq_.min >= rq_.output_zp;
   if (rq_.short_form) {
     rq_.short_add.assign(static_cast<size_t>(np), 0);
     rq_.short_neg.assign(static_cast<size_t>(np), 0);
     rq_.short_shift.assign(static_cast<size_t>(np), 31);
     for (int64_t j = 0; j < np; ++j) {
-      const int64_t s = rq_.right_shift[j];
       const int64_t at = (j / kQGemmNr) * kQGemmNr + (j % 2) * (kQGemmNr / 2) + (j % kQGemmNr) / 2;
-      rq_.short_add[at] = (int64_t{1} << 30) + (s > 0 ? int64_t{1} << (30 + s) : 0) +
-                          static_cast<int64_t>(rq_.output_zp) * (int64_t{1} << (31 + s));
-      rq_.short_neg[at] = s > 0 ? int64_t{1} << 31 : 0;
-      rq_.short_shift[at] = 31 + s;
+      const ShortTerms t = short_terms(rq_.right_shift[j], rq_.output_zp);
+      rq_.short_add[at] = t.add;
+      rq_.short_neg[at] = t.neg;
+      rq_.short_shift[at] = t.shift;
     }
   }
 }

@@ -68,6 +68,24 @@ inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 // of a vector multiply).
 inline constexpr int kQGemmShortMaxShift = 23;
 
+// One channel's terms of that form: the offset, the t < 0 correction and
+// the shift; and whether a channel's multiplier allows the form.
+struct ShortTerms {
+  int64_t add = 0, neg = 0, shift = 31;
+};
+inline bool fits_short_form(int32_t multiplier, int32_t left_shift, int32_t right_shift) {
+  return left_shift == 0 && multiplier >= 0 && right_shift <= kQGemmShortMaxShift;
+}
+inline ShortTerms short_terms(int32_t right_shift, int32_t output_zp) {
+  const int64_t s = right_shift;
+  ShortTerms t;
+  t.add = (int64_t{1} << 30) + (s > 0 ? int64_t{1} << (30 + s) : 0) +
+          static_cast<int64_t>(output_zp) * (int64_t{1} << (31 + s));
+  t.neg = s > 0 ? int64_t{1} << 31 : 0;
+  t.shift = 31 + s;
+  return t;
+}
+
 struct QGemmRequant {
   std::vector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
   // aarch64 only (empty elsewhere): the bias for kernels that sum the int8
@@ -78,6 +96,11 @@ struct QGemmRequant {
   int32_t output_zp = 0, min = -128, max = 127;
   bool any_left_shift = false;
   bool short_form = false;  // every channel fits the one-rounding form
+  // min >= output_zp (a ReLU's clamp): the short form may skip its t < 0
+  // correction. It changes no output: t < 0 gives at most zp with or
+  // without it (h <= 0, and ties of h < 0 round to at most 0), and the
+  // clamp lifts anything up to zp to min.
+  bool short_relu = false;
   // The short form's offset (2^30 + ... + zp 2^(31+s)), its t < 0
   // correction (2^31 or 0) and its shift (31 + s), in panel order.
   std::vector<int64_t> short_add, short_neg, short_shift;

@@ -80,6 +80,7 @@ inline __m512i requant16(__m512i acc, const Params16& p, const QGemmRequant& rq)
 // rounding shift each, the zero point folded in.
 struct Short16 {
   __m512i mult, mult_odd, add_even, add_odd, neg_even, neg_odd, shift_even, shift_odd;
+  bool relu;  // QGemmRequant::short_relu: no t < 0 correction
 };
 
 inline Short16 load_short(const QGemmRequant& rq, int64_t col) {
@@ -92,6 +93,7 @@ inline Short16 load_short(const QGemmRequant& rq, int64_t col) {
   p.neg_odd = _mm512_loadu_si512(rq.short_neg.data() + col + 8);
   p.shift_even = _mm512_loadu_si512(rq.short_shift.data() + col);
   p.shift_odd = _mm512_loadu_si512(rq.short_shift.data() + col + 8);
+  p.relu = rq.short_relu;
   return p;
 }
 
@@ -103,8 +105,10 @@ inline __m512i short16(__m512i x, const Short16& p, __m512i min, __m512i max, bo
   const __m512i to = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), p.mult_odd);
   __m512i ue = _mm512_add_epi64(te, p.add_even);
   __m512i uo = _mm512_add_epi64(to, p.add_odd);
-  ue = _mm512_mask_sub_epi64(ue, _mm512_movepi64_mask(te), ue, p.neg_even);
-  uo = _mm512_mask_sub_epi64(uo, _mm512_movepi64_mask(to), uo, p.neg_odd);
+  if (!p.relu) {
+    ue = _mm512_mask_sub_epi64(ue, _mm512_movepi64_mask(te), ue, p.neg_even);
+    uo = _mm512_mask_sub_epi64(uo, _mm512_movepi64_mask(to), uo, p.neg_odd);
+  }
   ue = _mm512_srav_epi64(ue, p.shift_even);
   uo = _mm512_srav_epi64(uo, p.shift_odd);
   // The odd results' low halves into the odd 32-bit lanes.
@@ -366,6 +370,7 @@ void rows4_k16n16(const QGemmArgs& args) {
     p[q].neg_odd = _mm512_permutexvar_epi64(idx64, src.neg_odd);
     p[q].shift_even = _mm512_permutexvar_epi64(idx64, src.shift_even);
     p[q].shift_odd = _mm512_permutexvar_epi64(idx64, src.shift_odd);
+    p[q].relu = src.relu;
   }
   const __m512i min = _mm512_set1_epi32(rq.min), max = _mm512_set1_epi32(rq.max);
   const bool clamp_min = rq.min > -128, clamp_max = rq.max < 127;

@@ -21,6 +21,7 @@
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/native/qgemm.h"
 #include "engine/backends/reference/kernels/int8/fixed_point.h"
 #include "engine/backends/reference/kernels/int8/quant_params.h"
 #include "engine/shapes/shape_rules.h"
@@ -250,6 +251,11 @@ class DepthwiseConv2DI8 final : public Kernel {
     p.quad_flat = flat_phases * (groups + ukernels::kQuadConsts) * 256 <= (256 << 10);
     p.quad_step = p.quad_flat ? g : 64;
     p.quad_groups = groups;
+    p.quad_short = !float_mode_;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      p.quad_short = p.quad_short && fits_short_form(mult_[ch], left_[ch], right_[ch]);
+    }
+    p.quad_relu = p.quad_short && p.act_min >= p.output_zp;
     const int64_t phases = p.quad_flat ? flat_phases : (c + 63) / 64;
     quad_w_.assign(static_cast<size_t>(phases * groups * 256), 0);
     quad_k_.assign(static_cast<size_t>(phases * ukernels::kQuadConsts * 64), 0);
@@ -284,6 +290,14 @@ class DepthwiseConv2DI8 final : public Kernel {
               right_[ch] >= 32 ? ~uint32_t{0} : (uint32_t{1} << right_[ch]) - 1;
           k[256 + at] = static_cast<int32_t>(rmask);
           k[320 + at] = static_cast<int32_t>(rmask >> 1);
+          if (p.quad_short) {
+            // Vector r's 64-bit lanes: its even int32 lanes, then its odd ones.
+            const ShortTerms t = short_terms(right_[ch], p.output_zp);
+            const int64_t at64 = 16 * r + (lane % 2) * 8 + lane / 2;
+            std::memcpy(k + 384 + 2 * at64, &t.add, sizeof(int64_t));
+            std::memcpy(k + 512 + 2 * at64, &t.neg, sizeof(int64_t));
+            std::memcpy(k + 640 + 2 * at64, &t.shift, sizeof(int64_t));
+          }
         }
       }
     }

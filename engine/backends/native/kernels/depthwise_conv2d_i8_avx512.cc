@@ -34,6 +34,32 @@ using avx512::Stage;
 // no channel shifting left (0) or some (1), or ONNX Runtime's float
 // requantization (2, DepthwiseParams::float_scale_p).
 constexpr int kFloatStage = 2;
+// The quad path's one-rounding forms (DepthwiseParams::quad_short, and
+// quad_relu without the negative products' correction).
+constexpr int kShortStage = 3;
+constexpr int kShortReluStage = 4;
+
+// Vector r's output stage in the one-rounding form (qgemm.h), the output
+// zero point folded in; k is the phase's constants (pack_quads).
+template <int kMode>
+inline __m512i short_stage(__m512i acc, const int32_t* k, int r) {
+  const auto k64 = [&](int field, int half) __attribute__((always_inline)) {
+    return _mm512_loadu_si512(k + 384 + 128 * field + 32 * r + 16 * half);
+  };
+  const __m512i mult = _mm512_loadu_si512(k + 64 + 16 * r);
+  const __m512i te = _mm512_mul_epi32(acc, mult);
+  const __m512i to = _mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(mult, 32));
+  __m512i ue = _mm512_add_epi64(te, k64(0, 0));
+  __m512i uo = _mm512_add_epi64(to, k64(0, 1));
+  if constexpr (kMode != kShortReluStage) {
+    ue = _mm512_mask_sub_epi64(ue, _mm512_movepi64_mask(te), ue, k64(1, 0));
+    uo = _mm512_mask_sub_epi64(uo, _mm512_movepi64_mask(to), uo, k64(1, 1));
+  }
+  ue = _mm512_srav_epi64(ue, k64(2, 0));
+  uo = _mm512_srav_epi64(uo, k64(2, 1));
+  // The odd results' low halves into the odd 32-bit lanes.
+  return _mm512_mask_shuffle_epi32(ue, 0xAAAA, uo, _MM_PERM_CDAB);
+}
 
 // One vector's output stage, plus the output zero point. The float stage
 // is requantize_float (fixed_point.h) with the clamp widened to +-2^15:
@@ -328,10 +354,18 @@ __attribute__((always_inline)) inline void quad_chunk(int64_t taps, const Load& 
     return kMode == kFloatStage ? _mm512_castsi512_ps(_mm512_loadu_si512(k + 64 + 16 * r))
                                 : _mm512_setzero_ps();
   };
-  const __m512i v0 = out_stage<kMode>(acc0, stage(0), scale(0), out_zp);
-  const __m512i v1 = out_stage<kMode>(acc1, stage(1), scale(1), out_zp);
-  const __m512i v2 = out_stage<kMode>(acc2, stage(2), scale(2), out_zp);
-  const __m512i v3 = out_stage<kMode>(acc3, stage(3), scale(3), out_zp);
+  __m512i v0, v1, v2, v3;
+  if constexpr (kMode == kShortStage || kMode == kShortReluStage) {
+    v0 = short_stage<kMode>(acc0, k, 0);
+    v1 = short_stage<kMode>(acc1, k, 1);
+    v2 = short_stage<kMode>(acc2, k, 2);
+    v3 = short_stage<kMode>(acc3, k, 3);
+  } else {
+    v0 = out_stage<kMode>(acc0, stage(0), scale(0), out_zp);
+    v1 = out_stage<kMode>(acc1, stage(1), scale(1), out_zp);
+    v2 = out_stage<kMode>(acc2, stage(2), scale(2), out_zp);
+    v3 = out_stage<kMode>(acc3, stage(3), scale(3), out_zp);
+  }
   __m512i b = _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
   b = _mm512_min_epi8(_mm512_max_epi8(b, act_min), act_max);
   if (masked) {
@@ -514,7 +548,16 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
 void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* output) {
   const auto run = [&](auto mode) {
     constexpr int kMode = decltype(mode)::value;
-    if (p.quad) {
+    if constexpr (kMode == kShortStage || kMode == kShortReluStage) {
+      const int64_t taps = p.k_h * p.k_w;
+      if (taps == 9) {
+        depthwise_quad_avx512<kMode, 9>(p, input, output);
+      } else if (taps == 25) {
+        depthwise_quad_avx512<kMode, 25>(p, input, output);
+      } else {
+        depthwise_quad_avx512<kMode, 0>(p, input, output);
+      }
+    } else if (p.quad) {
       // 3x3 and 5x5 windows unrolled.
       const int64_t taps = p.k_h * p.k_w;
       if (taps == 9) {
@@ -530,7 +573,11 @@ void depthwise_i8_avx512(const DepthwiseParams& p, const int8_t* input, int8_t* 
       depthwise_avx512<kMode>(p, input, output);
     }
   };
-  if (p.float_scale_p != nullptr) {
+  if (p.quad && p.quad_relu) {
+    run(std::integral_constant<int, kShortReluStage>{});
+  } else if (p.quad && p.quad_short) {
+    run(std::integral_constant<int, kShortStage>{});
+  } else if (p.float_scale_p != nullptr) {
     run(std::integral_constant<int, kFloatStage>{});
   } else if (p.any_left_shift) {
     run(std::integral_constant<int, 1>{});

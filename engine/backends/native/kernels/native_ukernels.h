@@ -23,6 +23,12 @@ struct ResizeRow {
   int64_t out_w = 0;
   int64_t channels = 0;
   int8_t* out = nullptr;
+  // AVX-512 only: in_w * channels int32 (plus 64 bytes of slack) for the
+  // row's vertical sums, (1024 - w_row) top + w_row bottom, which the
+  // horizontal step then weighs by column: the same four-term sum,
+  // factored (ResizeBilinearI8).
+  int64_t in_row = 0;
+  int32_t* vsum = nullptr;
 };
 void resize_bilinear_i8_row_avx2(const ResizeRow& r);
 void resize_bilinear_i8_row_avx512(const ResizeRow& r);
@@ -92,12 +98,20 @@ struct DepthwiseParams {
   // the same lane order: the bias (bias - (input_zp + 128) * sum w, the
   // input being read as x + 128), the multiplier, left and right shift,
   // and the right shift's rounding mask and half. Missing taps have weight 0.
-  bool quad = false, quad_flat = false;
+  // With quad_short (no left shift, every right shift at most
+  // kQGemmShortMaxShift, the fixed-point stage), the one-rounding form of
+  // qgemm.h follows as int64 arrays of 64 lanes each (per vector r: its 8
+  // even lanes, then its 8 odd ones): the offset with the output zero point
+  // folded in, the negative products' correction, and the shift.
+  // quad_relu: act_min >= output_zp, where the correction changes no
+  // output byte (a negative product gives at most the zero point either
+  // way, and the clamp lifts it to act_min).
+  bool quad = false, quad_flat = false, quad_short = false, quad_relu = false;
   int64_t quad_step = 64, quad_groups = 0;
   const int8_t* quad_weights = nullptr;
   const int32_t* quad_consts = nullptr;
 };
-constexpr int64_t kQuadConsts = 6;
+constexpr int64_t kQuadConsts = 12;  // in units of 64 int32: 6 int32 arrays, 3 int64
 // One image (batch item): input [in_h, in_w, channels] to output
 // [out_h, out_w, channels].
 void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);

@@ -87,6 +87,7 @@ class ResizeBilinearI8 final : public Kernel {
       col_w_[i] = static_cast<int32_t>(cols[i].w_hi);
     }
     simd_ok_ = fits_int32_sums(rows_) && fits_int32_sums(cols);
+    ctx.set_scratch_bytes(static_cast<size_t>(in_w_ * channels_) * sizeof(int32_t) + 64);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
     return Status::ok();
@@ -102,6 +103,8 @@ class ResizeBilinearI8 final : public Kernel {
     r.col_w = col_w_.data();
     r.out_w = out_w_;
     r.channels = channels_;
+    r.in_row = row_elems;
+    r.vsum = static_cast<int32_t*>(ctx.scratch);
     void (*row_fn)(const ukernels::ResizeRow&) = simd_ok_ ? portable_row : portable_row_i64;
 #if defined(__x86_64__)
     if (simd_ok_ && isa_ == Isa::kAvx512Vnni) {

@@ -1,6 +1,8 @@
-// RESIZE_BILINEAR int8 row microkernel, AVX-512: 16 channels per step in
-// int32 lanes (masked loads and stores for the last step), the reference's
-// four-term sum and rounding (half away from zero, then / 2^20).
+// RESIZE_BILINEAR int8 row microkernel, AVX-512: the reference's four-term
+// sum factored into a vertical step over the input row (vpmaddwd, into
+// ResizeRow::vsum) and a horizontal one per output pixel, 16 channels per
+// step in int32 lanes (masked loads and stores for the last step), then the
+// reference's rounding (half away from zero, then / 2^20).
 // GCC 12 warns falsely about the intrinsics' _mm512_undefined_*() (GCC bug
 // 105593).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -15,37 +17,46 @@ namespace opscope::native::ukernels {
 
 void resize_bilinear_i8_row_avx512(const ResizeRow& r) {
   constexpr int32_t kOne = 1 << 10;
+  // Vertical: u = (1024 - wr) top + wr bottom for the whole input row, 16
+  // elements a step: the two rows' bytes interleaved and widened to int16,
+  // then one vpmaddwd against the weight pair (both fit int16: wr is in
+  // [-512, 1024], resize_bilinear_i8.cc).
+  const int32_t wr = r.w_row;
+  const __m512i wpair = _mm512_set1_epi32(static_cast<int32_t>(
+      (static_cast<uint32_t>(static_cast<uint16_t>(wr)) << 16) |
+      static_cast<uint16_t>(kOne - wr)));
+  for (int64_t i = 0; i < r.in_row; i += 16) {
+    const int64_t left = r.in_row - i;
+    const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
+    const __m128i t = _mm_maskz_loadu_epi8(m, r.top + i);
+    const __m128i b = _mm_maskz_loadu_epi8(m, r.bottom + i);
+    const __m256i tb = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi8(t, b)),
+                                               _mm_unpackhi_epi8(t, b), 1);
+    _mm512_storeu_si512(r.vsum + i, _mm512_madd_epi16(_mm512_cvtepi8_epi16(tb), wpair));
+  }
+  // Horizontal: v = (1024 - wc) u[lo] + wc u[hi], which is the reference's
+  // four-term sum exactly (|v| < 2^30, resize_bilinear_i8.cc).
   const __m512i bias = _mm512_set1_epi32((1 << 19) - 1);
   const __m512i one = _mm512_set1_epi32(1);
   const __m512i zero = _mm512_setzero_si512();
   const int64_t c_count = r.channels;
-  const int32_t wr = r.w_row;
   for (int64_t ox = 0; ox < r.out_w; ++ox) {
     const int32_t wc = r.col_w[ox];
-    const __m512i w_tl = _mm512_set1_epi32((kOne - wr) * (kOne - wc));
-    const __m512i w_bl = _mm512_set1_epi32(wr * (kOne - wc));
-    const __m512i w_tr = _mm512_set1_epi32((kOne - wr) * wc);
-    const __m512i w_br = _mm512_set1_epi32(wr * wc);
-    const int8_t* tl = r.top + r.col_lo[ox];
-    const int8_t* tr = r.top + r.col_hi[ox];
-    const int8_t* bl = r.bottom + r.col_lo[ox];
-    const int8_t* br = r.bottom + r.col_hi[ox];
+    const __m512i w_lo = _mm512_set1_epi32(kOne - wc);
+    const __m512i w_hi = _mm512_set1_epi32(wc);
+    const int32_t* lo = r.vsum + r.col_lo[ox];
+    const int32_t* hi = r.vsum + r.col_hi[ox];
     int8_t* out = r.out + ox * c_count;
     for (int64_t c = 0; c < c_count; c += 16) {
       const int64_t left = c_count - c;
       const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
-      const __m512i a = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, tl + c));
-      const __m512i b = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, bl + c));
-      const __m512i d = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, tr + c));
-      const __m512i e = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, br + c));
-      __m512i v = _mm512_add_epi32(_mm512_mullo_epi32(a, w_tl), _mm512_mullo_epi32(b, w_bl));
-      v = _mm512_add_epi32(v, _mm512_mullo_epi32(d, w_tr));
-      v = _mm512_add_epi32(v, _mm512_mullo_epi32(e, w_br));
+      const __m512i v = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_maskz_loadu_epi32(m, lo + c), w_lo),
+                                         _mm512_mullo_epi32(_mm512_maskz_loadu_epi32(m, hi + c), w_hi));
       // (v + 2^19 - 1 + [v > 0]) >> 20 == trunc((v +/- 2^19) / 2^20).
-      __m512i t = _mm512_add_epi32(v, bias);
-      t = _mm512_mask_add_epi32(t, _mm512_cmpgt_epi32_mask(v, zero), t, one);
-      t = _mm512_srai_epi32(t, 20);
-      _mm_mask_storeu_epi8(out + c, m, _mm512_cvtsepi32_epi8(t));
+      __m512i q = _mm512_add_epi32(v, bias);
+      q = _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(v, zero), q, one);
+      q = _mm512_srai_epi32(q, 20);
+      _mm_mask_storeu_epi8(out + c, m, _mm512_cvtsepi32_epi8(q));
     }
   }
 }
