@@ -118,6 +118,17 @@ inline __m512i short16(__m512i x, const Short16& p, __m512i min, __m512i max, bo
   return y;
 }
 
+// The activation's clamp on bytes that the saturating packs made from
+// short16's unclamped results: the same bytes as clamping the int32 values
+// (saturation and clamps are monotone, and [min, max] lies in int8), on a
+// quarter of the vectors.
+inline __m512i clamp_bytes(__m512i v, __m512i min8, __m512i max8, bool clamp_min,
+                           bool clamp_max) {
+  if (clamp_min) v = _mm512_max_epi8(v, min8);
+  if (clamp_max) v = _mm512_min_epi8(v, max8);
+  return v;
+}
+
 // Rows [0, mr) (mr <= MR; rows past mr repeat the last and are not
 // stored) x NB panels from column n (panel-aligned), stored up to n1.
 // Rows i, i + 1, ... of the block. FLIPPED: the rows of A already hold
@@ -191,6 +202,8 @@ void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
   const QGemmRequant& rq = *args.rq;
   if (rq.short_form) {
     const __m512i min = _mm512_set1_epi32(rq.min), max = _mm512_set1_epi32(rq.max);
+    const __m512i min8 = _mm512_set1_epi8(static_cast<char>(rq.min));
+    const __m512i max8 = _mm512_set1_epi8(static_cast<char>(rq.max));
     const bool clamp_min = rq.min > -128, clamp_max = rq.max < 127;
     if (NB == 4 && n + 4 * kQGemmNr <= b.n1) {
       // 64 channels of a row in one store: the four results packed with
@@ -206,11 +219,11 @@ void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
         __m512i q[4];
 #pragma GCC unroll 4
         for (int j = 0; j < 4; ++j) {
-          q[j] = short16(_mm512_load_si512(&sums[r][j * kQGemmNr]), p[j], min, max, clamp_min,
-                         clamp_max);
+          q[j] = short16(_mm512_load_si512(&sums[r][j * kQGemmNr]), p[j], min, max, false, false);
         }
-        const __m512i bytes = _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
-                                                 _mm512_packs_epi32(q[2], q[3]));
+        const __m512i bytes = clamp_bytes(_mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
+                                                             _mm512_packs_epi32(q[2], q[3])),
+                                          min8, max8, clamp_min, clamp_max);
         _mm512_storeu_si512(y + r * b.ldy + n, _mm512_permutexvar_epi32(order, bytes));
       }
       return;
@@ -230,11 +243,12 @@ void tile(const QGemmArgs& args, int64_t i, int64_t mr, int64_t n, int8_t* y) {
         __m512i q[4];
 #pragma GCC unroll 4
         for (int t = 0; t < 4; ++t) {
-          q[t] = short16(_mm512_load_si512(&sums[r4 + t][0]), p, min, max, clamp_min, clamp_max);
+          q[t] = short16(_mm512_load_si512(&sums[r4 + t][0]), p, min, max, false, false);
         }
         const __m512i bytes = _mm512_permutexvar_epi32(
-            order, _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
-                                      _mm512_packs_epi32(q[2], q[3])));
+            order, clamp_bytes(_mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]),
+                                                  _mm512_packs_epi32(q[2], q[3])),
+                               min8, max8, clamp_min, clamp_max));
         int8_t* dst = y + r4 * b.ldy + n;
         if (b.ldy == kQGemmNr) {
           _mm512_storeu_si512(dst, bytes);
@@ -373,6 +387,8 @@ void rows4_k16n16(const QGemmArgs& args) {
     p[q].relu = src.relu;
   }
   const __m512i min = _mm512_set1_epi32(rq.min), max = _mm512_set1_epi32(rq.max);
+  const __m512i min8 = _mm512_set1_epi8(static_cast<char>(rq.min));
+  const __m512i max8 = _mm512_set1_epi8(static_cast<char>(rq.max));
   const bool clamp_min = rq.min > -128, clamp_max = rq.max < 127;
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
   const int64_t m4 = b.m / 4 * 4;
@@ -390,10 +406,11 @@ void rows4_k16n16(const QGemmArgs& args) {
       acc = _mm512_dpbusd_epi32(acc, u1, w[1][q]);
       acc = _mm512_dpbusd_epi32(acc, u2, w[2][q]);
       acc = _mm512_dpbusd_epi32(acc, u3, w[3][q]);
-      r[q] = short16(acc, p[q], min, max, clamp_min, clamp_max);
+      r[q] = short16(acc, p[q], min, max, false, false);
     }
     const __m512i bytes =
-        _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));
+        clamp_bytes(_mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3])),
+                    min8, max8, clamp_min, clamp_max);
     _mm512_storeu_si512(b.y + i * 16, bytes);
   }
   if (m4 < b.m) {

@@ -12,6 +12,7 @@
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
+#include "engine/backends/native/qgemm.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/int8/fixed_point.h"
 #include "engine/backends/reference/kernels/int8/binary_terms.h"
@@ -78,6 +79,28 @@ void row_portable(const BinaryParams& p, const int8_t* a, int64_t a_step, const 
     const int32_t v = ri8::multiply_by_quantized_multiplier(raw, my) + p.y_zp;
     out[i] = static_cast<int8_t>(std::min(std::max(v, p.act_min), p.act_max));
   }
+}
+
+// BinaryParams::mul_short. Right shifts: qgemm.h's form, whose offsets fit
+// int64 up to kQGemmShortMaxShift. A left shift l (<= 15: no saturation of
+// p 2^l) leaves one rounding, floor((p m 2^l + 2^30) / 2^31) = floor((p m +
+// 2^(30 - l)) / 2^(31 - l)), with no correction for p m < 0.
+void mul_short_terms(BinaryParams& p) {
+  if (p.y_mult < 0) return;
+  if (p.y_left > 0) {
+    if (p.y_left > 15) return;
+    const int s = 31 - p.y_left;
+    p.short_add = (int64_t{1} << (s - 1)) + static_cast<int64_t>(p.y_zp) * (int64_t{1} << s);
+    p.short_neg = 0;
+    p.short_shift = s;
+  } else {
+    if (!fits_short_form(p.y_mult, 0, p.y_right)) return;
+    const ShortTerms t = short_terms(p.y_right, p.y_zp);
+    p.short_add = t.add;
+    p.short_neg = t.neg;
+    p.short_shift = static_cast<int32_t>(t.shift);
+  }
+  p.mul_short = true;
 }
 
 using RowsFn = void (*)(const BinaryParams&, const int8_t*, int64_t, const int8_t*, int64_t,
@@ -176,6 +199,7 @@ class BinaryI8 final : public Kernel {
     p.y_left = std::max(t.y_mult.shift, 0);
     p.y_right = std::max(-t.y_mult.shift, 0);
     p.float_mode = t.float_mode;
+    if (kMul && !p.float_mode) mul_short_terms(p);
     p.offset = t.offset;
     p.ra = t.ra;
     p.rb = t.rb;

@@ -6,6 +6,7 @@
 // 105593).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #include <immintrin.h>
@@ -57,11 +58,18 @@ inline __m512i load16(const int8_t* p, int64_t step, __mmask16 m) {
   return step == 0 ? _mm512_set1_epi32(p[0]) : _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p));
 }
 
+// Output stages (template argument kStage): TFLite's two roundings without
+// or with a left shift, or MUL's one-rounding form (BinaryParams::mul_short).
+constexpr int kTwoRound = 0, kTwoRoundLeft = 1, kShort = 2;
+
 // The constants of one BinaryParams, set up once per call.
 struct Setup {
   __m512i a_zp, b_zp, y_zp, lo, hi;
   Stage ys;
   Prescale as, bs;
+  __m512i s_mult, s_mult_odd, s_add, s_neg;
+  __m128i s_shift, lo8, hi8;
+  bool s_signed;
   explicit Setup(const BinaryParams& p)
       : a_zp(_mm512_set1_epi32(p.a_zp)),
         b_zp(_mm512_set1_epi32(p.b_zp)),
@@ -71,8 +79,33 @@ struct Setup {
         ys(make_stage(_mm512_set1_epi32(p.y_mult), _mm512_set1_epi32(p.y_left),
                       _mm512_set1_epi32(p.y_right))),
         as(make_prescale(p.a_mult, p.a_right)),
-        bs(make_prescale(p.b_mult, p.b_right)) {}
+        bs(make_prescale(p.b_mult, p.b_right)),
+        s_mult(_mm512_set1_epi64(p.y_mult)),
+        s_mult_odd(_mm512_set1_epi64(p.y_mult)),
+        s_add(_mm512_set1_epi64(p.short_add)),
+        s_neg(_mm512_set1_epi64(p.short_neg)),
+        s_shift(_mm_cvtsi32_si128(p.short_shift)),
+        lo8(_mm_set1_epi8(static_cast<char>(p.act_min))),
+        hi8(_mm_set1_epi8(static_cast<char>(p.act_max))),
+        s_signed(p.short_neg != 0) {}
 };
+
+// BinaryParams::mul_short on 16 products: even and odd lanes' 64-bit
+// products, one arithmetic shift each, the odd results' low halves put
+// into the odd lanes; the zero point is in the offset.
+inline __m512i short_stage(__m512i raw, const Setup& st) {
+  const __m512i te = _mm512_mul_epi32(raw, st.s_mult);
+  const __m512i to = _mm512_mul_epi32(_mm512_srli_epi64(raw, 32), st.s_mult_odd);
+  __m512i ue = _mm512_add_epi64(te, st.s_add);
+  __m512i uo = _mm512_add_epi64(to, st.s_add);
+  if (st.s_signed) {
+    ue = _mm512_mask_sub_epi64(ue, _mm512_movepi64_mask(te), ue, st.s_neg);
+    uo = _mm512_mask_sub_epi64(uo, _mm512_movepi64_mask(to), uo, st.s_neg);
+  }
+  ue = _mm512_sra_epi64(ue, st.s_shift);
+  uo = _mm512_sra_epi64(uo, st.s_shift);
+  return _mm512_mask_shuffle_epi32(ue, 0xAAAA, uo, _MM_PERM_CDAB);
+}
 
 // a' (ADD: prescaled; MUL: a - a_zp) of 16 elements.
 template <bool kMul>
@@ -85,19 +118,26 @@ inline __m512i prepared(__m512i d, const Prescale& s) {
 }
 
 // y of 16 elements from a' and b', stored under m.
-template <bool kMul, bool kLeftShift>
+template <bool kMul, int kStage>
 inline void finish(const Setup& st, __m512i pa, __m512i pb, __mmask16 m, int8_t* out) {
   const __m512i raw = kMul ? _mm512_mullo_epi32(pa, pb) : _mm512_add_epi32(pa, pb);
-  __m512i v = _mm512_add_epi32(requantize<kLeftShift>(raw, st.ys), st.y_zp);
-  v = _mm512_min_epi32(_mm512_max_epi32(v, st.lo), st.hi);
-  _mm_mask_storeu_epi8(out, m, _mm512_cvtsepi32_epi8(v));
+  if constexpr (kStage == kShort) {
+    // Saturated to int8, then clamped as bytes: the same bytes.
+    __m128i y = _mm512_cvtsepi32_epi8(short_stage(raw, st));
+    y = _mm_min_epi8(_mm_max_epi8(y, st.lo8), st.hi8);
+    _mm_mask_storeu_epi8(out, m, y);
+  } else {
+    __m512i v = _mm512_add_epi32(requantize<kStage == kTwoRoundLeft>(raw, st.ys), st.y_zp);
+    v = _mm512_min_epi32(_mm512_max_epi32(v, st.lo), st.hi);
+    _mm_mask_storeu_epi8(out, m, _mm512_cvtsepi32_epi8(v));
+  }
 }
 
 inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
 }
 
-template <bool kMul, bool kLeftShift>
+template <bool kMul, int kStage>
 void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b, int64_t b_step,
          int8_t* out, int64_t n) {
   const Setup st(p);
@@ -105,14 +145,14 @@ void row(const BinaryParams& p, const int8_t* a, int64_t a_step, const int8_t* b
     const __mmask16 m = tail_mask(n - i);
     const __m512i da = _mm512_sub_epi32(load16(a + i * a_step, a_step, m), st.a_zp);
     const __m512i db = _mm512_sub_epi32(load16(b + i * b_step, b_step, m), st.b_zp);
-    finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, out + i);
+    finish<kMul, kStage>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, out + i);
   }
 }
 
 // binary_i8_rows_avx512 with b the repeated row (b_row 0). For ADD, a and b
 // are symmetric once their zero points and prescales are swapped, which
 // the caller does for a repeated a.
-template <bool kMul, bool kLeftShift>
+template <bool kMul, int kStage>
 void rows_repeat_b(const BinaryParams& p, const int8_t* a, const int8_t* b, int8_t* out,
                    int64_t inner, int64_t outer) {
   const Setup st(p);
@@ -133,7 +173,7 @@ void rows_repeat_b(const BinaryParams& p, const int8_t* a, const int8_t* b, int8
         const __mmask16 m = tail_mask(inner - i);
         const __m512i da =
             _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, ar + i)), st.a_zp);
-        finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), pb[k], m, y + i);
+        finish<kMul, kStage>(st, prepared<kMul>(da, st.as), pb[k], m, y + i);
       }
     }
     return;
@@ -147,7 +187,7 @@ void rows_repeat_b(const BinaryParams& p, const int8_t* a, const int8_t* b, int8
           _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, ar + i)), st.a_zp);
       const __m512i db =
           _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, b + i)), st.b_zp);
-      finish<kMul, kLeftShift>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, y + i);
+      finish<kMul, kStage>(st, prepared<kMul>(da, st.as), prepared<kMul>(db, st.bs), m, y + i);
     }
   }
 }
@@ -205,15 +245,17 @@ void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step
     return;
   }
   if (p.mul) {
-    if (p.y_left > 0) {
-      row<true, true>(p, a, a_step, b, b_step, out, n);
+    if (p.mul_short) {
+      row<true, kShort>(p, a, a_step, b, b_step, out, n);
+    } else if (p.y_left > 0) {
+      row<true, kTwoRoundLeft>(p, a, a_step, b, b_step, out, n);
     } else {
-      row<true, false>(p, a, a_step, b, b_step, out, n);
+      row<true, kTwoRound>(p, a, a_step, b, b_step, out, n);
     }
   } else if (p.y_left > 0) {
-    row<false, true>(p, a, a_step, b, b_step, out, n);
+    row<false, kTwoRoundLeft>(p, a, a_step, b, b_step, out, n);
   } else {
-    row<false, false>(p, a, a_step, b, b_step, out, n);
+    row<false, kTwoRound>(p, a, a_step, b, b_step, out, n);
   }
 }
 
@@ -236,15 +278,17 @@ void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row
     std::swap(q.a_right, q.b_right);
   }
   if (q.mul) {
-    if (q.y_left > 0) {
-      rows_repeat_b<true, true>(q, a, b, out, inner, outer);
+    if (q.mul_short) {
+      rows_repeat_b<true, kShort>(q, a, b, out, inner, outer);
+    } else if (q.y_left > 0) {
+      rows_repeat_b<true, kTwoRoundLeft>(q, a, b, out, inner, outer);
     } else {
-      rows_repeat_b<true, false>(q, a, b, out, inner, outer);
+      rows_repeat_b<true, kTwoRound>(q, a, b, out, inner, outer);
     }
   } else if (q.y_left > 0) {
-    rows_repeat_b<false, true>(q, a, b, out, inner, outer);
+    rows_repeat_b<false, kTwoRoundLeft>(q, a, b, out, inner, outer);
   } else {
-    rows_repeat_b<false, false>(q, a, b, out, inner, outer);
+    rows_repeat_b<false, kTwoRound>(q, a, b, out, inner, outer);
   }
 }
 

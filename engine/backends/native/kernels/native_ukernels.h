@@ -136,6 +136,14 @@ struct BinaryParams {
   int32_t a_mult = 0, a_right = 0;  // ADD only
   int32_t b_mult = 0, b_right = 0;
   int32_t y_mult = 0, y_left = 0, y_right = 0;
+  // MUL with TFLite's fixed point: the one-rounding form of qgemm.h for
+  // the product p = (a - a_zp)(b - b_zp), |p| <= 255^2 < 2^16, so a left
+  // shift up to 15 cannot saturate: y = (p * y_mult + short_add -
+  // [p * y_mult < 0] short_neg) >> short_shift, the output zero point
+  // folded into short_add (binary_i8.cc, mul_short_terms).
+  bool mul_short = false;
+  int64_t short_add = 0, short_neg = 0;
+  int32_t short_shift = 0;
   // ONNX Runtime's float form (Requantization::kFloat, graph.h; the
   // reference's binary_int8.cc): the offset o of ORT's values, ADD's R_a,
   // R_b and F, MUL's R (in ra) and zp_y + o (in fixed). row_portable
