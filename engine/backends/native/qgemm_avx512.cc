@@ -329,8 +329,8 @@ void column_blocks(const QGemmArgs& args) {
     switch (panels) {
       case 4: column_block<6, 4, FLIPPED, INDIRECT>(args, n); break;
       case 3: column_block<8, 3, FLIPPED, INDIRECT>(args, n); break;
-      case 2: column_block<12, 2, FLIPPED, INDIRECT>(args, n); break;
-      default: column_block<16, 1, FLIPPED, INDIRECT>(args, n); break;
+      case 2: column_block<8, 2, FLIPPED, INDIRECT>(args, n); break;
+      default: column_block<8, 1, FLIPPED, INDIRECT>(args, n); break;
     }
   }
 }

@@ -283,6 +283,15 @@ class DepthwiseConv2DI8 final : public Kernel {
           } else {
             k[64 + at] = mult_[ch];
           }
+          if (p.quad_short) {
+            // Vector r's 64-bit lanes: its even int32 lanes, then its odd ones.
+            const ShortTerms t = short_terms(right_[ch], p.output_zp);
+            const int64_t at64 = 16 * r + (lane % 2) * 8 + lane / 2;
+            std::memcpy(k + 128 + 2 * at64, &t.add, sizeof(int64_t));
+            std::memcpy(k + 256 + 2 * at64, &t.neg, sizeof(int64_t));
+            std::memcpy(k + 384 + 2 * at64, &t.shift, sizeof(int64_t));
+            continue;
+          }
           k[128 + at] = left_[ch];
           k[192 + at] = right_[ch];
           // As make_stage: vpsllvd gives 0 for shifts of 32 or more.
@@ -290,14 +299,6 @@ class DepthwiseConv2DI8 final : public Kernel {
               right_[ch] >= 32 ? ~uint32_t{0} : (uint32_t{1} << right_[ch]) - 1;
           k[256 + at] = static_cast<int32_t>(rmask);
           k[320 + at] = static_cast<int32_t>(rmask >> 1);
-          if (p.quad_short) {
-            // Vector r's 64-bit lanes: its even int32 lanes, then its odd ones.
-            const ShortTerms t = short_terms(right_[ch], p.output_zp);
-            const int64_t at64 = 16 * r + (lane % 2) * 8 + lane / 2;
-            std::memcpy(k + 384 + 2 * at64, &t.add, sizeof(int64_t));
-            std::memcpy(k + 512 + 2 * at64, &t.neg, sizeof(int64_t));
-            std::memcpy(k + 640 + 2 * at64, &t.shift, sizeof(int64_t));
-          }
         }
       }
     }

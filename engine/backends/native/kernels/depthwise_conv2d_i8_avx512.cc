@@ -44,7 +44,7 @@ constexpr int kShortReluStage = 4;
 template <int kMode>
 inline __m512i short_stage(__m512i acc, const int32_t* k, int r) {
   const auto k64 = [&](int field, int half) __attribute__((always_inline)) {
-    return _mm512_loadu_si512(k + 384 + 128 * field + 32 * r + 16 * half);
+    return _mm512_loadu_si512(k + 128 + 128 * field + 32 * r + 16 * half);
   };
   const __m512i mult = _mm512_loadu_si512(k + 64 + 16 * r);
   const __m512i te = _mm512_mul_epi32(acc, mult);
@@ -388,13 +388,19 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
   // Per tap (padded to whole groups with copies of tap 0, weight 0): its
   // row and column offsets from the window's corner.
   const int64_t n = groups * 4;
-  int64_t ky[kMaxTaps + 4], kx[kMaxTaps + 4], off[kMaxTaps + 4];
+  int64_t ky[kMaxTaps + 4], kx[kMaxTaps + 4], kcol[kMaxTaps + 4], off[kMaxTaps + 4];
   __mmask64 tmask[(kMaxTaps + 4) * kMaxPieces];
   for (int64_t t = 0; t < n; ++t) {
     const int64_t tt = t < taps ? t : 0;
     ky[t] = (tt / p.k_w) * p.dilation_h;
     kx[t] = (tt % p.k_w) * p.dilation_w;
+    kcol[t] = tt % p.k_w;
   }
+  // stride_w 1, border chunks: a tap's mask is its window column's bytes
+  // inside the input row (colmask, per chunk), or none if its row is
+  // outside (row_ok, per output row).
+  bool row_ok[kMaxTaps + 4];
+  __mmask64 colmask[kMaxTaps];
   for (int64_t oy = 0; oy < p.out_h; ++oy) {
     const int64_t iy0 = oy * p.stride_h - p.pad_top;
     const bool row_inner = oy >= p.oy_begin && oy < p.oy_end;
@@ -406,7 +412,8 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
       // read as padding (mask 0, address of row 0).
       for (int64_t t = 0; t < n; ++t) {
         const int64_t iy = iy0 + ky[t];
-        off[t] = (iy >= 0 && iy < p.in_h ? iy * row_in : 0) + (kx[t] - p.pad_left) * c_count;
+        row_ok[t] = iy >= 0 && iy < p.in_h;
+        off[t] = (row_ok[t] ? iy * row_in : 0) + (kx[t] - p.pad_left) * c_count;
       }
     }
     if (p.quad_flat && p.stride_w == 1) {
@@ -428,11 +435,11 @@ void depthwise_quad_avx512(const DepthwiseParams& p, const int8_t* input, int8_t
               w, k, out_zp, act_min, act_max, out_row + q, false, 0);
           continue;
         }
-        for (int64_t t = 0; t < n; ++t) {
-          const int64_t iy = iy0 + ky[t];
-          const int64_t start = q + (kx[t] - p.pad_left) * c_count;
-          tmask[t] = iy >= 0 && iy < p.in_h ? bit_range(-start, row_in - start) : 0;
+        for (int64_t c = 0; c < p.k_w; ++c) {
+          const int64_t start = q + (c * p.dilation_w - p.pad_left) * c_count;
+          colmask[c] = bit_range(-start, row_in - start);
         }
+        for (int64_t t = 0; t < n; ++t) tmask[t] = row_ok[t] ? colmask[kcol[t]] : 0;
         quad_chunk<kMode, kTaps>(
             taps, [&](int64_t t) __attribute__((always_inline)) {
               return _mm512_mask_loadu_epi8(zp_pad, tmask[t], base + off[t]);

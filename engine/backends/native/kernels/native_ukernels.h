@@ -100,9 +100,10 @@ struct DepthwiseParams {
   // and the right shift's rounding mask and half. Missing taps have weight 0.
   // With quad_short (no left shift, every right shift at most
   // kQGemmShortMaxShift, the fixed-point stage), the one-rounding form of
-  // qgemm.h follows as int64 arrays of 64 lanes each (per vector r: its 8
-  // even lanes, then its 8 odd ones): the offset with the output zero point
-  // folded in, the negative products' correction, and the shift.
+  // qgemm.h replaces the fields after the multiplier: int64 arrays of 64
+  // lanes each (per vector r: its 8 even lanes, then its 8 odd ones), the
+  // offset with the output zero point folded in, the negative products'
+  // correction, and the shift (a smaller table per phase to keep in L1).
   // quad_relu: act_min >= output_zp, where the correction changes no
   // output byte (a negative product gives at most the zero point either
   // way, and the clamp lifts it to act_min).
@@ -111,7 +112,7 @@ struct DepthwiseParams {
   const int8_t* quad_weights = nullptr;
   const int32_t* quad_consts = nullptr;
 };
-constexpr int64_t kQuadConsts = 12;  // in units of 64 int32: 6 int32 arrays, 3 int64
+constexpr int64_t kQuadConsts = 8;  // in units of 64 int32 (the larger layout's)
 // One image (batch item): input [in_h, in_w, channels] to output
 // [out_h, out_w, channels].
 void depthwise_i8_avx2(const DepthwiseParams& p, const int8_t* input, int8_t* output);
