@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/backends/native/aligned_vector.h"
 #include "engine/backends/native/native_env.h"
 #include "engine/backends/reference/kernels/int8/channel_output.h"
 
@@ -87,12 +88,12 @@ inline ShortTerms short_terms(int32_t right_shift, int32_t output_zp) {
 }
 
 struct QGemmRequant {
-  std::vector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
+  AlignedVector<int32_t> bias, multiplier, left_shift, right_shift, rmask, rhalf;
   // aarch64 only (empty elsewhere): the bias for kernels that sum the int8
   // activations as signed bytes, x * w rather than (x ^ 0x80) * w (NEON
   // sdot, qgemm_neondot.cc): bias - a_zp * colsum(w) = the folded bias +
   // 128 * colsum(w), modulo 2^32, padded as bias.
-  std::vector<int32_t> bias_s8;
+  AlignedVector<int32_t> bias_s8;
   int32_t output_zp = 0, min = -128, max = 127;
   bool any_left_shift = false;
   bool short_form = false;  // every channel fits the one-rounding form
@@ -103,7 +104,7 @@ struct QGemmRequant {
   bool short_relu = false;
   // The short form's offset (2^30 + ... + zp 2^(31+s)), its t < 0
   // correction (2^31 or 0) and its shift (31 + s), in panel order.
-  std::vector<int64_t> short_add, short_neg, short_shift;
+  AlignedVector<int64_t> short_add, short_neg, short_shift;
   // ONNX Runtime's requantization (Requantization::kFloat, graph.h;
   // ChannelOutput): y = requantize_float(acc + bias, float_scale[j], zp,
   // min, max) instead of the fixed-point steps, with the same folded int32
@@ -111,7 +112,7 @@ struct QGemmRequant {
   // under the default rounding mode (ties to even): the scalar steps lane
   // by lane. short_form is off in this mode.
   bool float_mode = false;
-  std::vector<float> float_scale;  // padded as bias
+  AlignedVector<float> float_scale;  // padded as bias
 };
 
 // What one call of a block function computes: rows [0, m) of A (int8, row
@@ -160,7 +161,7 @@ class QGemm {
 
  private:
   int64_t n_ = 0, k_ = 0, kp_ = 0;
-  std::vector<int8_t> packed_;
+  AlignedVector<int8_t> packed_;
   QGemmRequant rq_;
 };
 

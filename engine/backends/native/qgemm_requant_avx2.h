@@ -19,7 +19,7 @@ struct Params8 {
 };
 
 static inline Params8 load_params8(const QGemmRequant& rq, int64_t col) {
-  auto ld = [col](const std::vector<int32_t>& v) {
+  auto ld = [col](const AlignedVector<int32_t>& v) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.data() + col));
   };
   return Params8{ld(rq.bias), ld(rq.multiplier), ld(rq.left_shift),

@@ -11,6 +11,7 @@
 
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
+#include "engine/backends/native/kernels/mul_linear_i8.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
 #include "engine/backends/native/qgemm.h"
 #include "engine/backends/reference/kernels/elementwise_util.h"
@@ -209,6 +210,13 @@ class BinaryI8 final : public Kernel {
       const int last = plan_.rank - 1;
       if (plan_.a_strides[last] > 1 || plan_.b_strides[last] > 1) general_strides_ = true;
     }
+    // A row repeated over many rows (squeeze-and-excitation scales): tried
+    // through linear forms (mul_linear_i8.h) where their check, 256 values
+    // per channel, costs at most an eighth of the op.
+    linear_rows_ = kMul && !p.float_mode && isa_ == Isa::kAvx512Vnni && !general_strides_ &&
+                   (plan_.kind == BroadcastKind::kRepeatA ||
+                    plan_.kind == BroadcastKind::kRepeatB) &&
+                   plan_.inner <= kMulLinearMaxInner && plan_.outer >= 2048;
     a_id_ = ctx.input_id(0);
     b_id_ = ctx.input_id(1);
     y_id_ = ctx.output_id(0);
@@ -234,15 +242,38 @@ class BinaryI8 final : public Kernel {
       row = ukernels::binary_i8_row_avx2;
     }
 #endif
+#if defined(__x86_64__)
+    if (linear_rows_ && run_linear_rows(ctx, row)) return;
+#endif
     walk(plan_, params_, row, rows, ctx.data<const int8_t>(a_id_), ctx.data<const int8_t>(b_id_),
          ctx.data<int8_t>(y_id_));
   }
 
  private:
+#if defined(__x86_64__)
+  // The linear forms' rows, or false where their check failed (the exact
+  // kernels then run).
+  bool run_linear_rows(const RunContext& ctx, RowFn exact) const {
+    const bool rep_is_a = plan_.kind == BroadcastKind::kRepeatA;
+    const int8_t* a = ctx.data<const int8_t>(a_id_);
+    const int8_t* b = ctx.data<const int8_t>(b_id_);
+    MulLinearPlan lin;
+    if (!mul_linear_plan(params_, exact, ukernels::mul_linear_rows_avx512, rep_is_a ? a : b,
+                         rep_is_a, plan_.inner, &lin)) {
+      return false;
+    }
+    ukernels::mul_linear_rows_avx512(rows_of(lin, params_, rep_is_a ? params_.b_zp : params_.a_zp),
+                                     rep_is_a ? b : a, ctx.data<int8_t>(y_id_), plan_.inner,
+                                     plan_.outer);
+    return true;
+  }
+#endif
+
   Isa isa_;
   BinaryParams params_;
   BroadcastPlan plan_;
   bool general_strides_ = false;  // an innermost stride other than 0 or 1
+  bool linear_rows_ = false;      // MUL by a repeated row: try mul_linear_i8.h
   int a_id_ = -1, b_id_ = -1, y_id_ = -1;
 };
 

@@ -292,4 +292,55 @@ void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row
   }
 }
 
+namespace {
+
+template <bool kOneSign>
+void mul_linear_rows(const MulLinearRows& r, const int8_t* x, int8_t* y, int64_t inner,
+                     int64_t outer) {
+  const __m512i y_zp = _mm512_set1_epi32(r.y_zp), x_zp = _mm512_set1_epi32(r.x_zp);
+  const __m128i lo = _mm_set1_epi8(static_cast<char>(r.act_min));
+  const __m128i hi = _mm_set1_epi8(static_cast<char>(r.act_max));
+  const int64_t steps = (inner + 15) / 16;
+  __m512i vp[4], vqp[4], vqn[4], vt[4];
+  __mmask16 m[4], kneg[4];
+  for (int64_t k = 0; k < steps; ++k) {
+    vp[k] = _mm512_loadu_si512(r.p + 16 * k);
+    vqp[k] = _mm512_loadu_si512(r.q_pos + 16 * k);
+    vqn[k] = _mm512_loadu_si512(r.q_neg + 16 * k);
+    vt[k] = _mm512_loadu_si512(r.t + 16 * k);
+    m[k] = tail_mask(inner - 16 * k);
+    kneg[k] = static_cast<__mmask16>(r.k_neg >> (16 * k));
+  }
+  const auto one = [&](const int8_t* src, int8_t* dst, int k) __attribute__((always_inline)) {
+    const __m512i v = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m[k], src));
+    __m512i q = vqp[k];
+    if constexpr (!kOneSign) {
+      const __mmask16 neg = _kxor_mask16(_mm512_cmplt_epi32_mask(v, x_zp), kneg[k]);
+      q = _mm512_mask_blend_epi32(neg, vqp[k], vqn[k]);
+    }
+    const __m512i s = _mm512_add_epi32(
+        _mm512_srav_epi32(_mm512_add_epi32(_mm512_mullo_epi32(v, vp[k]), q), vt[k]), y_zp);
+    // Saturated to int8, then clamped as bytes: the same bytes.
+    _mm_mask_storeu_epi8(dst, m[k], _mm_min_epi8(_mm_max_epi8(_mm512_cvtsepi32_epi8(s), lo), hi));
+  };
+  if (inner == 16) {
+    for (int64_t o = 0; o < outer; ++o) one(x + o * 16, y + o * 16, 0);
+    return;
+  }
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t k = 0; k < steps; ++k) one(x + o * inner + 16 * k, y + o * inner + 16 * k, k);
+  }
+}
+
+}  // namespace
+
+void mul_linear_rows_avx512(const MulLinearRows& r, const int8_t* x, int8_t* y, int64_t inner,
+                            int64_t outer) {
+  if (r.one_sign) {
+    mul_linear_rows<true>(r, x, y, inner, outer);
+  } else {
+    mul_linear_rows<false>(r, x, y, inner, outer);
+  }
+}
+
 }  // namespace opscope::native::ukernels

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backends/native/aligned_vector.h"
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
@@ -346,13 +347,13 @@ class DepthwiseConv2DI8 final : public Kernel {
   std::vector<ri8::QuantizedMultiplier> multipliers_;
   bool float_mode_ = false;
   std::vector<float> float_scales_;  // float_mode_ only
-  std::vector<float> float_scale_p_;  // float_mode_ only: pack_pairs' lane order
-  std::vector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
-  std::vector<int16_t> pair_weights_;
+  AlignedVector<float> float_scale_p_;  // float_mode_ only: pack_pairs' lane order
+  AlignedVector<int32_t> weights_, bias_, bias_inner_, mult_, left_, right_;
+  AlignedVector<int16_t> pair_weights_;
   std::vector<int16_t> weights16_;  // aarch64 only: weights_ as int16 (the NEON path)
-  std::vector<int8_t> quad_w_;
-  std::vector<int32_t> quad_k_;
-  std::vector<int32_t> bias_p_, bias_inner_p_, mult_p_, left_p_, right_p_;
+  AlignedVector<int8_t> quad_w_;
+  AlignedVector<int32_t> quad_k_;
+  AlignedVector<int32_t> bias_p_, bias_inner_p_, mult_p_, left_p_, right_p_;
 };
 
 }  // namespace

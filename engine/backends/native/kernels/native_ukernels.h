@@ -165,6 +165,20 @@ void binary_i8_row_avx512(const BinaryParams& p, const int8_t* a, int64_t a_step
 // a repeated row of up to 64 elements stays in registers.
 void binary_i8_rows_avx512(const BinaryParams& p, const int8_t* a, int64_t a_row, const int8_t* b,
                            int64_t b_row, int8_t* out, int64_t inner, int64_t outer);
+// MUL by a repeated row through per-channel linear forms (mul_linear_i8.h):
+// y[o * inner + i] = clamp(((x * p[i] + q[i]) >> t[i]) + y_zp, act_min,
+// act_max) for x = x[o * inner + i], q = q_neg where the product (x - x_zp)
+// k_i is negative (bit i of k_neg: k_i < 0), else q_pos; with one_sign
+// every product has one sign and q_pos serves. inner <= 64, the arrays
+// padded to a multiple of 16.
+struct MulLinearRows {
+  const int32_t *p = nullptr, *q_pos = nullptr, *q_neg = nullptr, *t = nullptr;
+  uint64_t k_neg = 0;
+  int32_t x_zp = 0, y_zp = 0, act_min = -128, act_max = 127;
+  bool one_sign = false;
+};
+void mul_linear_rows_avx512(const MulLinearRows& r, const int8_t* x, int8_t* y, int64_t inner,
+                            int64_t outer);
 
 // --------------------------------------- TRANSPOSE_CONV f32, no overlapping
 // For each of `pixels` input pixels p (x + p * in_c, in_c floats) and each

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backends/native/aligned_vector.h"
 #include "engine/backends/native/kernels/native_kernels.h"
 #include "engine/backends/native/kernels/native_support.h"
 #include "engine/backends/native/kernels/native_ukernels.h"
@@ -196,7 +197,7 @@ class TransposeConvF32 final : public reference::Conv2DKernel {
 
   NativeEnv env_;
   int64_t rows_ = 0, in_cp_ = 0, tap_row_ = 0, covered_w_ = 0;
-  std::vector<float> w_, bias_, channel_bias_;
+  AlignedVector<float> w_, bias_, channel_bias_;
   void (*rows_fn_)(const ukernels::TConvRows&) = rows_portable;
 };
 
