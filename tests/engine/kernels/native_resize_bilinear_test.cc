@@ -1,7 +1,8 @@
 // The native int8 RESIZE_BILINEAR is bit-exact with the reference kernel on
 // every ISA this CPU runs: up, down and odd ratios, 1-pixel edges, every
 // align_corners / half_pixel_centers combination, channel counts around the
-// vector widths, values at the ends of the int8 range.
+// vector widths, values at the ends of the int8 range; tables whose weights
+// share power-of-two factors take the int16 path on AVX-512.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -46,6 +47,9 @@ TEST(NativeResizeBilinearI8, BitExactWithReference) {
       {1, 5, 7, 3, 13, 4},       {2, 9, 4, 17, 3, 11},     {1, 1, 1, 33, 5, 6},
       {1, 4, 4, 8, 1, 1},        {1, 3, 5, 1, 7, 9},       {1, 7, 3, 64, 7, 3},
       {1, 2, 2, 24, 9, 9},       {1, 10, 12, 5, 4, 5},
+      // The int16 path (power-of-two weights): channels not a multiple of
+      // 16 (masked steps), and an odd number of 16-channel steps per row.
+      {1, 32, 32, 24, 64, 64},   {1, 4, 4, 16, 8, 1},      {1, 4, 4, 48, 8, 3},
   };
   int compared = 0;
   uint32_t seed = 1;

@@ -30,6 +30,26 @@ struct ResizeRow {
   int64_t in_row = 0;
   int32_t* vsum = nullptr;
 };
+// The same in int16 (resize_bilinear_i8_row16_avx512), for tables whose
+// weights share power-of-two factors 2^tr (rows) and 2^tc (columns): with
+// every weight divided by them, one_r = 1024 >> tr, one_c = 1024 >> tc and
+// shift = 20 - tr - tc, the sum is v / 2^(tr + tc) and the reference's
+// rounding becomes (v' + 2^(shift-1) - 1 + [v' > 0]) >> shift; usable where
+// |v'| and every partial sum fit int16 (ResizeBilinearI8::prepare checks).
+// w_row and col_w16 hold the divided weights; vsum16 in_w * channels int16.
+struct ResizeRow16 {
+  const int8_t* top = nullptr;
+  const int8_t* bottom = nullptr;
+  int16_t w_row = 0, one_r = 0, one_c = 0;
+  int shift = 20;
+  const int32_t* col_lo = nullptr;  // offsets in elements (pixel * channels)
+  const int32_t* col_hi = nullptr;
+  const int16_t* col_w16 = nullptr;
+  int64_t out_w = 0, channels = 0, in_row = 0;
+  int16_t* vsum16 = nullptr;
+  int8_t* out = nullptr;
+};
+void resize_bilinear_i8_row16_avx512(const ResizeRow16& r);
 void resize_bilinear_i8_row_avx2(const ResizeRow& r);
 void resize_bilinear_i8_row_avx512(const ResizeRow& r);
 

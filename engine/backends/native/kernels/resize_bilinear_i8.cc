@@ -12,6 +12,8 @@
 // a table outside that bound (never seen) runs the portable path, which
 // sums in int64 like the reference.
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <variant>
@@ -87,6 +89,7 @@ class ResizeBilinearI8 final : public Kernel {
       col_w_[i] = static_cast<int32_t>(cols[i].w_hi);
     }
     simd_ok_ = fits_int32_sums(rows_) && fits_int32_sums(cols);
+    plan_int16(cols);
     ctx.set_scratch_bytes(static_cast<size_t>(in_w_ * channels_) * sizeof(int32_t) + 64);
     input_id_ = ctx.input_id(0);
     output_id_ = ctx.output_id(0);
@@ -105,6 +108,12 @@ class ResizeBilinearI8 final : public Kernel {
     r.channels = channels_;
     r.in_row = row_elems;
     r.vsum = static_cast<int32_t*>(ctx.scratch);
+#if defined(__x86_64__)
+    if (int16_) {
+      run_int16(x, y, ctx);
+      return;
+    }
+#endif
     void (*row_fn)(const ukernels::ResizeRow&) = simd_ok_ ? portable_row : portable_row_i64;
 #if defined(__x86_64__)
     if (simd_ok_ && isa_ == Isa::kAvx512Vnni) {
@@ -185,8 +194,85 @@ class ResizeBilinearI8 final : public Kernel {
     }
   }
 
+  // ukernels::ResizeRow16: the largest power-of-two factors of the row and
+  // the column weights (with 1024), and whether the divided sums fit int16.
+  void plan_int16(const std::vector<Sample>& cols) {
+    int16_ = false;
+    if (isa_ != Isa::kAvx512Vnni || !simd_ok_) return;
+    const auto factor_bits = [](const std::vector<Sample>& t) {
+      int64_t bits = 1024;
+      for (const Sample& s : t) bits |= s.w_hi;
+      int tz = 0;
+      while (tz < 10 && ((bits >> tz) & 1) == 0) ++tz;
+      return tz;
+    };
+    const int tr = factor_bits(rows_), tc = factor_bits(cols);
+    shift16_ = 20 - tr - tc;
+    if (shift16_ < 1) return;
+    one_r_ = 1024 >> tr;
+    one_c_ = 1024 >> tc;
+    // The largest |term| and |sum| of each step, for int8 inputs (|x| <= 128).
+    const auto spans = [](const std::vector<Sample>& t, int bits, int64_t one, int64_t* term,
+                          int64_t* sum) {
+      *term = 0;
+      *sum = 0;
+      for (const Sample& s : t) {
+        const int64_t w = s.w_hi >> bits;
+        *term = std::max<int64_t>({*term, std::llabs(one - w), std::llabs(w)});
+        *sum = std::max<int64_t>(*sum, std::llabs(one - w) + std::llabs(w));
+      }
+    };
+    int64_t r_term, r_sum, c_term, c_sum;
+    spans(rows_, tr, one_r_, &r_term, &r_sum);
+    spans(cols, tc, one_c_, &c_term, &c_sum);
+    const int64_t u = 128 * r_sum;
+    if (128 * r_term > INT16_MAX || u > INT16_MAX || u * c_term > INT16_MAX ||
+        u * c_sum + (int64_t{1} << (shift16_ - 1)) > INT16_MAX) {
+      return;
+    }
+    int16_ = true;
+    row_w16_.resize(rows_.size());
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      row_w16_[i] = static_cast<int16_t>(rows_[i].w_hi >> tr);
+    }
+    col_w16_.resize(cols.size());
+    for (size_t i = 0; i < cols.size(); ++i) col_w16_[i] = static_cast<int16_t>(cols[i].w_hi >> tc);
+  }
+
+#if defined(__x86_64__)
+  void run_int16(const int8_t* x, int8_t* y, const RunContext& ctx) const {
+    const int64_t row_elems = in_w_ * channels_;
+    ukernels::ResizeRow16 r;
+    r.one_r = static_cast<int16_t>(one_r_);
+    r.one_c = static_cast<int16_t>(one_c_);
+    r.shift = shift16_;
+    r.col_lo = col_lo_.data();
+    r.col_hi = col_hi_.data();
+    r.col_w16 = col_w16_.data();
+    r.out_w = out_w_;
+    r.channels = channels_;
+    r.in_row = row_elems;
+    r.vsum16 = static_cast<int16_t*>(ctx.scratch);
+    for (int64_t n = 0; n < batch_; ++n) {
+      const int8_t* image = x + n * in_h_ * row_elems;
+      for (int64_t oy = 0; oy < out_h_; ++oy) {
+        const Sample& s = rows_[oy];
+        r.top = image + s.lo * row_elems;
+        r.bottom = image + s.hi * row_elems;
+        r.w_row = row_w16_[static_cast<size_t>(oy)];
+        r.out = y + (n * out_h_ + oy) * out_w_ * channels_;
+        ukernels::resize_bilinear_i8_row16_avx512(r);
+      }
+    }
+  }
+#endif
+
   Isa isa_;
   bool simd_ok_ = false;
+  bool int16_ = false;  // ukernels::ResizeRow16 (AVX-512)
+  int shift16_ = 20;
+  int64_t one_r_ = 1024, one_c_ = 1024;
+  std::vector<int16_t> row_w16_, col_w16_;
   int input_id_ = -1, output_id_ = -1;
   int64_t batch_ = 0, in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0;
   std::vector<Sample> rows_;

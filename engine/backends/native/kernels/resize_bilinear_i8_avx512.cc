@@ -61,4 +61,72 @@ void resize_bilinear_i8_row_avx512(const ResizeRow& r) {
   }
 }
 
+void resize_bilinear_i8_row16_avx512(const ResizeRow16& r) {
+  // Vertical, 32 elements a step: u' = (one_r - wr) top + wr bottom.
+  const __m512i w_top = _mm512_set1_epi16(static_cast<int16_t>(r.one_r - r.w_row));
+  const __m512i w_bottom = _mm512_set1_epi16(r.w_row);
+  for (int64_t i = 0; i < r.in_row; i += 32) {
+    const int64_t left = r.in_row - i;
+    const __mmask32 m = left >= 32 ? ~__mmask32{0} : ((__mmask32{1} << left) - 1);
+    const __m512i t = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, r.top + i));
+    const __m512i b = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, r.bottom + i));
+    _mm512_storeu_si512(r.vsum16 + i, _mm512_add_epi16(_mm512_mullo_epi16(t, w_top),
+                                                       _mm512_mullo_epi16(b, w_bottom)));
+  }
+  // Horizontal, 16 channels a step in 256-bit vectors: v' = (one_c - wc)
+  // u'[lo] + wc u'[hi], then the rounding.
+  const __m256i bias = _mm256_set1_epi16(static_cast<int16_t>((1 << (r.shift - 1)) - 1));
+  const __m256i one = _mm256_set1_epi16(1);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m128i count = _mm_cvtsi32_si128(r.shift);
+  const int64_t c_count = r.channels;
+  // 16 outputs from 16 channels of pixel ox at c, as int16.
+  const auto step = [&](int64_t ox, int64_t c, __mmask16 m) __attribute__((always_inline)) {
+    const int16_t wc = r.col_w16[ox];
+    const __m256i w_lo = _mm256_set1_epi16(static_cast<int16_t>(r.one_c - wc));
+    const __m256i w_hi = _mm256_set1_epi16(wc);
+    const __m256i v = _mm256_add_epi16(
+        _mm256_mullo_epi16(_mm256_maskz_loadu_epi16(m, r.vsum16 + r.col_lo[ox] + c), w_lo),
+        _mm256_mullo_epi16(_mm256_maskz_loadu_epi16(m, r.vsum16 + r.col_hi[ox] + c), w_hi));
+    const __m256i q = _mm256_add_epi16(v, bias);
+    return _mm256_sra_epi16(_mm256_mask_add_epi16(q, _mm256_cmpgt_epi16_mask(v, zero), q, one),
+                            count);
+  };
+  if (c_count % 16 == 0) {
+    // Two 16-output steps that are adjacent in the output row at a time,
+    // narrowed together with saturation (vpacksswb and one lane permute,
+    // cheaper here than two vpmovswb); an odd last step alone.
+    const int64_t steps = r.out_w * (c_count / 16);
+    int64_t u = 0, ox = 0, c = 0;  // step u is channels [c, c + 16) of pixel ox
+    const auto next = [&] {
+      c += 16;
+      if (c == c_count) {
+        c = 0;
+        ++ox;
+      }
+    };
+    for (; u + 2 <= steps; u += 2) {
+      const __m256i q0 = step(ox, c, 0xFFFF);
+      next();
+      const __m256i q1 = step(ox, c, 0xFFFF);
+      next();
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(r.out + 16 * u),
+                          _mm256_permute4x64_epi64(_mm256_packs_epi16(q0, q1), 0xD8));
+    }
+    if (u < steps) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(r.out + 16 * u),
+                       _mm256_cvtsepi16_epi8(step(ox, c, 0xFFFF)));
+    }
+    return;
+  }
+  for (int64_t ox = 0; ox < r.out_w; ++ox) {
+    int8_t* out = r.out + ox * c_count;
+    for (int64_t c = 0; c < c_count; c += 16) {
+      const int64_t left = c_count - c;
+      const __mmask16 m = left >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << left) - 1);
+      _mm_mask_storeu_epi8(out + c, m, _mm256_cvtsepi16_epi8(step(ox, c, m)));
+    }
+  }
+}
+
 }  // namespace opscope::native::ukernels
