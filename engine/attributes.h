@@ -72,6 +72,13 @@ struct HardSigmoidAttrs {
   float beta = 0.5f;
 };
 
+// ELU, SELU, CELU, THRESHOLDED_RELU (op_kind.h); defaults are ONNX's (SELU
+// sets its own alpha and gamma when the model gives none).
+struct UnaryParamsAttrs {
+  float alpha = 1.0f;
+  float gamma = 1.0f;
+};
+
 struct SoftmaxAttrs {
   float beta = 1.0f;
 };
@@ -192,7 +199,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

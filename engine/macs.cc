@@ -45,6 +45,14 @@ int64_t node_macs(const Graph& g, const Node& n) {
       return out_elems * p.filter_h * p.filter_w;
     }
     case OpKind::kMean:
+    case OpKind::kReduceSum:
+    case OpKind::kReduceMin:
+    case OpKind::kReduceProd:
+    case OpKind::kReduceSumSquare:
+    case OpKind::kReduceL1:
+    case OpKind::kReduceL2:
+    case OpKind::kReduceLogSum:
+    case OpKind::kReduceLogSumExp:
     case OpKind::kReduceMax:
       return in ? num_elements(*in) : 0;
     case OpKind::kResize: {  // taps per output: 2 (linear) or 4 (cubic) per resized axis

@@ -47,6 +47,34 @@ enum class OpKind : uint16_t {
   kNeg,
   kAbs,
   kHardSigmoid,  // attrs HardSigmoidAttrs
+  // std::sin ... std::atanh, std::floor, std::ceil, std::nearbyint (ties to
+  // even: ONNX Round), 1/x, sign (0 and NaN map to themselves), std::erf,
+  // softplus log(1 + e^x) and softsign x / (1 + |x|), in f32.
+  kSin,
+  kCos,
+  kTan,
+  kAsin,
+  kAcos,
+  kAtan,
+  kSinh,
+  kCosh,
+  kAsinh,
+  kAcosh,
+  kAtanh,
+  kFloor,
+  kCeil,
+  kRound,
+  kReciprocal,
+  kSign,
+  kErf,
+  kSoftplus,
+  kSoftsign,
+  // x >= 0 ? x : alpha (e^x - 1); gamma (x > 0 ? x : alpha (e^x - 1)); max(0, x)
+  // + min(0, alpha (e^(x/alpha) - 1)); x > alpha ? x : 0. attrs UnaryParamsAttrs.
+  kElu,
+  kSelu,
+  kCelu,
+  kThresholdedRelu,
   // (x) over the last axis, attrs SoftmaxAttrs
   kSoftmax,
   // (input NHWC) attrs Pool2DAttrs
@@ -55,6 +83,17 @@ enum class OpKind : uint16_t {
   // (input, axes i32 const) attrs ReduceAttrs
   kMean,
   kReduceMax,
+  // The same form: sum, min, product, sum of squares, sum of |x|, sqrt of
+  // the sum of squares, log of the sum, log of the sum of e^x (ONNX's
+  // Reduce*). Over no elements: 0, +inf, 1, 0, 0, 0, -inf, -inf.
+  kReduceSum,
+  kReduceMin,
+  kReduceProd,
+  kReduceSumSquare,
+  kReduceL1,
+  kReduceL2,
+  kReduceLogSum,
+  kReduceLogSumExp,
   // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
   // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
   // Constant mode pads with constant_value, else zero.

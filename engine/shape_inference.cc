@@ -39,12 +39,43 @@ Rule rule_for(OpKind op) {
     case OpKind::kNeg:
     case OpKind::kAbs:
     case OpKind::kHardSigmoid:
+    case OpKind::kSin:
+    case OpKind::kCos:
+    case OpKind::kTan:
+    case OpKind::kAsin:
+    case OpKind::kAcos:
+    case OpKind::kAtan:
+    case OpKind::kSinh:
+    case OpKind::kCosh:
+    case OpKind::kAsinh:
+    case OpKind::kAcosh:
+    case OpKind::kAtanh:
+    case OpKind::kFloor:
+    case OpKind::kCeil:
+    case OpKind::kRound:
+    case OpKind::kReciprocal:
+    case OpKind::kSign:
+    case OpKind::kErf:
+    case OpKind::kSoftplus:
+    case OpKind::kSoftsign:
+    case OpKind::kElu:
+    case OpKind::kSelu:
+    case OpKind::kCelu:
+    case OpKind::kThresholdedRelu:
     case OpKind::kSoftmax:
     case OpKind::kDequantize:
     case OpKind::kQuantize: return shapes::same_as_input;
     case OpKind::kAveragePool2D:
     case OpKind::kMaxPool2D: return shapes::pool2d;
     case OpKind::kMean:
+    case OpKind::kReduceSum:
+    case OpKind::kReduceMin:
+    case OpKind::kReduceProd:
+    case OpKind::kReduceSumSquare:
+    case OpKind::kReduceL1:
+    case OpKind::kReduceL2:
+    case OpKind::kReduceLogSum:
+    case OpKind::kReduceLogSumExp:
     case OpKind::kReduceMax: return shapes::reduce;
     case OpKind::kPad: return shapes::pad;
     case OpKind::kReshape: return shapes::reshape;

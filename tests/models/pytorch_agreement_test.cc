@@ -73,7 +73,9 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
     EXPECT_EQ(doc.model.format, c.suffix.ends_with(".ptl") ? "pytorch-lite" : "torchscript");
     EXPECT_EQ(doc.config.torch_memory_format,
               c.suffix.ends_with(".ptl") ? "channels_last" : "contiguous");
-    if (!engine.empty()) EXPECT_EQ(doc.config.torch_engine, engine);
+    if (!engine.empty()) {
+      EXPECT_EQ(doc.config.torch_engine, engine);
+    }
     EXPECT_EQ(doc.model.precision, c.int8 ? "int8" : "f32");
     const fs::path python = work / ("python" + engine);
     const std::string cmd = "/usr/bin/python3 '" + script + "' '" + file.string() + "' '" +
@@ -127,7 +129,7 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
             << op.output_shapes[0];
       }
     }
-    sum_us += op.mean_us;
+    sum_us += op.median_us;
   }
   // Every convolution allocates at least its output from PyTorch's allocator.
   EXPECT_GT(conv_allocated, int64_t{convs} * 1000);
@@ -141,9 +143,16 @@ TEST_P(PyTorchAgreement, MatchesPythonAndOnnxOnOurEngine) {
     EXPECT_EQ((*info)["operator_calls_in_code"].get<int64_t>(),
               static_cast<int64_t>(doc.ops.size()));
   }
+  // The rows cover the invoke once: their medians add up to most of the
+  // profiled invoke's median and not more (medians, not means: ctest runs
+  // this beside another test on two cores, and a mean takes every outlier).
+  // The lower bound leaves room for the interpreter's own time between the
+  // calls, which a loaded machine stretches (TorchScript's mobilenet_v3_small
+  // gave 22 of 38 ms there, 19.6 of 19.6 when idle); it still fails when
+  // most rows are missing, the upper one when rows are counted twice.
   const double profiled_us = doc.profiling.profiled_median_ms * 1e3;
-  EXPECT_GT(sum_us, 0.7 * profiled_us);
-  EXPECT_LT(sum_us, 1.1 * profiled_us);
+  EXPECT_GT(sum_us, 0.4 * profiled_us);
+  EXPECT_LT(sum_us, 1.2 * profiled_us);
   std::printf("%s%s: %zu operator rows, %d convolutions, rows sum %.0f us of %.0f us\n",
               c.model.c_str(), c.suffix.c_str(), doc.ops.size(), convs, sum_us, profiled_us);
   fs::remove_all(work);

@@ -348,6 +348,129 @@ Status translate_hard_sigmoid(Importer& im) {
   return translate_unary(im, OpKind::kHardSigmoid, a);
 }
 
+Status translate_sin(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSin, std::monostate{});
+}
+
+Status translate_cos(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kCos, std::monostate{});
+}
+
+Status translate_tan(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kTan, std::monostate{});
+}
+
+Status translate_asin(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAsin, std::monostate{});
+}
+
+Status translate_acos(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAcos, std::monostate{});
+}
+
+Status translate_atan(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAtan, std::monostate{});
+}
+
+Status translate_sinh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSinh, std::monostate{});
+}
+
+Status translate_cosh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kCosh, std::monostate{});
+}
+
+Status translate_asinh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAsinh, std::monostate{});
+}
+
+Status translate_acosh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAcosh, std::monostate{});
+}
+
+Status translate_atanh(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kAtanh, std::monostate{});
+}
+
+Status translate_floor(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kFloor, std::monostate{});
+}
+
+Status translate_ceil(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kCeil, std::monostate{});
+}
+
+Status translate_round(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kRound, std::monostate{});
+}
+
+Status translate_reciprocal(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kReciprocal, std::monostate{});
+}
+
+Status translate_sign(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSign, std::monostate{});
+}
+
+Status translate_erf(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kErf, std::monostate{});
+}
+
+Status translate_softplus(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSoftplus, std::monostate{});
+}
+
+Status translate_softsign(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  return translate_unary(im, OpKind::kSoftsign, std::monostate{});
+}
+
+namespace {
+
+// ONNX's defaults: alpha 1 (Elu, Celu, ThresholdedRelu); Selu's alpha and
+// gamma are the self-normalizing constants.
+Status translate_unary_params(Importer& im, OpKind op, float alpha, float gamma) {
+  if (op == OpKind::kSelu) {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"alpha", "gamma"}));
+  } else {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"alpha"}));
+  }
+  UnaryParamsAttrs a;
+  a.alpha = im.attr_float("alpha", alpha);
+  a.gamma = im.attr_float("gamma", gamma);
+  return translate_unary(im, op, a);
+}
+
+}  // namespace
+
+Status translate_elu(Importer& im) { return translate_unary_params(im, OpKind::kElu, 1.0f, 1.0f); }
+Status translate_selu(Importer& im) {
+  return translate_unary_params(im, OpKind::kSelu, 1.67326319217681884765625f,
+                                1.05070102214813232421875f);
+}
+Status translate_celu(Importer& im) { return translate_unary_params(im, OpKind::kCelu, 1.0f, 1.0f); }
+Status translate_thresholded_relu(Importer& im) {
+  return translate_unary_params(im, OpKind::kThresholdedRelu, 1.0f, 1.0f);
+}
+
 Status translate_hard_swish(Importer& im) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
   return translate_unary(im, OpKind::kHardSwish, std::monostate{});

@@ -500,11 +500,13 @@ Status translate_pad(Importer& im) {
 
 namespace {
 
-Status translate_reduce(Importer& im, OpKind op) {
+// axes_input_opset: the opset from which axes is an input (ReduceSum 13,
+// the others 18).
+Status translate_reduce(Importer& im, OpKind op, int axes_input_opset = 18) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axes", "keepdims", "noop_with_empty_axes"}));
   OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
   bool given = false;
-  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(im, 18, &given));
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(im, axes_input_opset, &given));
   const int r = im.rank(x);
   const bool keep = im.attr_int("keepdims", 1) != 0;
   if (axes.empty()) {
@@ -546,5 +548,27 @@ Status translate_reduce(Importer& im, OpKind op) {
 
 Status translate_reduce_mean(Importer& im) { return translate_reduce(im, OpKind::kMean); }
 Status translate_reduce_max(Importer& im) { return translate_reduce(im, OpKind::kReduceMax); }
+Status translate_reduce_sum(Importer& im) { return translate_reduce(im, OpKind::kReduceSum, 13); }
+Status translate_reduce_min(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceMin);
+}
+Status translate_reduce_prod(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceProd);
+}
+Status translate_reduce_sum_square(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceSumSquare);
+}
+Status translate_reduce_l1(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceL1);
+}
+Status translate_reduce_l2(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceL2);
+}
+Status translate_reduce_log_sum(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceLogSum);
+}
+Status translate_reduce_log_sum_exp(Importer& im) {
+  return translate_reduce(im, OpKind::kReduceLogSumExp);
+}
 
 }  // namespace opscope::onnx

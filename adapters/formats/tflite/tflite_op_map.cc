@@ -465,6 +465,13 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::TANH: return unary(OpKind::kTanh, node);
     case BuiltinOperator::RSQRT: return unary(OpKind::kRsqrt, node);
     case BuiltinOperator::LOG: return unary(OpKind::kLog, node);
+    case BuiltinOperator::SIN: return unary(OpKind::kSin, node);
+    case BuiltinOperator::COS: return unary(OpKind::kCos, node);
+    case BuiltinOperator::FLOOR: return unary(OpKind::kFloor, node);
+    case BuiltinOperator::CEIL: return unary(OpKind::kCeil, node);
+    case BuiltinOperator::ROUND: return unary(OpKind::kRound, node);
+    case BuiltinOperator::SIGN: return unary(OpKind::kSign, node);
+    case BuiltinOperator::ELU: return unary(OpKind::kElu, node);
     case BuiltinOperator::SOFTMAX: return softmax(c, node);
     case BuiltinOperator::AVERAGE_POOL_2D:
       return pool_2d(c, OpKind::kAveragePool2D, node);
@@ -472,6 +479,9 @@ Status translate_builtin(const OpContext& c, Node& node) {
       return pool_2d(c, OpKind::kMaxPool2D, node);
     case BuiltinOperator::MEAN: return reduce(c, OpKind::kMean, node);
     case BuiltinOperator::REDUCE_MAX: return reduce(c, OpKind::kReduceMax, node);
+    case BuiltinOperator::SUM: return reduce(c, OpKind::kReduceSum, node);
+    case BuiltinOperator::REDUCE_MIN: return reduce(c, OpKind::kReduceMin, node);
+    case BuiltinOperator::REDUCE_PROD: return reduce(c, OpKind::kReduceProd, node);
     case BuiltinOperator::PAD:
     case BuiltinOperator::PADV2:
       // PADV2 adds the constant_value input; both are kPad.

@@ -49,6 +49,11 @@ const std::set<std::string> kClaimedOps = {
     "Pad", "Resize", "Upsample",
     "AveragePool", "MaxPool", "ConvTranspose",
     "BatchNormalization", "Dropout",
+    "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
+    "Floor", "Ceil", "Round", "Reciprocal", "Sign", "Erf", "Softplus", "Softsign",
+    "Elu", "Selu", "Celu", "ThresholdedRelu",
+    "ReduceSum", "ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
+    "ReduceLogSum", "ReduceLogSumExp",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:

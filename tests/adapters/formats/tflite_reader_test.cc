@@ -308,14 +308,14 @@ TEST(TfliteReader, UnknownOpsLoadAsUnknown) {
   const int a = b.add_tensor("a", TensorType::FLOAT32, {4});
   const int c = b.add_tensor("c", TensorType::FLOAT32, {4});
   const int d = b.add_tensor("d", TensorType::FLOAT32, {4});
-  b.add_op(b.add_opcode(BuiltinOperator::SIN), {in}, {a});
+  b.add_op(b.add_opcode(BuiltinOperator::SVDF), {in}, {a});
   b.add_op(b.add_opcode(static_cast<BuiltinOperator>(300)), {a}, {c});
   b.add_op(b.add_opcode(BuiltinOperator::CUSTOM, "MyCustomOp"), {c}, {d}, {},
            {1, 2, 3});
   const Loaded m = loaded(load(b.finish({in}, {d})));
   ASSERT_EQ(m.graph.nodes.size(), 3u);
   EXPECT_EQ(m.graph.nodes[0].op, OpKind::kUnknown);
-  EXPECT_EQ(m.graph.nodes[0].type_name, "SIN");
+  EXPECT_EQ(m.graph.nodes[0].type_name, "SVDF");
   EXPECT_EQ(m.graph.nodes[1].op, OpKind::kUnknown);
   EXPECT_EQ(m.graph.nodes[1].type_name, "BUILTIN_300");
   EXPECT_EQ(m.graph.nodes[2].op, OpKind::kUnknown);

@@ -106,6 +106,7 @@ TEST(NativeBinaryI8, MulBitExactWithReference) {
 // plan is accepted for most such rows, and wherever it is, the forms give
 // the exact kernel's bytes for every value of every channel; a plan that
 // would differ anywhere is refused.
+#if defined(__x86_64__)
 TEST(NativeBinaryI8, MulLinearFormsAreExactWhereAccepted) {
   if (native::detect_isa() != native::Isa::kAvx512Vnni) {
     GTEST_SKIP() << "the linear forms run on AVX-512 only";
@@ -172,6 +173,7 @@ TEST(NativeBinaryI8, MulLinearFormsAreExactWhereAccepted) {
   std::printf("accepted %d of %d, squeeze-and-excitation %d of %d\n", accepted, tried,
               se_accepted, se_tried);
 }
+#endif  // __x86_64__
 
 // ONNX Runtime's float forms (a node made by QDQ fusion), on int8 and on
 // uint8-offset values.

@@ -1,6 +1,8 @@
 // Unary f32 elementwise ops: RELU, RELU6, LEAKY_RELU, HARD_SWISH, LOGISTIC,
-// TANH, RSQRT, LOG, EXP, SQRT, NEG, ABS, HARD_SIGMOID. Output has the
-// input's shape.
+// TANH, RSQRT, LOG, EXP, SQRT, NEG, ABS, HARD_SIGMOID, the trigonometric and
+// hyperbolic functions, FLOOR, CEIL, ROUND, RECIPROCAL, SIGN, ERF,
+// SOFTPLUS, SOFTSIGN, ELU, SELU, CELU, THRESHOLDED_RELU (op_kind.h). Output
+// has the input's shape.
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -109,6 +111,113 @@ struct HardSigmoidOp {
   }
 };
 
+struct SinOp : NoParams {
+  float operator()(float x) const { return std::sin(x); }
+};
+
+struct CosOp : NoParams {
+  float operator()(float x) const { return std::cos(x); }
+};
+
+struct TanOp : NoParams {
+  float operator()(float x) const { return std::tan(x); }
+};
+
+struct AsinOp : NoParams {
+  float operator()(float x) const { return std::asin(x); }
+};
+
+struct AcosOp : NoParams {
+  float operator()(float x) const { return std::acos(x); }
+};
+
+struct AtanOp : NoParams {
+  float operator()(float x) const { return std::atan(x); }
+};
+
+struct SinhOp : NoParams {
+  float operator()(float x) const { return std::sinh(x); }
+};
+
+struct CoshOp : NoParams {
+  float operator()(float x) const { return std::cosh(x); }
+};
+
+struct AsinhOp : NoParams {
+  float operator()(float x) const { return std::asinh(x); }
+};
+
+struct AcoshOp : NoParams {
+  float operator()(float x) const { return std::acosh(x); }
+};
+
+struct AtanhOp : NoParams {
+  float operator()(float x) const { return std::atanh(x); }
+};
+
+struct FloorOp : NoParams {
+  float operator()(float x) const { return std::floor(x); }
+};
+
+struct CeilOp : NoParams {
+  float operator()(float x) const { return std::ceil(x); }
+};
+
+struct RoundOp : NoParams {
+  float operator()(float x) const { return std::nearbyint(x); }
+};
+
+struct ReciprocalOp : NoParams {
+  float operator()(float x) const { return 1.0f / x; }
+};
+
+struct SignOp : NoParams {
+  float operator()(float x) const { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x); }
+};
+
+struct ErfOp : NoParams {
+  float operator()(float x) const { return std::erf(x); }
+};
+
+struct SoftplusOp : NoParams {
+  float operator()(float x) const { return x > 0.0f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+};
+
+struct SoftsignOp : NoParams {
+  float operator()(float x) const { return x / (1.0f + std::fabs(x)); }
+};
+
+// The ops with UnaryParamsAttrs.
+struct ParamsOp {
+  float alpha = 1.0f, gamma = 1.0f;
+  Status init(const PrepareContext& ctx) {
+    UnaryParamsAttrs attrs;
+    OPSCOPE_RETURN_IF_ERROR(attrs_or_default(ctx, &attrs));
+    alpha = attrs.alpha;
+    gamma = attrs.gamma;
+    return Status::ok();
+  }
+};
+
+struct EluOp : ParamsOp {
+  float operator()(float x) const { return x >= 0.0f ? x : alpha * std::expm1(x); }
+};
+
+struct SeluOp : ParamsOp {
+  float operator()(float x) const { return gamma * (x > 0.0f ? x : alpha * std::expm1(x)); }
+};
+
+struct CeluOp : ParamsOp {
+  float operator()(float x) const {
+    const float neg = alpha * std::expm1(x / alpha);
+    return (x > 0.0f ? x : 0.0f) + (neg < 0.0f ? neg : 0.0f);
+  }
+};
+
+struct ThresholdedReluOp : ParamsOp {
+  float operator()(float x) const { return x > alpha ? x : 0.0f; }
+};
+
 template <typename Op>
 class UnaryKernel final : public Kernel {
  public:
@@ -177,5 +286,28 @@ std::unique_ptr<Kernel> make_abs_f32() { return make_unary<AbsOp>(); }
 std::unique_ptr<Kernel> make_hard_sigmoid_f32() {
   return make_unary<HardSigmoidOp>();
 }
+std::unique_ptr<Kernel> make_sin_f32() { return make_unary<SinOp>(); }
+std::unique_ptr<Kernel> make_cos_f32() { return make_unary<CosOp>(); }
+std::unique_ptr<Kernel> make_tan_f32() { return make_unary<TanOp>(); }
+std::unique_ptr<Kernel> make_asin_f32() { return make_unary<AsinOp>(); }
+std::unique_ptr<Kernel> make_acos_f32() { return make_unary<AcosOp>(); }
+std::unique_ptr<Kernel> make_atan_f32() { return make_unary<AtanOp>(); }
+std::unique_ptr<Kernel> make_sinh_f32() { return make_unary<SinhOp>(); }
+std::unique_ptr<Kernel> make_cosh_f32() { return make_unary<CoshOp>(); }
+std::unique_ptr<Kernel> make_asinh_f32() { return make_unary<AsinhOp>(); }
+std::unique_ptr<Kernel> make_acosh_f32() { return make_unary<AcoshOp>(); }
+std::unique_ptr<Kernel> make_atanh_f32() { return make_unary<AtanhOp>(); }
+std::unique_ptr<Kernel> make_floor_f32() { return make_unary<FloorOp>(); }
+std::unique_ptr<Kernel> make_ceil_f32() { return make_unary<CeilOp>(); }
+std::unique_ptr<Kernel> make_round_f32() { return make_unary<RoundOp>(); }
+std::unique_ptr<Kernel> make_reciprocal_f32() { return make_unary<ReciprocalOp>(); }
+std::unique_ptr<Kernel> make_sign_f32() { return make_unary<SignOp>(); }
+std::unique_ptr<Kernel> make_erf_f32() { return make_unary<ErfOp>(); }
+std::unique_ptr<Kernel> make_softplus_f32() { return make_unary<SoftplusOp>(); }
+std::unique_ptr<Kernel> make_softsign_f32() { return make_unary<SoftsignOp>(); }
+std::unique_ptr<Kernel> make_elu_f32() { return make_unary<EluOp>(); }
+std::unique_ptr<Kernel> make_selu_f32() { return make_unary<SeluOp>(); }
+std::unique_ptr<Kernel> make_celu_f32() { return make_unary<CeluOp>(); }
+std::unique_ptr<Kernel> make_thresholded_relu_f32() { return make_unary<ThresholdedReluOp>(); }
 
 }  // namespace opscope::reference

@@ -40,6 +40,30 @@ std::unique_ptr<Kernel> make_sqrt_f32();
 std::unique_ptr<Kernel> make_neg_f32();
 std::unique_ptr<Kernel> make_abs_f32();
 std::unique_ptr<Kernel> make_hard_sigmoid_f32();
+// Trigonometric, hyperbolic, rounding and smooth activations (op_kind.h).
+std::unique_ptr<Kernel> make_sin_f32();
+std::unique_ptr<Kernel> make_cos_f32();
+std::unique_ptr<Kernel> make_tan_f32();
+std::unique_ptr<Kernel> make_asin_f32();
+std::unique_ptr<Kernel> make_acos_f32();
+std::unique_ptr<Kernel> make_atan_f32();
+std::unique_ptr<Kernel> make_sinh_f32();
+std::unique_ptr<Kernel> make_cosh_f32();
+std::unique_ptr<Kernel> make_asinh_f32();
+std::unique_ptr<Kernel> make_acosh_f32();
+std::unique_ptr<Kernel> make_atanh_f32();
+std::unique_ptr<Kernel> make_floor_f32();
+std::unique_ptr<Kernel> make_ceil_f32();
+std::unique_ptr<Kernel> make_round_f32();
+std::unique_ptr<Kernel> make_reciprocal_f32();
+std::unique_ptr<Kernel> make_sign_f32();
+std::unique_ptr<Kernel> make_erf_f32();
+std::unique_ptr<Kernel> make_softplus_f32();
+std::unique_ptr<Kernel> make_softsign_f32();
+std::unique_ptr<Kernel> make_elu_f32();
+std::unique_ptr<Kernel> make_selu_f32();
+std::unique_ptr<Kernel> make_celu_f32();
+std::unique_ptr<Kernel> make_thresholded_relu_f32();
 std::unique_ptr<Kernel> make_softmax_f32();
 
 // quantize.cc: DEQUANTIZE from f16 / i8 / u8, QUANTIZE f32 -> i8 / u8
@@ -52,6 +76,14 @@ std::unique_ptr<Kernel> make_max_pool2d_f32();
 std::unique_ptr<Kernel> make_max_pool2d_u8();
 std::unique_ptr<Kernel> make_mean_f32();
 std::unique_ptr<Kernel> make_reduce_max_f32();
+std::unique_ptr<Kernel> make_reduce_sum_f32();
+std::unique_ptr<Kernel> make_reduce_min_f32();
+std::unique_ptr<Kernel> make_reduce_prod_f32();
+std::unique_ptr<Kernel> make_reduce_sum_square_f32();
+std::unique_ptr<Kernel> make_reduce_l1_f32();
+std::unique_ptr<Kernel> make_reduce_l2_f32();
+std::unique_ptr<Kernel> make_reduce_log_sum_f32();
+std::unique_ptr<Kernel> make_reduce_log_sum_exp_f32();
 
 // Data movement, dtype-generic (copy bytes): shape_ops.cc, pad.cc,
 // transpose.cc, concatenation.cc, strided_slice.cc, depth_to_space.cc

@@ -1,7 +1,9 @@
-// MEAN and REDUCE_MAX, f32: (input, axes i32/i64 const) with ReduceAttrs.
+// MEAN, REDUCE_MAX and the other reductions of op_kind.h, f32: (input, axes
+// i32/i64 const) with ReduceAttrs.
 // Axes may be negative and repeat; an empty axes tensor reduces nothing.
 // Sums accumulate in double, so a mean over millions of elements keeps full
 // float accuracy. Reducing over an empty axis gives NaN (mean) or -inf (max).
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -29,6 +31,59 @@ struct MaxReducer {
   static Acc init() { return -std::numeric_limits<float>::infinity(); }
   static void add(Acc& acc, float x) { acc = x > acc ? x : acc; }
   static float finish(Acc acc, int64_t) { return acc; }
+};
+
+struct MinReducer {
+  using Acc = float;
+  static Acc init() { return std::numeric_limits<float>::infinity(); }
+  static void add(Acc& acc, float x) { acc = x < acc ? x : acc; }
+  static float finish(Acc acc, int64_t) { return acc; }
+};
+
+// Sums and products in double (a product of many values near 1 keeps
+// float accuracy; overflow to inf happens where float's would).
+struct SumReducer {
+  using Acc = double;
+  static Acc init() { return 0.0; }
+  static void add(Acc& acc, float x) { acc += x; }
+  static float finish(Acc acc, int64_t) { return static_cast<float>(acc); }
+};
+
+struct ProdReducer {
+  using Acc = double;
+  static Acc init() { return 1.0; }
+  static void add(Acc& acc, float x) { acc *= x; }
+  static float finish(Acc acc, int64_t) { return static_cast<float>(acc); }
+};
+
+struct SumSquareReducer {
+  using Acc = double;
+  static Acc init() { return 0.0; }
+  static void add(Acc& acc, float x) { acc += static_cast<double>(x) * x; }
+  static float finish(Acc acc, int64_t) { return static_cast<float>(acc); }
+};
+
+struct L1Reducer {
+  using Acc = double;
+  static Acc init() { return 0.0; }
+  static void add(Acc& acc, float x) { acc += std::fabs(static_cast<double>(x)); }
+  static float finish(Acc acc, int64_t) { return static_cast<float>(acc); }
+};
+
+struct L2Reducer : SumSquareReducer {
+  static float finish(Acc acc, int64_t) { return static_cast<float>(std::sqrt(acc)); }
+};
+
+struct LogSumReducer : SumReducer {
+  static float finish(Acc acc, int64_t) { return static_cast<float>(std::log(acc)); }
+};
+
+// log(sum e^x) with the sum of e^x in double: finite up to x of about 709.
+struct LogSumExpReducer {
+  using Acc = double;
+  static Acc init() { return 0.0; }
+  static void add(Acc& acc, float x) { acc += std::exp(static_cast<double>(x)); }
+  static float finish(Acc acc, int64_t) { return static_cast<float>(std::log(acc)); }
 };
 
 enum class Path {
@@ -163,6 +218,38 @@ std::unique_ptr<Kernel> make_mean_f32() {
 
 std::unique_ptr<Kernel> make_reduce_max_f32() {
   return std::make_unique<Reduce<MaxReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_sum_f32() {
+  return std::make_unique<Reduce<SumReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_min_f32() {
+  return std::make_unique<Reduce<MinReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_prod_f32() {
+  return std::make_unique<Reduce<ProdReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_sum_square_f32() {
+  return std::make_unique<Reduce<SumSquareReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_l1_f32() {
+  return std::make_unique<Reduce<L1Reducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_l2_f32() {
+  return std::make_unique<Reduce<L2Reducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_log_sum_f32() {
+  return std::make_unique<Reduce<LogSumReducer>>();
+}
+
+std::unique_ptr<Kernel> make_reduce_log_sum_exp_f32() {
+  return std::make_unique<Reduce<LogSumExpReducer>>();
 }
 
 }  // namespace opscope::reference
