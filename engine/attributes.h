@@ -79,6 +79,21 @@ struct UnaryParamsAttrs {
   float gamma = 1.0f;
 };
 
+// ARG_MAX, ARG_MIN (op_kind.h): the index along `axis` (>= 0); the axis is
+// kept as 1 or dropped; ties take the first index or, with select_last, the
+// last.
+struct ArgAttrs {
+  int axis = 0;
+  bool keep_dims = true;
+  bool select_last = false;
+};
+
+// LAYER_NORM (op_kind.h): normalize over dims [axis, rank), axis >= 0.
+struct LayerNormAttrs {
+  int axis = 0;
+  float epsilon = 1e-5f;
+};
+
 struct SoftmaxAttrs {
   float beta = 1.0f;
 };
@@ -199,7 +214,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -54,6 +54,11 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kCelu: return "CELU";
     case OpKind::kThresholdedRelu: return "THRESHOLDED_RELU";
     case OpKind::kSoftmax: return "SOFTMAX";
+    case OpKind::kLogSoftmax: return "LOG_SOFTMAX";
+    case OpKind::kHardmax: return "HARDMAX";
+    case OpKind::kLayerNorm: return "LAYER_NORM";
+    case OpKind::kArgMax: return "ARG_MAX";
+    case OpKind::kArgMin: return "ARG_MIN";
     case OpKind::kAveragePool2D: return "AVERAGE_POOL_2D";
     case OpKind::kMaxPool2D: return "MAX_POOL_2D";
     case OpKind::kMean: return "MEAN";

@@ -77,6 +77,16 @@ enum class OpKind : uint16_t {
   kThresholdedRelu,
   // (x) over the last axis, attrs SoftmaxAttrs
   kSoftmax,
+  // (x) over the last axis: x - max - log(sum e^(x - max)); and 1 at the
+  // first largest element, 0 elsewhere (ONNX Hardmax).
+  kLogSoftmax,
+  kHardmax,
+  // (x f32, scale, bias?) -> (y, mean?, inv_std_dev?) attrs LayerNormAttrs:
+  // over the dims [axis, rank) of x, y = (x - mean) / sqrt(var + epsilon)
+  // * scale + bias (ONNX LayerNormalization); scale and bias hold one value
+  // or one per normalized element; mean and inv_std_dev have x's dims
+  // before axis and 1 after.
+  kLayerNorm,
   // (input NHWC) attrs Pool2DAttrs
   kAveragePool2D,
   kMaxPool2D,
@@ -94,6 +104,10 @@ enum class OpKind : uint16_t {
   kReduceL2,
   kReduceLogSum,
   kReduceLogSumExp,
+  // (x f32) -> i64 attrs ArgAttrs: the index of the largest / smallest
+  // element along the axis (NaN never compares larger or smaller).
+  kArgMax,
+  kArgMin,
   // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
   // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
   // Constant mode pads with constant_value, else zero.

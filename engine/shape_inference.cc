@@ -63,6 +63,8 @@ Rule rule_for(OpKind op) {
     case OpKind::kCelu:
     case OpKind::kThresholdedRelu:
     case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
+    case OpKind::kHardmax:
     case OpKind::kDequantize:
     case OpKind::kQuantize: return shapes::same_as_input;
     case OpKind::kAveragePool2D:
@@ -77,6 +79,9 @@ Rule rule_for(OpKind op) {
     case OpKind::kReduceLogSum:
     case OpKind::kReduceLogSumExp:
     case OpKind::kReduceMax: return shapes::reduce;
+    case OpKind::kLayerNorm: return shapes::layer_norm;
+    case OpKind::kArgMax:
+    case OpKind::kArgMin: return shapes::arg_reduce;
     case OpKind::kPad: return shapes::pad;
     case OpKind::kReshape: return shapes::reshape;
     case OpKind::kSqueeze: return shapes::squeeze;

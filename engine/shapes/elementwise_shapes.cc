@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/shapes/broadcast.h"
+#include "engine/shapes/int_params.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::shapes {
@@ -83,6 +84,57 @@ Status same_as_input(PrepareContext& ctx) {
   } else if (ctx.node().op != OpKind::kQuantize) {
     f32_if_f32(ctx);
   }
+  return Status::ok();
+}
+
+Status layer_norm(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 1));
+  OPSCOPE_ASSIGN_OR_RETURN(const LayerNormAttrs attrs, node_attrs<LayerNormAttrs>(ctx));
+  const Shape& x = ctx.input(0).shape;
+  if (attrs.axis < 0 || attrs.axis >= static_cast<int>(x.size())) {
+    return ctx.error(ErrorCode::kInvalidArgument, "axis " + std::to_string(attrs.axis) +
+                                                      " outside the input's " +
+                                                      std::to_string(x.size()) + " dims");
+  }
+  if (ctx.num_outputs() < 1 || ctx.num_outputs() > 3) {
+    return ctx.error(ErrorCode::kInvalidGraph, "takes 1 to 3 outputs, has " +
+                                                   std::to_string(ctx.num_outputs()));
+  }
+  ctx.output(0).shape = x;
+  ctx.output(0).dtype = DType::kF32;
+  Shape stat = x;
+  for (size_t d = static_cast<size_t>(attrs.axis); d < stat.size(); ++d) stat[d] = 1;
+  for (int k = 1; k < ctx.num_outputs(); ++k) {
+    if (ctx.output_id(k) < 0) continue;
+    ctx.output(k).shape = stat;
+    ctx.output(k).dtype = DType::kF32;
+  }
+  return Status::ok();
+}
+
+Status arg_reduce(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
+  OPSCOPE_ASSIGN_OR_RETURN(const ArgAttrs attrs, node_attrs<ArgAttrs>(ctx));
+  const Shape& x = ctx.input(0).shape;
+  if (attrs.axis < 0 || attrs.axis >= static_cast<int>(x.size())) {
+    return ctx.error(ErrorCode::kInvalidArgument, "axis " + std::to_string(attrs.axis) +
+                                                      " outside the input's " +
+                                                      std::to_string(x.size()) + " dims");
+  }
+  if (x[static_cast<size_t>(attrs.axis)] == 0) {
+    return ctx.error(ErrorCode::kInvalidArgument, "the axis is empty: no index to return");
+  }
+  Shape out = x;
+  if (attrs.keep_dims) {
+    out[static_cast<size_t>(attrs.axis)] = 1;
+  } else {
+    out.erase(out.begin() + attrs.axis);
+  }
+  ctx.output(0).shape = out;
+  ctx.output(0).dtype = DType::kI64;
   return Status::ok();
 }
 

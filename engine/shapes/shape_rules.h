@@ -64,6 +64,11 @@ Status expect_bias(PrepareContext& ctx, int index, int64_t channels);
 // QUANTIZE, DEQUANTIZE
 Status binary(PrepareContext& ctx);
 Status same_as_input(PrepareContext& ctx);
+// LAYER_NORM: y as x, mean and inv_std_dev (when present) x's dims before
+// the axis and 1 after; f32 throughout.
+Status layer_norm(PrepareContext& ctx);
+// ARG_MAX, ARG_MIN: x's shape with the axis 1 or dropped, i64.
+Status arg_reduce(PrepareContext& ctx);
 
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.

@@ -24,10 +24,10 @@ fs::path write_model() {
   TfliteModelBuilder b;
   const int in = b.add_tensor("in", TensorType::FLOAT32, {1, 4});
   const int a = b.add_tensor("relu_out", TensorType::FLOAT32, {1, 4});
-  const int s = b.add_tensor("sin_out", TensorType::FLOAT32, {1, 4});
+  const int s = b.add_tensor("svdf_out", TensorType::FLOAT32, {1, 4});
   const int out = b.add_tensor("custom_out", TensorType::FLOAT32, {1, 4});
   b.add_op(b.add_opcode(BuiltinOperator::RELU), {in}, {a});
-  b.add_op(b.add_opcode(BuiltinOperator::SIN), {a}, {s});
+  b.add_op(b.add_opcode(BuiltinOperator::SVDF), {a}, {s});
   b.add_op(b.add_opcode(BuiltinOperator::CUSTOM, "MyCustomOp"), {s}, {out});
   const std::vector<uint8_t> bytes = b.finish({in}, {out});
   const fs::path path = fs::temp_directory_path() /
@@ -43,9 +43,9 @@ TEST(UnsupportedOps, InspectListsEveryUnsupportedNode) {
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
   const auto& unsupported = (*info)["unsupported"];
   ASSERT_EQ(unsupported.size(), 2u);
-  EXPECT_EQ(unsupported[0]["type"], "SIN");
+  EXPECT_EQ(unsupported[0]["type"], "SVDF");
   EXPECT_EQ(unsupported[0]["source_index"], 1);
-  EXPECT_EQ(unsupported[0]["name"], "sin_out");
+  EXPECT_EQ(unsupported[0]["name"], "svdf_out");
   EXPECT_NE(unsupported[0]["reason"].get<std::string>().find("cpu:"), std::string::npos);
   EXPECT_EQ(unsupported[1]["type"], "MyCustomOp");
   EXPECT_EQ(unsupported[1]["source_index"], 2);
@@ -67,7 +67,7 @@ TEST(UnsupportedOps, RunFailsNamingTheNodesAndExitsWith6) {
   EXPECT_EQ(harness::exit_code_for(doc.error.code), harness::kExitUnsupportedOp);
   const std::string& msg = doc.error.message;
   EXPECT_NE(msg.find(path.filename().string()), std::string::npos) << msg;
-  EXPECT_NE(msg.find("node 1 'sin_out' (SIN)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 1 'svdf_out' (SVDF)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("node 2 'custom_out' (MyCustomOp)"), std::string::npos) << msg;
   fs::remove(path);
 }

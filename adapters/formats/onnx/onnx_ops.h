@@ -65,6 +65,8 @@ Status translate_celu(Importer& im);
 Status translate_thresholded_relu(Importer& im);
 Status translate_clip(Importer& im);
 Status translate_softmax(Importer& im);
+Status translate_log_softmax(Importer& im);
+Status translate_hardmax(Importer& im);
 Status translate_identity(Importer& im);
 
 // onnx_ops_shape.cc
@@ -75,6 +77,7 @@ Status translate_unsqueeze(Importer& im);
 Status translate_transpose(Importer& im);
 Status translate_concat(Importer& im);
 Status translate_shape(Importer& im);
+Status translate_size(Importer& im);
 Status translate_gather(Importer& im);
 Status translate_cast(Importer& im);
 Status translate_constant(Importer& im);
@@ -83,6 +86,8 @@ Status translate_slice(Importer& im);
 Status translate_pad(Importer& im);
 Status translate_reduce_mean(Importer& im);
 Status translate_reduce_max(Importer& im);
+Status translate_arg_max(Importer& im);
+Status translate_arg_min(Importer& im);
 Status translate_reduce_sum(Importer& im);
 Status translate_reduce_min(Importer& im);
 Status translate_reduce_prod(Importer& im);
@@ -95,6 +100,9 @@ Status translate_reduce_log_sum_exp(Importer& im);
 // onnx_ops_gather.cc
 Status translate_gather_elements(Importer& im);
 Status translate_gather_nd(Importer& im);
+
+// onnx_ops_norm.cc
+Status translate_layer_norm(Importer& im);
 
 // onnx_ops_conv_transpose.cc
 Status translate_conv_transpose(Importer& im);

@@ -528,7 +528,12 @@ Status translate_clip(Importer& im) {
   return Status::ok();
 }
 
-Status translate_softmax(Importer& im) {
+namespace {
+
+// Softmax, LogSoftmax and Hardmax share their axis rules: before opset 13
+// over the dims [axis, r) flattened (axis default 1), from 13 over one axis
+// (default -1).
+Status translate_softmax_like(Importer& im, OpKind op) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis"}));
   OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
   const int r = im.rank(x);
@@ -538,7 +543,7 @@ Status translate_softmax(Importer& im) {
   OPSCOPE_ASSIGN_OR_RETURN(int axis, normalize_axis(im, im.attr_int("axis", im.opset() < 13 ? 1 : -1), r, "axis"));
   // Channels-last with the channel axis: already the last engine axis.
   if (x.layout == Layout::kChannelsLast && axis == 1) {
-    return im.emit_output(OpKind::kSoftmax, SoftmaxAttrs{}, {x.tensor}, x.layout).status();
+    return im.emit_output(op, SoftmaxAttrs{}, {x.tensor}, x.layout).status();
   }
   OPSCOPE_ASSIGN_OR_RETURN(int in, im.as_natural(x));
   const Shape s = im.tensor(in).shape;
@@ -547,8 +552,8 @@ Status translate_softmax(Importer& im) {
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < r; ++d) (d < axis ? outer : inner) *= s[d];
     OPSCOPE_ASSIGN_OR_RETURN(int flat, im.reshape(in, Shape{outer, inner}, "2d"));
-    const int y = im.new_tensor(im.node_name() + "/softmax");
-    OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kSoftmax, SoftmaxAttrs{}, {flat}, {y}).status());
+    const int y = im.new_tensor(im.node_name() + "/" + std::string(to_string(op)));
+    OPSCOPE_RETURN_IF_ERROR(im.emit(op, SoftmaxAttrs{}, {flat}, {y}).status());
     OPSCOPE_ASSIGN_OR_RETURN(int out, im.reshape(y, s, "shape"));
     im.define_output(0, Value{out});
     return Status::ok();
@@ -562,12 +567,20 @@ Status translate_softmax(Importer& im) {
   std::vector<int> back(r);
   for (int d = 0; d < r; ++d) back[perm[d]] = d;
   OPSCOPE_ASSIGN_OR_RETURN(int moved, im.transpose(in, perm, "axis_last"));
-  const int y = im.new_tensor(im.node_name() + "/softmax");
-  OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kSoftmax, SoftmaxAttrs{}, {moved}, {y}).status());
+  const int y = im.new_tensor(im.node_name() + "/" + std::string(to_string(op)));
+  OPSCOPE_RETURN_IF_ERROR(im.emit(op, SoftmaxAttrs{}, {moved}, {y}).status());
   OPSCOPE_ASSIGN_OR_RETURN(int out, im.transpose(y, back, "axis_back"));
   im.define_output(0, Value{out});
   return Status::ok();
 }
+
+}  // namespace
+
+Status translate_softmax(Importer& im) { return translate_softmax_like(im, OpKind::kSoftmax); }
+Status translate_log_softmax(Importer& im) {
+  return translate_softmax_like(im, OpKind::kLogSoftmax);
+}
+Status translate_hardmax(Importer& im) { return translate_softmax_like(im, OpKind::kHardmax); }
 
 Status translate_identity(Importer& im) {
   // Dropout (inference): ratio and training_mode inputs, seed attribute;

@@ -213,6 +213,16 @@ Status translate_shape(Importer& im) {
   return Status::ok();
 }
 
+// Size: the element count, a constant int64 scalar (shapes are static).
+Status translate_size(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const std::vector<int64_t> v = {num_elements(im.onnx_shape(x))};
+  const int id = im.new_constant(im.node().output(0), DType::kI64, Shape{}, i64_bytes(v));
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
 // Gather -> GATHER (TFLite's form, axis attr). When data and indices are
 // both constant (shape arithmetic: Shape -> Gather -> Concat -> Reshape)
 // emit() folds the node at load, through the same kernel; its prepare
@@ -545,6 +555,33 @@ Status translate_reduce(Importer& im, OpKind op, int axes_input_opset = 18) {
 }
 
 }  // namespace
+
+namespace {
+
+// ArgMax / ArgMin: axis (default 0), keepdims (default 1),
+// select_last_index (opset 12, default 0), on the natural layout.
+Status translate_arg(Importer& im, OpKind op) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis", "keepdims", "select_last_index"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const int r = im.rank(x);
+  if (im.tensor(x).dtype != DType::kF32 || r == 0) {
+    return im.error(ErrorCode::kTypeMismatch, "input must be float of rank >= 1");
+  }
+  ArgAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.axis, normalize_axis(im, im.attr_int("axis", 0), r, "axis"));
+  a.keep_dims = im.attr_int("keepdims", 1) != 0;
+  a.select_last = im.attr_int("select_last_index", 0) != 0;
+  OPSCOPE_ASSIGN_OR_RETURN(const int in, im.as_natural(x));
+  const int y = im.new_tensor(im.node().output(0), DType::kI64);
+  OPSCOPE_RETURN_IF_ERROR(im.emit(op, a, {in}, {y}).status());
+  im.define_output(0, Value{y});
+  return Status::ok();
+}
+
+}  // namespace
+
+Status translate_arg_max(Importer& im) { return translate_arg(im, OpKind::kArgMax); }
+Status translate_arg_min(Importer& im) { return translate_arg(im, OpKind::kArgMin); }
 
 Status translate_reduce_mean(Importer& im) { return translate_reduce(im, OpKind::kMean); }
 Status translate_reduce_max(Importer& im) { return translate_reduce(im, OpKind::kReduceMax); }

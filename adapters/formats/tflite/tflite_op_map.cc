@@ -473,6 +473,7 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::SIGN: return unary(OpKind::kSign, node);
     case BuiltinOperator::ELU: return unary(OpKind::kElu, node);
     case BuiltinOperator::SOFTMAX: return softmax(c, node);
+    case BuiltinOperator::LOG_SOFTMAX: return unary(OpKind::kLogSoftmax, node);
     case BuiltinOperator::AVERAGE_POOL_2D:
       return pool_2d(c, OpKind::kAveragePool2D, node);
     case BuiltinOperator::MAX_POOL_2D:

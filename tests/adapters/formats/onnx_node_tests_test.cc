@@ -53,7 +53,8 @@ const std::set<std::string> kClaimedOps = {
     "Floor", "Ceil", "Round", "Reciprocal", "Sign", "Erf", "Softplus", "Softsign",
     "Elu", "Selu", "Celu", "ThresholdedRelu",
     "ReduceSum", "ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
-    "ReduceLogSum", "ReduceLogSumExp",
+    "ReduceLogSum", "ReduceLogSumExp", "LogSoftmax", "Hardmax", "Size",
+    "LayerNormalization", "ArgMax", "ArgMin",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "engine/backends/reference/kernels/elementwise_util.h"
 #include "engine/backends/reference/kernels/kernels.h"
@@ -309,5 +310,40 @@ std::unique_ptr<Kernel> make_elu_f32() { return make_unary<EluOp>(); }
 std::unique_ptr<Kernel> make_selu_f32() { return make_unary<SeluOp>(); }
 std::unique_ptr<Kernel> make_celu_f32() { return make_unary<CeluOp>(); }
 std::unique_ptr<Kernel> make_thresholded_relu_f32() { return make_unary<ThresholdedReluOp>(); }
+
+namespace {
+
+// NEG on integers, for shape arithmetic (ONNX's Neg on int64 axes counts);
+// wraps like the two's-complement hardware at the type's minimum.
+template <typename T>
+class IntNegKernel final : public Kernel {
+ public:
+  Status prepare(PrepareContext& ctx) override {
+    OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+    OPSCOPE_RETURN_IF_ERROR(expect_single_output(ctx));
+    const Tensor& in = ctx.input(0);
+    ctx.output(0).shape = in.shape;
+    ctx.output(0).dtype = in.dtype;
+    size_ = in.elements();
+    in_id_ = ctx.input_id(0);
+    out_id_ = ctx.output_id(0);
+    return Status::ok();
+  }
+  void run(const RunContext& ctx) override {
+    using U = std::make_unsigned_t<T>;
+    const T* in = ctx.data<const T>(in_id_);
+    T* out = ctx.data<T>(out_id_);
+    for (int64_t i = 0; i < size_; ++i) out[i] = static_cast<T>(U{0} - static_cast<U>(in[i]));
+  }
+
+ private:
+  int64_t size_ = 0;
+  int in_id_ = -1, out_id_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_neg_i32() { return std::make_unique<IntNegKernel<int32_t>>(); }
+std::unique_ptr<Kernel> make_neg_i64() { return std::make_unique<IntNegKernel<int64_t>>(); }
 
 }  // namespace opscope::reference

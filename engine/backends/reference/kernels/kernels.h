@@ -65,6 +65,13 @@ std::unique_ptr<Kernel> make_selu_f32();
 std::unique_ptr<Kernel> make_celu_f32();
 std::unique_ptr<Kernel> make_thresholded_relu_f32();
 std::unique_ptr<Kernel> make_softmax_f32();
+std::unique_ptr<Kernel> make_log_softmax_f32();
+std::unique_ptr<Kernel> make_hardmax_f32();
+std::unique_ptr<Kernel> make_layer_norm_f32();
+std::unique_ptr<Kernel> make_neg_i32();
+std::unique_ptr<Kernel> make_neg_i64();
+std::unique_ptr<Kernel> make_arg_max_f32();
+std::unique_ptr<Kernel> make_arg_min_f32();
 
 // quantize.cc: DEQUANTIZE from f16 / i8 / u8, QUANTIZE f32 -> i8 / u8
 std::unique_ptr<Kernel> make_dequantize();
