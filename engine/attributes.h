@@ -88,6 +88,13 @@ struct ArgAttrs {
   bool select_last = false;
 };
 
+// IS_INF (op_kind.h): which infinities count (ONNX IsInf's detect_positive
+// and detect_negative).
+struct IsInfAttrs {
+  bool positive = true;
+  bool negative = true;
+};
+
 // LAYER_NORM (op_kind.h): normalize over dims [axis, rank), axis >= 0.
 struct LayerNormAttrs {
   int axis = 0;
@@ -214,7 +221,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -108,6 +108,26 @@ enum class OpKind : uint16_t {
   // element along the axis (NaN never compares larger or smaller).
   kArgMax,
   kArgMin,
+  // Comparisons with numpy broadcasting: (a, b) of one dtype (f32, i32 or
+  // i64; EQUAL and NOT_EQUAL also bool) -> bool. NaN compares unequal.
+  kEqual,
+  kNotEqual,
+  kLess,
+  kLessEqual,
+  kGreater,
+  kGreaterEqual,
+  // (a bool, b bool) -> bool with numpy broadcasting; (x bool) -> bool.
+  kLogicalAnd,
+  kLogicalOr,
+  kLogicalXor,
+  kLogicalNot,
+  // (x f32) -> bool: x is NaN; x is +inf or -inf as IsInfAttrs allows.
+  kIsNaN,
+  kIsInf,
+  // (condition bool, x, y) -> x where condition else y; the three operands
+  // broadcast together (numpy, TFLite's SELECT_V2, ONNX Where); x and y
+  // share a dtype, any.
+  kSelect,
   // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
   // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
   // Constant mode pads with constant_value, else zero.

@@ -82,6 +82,19 @@ Rule rule_for(OpKind op) {
     case OpKind::kLayerNorm: return shapes::layer_norm;
     case OpKind::kArgMax:
     case OpKind::kArgMin: return shapes::arg_reduce;
+    case OpKind::kEqual:
+    case OpKind::kNotEqual:
+    case OpKind::kLess:
+    case OpKind::kLessEqual:
+    case OpKind::kGreater:
+    case OpKind::kGreaterEqual:
+    case OpKind::kLogicalAnd:
+    case OpKind::kLogicalOr:
+    case OpKind::kLogicalXor: return shapes::compare;
+    case OpKind::kLogicalNot:
+    case OpKind::kIsNaN:
+    case OpKind::kIsInf: return shapes::bool_of_input;
+    case OpKind::kSelect: return shapes::select;
     case OpKind::kPad: return shapes::pad;
     case OpKind::kReshape: return shapes::reshape;
     case OpKind::kSqueeze: return shapes::squeeze;

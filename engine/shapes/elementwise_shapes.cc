@@ -32,6 +32,17 @@ Status expect_present(const PrepareContext& ctx, int i) {
 
 namespace {
 
+// f32 stays f32 and integer arithmetic keeps its integers; other dtypes
+// (quantized) are the importer's to set.
+void binary_dtype(PrepareContext& ctx) {
+  const DType in = ctx.input(0).dtype;
+  if (in == DType::kI32 || in == DType::kI64) {
+    ctx.output(0).dtype = in;
+  } else {
+    f32_if_f32(ctx);
+  }
+}
+
 Status expect_binary_inputs(const PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
   OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
@@ -51,7 +62,7 @@ Status binary(PrepareContext& ctx) {
     return broadcast_error(ctx, a, b);
   }
   ctx.output(0).shape = std::move(out);
-  f32_if_f32(ctx);
+  binary_dtype(ctx);
   return Status::ok();
 }
 
@@ -61,7 +72,7 @@ Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx) {
   BroadcastPlan plan;
   OPSCOPE_RETURN_IF_ERROR(plan_broadcast(ctx, ctx.input(0), ctx.input(1), &out, &plan));
   ctx.output(0).shape = std::move(out);
-  f32_if_f32(ctx);
+  binary_dtype(ctx);
   return plan;
 }
 

@@ -70,6 +70,22 @@ Status layer_norm(PrepareContext& ctx);
 // ARG_MAX, ARG_MIN: x's shape with the axis 1 or dropped, i64.
 Status arg_reduce(PrepareContext& ctx);
 
+// logical_shapes.cc: EQUAL ... GREATER_EQUAL and LOGICAL_AND/OR/XOR (numpy
+// broadcasting, bool out), LOGICAL_NOT, IS_NAN, IS_INF (bool of x's shape),
+// SELECT_V2 (condition, x and y broadcast together; x's dtype).
+Status compare(PrepareContext& ctx);
+Result<BroadcastPlan> compare_broadcast(PrepareContext& ctx);
+Status bool_of_input(PrepareContext& ctx);
+struct SelectPlan {
+  Shape dims;  // the output's
+  // Element strides of condition, x and y in the output's dims, 0 where the
+  // operand broadcasts.
+  std::vector<int64_t> strides[3];
+  size_t element_size = 4;
+};
+Status select(PrepareContext& ctx);
+Result<SelectPlan> select_plan(PrepareContext& ctx);
+
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.
 Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx);

@@ -69,6 +69,14 @@ bool have_ort(const fs::path& model) {
 
 class OrtAgreement : public ::testing::TestWithParam<std::string> {};
 
+// --shape for models whose inputs have free dims: openWakeWord's
+// melspectrogram front end takes [batch, samples] (1280 samples: 80 ms at
+// 16 kHz, what openWakeWord feeds it).
+std::vector<std::string> shapes_of(const std::string& model) {
+  if (model == "melspectrogram") return {"input=1x1280"};
+  return {};
+}
+
 TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   const fs::path model = model_dir() / (GetParam() + ".onnx");
   if (!have_ort(model)) {
@@ -76,12 +84,13 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
     GTEST_SKIP() << "model or onnxruntime-node not installed";
   }
   const fs::path work = fresh_dir("opscope-ort", GetParam());
-  auto loaded = harness::load_model(model.string());
+  auto loaded = harness::load_model(model.string(), {shapes_of(GetParam())});
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   const Graph& g = (*loaded)->graph;
   const std::vector<fs::path> inputs = write_smooth_inputs(g, work);
   ASSERT_NO_FATAL_FAILURE(run_ort(model, g, inputs, work / "ort", "all"));
   harness::RunRequest req = one_run(model, g, inputs);
+  req.config.shapes = shapes_of(GetParam());
 
   for (const BackendConfig& config : backend_configs()) {
     req.config.backends = config.backends;
@@ -100,13 +109,15 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   fs::remove_all(work);
 }
 
+// melspectrogram: an audio front end whose Clip floor (max - 80 dB) is
+// computed at run time.
 // torchvision_*: datasets/export_torchvision.py (weights=None, seed 0, each
 // layer rescaled so activations stay O(1); see that script). shufflenet
 // brings Split and the channel shuffle's 5-D Reshape/Transpose, regnet
 // grouped convolutions, lraspp a bilinear Resize to the input size.
 INSTANTIATE_TEST_SUITE_P(
     Models, OrtAgreement,
-    ::testing::Values("embedding_model", "alexa_v0.1", "torchvision_mobilenet_v2",
+    ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "torchvision_mobilenet_v2",
                       "torchvision_mobilenet_v3_small", "torchvision_resnet18",
                       "torchvision_shufflenet_v2_x0_5", "torchvision_regnet_x_400mf",
                       "torchvision_lraspp_mobilenet_v3_large"),

@@ -83,80 +83,6 @@ bool try_fuse_activation(Importer& im, const Value& x, Activation act) {
 
 namespace {
 
-int64_t wrap(uint64_t u) { return static_cast<int64_t>(u); }
-
-// A constant-only integer op (shape arithmetic) evaluated here: the
-// engine's arithmetic kernels are f32.
-Status fold_int_binary(Importer& im, const Value& a, const Value& b, OpKind op) {
-  const Tensor& ta = im.tensor(a);
-  const Tensor& tb = im.tensor(b);
-  Shape out;
-  {
-    const Shape& sa = ta.shape;
-    const Shape& sb = tb.shape;
-    const size_t r = std::max(sa.size(), sb.size());
-    out.assign(r, 1);
-    for (size_t i = 0; i < r; ++i) {
-      const int64_t da = i + sa.size() >= r ? sa[i + sa.size() - r] : 1;
-      const int64_t db = i + sb.size() >= r ? sb[i + sb.size() - r] : 1;
-      if (da != db && da != 1 && db != 1) {
-        return im.error(ErrorCode::kShapeMismatch, "shapes " + shape_to_string(sa) +
-                                                       " and " + shape_to_string(sb) +
-                                                       " do not broadcast");
-      }
-      out[i] = da == 1 ? db : da;
-    }
-  }
-  const auto get = [](const Tensor& t, const Shape& out_shape, int64_t flat) -> int64_t {
-    // Index of the broadcast element in t.
-    int64_t idx = 0, stride = 1, rest = flat;
-    std::vector<int64_t> coord(out_shape.size());
-    for (int d = static_cast<int>(out_shape.size()) - 1; d >= 0; --d) {
-      coord[d] = rest % out_shape[d];
-      rest /= out_shape[d];
-    }
-    const size_t off = out_shape.size() - t.shape.size();
-    for (int d = static_cast<int>(t.shape.size()) - 1; d >= 0; --d) {
-      const int64_t c = t.shape[d] == 1 ? 0 : coord[d + off];
-      idx += c * stride;
-      stride *= t.shape[d];
-    }
-    return t.dtype == DType::kI64 ? t.constant_as<int64_t>()[idx] : t.constant_as<int32_t>()[idx];
-  };
-  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(out, DType::kI64));
-  const int64_t n = num_elements(out);
-  std::vector<int64_t> v(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t x = get(ta, out, i), y = get(tb, out, i);
-    switch (op) {
-      // Shape arithmetic wraps on overflow, as ONNX Runtime's int64 does;
-      // a wrapped dim is then refused where it is used as a shape.
-      case OpKind::kAdd: v[i] = wrap(static_cast<uint64_t>(x) + static_cast<uint64_t>(y)); break;
-      case OpKind::kSub: v[i] = wrap(static_cast<uint64_t>(x) - static_cast<uint64_t>(y)); break;
-      case OpKind::kMul: v[i] = wrap(static_cast<uint64_t>(x) * static_cast<uint64_t>(y)); break;
-      case OpKind::kMaximum: v[i] = std::max(x, y); break;
-      case OpKind::kMinimum: v[i] = std::min(x, y); break;
-      default:  // kDiv: integer division truncates toward zero, as C++
-        if (y == 0) return im.error(ErrorCode::kInvalidGraph, "integer division by zero");
-        v[i] = (y == -1) ? wrap(0 - static_cast<uint64_t>(x)) : x / y;
-        break;
-    }
-  }
-  const DType dt = ta.dtype;
-  std::vector<uint8_t> bytes(n * dtype_size(dt));
-  for (int64_t i = 0; i < n; ++i) {
-    if (dt == DType::kI64) {
-      std::memcpy(bytes.data() + i * 8, &v[i], 8);
-    } else {
-      const int32_t w = static_cast<int32_t>(v[i]);
-      std::memcpy(bytes.data() + i * 4, &w, 4);
-    }
-  }
-  const int id = im.new_constant(im.node().output(0), dt, out, std::move(bytes));
-  im.define_output(0, Value{id});
-  return Status::ok();
-}
-
 Status translate_binary(Importer& im, OpKind op) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
   OPSCOPE_ASSIGN_OR_RETURN(Value a, im.input(0));
@@ -167,37 +93,48 @@ Status translate_binary(Importer& im, OpKind op) {
                     "inputs have different types (" + std::string(to_string(da)) +
                         ", " + std::string(to_string(db)) + ")");
   }
-  if ((da == DType::kI64 || da == DType::kI32) && im.is_constant(a) && im.is_constant(b)) {
-    return fold_int_binary(im, a, b, op);
-  }
   Layout layout;
   OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, {a, b}, &layout));
   return im.emit_output(op, std::monostate{}, ids, layout).status();
 }
 
-// Max and Min take 1 or more inputs: a chain of binary nodes.
-Status translate_variadic(Importer& im, OpKind op) {
+// Every input of a variadic op (Max, Min, Sum, Mean) in one layout.
+Result<std::vector<int>> variadic_inputs(Importer& im, Layout* layout) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
-  if (im.num_inputs() == 2) return translate_binary(im, op);
   std::vector<Value> vs;
   for (int i = 0; i < im.num_inputs(); ++i) {
     OPSCOPE_ASSIGN_OR_RETURN(Value v, im.input(i));
     vs.push_back(v);
   }
   if (vs.empty()) return im.error(ErrorCode::kInvalidGraph, "has no inputs");
-  Layout layout;
-  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, common_layout(im, vs, &layout));
-  if (ids.size() == 1) {
-    im.define_output(0, Value{ids[0], layout});
-    return Status::ok();
-  }
+  return common_layout(im, vs, layout);
+}
+
+// op over ids as a chain of binary nodes into fresh tensors; the last
+// tensor (ids[0] when there is one).
+Result<int> chain(Importer& im, OpKind op, const std::vector<int>& ids) {
   int acc = ids[0];
-  for (size_t k = 1; k + 1 < ids.size(); ++k) {
+  for (size_t k = 1; k < ids.size(); ++k) {
     const int mid = im.new_tensor(im.node_name() + "/" + std::to_string(k));
     OPSCOPE_RETURN_IF_ERROR(im.emit(op, std::monostate{}, {acc, ids[k]}, {mid}).status());
     acc = mid;
   }
-  return im.emit_output(op, std::monostate{}, {acc, ids.back()}, layout).status();
+  return acc;
+}
+
+// Max, Min and Sum take 1 or more inputs: a chain of binary nodes.
+Status translate_variadic(Importer& im, OpKind op) {
+  if (im.num_inputs() == 2) return translate_binary(im, op);
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> ids, variadic_inputs(im, &layout));
+  if (ids.size() == 1) {
+    im.define_output(0, Value{ids[0], layout});
+    return Status::ok();
+  }
+  const int last = ids.back();
+  ids.pop_back();
+  OPSCOPE_ASSIGN_OR_RETURN(const int acc, chain(im, op, ids));
+  return im.emit_output(op, std::monostate{}, {acc, last}, layout).status();
 }
 
 Status translate_unary(Importer& im, OpKind op, Attributes attrs) {
@@ -285,6 +222,22 @@ Status translate_mul(Importer& im) {
 }
 
 Status translate_max(Importer& im) { return translate_variadic(im, OpKind::kMaximum); }
+Status translate_sum(Importer& im) { return translate_variadic(im, OpKind::kAdd); }
+
+// Mean: the sum of the inputs divided by their count.
+Status translate_mean(Importer& im) {
+  Layout layout;
+  OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int> ids, variadic_inputs(im, &layout));
+  if (im.tensor(ids[0]).dtype != DType::kF32) {
+    return im.error(ErrorCode::kUnsupportedOp, "Mean of non-float inputs is not supported");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const int sum, chain(im, OpKind::kAdd, ids));
+  const float n = static_cast<float>(ids.size());
+  std::vector<uint8_t> bytes(sizeof(float));
+  std::memcpy(bytes.data(), &n, sizeof(float));
+  const int count = im.new_constant(im.node_name() + "/count", DType::kF32, {}, std::move(bytes));
+  return im.emit_output(OpKind::kDiv, std::monostate{}, {sum, count}, layout).status();
+}
 Status translate_min(Importer& im) { return translate_variadic(im, OpKind::kMinimum); }
 
 Status translate_prelu(Importer& im) {
@@ -481,19 +434,42 @@ Status translate_log(Importer& im) {
   return translate_unary(im, OpKind::kLog, std::monostate{});
 }
 
+namespace {
+
+// Clip's bound input k when it is computed at run time (an audio front
+// end's floor of max - 80 dB): the tensor id of that scalar, else -1.
+Result<int> runtime_bound(Importer& im, int k) {
+  if (!im.has_input(k)) return -1;
+  OPSCOPE_ASSIGN_OR_RETURN(Value v, im.input(k));
+  if (im.is_constant(v)) return -1;
+  const Tensor& t = im.tensor(v);
+  if (t.dtype != DType::kF32 || t.elements() != 1) {
+    return im.error(ErrorCode::kInvalidGraph, "bound '" + t.name + "' is " +
+                                                  std::string(to_string(t.dtype)) + " " +
+                                                  shape_to_string(t.shape) +
+                                                  ", not one float");
+  }
+  return v.tensor;
+}
+
+}  // namespace
+
 Status translate_clip(Importer& im) {
   float lo = -std::numeric_limits<float>::infinity();
   float hi = std::numeric_limits<float>::infinity();
+  int lo_id = -1, hi_id = -1;  // bounds computed at run time
   if (im.opset() < 11) {
     OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"min", "max"}));
     lo = im.attr_float("min", lo);
     hi = im.attr_float("max", hi);
   } else {
     OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
-    if (im.has_input(1)) {
+    OPSCOPE_ASSIGN_OR_RETURN(lo_id, runtime_bound(im, 1));
+    OPSCOPE_ASSIGN_OR_RETURN(hi_id, runtime_bound(im, 2));
+    if (im.has_input(1) && lo_id < 0) {
       OPSCOPE_ASSIGN_OR_RETURN(lo, im.float_scalar_input(1));
     }
-    if (im.has_input(2)) {
+    if (im.has_input(2) && hi_id < 0) {
       OPSCOPE_ASSIGN_OR_RETURN(hi, im.float_scalar_input(2));
     }
   }
@@ -506,20 +482,24 @@ Status translate_clip(Importer& im) {
   if (lo == 0.0f && hi == 6.0f) act = Activation::kRelu6;
   if (lo == 0.0f && hi == inf) act = Activation::kRelu;
   if (lo == -1.0f && hi == 1.0f) act = Activation::kReluN1To1;
+  if (lo_id >= 0 || hi_id >= 0) act = Activation::kNone;
   if (act != Activation::kNone && try_fuse_activation(im, x, act)) return Status::ok();
   if (act == Activation::kRelu6) return translate_unary(im, OpKind::kRelu6, std::monostate{});
   if (act == Activation::kRelu) return translate_unary(im, OpKind::kRelu, std::monostate{});
-  // General bounds: max(x, lo) then min(., hi), with scalar constants.
+  // General bounds: max(x, lo) then min(., hi), with scalar constants or
+  // the run-time scalars.
   int cur = x.tensor;
-  if (lo != -inf) {
-    const int c = im.new_f32_constant(im.node_name() + "/min", Shape{}, {lo});
-    const bool last = hi == inf;
+  if (lo != -inf || lo_id >= 0) {
+    const int c =
+        lo_id >= 0 ? lo_id : im.new_f32_constant(im.node_name() + "/min", Shape{}, {lo});
+    const bool last = hi == inf && hi_id < 0;
     const int out = last ? im.new_tensor(im.node().output(0)) : im.new_tensor(im.node_name() + "/lo");
     OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kMaximum, std::monostate{}, {cur, c}, {out}).status());
     cur = out;
   }
-  if (hi != inf) {
-    const int c = im.new_f32_constant(im.node_name() + "/max", Shape{}, {hi});
+  if (hi != inf || hi_id >= 0) {
+    const int c =
+        hi_id >= 0 ? hi_id : im.new_f32_constant(im.node_name() + "/max", Shape{}, {hi});
     const int out = im.new_tensor(im.node().output(0));
     OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kMinimum, std::monostate{}, {cur, c}, {out}).status());
     cur = out;

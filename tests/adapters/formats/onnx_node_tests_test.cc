@@ -55,6 +55,8 @@ const std::set<std::string> kClaimedOps = {
     "ReduceSum", "ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
     "ReduceLogSum", "ReduceLogSumExp", "LogSoftmax", "Hardmax", "Size",
     "LayerNormalization", "ArgMax", "ArgMin",
+    "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not",
+    "IsNaN", "IsInf", "Where", "Sum", "Mean",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:
@@ -77,8 +79,9 @@ const std::string* variant_not_claimed(const std::string& test) {
   return nullptr;
 }
 
+// BOOL: the comparison, logical and selection ops' data, compared exactly.
 bool is_activation_type(const std::string& t) {
-  return t == "FLOAT" || t == "UINT8" || t == "INT8";
+  return t == "FLOAT" || t == "UINT8" || t == "INT8" || t == "BOOL";
 }
 
 // The engine's 8-bit integers are quantized reals. Tests with UINT8 or INT8
@@ -100,10 +103,13 @@ bool uses_eight_bit_data(const onnx::ModelSummary& s) {
 }
 
 // Integer data (not only shapes and indices) is exact for ops that only
-// move elements: a test whose first input is INT32/INT64, or that has an
-// INT32 output, is in scope when all its ops are these
-// (test_gathernd_example_int32, ...). Integer arithmetic stays outside.
-const std::set<std::string> kIntegerDataOps = {"GatherElements", "GatherND"};
+// move or compare elements: a test whose first input is INT32/INT64, or
+// that has an INT32 output, is in scope when all its ops are these
+// (test_gathernd_example_int32, test_equal, ...). Integer arithmetic stays
+// outside.
+const std::set<std::string> kIntegerDataOps = {
+    "GatherElements", "GatherND", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual",
+    "Where"};
 
 bool is_integer_type(const std::string& t) { return t == "INT64" || t == "INT32"; }
 

@@ -1,4 +1,5 @@
-// The run-time walk of a broadcast of two f32 operands, planned once in
+// The run-time walk of a broadcast of two operands (f32, or any element
+// types the op maps between: comparisons read f32/i32/i64 and write bool), planned once in
 // prepare() by the shape rule (shapes::binary_broadcast) with a contiguous
 // inner loop. Used by the binary elementwise kernels and PRELU.
 #pragma once
@@ -28,34 +29,33 @@ namespace broadcast_detail {
 // writing it also keeps in-place use (out == a or out == b) correct.
 constexpr int64_t kBlock = 8;
 
-template <typename Op>
-inline void loop_vv(const float* a, const float* b, float* out, int64_t n,
-                    Op op) {
+template <typename A, typename B, typename O, typename Op>
+inline void loop_vv(const A* a, const B* b, O* out, int64_t n, Op op) {
   int64_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
-    float vo[kBlock];
+    O vo[kBlock];
     for (int64_t j = 0; j < kBlock; ++j) vo[j] = op(a[i + j], b[i + j]);
     std::memcpy(out + i, vo, sizeof(vo));
   }
   for (; i < n; ++i) out[i] = op(a[i], b[i]);
 }
 
-template <typename Op>
-inline void loop_sv(float a, const float* b, float* out, int64_t n, Op op) {
+template <typename A, typename B, typename O, typename Op>
+inline void loop_sv(A a, const B* b, O* out, int64_t n, Op op) {
   int64_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
-    float vo[kBlock];
+    O vo[kBlock];
     for (int64_t j = 0; j < kBlock; ++j) vo[j] = op(a, b[i + j]);
     std::memcpy(out + i, vo, sizeof(vo));
   }
   for (; i < n; ++i) out[i] = op(a, b[i]);
 }
 
-template <typename Op>
-inline void loop_vs(const float* a, float b, float* out, int64_t n, Op op) {
+template <typename A, typename B, typename O, typename Op>
+inline void loop_vs(const A* a, B b, O* out, int64_t n, Op op) {
   int64_t i = 0;
   for (; i + kBlock <= n; i += kBlock) {
-    float vo[kBlock];
+    O vo[kBlock];
     for (int64_t j = 0; j < kBlock; ++j) vo[j] = op(a[i + j], b);
     std::memcpy(out + i, vo, sizeof(vo));
   }
@@ -67,9 +67,8 @@ inline void loop_vs(const float* a, float b, float* out, int64_t n, Op op) {
 // out = op(a, b) elementwise per `plan`. Allocates nothing. `out` may alias
 // an input only when that input has the output's shape (every element is
 // read before it is written at the same index).
-template <typename Op>
-void broadcast_apply(const BroadcastPlan& plan, const float* a,
-                     const float* b, float* out, Op op) {
+template <typename A, typename B, typename O, typename Op>
+void broadcast_apply(const BroadcastPlan& plan, const A* a, const B* b, O* out, Op op) {
   using namespace broadcast_detail;
   switch (plan.kind) {
     case BroadcastKind::kFlat:
@@ -107,7 +106,7 @@ void broadcast_apply(const BroadcastPlan& plan, const float* a,
   std::array<int64_t, kMaxBroadcastRank> index{};
   int64_t ia = 0, ib = 0;
   for (int64_t r = 0; r < rows; ++r) {
-    float* row_out = out + r * n;
+    O* row_out = out + r * n;
     if (a_row && b_row) {
       loop_vv(a + ia, b + ib, row_out, n, op);
     } else if (a_row) {

@@ -72,6 +72,32 @@ std::unique_ptr<Kernel> make_neg_i32();
 std::unique_ptr<Kernel> make_neg_i64();
 std::unique_ptr<Kernel> make_arg_max_f32();
 std::unique_ptr<Kernel> make_arg_min_f32();
+// Comparisons (f32, i32, i64; EQUAL and NOT_EQUAL also bool), logical
+// ops, LOGICAL_NOT / IS_NAN / IS_INF (one kernel), SELECT_V2 (any dtype).
+std::unique_ptr<Kernel> make_equal();
+std::unique_ptr<Kernel> make_not_equal();
+std::unique_ptr<Kernel> make_less();
+std::unique_ptr<Kernel> make_less_equal();
+std::unique_ptr<Kernel> make_greater();
+std::unique_ptr<Kernel> make_greater_equal();
+std::unique_ptr<Kernel> make_logical_and();
+std::unique_ptr<Kernel> make_logical_or();
+std::unique_ptr<Kernel> make_logical_xor();
+std::unique_ptr<Kernel> make_bool_unary();
+std::unique_ptr<Kernel> make_select();
+// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on i32 / i64 (int_arithmetic.cc).
+std::unique_ptr<Kernel> make_add_i32();
+std::unique_ptr<Kernel> make_add_i64();
+std::unique_ptr<Kernel> make_sub_i32();
+std::unique_ptr<Kernel> make_sub_i64();
+std::unique_ptr<Kernel> make_mul_i32();
+std::unique_ptr<Kernel> make_mul_i64();
+std::unique_ptr<Kernel> make_div_i32();
+std::unique_ptr<Kernel> make_div_i64();
+std::unique_ptr<Kernel> make_maximum_i32();
+std::unique_ptr<Kernel> make_maximum_i64();
+std::unique_ptr<Kernel> make_minimum_i32();
+std::unique_ptr<Kernel> make_minimum_i64();
 
 // quantize.cc: DEQUANTIZE from f16 / i8 / u8, QUANTIZE f32 -> i8 / u8
 std::unique_ptr<Kernel> make_dequantize();
