@@ -455,6 +455,19 @@ Status translate_builtin(const OpContext& c, Node& node) {
       return binary_no_options(OpKind::kMinimum, node);
     case BuiltinOperator::POW:
       return binary_no_options(OpKind::kPow, node);
+    case BuiltinOperator::EQUAL: return plain_op(OpKind::kEqual, 2, 2, node);
+    case BuiltinOperator::NOT_EQUAL: return plain_op(OpKind::kNotEqual, 2, 2, node);
+    case BuiltinOperator::LESS: return plain_op(OpKind::kLess, 2, 2, node);
+    case BuiltinOperator::LESS_EQUAL: return plain_op(OpKind::kLessEqual, 2, 2, node);
+    case BuiltinOperator::GREATER: return plain_op(OpKind::kGreater, 2, 2, node);
+    case BuiltinOperator::GREATER_EQUAL: return plain_op(OpKind::kGreaterEqual, 2, 2, node);
+    case BuiltinOperator::LOGICAL_AND: return plain_op(OpKind::kLogicalAnd, 2, 2, node);
+    case BuiltinOperator::LOGICAL_OR: return plain_op(OpKind::kLogicalOr, 2, 2, node);
+    case BuiltinOperator::LOGICAL_NOT: return unary(OpKind::kLogicalNot, node);
+    // SELECT_V2 broadcasts its three operands (numpy). SELECT (v1) also
+    // takes a rank-1 condition over x's first dim, another semantics: not
+    // mapped.
+    case BuiltinOperator::SELECT_V2: return plain_op(OpKind::kSelect, 3, 3, node);
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);
