@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/device_flags.h"
+#include "cli/inspect_file_text.h"
 #include "cli/inspect_text.h"
 #include "harness/exit_codes.h"
 #include "adapters/runtimes/pytorch/pytorch_module.h"
@@ -81,6 +82,8 @@ int run(const InspectCommand& c) {
     std::fprintf(stderr, "opscope: error: %s\n", info.status().message().c_str());
     return exit_code_for(info.status().code());
   }
+  // Names are bytes from the file: escaped to UTF-8 for tables and JSON alike.
+  escape_invalid_utf8(*info);
   if (c.json) {
     nlohmann::json j = *info;
     if (device) {
@@ -93,9 +96,19 @@ int run(const InspectCommand& c) {
     if (device) std::printf("device  %s\n", device_text.c_str());
     if (pytorch_file) {
       print_pytorch_inspection(*info, stdout);
+    } else if (info->value("described_from", "") == "file") {
+      print_file_inspection(*info, stdout);
     } else {
       print_inspection(*info, stdout);
     }
+  }
+  // A model the engine cannot import is described first (above), then
+  // fails as `run` would: scripts see from the exit code that it cannot run.
+  if (info->contains("import_error")) {
+    const nlohmann::json& e = (*info)["import_error"];
+    std::fflush(stdout);
+    std::fprintf(stderr, "opscope: error: %s\n", e["message"].get<std::string>().c_str());
+    return exit_code_for(e["code"].get<std::string>());
   }
   return kExitOk;
 }
@@ -107,6 +120,17 @@ CliCommand add_inspect_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "inspect", "Describe a model: inputs, outputs, op histogram, params, "
                  "weight precision, MACs per node, placement, unsupported ops");
+  sub->footer(
+      "A model the engine cannot import (an op the importer lacks, such as ONNX If, Loop or "
+      "LSTM; an element type such as DOUBLE) is still described, from the file itself: "
+      "inputs and outputs as the file types them, the op histogram of every graph and "
+      "subgraph, opsets or schema version, producer, initializer sizes, and every node "
+      "that cannot run with its reason (--json: \"runnable\": false, \"import_error\", "
+      "\"unsupported\"). The description goes to stdout, the import error to stderr, "
+      "and the exit code is the import error's (6 unsupported op, 8 type mismatch, ...), "
+      "so scripts see it cannot run. A file that does not parse fails as before (4).\n"
+      "Example: opscope inspect /usr/share/libonnx-testdata/data/node/test_if/model.onnx; "
+      "echo $?   # prints the description, then 6\n");
   sub->add_option("model", c->model, "Model file (.tflite, .onnx, .ptl, .pt)")->required();
   sub->add_option("--shape", c->shapes,
                   "PyTorch files: one shape per forward() argument, e.g. 1x3x224x224 "

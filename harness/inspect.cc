@@ -7,6 +7,7 @@
 #include "engine/macs.h"
 #include "engine/partitioner.h"
 #include "engine/session.h"
+#include "harness/inspect_file.h"
 #include "harness/model_loader.h"
 
 namespace opscope::harness {
@@ -31,7 +32,10 @@ json tensor_json(const Tensor& t) {
 Result<json> inspect_model(const std::string& path,
                            const std::vector<std::string>& backend_names,
                            int min_partition_size) {
-  OPSCOPE_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, load_model(path));
+  Result<std::shared_ptr<Model>> loaded = load_model(path);
+  // A model the engine cannot import is described from its file.
+  if (!loaded.is_ok()) return inspect_unimportable(path, loaded.status());
+  std::shared_ptr<Model> model = std::move(loaded).value();
 
   // Placement with the requested backends.
   std::vector<std::unique_ptr<Backend>> owned;
@@ -77,6 +81,8 @@ Result<json> inspect_model(const std::string& path,
                 {"params", info.params},
                 {"param_bytes", info.param_bytes},
                 {"macs", graph_macs(*graph)}};
+  j["described_from"] = "engine";
+  j["runnable"] = plan.unsupported.empty() && prepare_error.empty();
   j["shapes_resolved_by_engine"] = session != nullptr;
   if (!prepare_error.empty()) j["prepare_error"] = prepare_error;
   j["inputs"] = json::array();

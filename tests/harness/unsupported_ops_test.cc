@@ -41,6 +41,10 @@ TEST(UnsupportedOps, InspectListsEveryUnsupportedNode) {
   const fs::path path = write_model();
   auto info = harness::inspect_model(path.string(), {"cpu"});
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
+  // It loads (unknown ops become nodes no backend supports): the engine's
+  // description, which says it cannot run.
+  EXPECT_EQ((*info)["described_from"], "engine");
+  EXPECT_EQ((*info)["runnable"], false);
   const auto& unsupported = (*info)["unsupported"];
   ASSERT_EQ(unsupported.size(), 2u);
   EXPECT_EQ(unsupported[0]["type"], "SVDF");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -210,6 +211,29 @@ Result<TensorData> read_tensor_proto(const ::onnx::TensorProto& proto,
                                      const std::string& base_dir);
 // The engine dtype of an ONNX TensorProto.DataType, or an error.
 Result<DType> dtype_from_onnx(int32_t elem_type, const std::string& what);
+
+// Parses a ModelProto as every reader of ONNX files does: under 2 GB, a
+// recursion limit of 64, a graph present. Errors (kMalformedModel) start
+// with `display_name`.
+Result<std::shared_ptr<::onnx::ModelProto>> parse_model_proto(
+    const uint8_t* data, size_t size, const std::string& display_name);
+
+// The opset of the default domain the model imports: kMalformedModel when
+// it imports none, kUnsupportedOp when it is outside what the importer
+// translates (7 to 18).
+Result<int> default_opset(const ::onnx::ModelProto& model);
+
+// A node of a graph whose op the importer does not translate at the
+// model's opset, or of a domain other than the default one.
+struct UnsupportedOpNode {
+  int index = -1;     // in its graph, as the file orders it
+  std::string name;   // the file's node name (may be empty)
+  std::string op;     // "If"; "com.microsoft.FusedConv" for other domains
+  bool other_domain = false;
+};
+// Every such node of `g` itself (not of its subgraphs), in file order: the
+// one list both the load error (check_ops) and `inspect` word theirs from.
+std::vector<UnsupportedOpNode> unsupported_op_nodes(const ::onnx::GraphProto& g, int opset);
 
 // Translates the current node of `im` (onnx_ops.cc dispatches by op type).
 Status translate_node(Importer& im);

@@ -22,29 +22,6 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The default domain's opset; other domains may be imported (tf2onnx adds
-// ai.onnx.ml) as long as no node uses them.
-Result<int> default_opset(const ::onnx::ModelProto& model) {
-  int opset = -1;
-  for (const auto& o : model.opset_import()) {
-    if (o.domain().empty() || o.domain() == "ai.onnx") {
-      opset = static_cast<int>(std::min<int64_t>(o.version(), 1 << 20));
-    }
-  }
-  if (opset < 0) {
-    return Status(ErrorCode::kMalformedModel,
-                  "model imports no opset of the default ONNX domain");
-  }
-  if (opset < kMinOpset || opset > kMaxOpset) {
-    return Status(ErrorCode::kUnsupportedOp,
-                  "model uses opset " + std::to_string(opset) +
-                      " of the default domain; supported: " +
-                      std::to_string(kMinOpset) + " to " +
-                      std::to_string(kMaxOpset));
-  }
-  return opset;
-}
-
 // The static shape of graph input `vi`: dims from the file, replaced by
 // an override when given; a free leading dim defaults to 1.
 Result<Shape> input_shape(const ::onnx::ValueInfoProto& vi,
@@ -161,24 +138,20 @@ Result<std::vector<int>> topological_order(const ::onnx::GraphProto& g,
   return order;
 }
 
-// Unsupported ops, all of them in one message, before any translation.
+// Unsupported ops, all of them in one message (each op named once),
+// before any translation.
 Status check_ops(const ::onnx::GraphProto& g, int opset) {
+  const std::vector<UnsupportedOpNode> nodes = unsupported_op_nodes(g, opset);
+  if (nodes.empty()) return Status::ok();
   std::string list;
-  int count = 0;
   std::unordered_set<std::string> seen;
-  for (int i = 0; i < g.node_size(); ++i) {
-    const auto& node = g.node(i);
-    const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
-    if (default_domain && is_supported_op(node.op_type(), opset)) continue;
-    ++count;
-    const std::string op = (default_domain ? "" : node.domain() + ".") + node.op_type();
-    if (!seen.insert(op).second) continue;
+  for (const UnsupportedOpNode& n : nodes) {
+    if (!seen.insert(n.op).second) continue;
     if (!list.empty()) list += "; ";
-    list += "node " + std::to_string(i) + " '" + node.name() + "' (" + op + ")";
+    list += "node " + std::to_string(n.index) + " '" + n.name + "' (" + n.op + ")";
   }
-  if (count == 0) return Status::ok();
   return Status(ErrorCode::kUnsupportedOp,
-                std::to_string(count) + " node(s) with ops the importer does not "
+                std::to_string(nodes.size()) + " node(s) with ops the importer does not "
                 "support at opset " + std::to_string(opset) + ": " + list);
 }
 
@@ -350,6 +323,58 @@ Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,
   LoadNotes local;
   LoadNotes& out_notes = notes != nullptr ? *notes : local;
   out_notes = LoadNotes{};
+  OPSCOPE_ASSIGN_OR_RETURN(std::shared_ptr<::onnx::ModelProto> proto,
+                           parse_model_proto(data, size, display_name));
+  auto model = std::make_shared<Model>();
+  model->storage = proto;
+  model->info.path = display_name;
+  model->info.name = base_name(display_name);
+  model->info.format = ModelFormat::kOnnx;
+  model->info.size_bytes = size;
+  Status status = read_graph(*proto, options, base_dir, *model, out_notes);
+  if (!status.is_ok()) return status.with_prefix(display_name);
+  return model;
+}
+
+}  // namespace
+
+// The default domain's opset; other domains may be imported (tf2onnx adds
+// ai.onnx.ml) as long as no node uses them.
+Result<int> default_opset(const ::onnx::ModelProto& model) {
+  int opset = -1;
+  for (const auto& o : model.opset_import()) {
+    if (o.domain().empty() || o.domain() == "ai.onnx") {
+      opset = static_cast<int>(std::min<int64_t>(o.version(), 1 << 20));
+    }
+  }
+  if (opset < 0) {
+    return Status(ErrorCode::kMalformedModel,
+                  "model imports no opset of the default ONNX domain");
+  }
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    return Status(ErrorCode::kUnsupportedOp,
+                  "model uses opset " + std::to_string(opset) +
+                      " of the default domain; supported: " +
+                      std::to_string(kMinOpset) + " to " +
+                      std::to_string(kMaxOpset));
+  }
+  return opset;
+}
+
+std::vector<UnsupportedOpNode> unsupported_op_nodes(const ::onnx::GraphProto& g, int opset) {
+  std::vector<UnsupportedOpNode> out;
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& node = g.node(i);
+    const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (default_domain && is_supported_op(node.op_type(), opset)) continue;
+    out.push_back({i, node.name(), (default_domain ? "" : node.domain() + ".") + node.op_type(),
+                   !default_domain});
+  }
+  return out;
+}
+
+Result<std::shared_ptr<::onnx::ModelProto>> parse_model_proto(const uint8_t* data, size_t size,
+                                                              const std::string& display_name) {
   if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Status(ErrorCode::kMalformedModel,
                   display_name + ": file is 2 GB or larger; keep weights in "
@@ -366,18 +391,8 @@ Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,
   if (!proto->has_graph()) {
     return Status(ErrorCode::kMalformedModel, display_name + ": model has no graph");
   }
-  auto model = std::make_shared<Model>();
-  model->storage = proto;
-  model->info.path = display_name;
-  model->info.name = base_name(display_name);
-  model->info.format = ModelFormat::kOnnx;
-  model->info.size_bytes = size;
-  Status status = read_graph(*proto, options, base_dir, *model, out_notes);
-  if (!status.is_ok()) return status.with_prefix(display_name);
-  return model;
+  return proto;
 }
-
-}  // namespace
 
 Result<std::shared_ptr<Model>> load_onnx_file(const std::string& path,
                                               const LoadOptions& options,

@@ -8,14 +8,6 @@ namespace opscope::tflite {
 
 namespace {
 
-// The format's rule: the byte-sized deprecated field holds codes below
-// 127; larger codes live in builtin_code. Old files fill only the former.
-int32_t resolve_builtin_code(const fb::OperatorCode& code) {
-  const int32_t deprecated = code.deprecated_builtin_code();
-  const int32_t current = static_cast<int32_t>(code.builtin_code());
-  return deprecated > current ? deprecated : current;
-}
-
 Status read_tensor_ids(const Node& node, const flatbuffers::Vector<int32_t>* ids,
                        int num_tensors, bool allow_absent, const char* what,
                        std::vector<int>& out) {
@@ -126,6 +118,14 @@ Status read_operators(const ReadContext& ctx) {
     }
   }
   return Status::ok();
+}
+
+// The format's rule: the byte-sized deprecated field holds codes below
+// 127; larger codes live in builtin_code. Old files fill only the former.
+int32_t resolve_builtin_code(const fb::OperatorCode& code) {
+  const int32_t deprecated = code.deprecated_builtin_code();
+  const int32_t current = static_cast<int32_t>(code.builtin_code());
+  return deprecated > current ? deprecated : current;
 }
 
 std::string builtin_name(int32_t code) {

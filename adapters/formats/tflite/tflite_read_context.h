@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "adapters/formats/tflite/tflite_reader.h"
@@ -60,6 +61,20 @@ Status read_operators(const ReadContext& ctx);
 // Fills params, param_bytes and weight_precision from the graph's
 // constants as read from the file.
 void fill_weight_info(const Graph& graph, ModelInfo& info);
+
+// Checks size, identifier and the FlatBuffers verifier before any field is
+// read; after it the generated accessors may be used freely on `data`
+// (indices inside the tables are still unchecked). Errors: kMalformedModel,
+// without the file name.
+Result<const fb::Model*> check_flatbuffer(const uint8_t* data, size_t size);
+
+// The engine dtype of a TFLite tensor type; nullopt for those it lacks
+// (FLOAT64, STRING, COMPLEX64, ...).
+std::optional<DType> map_dtype(fb::TensorType type);
+
+// An operator code's builtin code: the larger of builtin_code and the
+// byte-sized deprecated_builtin_code (old files fill only the latter).
+int32_t resolve_builtin_code(const fb::OperatorCode& code);
 
 // "CONV_2D"; "BUILTIN_<n>" for a code this schema does not name.
 std::string builtin_name(int32_t code);

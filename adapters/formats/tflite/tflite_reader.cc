@@ -50,44 +50,6 @@ Status malformed(const std::string& what) {
   return Status(ErrorCode::kMalformedModel, what);
 }
 
-// Everything short of reading fields: size, identifier, verifier. After
-// this, generated accessors may be used freely on the bytes.
-Result<const fb::Model*> check_flatbuffer(const uint8_t* data, size_t size) {
-  if (size < kHeaderBytes) {
-    return malformed("file is " + std::to_string(size) +
-                     " bytes, too small to be a TFLite model");
-  }
-  if (!fb::ModelBufferHasIdentifier(data)) {
-    return malformed("file identifier is " + printable_identifier(data + 4) +
-                     ", expected 'TFL3': not a TFLite model");
-  }
-  uint32_t root = 0;
-  std::memcpy(&root, data, sizeof(root));
-  root = flatbuffers::EndianScalar(root);
-  if (root >= size) {
-    return malformed("root table offset " + std::to_string(root) +
-                     " lies outside the file (" + std::to_string(size) +
-                     " bytes): truncated or not a TFLite model");
-  }
-  // Offsets inside a flatbuffer are 32-bit and the verifier refuses
-  // buffers of 2 GB or more; in larger models the flatbuffer comes first
-  // and buffers follow it (read by offset/size, bounds-checked apart).
-  const size_t verify_size =
-      std::min<size_t>(size, FLATBUFFERS_MAX_BUFFER_SIZE - 1);
-  flatbuffers::Verifier::Options options;
-  options.max_depth = kVerifierMaxDepth;
-  options.max_tables = kVerifierMaxTables;
-  options.check_alignment = true;
-  flatbuffers::Verifier verifier(data, verify_size, options);
-  if (!fb::VerifyModelBuffer(verifier)) {
-    return malformed(
-        "FlatBuffers verification failed: a table, vector or string lies "
-        "outside the file, is misaligned or nests too deeply (truncated or "
-        "corrupt file)");
-  }
-  return fb::GetModel(data);
-}
-
 Status read_graph(const uint8_t* data, size_t size, Model& model,
                   LoadNotes& notes) {
   OPSCOPE_ASSIGN_OR_RETURN(const fb::Model* fb_model,
@@ -149,6 +111,44 @@ Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,
 }
 
 }  // namespace
+
+// Everything short of reading fields: size, identifier, verifier. After
+// this, generated accessors may be used freely on the bytes.
+Result<const fb::Model*> check_flatbuffer(const uint8_t* data, size_t size) {
+  if (size < kHeaderBytes) {
+    return malformed("file is " + std::to_string(size) +
+                     " bytes, too small to be a TFLite model");
+  }
+  if (!fb::ModelBufferHasIdentifier(data)) {
+    return malformed("file identifier is " + printable_identifier(data + 4) +
+                     ", expected 'TFL3': not a TFLite model");
+  }
+  uint32_t root = 0;
+  std::memcpy(&root, data, sizeof(root));
+  root = flatbuffers::EndianScalar(root);
+  if (root >= size) {
+    return malformed("root table offset " + std::to_string(root) +
+                     " lies outside the file (" + std::to_string(size) +
+                     " bytes): truncated or not a TFLite model");
+  }
+  // Offsets inside a flatbuffer are 32-bit and the verifier refuses
+  // buffers of 2 GB or more; in larger models the flatbuffer comes first
+  // and buffers follow it (read by offset/size, bounds-checked apart).
+  const size_t verify_size =
+      std::min<size_t>(size, FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+  flatbuffers::Verifier::Options options;
+  options.max_depth = kVerifierMaxDepth;
+  options.max_tables = kVerifierMaxTables;
+  options.check_alignment = true;
+  flatbuffers::Verifier verifier(data, verify_size, options);
+  if (!fb::VerifyModelBuffer(verifier)) {
+    return malformed(
+        "FlatBuffers verification failed: a table, vector or string lies "
+        "outside the file, is misaligned or nests too deeply (truncated or "
+        "corrupt file)");
+  }
+  return fb::GetModel(data);
+}
 
 Result<std::shared_ptr<Model>> load_tflite_file(const std::string& path,
                                                 LoadNotes* notes) {

@@ -26,19 +26,6 @@ std::string type_name(fb::TensorType type) {
   return "type " + std::to_string(static_cast<int>(type));
 }
 
-std::optional<DType> map_dtype(fb::TensorType type) {
-  switch (type) {
-    case fb::TensorType::FLOAT32: return DType::kF32;
-    case fb::TensorType::FLOAT16: return DType::kF16;
-    case fb::TensorType::INT8: return DType::kI8;
-    case fb::TensorType::UINT8: return DType::kU8;
-    case fb::TensorType::INT32: return DType::kI32;
-    case fb::TensorType::INT64: return DType::kI64;
-    case fb::TensorType::BOOL: return DType::kBool;
-    default: return std::nullopt;
-  }
-}
-
 bool is_integer(DType dtype) {
   return dtype == DType::kI8 || dtype == DType::kU8 || dtype == DType::kI32 ||
          dtype == DType::kI64;
@@ -228,6 +215,19 @@ Result<ByteRange> external_range(const ReadContext& ctx, uint64_t offset,
                       std::to_string(ctx.file_size) + " bytes)");
   }
   return ByteRange{ctx.file_data + offset, static_cast<size_t>(size)};
+}
+
+std::optional<DType> map_dtype(fb::TensorType type) {
+  switch (type) {
+    case fb::TensorType::FLOAT32: return DType::kF32;
+    case fb::TensorType::FLOAT16: return DType::kF16;
+    case fb::TensorType::INT8: return DType::kI8;
+    case fb::TensorType::UINT8: return DType::kU8;
+    case fb::TensorType::INT32: return DType::kI32;
+    case fb::TensorType::INT64: return DType::kI64;
+    case fb::TensorType::BOOL: return DType::kBool;
+    default: return std::nullopt;
+  }
 }
 
 Status read_tensors(const ReadContext& ctx) {
