@@ -95,6 +95,12 @@ struct IsInfAttrs {
   bool negative = true;
 };
 
+// TRILU (op_kind.h): the upper or the lower triangle, diagonal k.
+struct TriluAttrs {
+  bool upper = true;
+  int64_t k = 0;
+};
+
 // LAYER_NORM (op_kind.h): normalize over dims [axis, rank), axis >= 0.
 struct LayerNormAttrs {
   int axis = 0;
@@ -221,7 +227,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

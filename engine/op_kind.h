@@ -128,6 +128,10 @@ enum class OpKind : uint16_t {
   // broadcast together (numpy, TFLite's SELECT_V2, ONNX Where); x and y
   // share a dtype, any.
   kSelect,
+  // (x, any dtype, rank >= 2) attrs TriluAttrs: over the last two dims (i
+  // row, j column), keeps x where j - i >= k (upper) or j - i <= k (lower),
+  // 0 elsewhere (ONNX Trilu).
+  kTrilu,
   // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
   // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
   // Constant mode pads with constant_value, else zero.

@@ -95,6 +95,7 @@ Rule rule_for(OpKind op) {
     case OpKind::kIsNaN:
     case OpKind::kIsInf: return shapes::bool_of_input;
     case OpKind::kSelect: return shapes::select;
+    case OpKind::kTrilu: return shapes::trilu;
     case OpKind::kPad: return shapes::pad;
     case OpKind::kReshape: return shapes::reshape;
     case OpKind::kSqueeze: return shapes::squeeze;

@@ -107,4 +107,17 @@ Result<SelectPlan> select_plan(PrepareContext& ctx) {
 
 Status select(PrepareContext& ctx) { return select_plan(ctx).status(); }
 
+Status trilu(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
+  const Tensor& x = ctx.input(0);
+  if (x.shape.size() < 2) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "needs a matrix (rank >= 2), has " + shape_to_string(x.shape));
+  }
+  forward_dtype(ctx);
+  ctx.output(0).shape = x.shape;
+  return Status::ok();
+}
+
 }  // namespace opscope::shapes

@@ -85,6 +85,8 @@ struct SelectPlan {
 };
 Status select(PrepareContext& ctx);
 Result<SelectPlan> select_plan(PrepareContext& ctx);
+// TRILU: x's shape and dtype.
+Status trilu(PrepareContext& ctx);
 
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.

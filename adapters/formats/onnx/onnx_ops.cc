@@ -83,6 +83,7 @@ const OpEntry kOps[] = {
     {"IsNaN", translate_is_nan, 9},
     {"IsInf", translate_is_inf, 10},
     {"Where", translate_where, 9},
+    {"Trilu", translate_trilu, 14},
     {"Identity", translate_identity, 1},
     {"Dropout", translate_identity, 7},
     {"Reshape", translate_reshape, 5},

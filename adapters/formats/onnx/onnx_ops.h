@@ -93,6 +93,7 @@ Status translate_not(Importer& im);
 Status translate_is_nan(Importer& im);
 Status translate_is_inf(Importer& im);
 Status translate_where(Importer& im);
+Status translate_trilu(Importer& im);
 Status translate_gather(Importer& im);
 Status translate_cast(Importer& im);
 Status translate_constant(Importer& im);

@@ -1,6 +1,7 @@
 // Comparison, logical and selection ops: Equal, Less(OrEqual),
-// Greater(OrEqual), And, Or, Xor, Not, IsNaN, IsInf, Where. Elementwise:
-// they run in whatever layout their inputs are in.
+// Greater(OrEqual), And, Or, Xor, Not, IsNaN, IsInf, Where (elementwise:
+// they run in whatever layout their inputs are in), and Trilu (selects by
+// position, in the model's own layout).
 #include "adapters/formats/onnx/onnx_ops.h"
 
 namespace opscope::onnx {
@@ -62,6 +63,21 @@ Status translate_is_inf(Importer& im) {
 Status translate_where(Importer& im) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
   return translate_elementwise(im, OpKind::kSelect, 3, std::monostate{});
+}
+
+// Trilu(x, k?): upper (default 1); k a constant scalar, default 0.
+Status translate_trilu(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"upper"}));
+  TriluAttrs attrs;
+  attrs.upper = im.attr_int("upper", 1) != 0;
+  if (im.has_input(1)) {
+    OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> k, im.int_input(1));
+    if (k.size() != 1) return im.error(ErrorCode::kInvalidGraph, "k must be one integer");
+    attrs.k = k[0];
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(x));
+  return im.emit_output(OpKind::kTrilu, attrs, {id}, Layout::kNatural).status();
 }
 
 }  // namespace opscope::onnx

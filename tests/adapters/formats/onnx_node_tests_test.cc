@@ -56,7 +56,7 @@ const std::set<std::string> kClaimedOps = {
     "ReduceLogSum", "ReduceLogSumExp", "LogSoftmax", "Hardmax", "Size",
     "LayerNormalization", "ArgMax", "ArgMin",
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not",
-    "IsNaN", "IsInf", "Where", "Sum", "Mean",
+    "IsNaN", "IsInf", "Where", "Sum", "Mean", "Trilu",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:
@@ -109,7 +109,7 @@ bool uses_eight_bit_data(const onnx::ModelSummary& s) {
 // outside.
 const std::set<std::string> kIntegerDataOps = {
     "GatherElements", "GatherND", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual",
-    "Where"};
+    "Where", "Trilu"};
 
 bool is_integer_type(const std::string& t) { return t == "INT64" || t == "INT32"; }
 
