@@ -80,6 +80,10 @@ Status translate_transpose(Importer& im);
 Status translate_concat(Importer& im);
 Status translate_shape(Importer& im);
 Status translate_size(Importer& im);
+Status translate_range(Importer& im);
+// onnx_ops_space_depth.cc
+Status translate_depth_to_space(Importer& im);
+Status translate_space_to_depth(Importer& im);
 // onnx_ops_logical.cc
 Status translate_equal(Importer& im);
 Status translate_less(Importer& im);

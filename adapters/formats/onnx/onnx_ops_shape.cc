@@ -382,6 +382,73 @@ Status translate_constant_of_shape(Importer& im) {
   return Status::ok();
 }
 
+namespace {
+
+// Range's values start + i * delta for i < max(ceil((limit - start) / delta), 0),
+// computed in T as the ONNX reference does.
+template <typename T>
+Result<std::vector<uint8_t>> range_values(Importer& im, T start, T limit, T delta,
+                                          DType dtype, int64_t* count) {
+  if (delta == T{0}) return im.error(ErrorCode::kInvalidGraph, "delta is 0");
+  const double n = std::ceil((static_cast<double>(limit) - static_cast<double>(start)) /
+                             static_cast<double>(delta));
+  if (!(n < 9.0e15)) return im.error(ErrorCode::kInvalidGraph, "range is too long");
+  *count = n > 0 ? static_cast<int64_t>(n) : 0;
+  OPSCOPE_RETURN_IF_ERROR(im.check_made_constant(Shape{*count}, dtype));
+  std::vector<uint8_t> bytes(static_cast<size_t>(*count) * sizeof(T));
+  for (int64_t i = 0; i < *count; ++i) {
+    const T v = static_cast<T>(start + static_cast<T>(i) * delta);
+    std::memcpy(&bytes[static_cast<size_t>(i) * sizeof(T)], &v, sizeof(T));
+  }
+  return bytes;
+}
+
+template <typename T>
+T scalar_of(const Tensor& t) {
+  return t.constant_as<T>()[0];
+}
+
+}  // namespace
+
+// Range(start, limit, delta): constant scalars (the output's length is
+// their function), made a constant here.
+Status translate_range(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+  const Tensor* t[3];
+  for (int i = 0; i < 3; ++i) {
+    OPSCOPE_ASSIGN_OR_RETURN(Value v, im.constant_input(i));
+    t[i] = &im.tensor(v);
+    if (t[i]->elements() != 1 || t[i]->dtype != t[0]->dtype) {
+      return im.error(ErrorCode::kInvalidGraph,
+                      "start, limit and delta must be scalars of one type");
+    }
+  }
+  const DType dtype = t[0]->dtype;
+  int64_t count = 0;
+  Result<std::vector<uint8_t>> bytes = std::vector<uint8_t>{};
+  switch (dtype) {
+    case DType::kF32:
+      bytes = range_values(im, scalar_of<float>(*t[0]), scalar_of<float>(*t[1]),
+                           scalar_of<float>(*t[2]), dtype, &count);
+      break;
+    case DType::kI32:
+      bytes = range_values(im, scalar_of<int32_t>(*t[0]), scalar_of<int32_t>(*t[1]),
+                           scalar_of<int32_t>(*t[2]), dtype, &count);
+      break;
+    case DType::kI64:
+      bytes = range_values(im, scalar_of<int64_t>(*t[0]), scalar_of<int64_t>(*t[1]),
+                           scalar_of<int64_t>(*t[2]), dtype, &count);
+      break;
+    default:
+      return im.error(ErrorCode::kTypeMismatch,
+                      "Range of " + std::string(to_string(dtype)) + " is not supported");
+  }
+  if (!bytes.is_ok()) return bytes.status();
+  const int id = im.new_constant(im.node().output(0), dtype, Shape{count}, std::move(bytes).value());
+  im.define_output(0, Value{id});
+  return Status::ok();
+}
+
 Status translate_slice(Importer& im) {
   OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
   std::vector<int64_t> starts, ends, axes, steps;

@@ -56,7 +56,8 @@ const std::set<std::string> kClaimedOps = {
     "ReduceLogSum", "ReduceLogSumExp", "LogSoftmax", "Hardmax", "Size",
     "LayerNormalization", "ArgMax", "ArgMin",
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not",
-    "IsNaN", "IsInf", "Where", "Sum", "Mean", "Trilu",
+    "IsNaN", "IsInf", "Where", "Sum", "Mean", "Trilu", "Range",
+    "DepthToSpace", "SpaceToDepth",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:
@@ -109,7 +110,7 @@ bool uses_eight_bit_data(const onnx::ModelSummary& s) {
 // outside.
 const std::set<std::string> kIntegerDataOps = {
     "GatherElements", "GatherND", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual",
-    "Where", "Trilu"};
+    "Where", "Trilu", "Range"};
 
 bool is_integer_type(const std::string& t) { return t == "INT64" || t == "INT32"; }
 
