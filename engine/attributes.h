@@ -101,6 +101,30 @@ struct TriluAttrs {
   int64_t k = 0;
 };
 
+// An activation of a recurrent layer's gates (ONNX's names; alpha and beta
+// as ONNX defines them for each).
+enum class GateActivation : uint8_t {
+  kSigmoid, kTanh, kRelu, kHardSigmoid, kLeakyRelu, kThresholdedRelu, kScaledTanh,
+  kAffine, kElu, kSoftsign, kSoftplus,
+};
+struct GateFunction {
+  GateActivation kind = GateActivation::kSigmoid;
+  float alpha = 0.0f, beta = 0.0f;
+};
+
+// LSTM, GRU, RNN (op_kind.h).
+struct RecurrentAttrs {
+  enum class Direction : uint8_t { kForward, kReverse, kBidirectional };
+  Direction direction = Direction::kForward;
+  int64_t hidden_size = 0;
+  bool batch_first = false;  // ONNX layout = 1
+  float clip = 0.0f;         // > 0: gate inputs clipped to [-clip, clip]
+  bool linear_before_reset = false;  // GRU
+  // Per direction, in order: LSTM f, g, h; GRU f, g; RNN f (forward
+  // direction's first, then the reverse's).
+  std::vector<GateFunction> activations;
+};
+
 // LAYER_NORM (op_kind.h): normalize over dims [axis, rank), axis >= 0.
 struct LayerNormAttrs {
   int axis = 0;
@@ -227,7 +251,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -73,6 +73,9 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kIsInf: return "IS_INF";
     case OpKind::kSelect: return "SELECT_V2";
     case OpKind::kTrilu: return "TRILU";
+    case OpKind::kLstm: return "LSTM";
+    case OpKind::kGru: return "GRU";
+    case OpKind::kRnn: return "RNN";
     case OpKind::kAveragePool2D: return "AVERAGE_POOL_2D";
     case OpKind::kMaxPool2D: return "MAX_POOL_2D";
     case OpKind::kMean: return "MEAN";

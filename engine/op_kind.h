@@ -132,6 +132,18 @@ enum class OpKind : uint16_t {
   // row, j column), keeps x where j - i >= k (upper) or j - i <= k (lower),
   // 0 elsewhere (ONNX Trilu).
   kTrilu,
+  // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
+  // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
+  //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,
+  //  LSTM only: initial_c [dirs, batch, H]?, P [dirs, 3H]?)
+  // -> (Y [seq, dirs, batch, H], Y_h [dirs, batch, H], LSTM: Y_c [dirs, batch, H]);
+  // batch_first: X [batch, seq, in], Y [batch, seq, dirs, H], Y_h/Y_c
+  // [batch, dirs, H]. Gates G: LSTM 4 (i, o, f, c), GRU 3 (z, r, h), RNN 1.
+  // Steps past a batch entry's sequence length leave Y 0 and its state as
+  // it was.
+  kLstm,
+  kGru,
+  kRnn,
   // (input, paddings i32/i64 [rank,2] const, constant_value?) attrs
   // PadAttrs (constant, reflect, symmetric or edge; no attrs: constant).
   // Constant mode pads with constant_value, else zero.

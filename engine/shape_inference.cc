@@ -96,6 +96,9 @@ Rule rule_for(OpKind op) {
     case OpKind::kIsInf: return shapes::bool_of_input;
     case OpKind::kSelect: return shapes::select;
     case OpKind::kTrilu: return shapes::trilu;
+    case OpKind::kLstm:
+    case OpKind::kGru:
+    case OpKind::kRnn: return shapes::recurrent;
     case OpKind::kPad: return shapes::pad;
     case OpKind::kReshape: return shapes::reshape;
     case OpKind::kSqueeze: return shapes::squeeze;

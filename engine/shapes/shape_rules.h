@@ -85,6 +85,13 @@ struct SelectPlan {
 };
 Status select(PrepareContext& ctx);
 Result<SelectPlan> select_plan(PrepareContext& ctx);
+// recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
+struct RecurrentGeometry {
+  int64_t seq = 0, batch = 0, input = 0, hidden = 0;
+  int64_t dirs = 1, gates = 1;
+};
+Status recurrent(PrepareContext& ctx);
+Result<RecurrentGeometry> recurrent_geometry(PrepareContext& ctx);
 // TRILU: x's shape and dtype.
 Status trilu(PrepareContext& ctx);
 

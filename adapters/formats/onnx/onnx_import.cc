@@ -61,9 +61,11 @@ std::vector<uint8_t> permute_bytes(const uint8_t* data, const Shape& shape,
 void Importer::begin_node(const ::onnx::NodeProto& node, int source_index) {
   node_ = &node;
   source_index_ = source_index;
-  name_ = !node.name().empty()
-              ? node.name()
-              : (node.output_size() > 0 ? node.output(0) : node.op_type());
+  // The node's name, else its first named output (a recurrent op's Y may
+  // be unnamed), else its op type.
+  name_ = node.name();
+  for (int k = 0; name_.empty() && k < node.output_size(); ++k) name_ = node.output(k);
+  if (name_.empty()) name_ = node.op_type();
 }
 
 Status Importer::error(ErrorCode code, const std::string& reason) const {

@@ -85,6 +85,9 @@ const OpEntry kOps[] = {
     {"Where", translate_where, 9},
     {"Trilu", translate_trilu, 14},
     {"Range", translate_range, 11},
+    {"LSTM", translate_lstm, 7},
+    {"GRU", translate_gru, 7},
+    {"RNN", translate_rnn, 7},
     {"DepthToSpace", translate_depth_to_space, 1},
     {"SpaceToDepth", translate_space_to_depth, 1},
     {"Identity", translate_identity, 1},
@@ -146,8 +149,11 @@ Status translate_node(Importer& im) {
     return im.error(ErrorCode::kUnsupportedOp, "op is not supported");
   }
   // Every op translated here has a first output, and the translators name
-  // their tensors after it: check once instead of in each of them.
-  if (im.node().output_size() < 1 || im.node().output(0).empty()) {
+  // their tensors after it: check once instead of in each of them. The
+  // recurrent ops' Y is optional (a model may want only the last state).
+  const bool y_optional = e->translate == translate_lstm || e->translate == translate_gru ||
+                          e->translate == translate_rnn;
+  if (im.node().output_size() < 1 || (im.node().output(0).empty() && !y_optional)) {
     return im.error(ErrorCode::kInvalidGraph, "has no first output");
   }
   for (int k = 0; k < im.node().output_size(); ++k) {
@@ -157,7 +163,8 @@ Status translate_node(Importer& im) {
     }
   }
   OPSCOPE_RETURN_IF_ERROR(e->translate(im));
-  if (!im.defined(im.node().output(0))) {
+  const std::string& first = im.node().output(0);
+  if (!first.empty() && !im.defined(first)) {
     return im.error(ErrorCode::kInternal, "translation defined no output");
   }
   return Status::ok();

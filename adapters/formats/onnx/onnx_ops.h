@@ -81,6 +81,10 @@ Status translate_concat(Importer& im);
 Status translate_shape(Importer& im);
 Status translate_size(Importer& im);
 Status translate_range(Importer& im);
+// onnx_ops_recurrent.cc
+Status translate_lstm(Importer& im);
+Status translate_gru(Importer& im);
+Status translate_rnn(Importer& im);
 // onnx_ops_space_depth.cc
 Status translate_depth_to_space(Importer& im);
 Status translate_space_to_depth(Importer& im);

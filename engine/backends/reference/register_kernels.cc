@@ -104,6 +104,9 @@ const Entry kTable[] = {
     {OpKind::kIsInf, f32, make_bool_unary},
     {OpKind::kSelect, kAny, make_select},  // condition bool; x, y any
     {OpKind::kTrilu, kAny, make_trilu},
+    {OpKind::kLstm, f32, make_recurrent_f32},
+    {OpKind::kGru, f32, make_recurrent_f32},
+    {OpKind::kRnn, f32, make_recurrent_f32},
     {OpKind::kAveragePool2D, f32, make_average_pool2d_f32},
     {OpKind::kMaxPool2D, f32, make_max_pool2d_f32},
     {OpKind::kMaxPool2D, static_cast<int>(DType::kU8), make_max_pool2d_u8},

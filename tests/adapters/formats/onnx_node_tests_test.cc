@@ -57,7 +57,7 @@ const std::set<std::string> kClaimedOps = {
     "LayerNormalization", "ArgMax", "ArgMin",
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not",
     "IsNaN", "IsInf", "Where", "Sum", "Mean", "Trilu", "Range",
-    "DepthToSpace", "SpaceToDepth",
+    "DepthToSpace", "SpaceToDepth", "LSTM", "GRU", "RNN",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:
