@@ -39,6 +39,16 @@ int64_t node_macs(const Graph& g, const Node& n) {
       const int64_t k = a.adj_x ? (*in)[in->size() - 2] : in->back();
       return out_elems * k;
     }
+    case OpKind::kLstm:
+    case OpKind::kGru:
+    case OpKind::kRnn: {
+      // Every step of every direction: the gate rows W [dirs, G*H, I] and
+      // R [dirs, G*H, H] times one input and one state vector per batch.
+      const Shape* r = shape_of(g, n, 2);
+      if (!in || !w || !r || in->size() != 3 || w->size() != 3 || r->size() != 3) return 0;
+      const int64_t steps = (*in)[0] * (*in)[1];  // seq * batch, either layout
+      return steps * (*w)[0] * (*w)[1] * ((*w)[2] + (*r)[2]);
+    }
     case OpKind::kAveragePool2D:
     case OpKind::kMaxPool2D: {
       const auto& p = n.attr<Pool2DAttrs>();

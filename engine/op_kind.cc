@@ -73,6 +73,8 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kIsInf: return "IS_INF";
     case OpKind::kSelect: return "SELECT_V2";
     case OpKind::kTrilu: return "TRILU";
+    case OpKind::kBroadcastTo: return "BROADCAST_TO";
+    case OpKind::kTile: return "TILE";
     case OpKind::kLstm: return "LSTM";
     case OpKind::kGru: return "GRU";
     case OpKind::kRnn: return "RNN";

@@ -132,6 +132,12 @@ enum class OpKind : uint16_t {
   // row, j column), keeps x where j - i >= k (upper) or j - i <= k (lower),
   // 0 elsewhere (ONNX Trilu).
   kTrilu,
+  // (input any dtype, shape i32/i64 const): input broadcast (numpy) with
+  // shape (ONNX Expand, TFLite BROADCAST_TO).
+  kBroadcastTo,
+  // (input any dtype, multiples i32/i64 const, one per dim): the input
+  // repeated multiples[d] times along each dim d (TILE).
+  kTile,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

@@ -96,6 +96,8 @@ Rule rule_for(OpKind op) {
     case OpKind::kIsInf: return shapes::bool_of_input;
     case OpKind::kSelect: return shapes::select;
     case OpKind::kTrilu: return shapes::trilu;
+    case OpKind::kBroadcastTo:
+    case OpKind::kTile: return shapes::repeat;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

@@ -30,6 +30,7 @@ scripts/install_deps.sh
 datasets/fetch_models.sh --dir "$OPSCOPE_MODEL_DIR"
 /usr/bin/python3 datasets/export_torchvision.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
 /usr/bin/python3 datasets/export_qdq.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
+/usr/bin/python3 datasets/export_recurrent.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
 /usr/bin/python3 datasets/export_qdq_torchvision.py --skip-existing --dir "$OPSCOPE_MODEL_DIR"
 datasets/fetch_photos.sh
 tools/litert/install.sh

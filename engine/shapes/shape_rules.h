@@ -85,6 +85,15 @@ struct SelectPlan {
 };
 Status select(PrepareContext& ctx);
 Result<SelectPlan> select_plan(PrepareContext& ctx);
+// repeat_shapes.cc: BROADCAST_TO and TILE. Output coordinate c reads input
+// coordinate c mod in[d] in every dim (in has the output's rank).
+struct RepeatPlan {
+  Shape in, out;
+  size_t element_size = 4;
+};
+Status repeat(PrepareContext& ctx);
+Result<RepeatPlan> repeat_plan(PrepareContext& ctx);
+
 // recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
 struct RecurrentGeometry {
   int64_t seq = 0, batch = 0, input = 0, hidden = 0;

@@ -110,14 +110,17 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
 }
 
 // melspectrogram: an audio front end whose Clip floor (max - 80 dB) is
-// computed at run time.
+// computed at run time. recurrent_small: datasets/export_recurrent.py
+// (bidirectional 2-layer LSTM with initial states, bidirectional GRU, ReLU
+// RNN on a reversed sequence).
 // torchvision_*: datasets/export_torchvision.py (weights=None, seed 0, each
 // layer rescaled so activations stay O(1); see that script). shufflenet
 // brings Split and the channel shuffle's 5-D Reshape/Transpose, regnet
 // grouped convolutions, lraspp a bilinear Resize to the input size.
 INSTANTIATE_TEST_SUITE_P(
     Models, OrtAgreement,
-    ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "torchvision_mobilenet_v2",
+    ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "recurrent_small",
+                      "torchvision_mobilenet_v2",
                       "torchvision_mobilenet_v3_small", "torchvision_resnet18",
                       "torchvision_shufflenet_v2_x0_5", "torchvision_regnet_x_400mf",
                       "torchvision_lraspp_mobilenet_v3_large"),

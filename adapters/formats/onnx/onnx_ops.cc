@@ -85,6 +85,8 @@ const OpEntry kOps[] = {
     {"Where", translate_where, 9},
     {"Trilu", translate_trilu, 14},
     {"Range", translate_range, 11},
+    {"Expand", translate_expand, 8},
+    {"Tile", translate_tile, 6},
     {"LSTM", translate_lstm, 7},
     {"GRU", translate_gru, 7},
     {"RNN", translate_rnn, 7},

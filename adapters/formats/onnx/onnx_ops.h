@@ -81,6 +81,9 @@ Status translate_concat(Importer& im);
 Status translate_shape(Importer& im);
 Status translate_size(Importer& im);
 Status translate_range(Importer& im);
+// onnx_ops_repeat.cc
+Status translate_expand(Importer& im);
+Status translate_tile(Importer& im);
 // onnx_ops_recurrent.cc
 Status translate_lstm(Importer& im);
 Status translate_gru(Importer& im);

@@ -468,6 +468,8 @@ Status translate_builtin(const OpContext& c, Node& node) {
     // takes a rank-1 condition over x's first dim, another semantics: not
     // mapped.
     case BuiltinOperator::SELECT_V2: return plain_op(OpKind::kSelect, 3, 3, node);
+    case BuiltinOperator::BROADCAST_TO: return plain_op(OpKind::kBroadcastTo, 2, 2, node);
+    case BuiltinOperator::TILE: return plain_op(OpKind::kTile, 2, 2, node);
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);

@@ -104,6 +104,8 @@ const Entry kTable[] = {
     {OpKind::kIsInf, f32, make_bool_unary},
     {OpKind::kSelect, kAny, make_select},  // condition bool; x, y any
     {OpKind::kTrilu, kAny, make_trilu},
+    {OpKind::kBroadcastTo, kAny, make_repeat},
+    {OpKind::kTile, kAny, make_repeat},
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},
