@@ -5,6 +5,8 @@
 #include <variant>
 #include <vector>
 
+#include "engine/tensor.h"
+
 namespace opscope {
 
 // A fused activation applied to an op's output.
@@ -99,6 +101,14 @@ struct IsInfAttrs {
 struct TriluAttrs {
   bool upper = true;
   int64_t k = 0;
+};
+
+// TOPK (op_kind.h): axis may be negative (counted from the end); indices
+// are i64 (ONNX) or i32 (TFLite).
+struct TopKAttrs {
+  int axis = -1;
+  bool largest = true;
+  DType index_dtype = DType::kI64;
 };
 
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
@@ -251,7 +261,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, RecurrentAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -138,6 +138,10 @@ enum class OpKind : uint16_t {
   // (input any dtype, multiples i32/i64 const, one per dim): the input
   // repeated multiples[d] times along each dim d (TILE).
   kTile,
+  // (x f32, k i32/i64 const, one value) -> (values f32, indices) attrs
+  // TopKAttrs: the k largest (or smallest) elements along the axis, in
+  // order, ties by the lower index (ONNX TopK, TFLite TOPK_V2).
+  kTopK,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

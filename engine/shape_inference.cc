@@ -98,6 +98,7 @@ Rule rule_for(OpKind op) {
     case OpKind::kTrilu: return shapes::trilu;
     case OpKind::kBroadcastTo:
     case OpKind::kTile: return shapes::repeat;
+    case OpKind::kTopK: return shapes::top_k;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

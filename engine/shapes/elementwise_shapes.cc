@@ -149,4 +149,39 @@ Status arg_reduce(PrepareContext& ctx) {
   return Status::ok();
 }
 
+Result<TopKGeometry> top_k_geometry(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 2));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_input_dtype(0, DType::kF32));
+  OPSCOPE_ASSIGN_OR_RETURN(const TopKAttrs attrs, node_attrs<TopKAttrs>(ctx));
+  OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> k, read_int_input(ctx, 1, "k"));
+  const Shape& x = ctx.input(0).shape;
+  OPSCOPE_ASSIGN_OR_RETURN(const int axis,
+                           normalize_axis(ctx, attrs.axis, static_cast<int>(x.size()), "axis"));
+  if (k.size() != 1 || k[0] < 0 || k[0] > x[static_cast<size_t>(axis)]) {
+    return ctx.error(ErrorCode::kInvalidArgument,
+                     "k must be one value in [0, " +
+                         std::to_string(x[static_cast<size_t>(axis)]) + "]");
+  }
+  if (ctx.num_outputs() != 2 || ctx.output_id(1) < 0) {
+    return ctx.error(ErrorCode::kInvalidGraph, "needs its values and indices outputs");
+  }
+  TopKGeometry g;
+  g.k = k[0];
+  g.count = x[static_cast<size_t>(axis)];
+  for (int d = 0; d < static_cast<int>(x.size()); ++d) {
+    if (d < axis) g.outer *= x[static_cast<size_t>(d)];
+    if (d > axis) g.inner *= x[static_cast<size_t>(d)];
+  }
+  Shape out = x;
+  out[static_cast<size_t>(axis)] = g.k;
+  ctx.output(0).shape = out;
+  ctx.output(0).dtype = DType::kF32;
+  ctx.output(1).shape = out;
+  ctx.output(1).dtype = attrs.index_dtype;
+  return g;
+}
+
+Status top_k(PrepareContext& ctx) { return top_k_geometry(ctx).status(); }
+
 }  // namespace opscope::shapes

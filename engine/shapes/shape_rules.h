@@ -104,6 +104,14 @@ Result<RecurrentGeometry> recurrent_geometry(PrepareContext& ctx);
 // TRILU: x's shape and dtype.
 Status trilu(PrepareContext& ctx);
 
+// TOPK: values and indices, x's shape with k along the axis. x as
+// [outer, count, inner].
+struct TopKGeometry {
+  int64_t outer = 1, count = 0, inner = 1, k = 0;
+};
+Status top_k(PrepareContext& ctx);
+Result<TopKGeometry> top_k_geometry(PrepareContext& ctx);
+
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.
 Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx);

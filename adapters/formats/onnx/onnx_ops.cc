@@ -116,6 +116,7 @@ const OpEntry kOps[] = {
     {"ReduceMax", translate_reduce_max, 1},
     {"ArgMax", translate_arg_max, 1},
     {"ArgMin", translate_arg_min, 1},
+    {"TopK", translate_top_k, 10},
     {"ReduceSum", translate_reduce_sum, 1},
     {"ReduceMin", translate_reduce_min, 1},
     {"ReduceProd", translate_reduce_prod, 1},

@@ -114,6 +114,7 @@ Status translate_pad(Importer& im);
 Status translate_reduce_mean(Importer& im);
 Status translate_reduce_max(Importer& im);
 Status translate_arg_max(Importer& im);
+Status translate_top_k(Importer& im);
 Status translate_arg_min(Importer& im);
 Status translate_reduce_sum(Importer& im);
 Status translate_reduce_min(Importer& im);

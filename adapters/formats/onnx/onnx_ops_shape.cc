@@ -650,6 +650,33 @@ Status translate_arg(Importer& im, OpKind op) {
 Status translate_arg_max(Importer& im) { return translate_arg(im, OpKind::kArgMax); }
 Status translate_arg_min(Importer& im) { return translate_arg(im, OpKind::kArgMin); }
 
+// TopK(X, K): axis (default -1), largest (default 1), sorted (default 1:
+// the engine's TOPK always sorts, which sorted = 0 allows), on the natural
+// layout; both outputs (Values, Indices i64).
+Status translate_top_k(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"axis", "largest", "sorted"}));
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  const int r = im.rank(x);
+  if (im.tensor(x).dtype != DType::kF32 || r == 0) {
+    return im.error(ErrorCode::kTypeMismatch, "input must be float of rank >= 1");
+  }
+  TopKAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.axis, normalize_axis(im, im.attr_int("axis", -1), r, "axis"));
+  a.largest = im.attr_int("largest", 1) != 0;
+  OPSCOPE_ASSIGN_OR_RETURN(Value k, im.constant_input(1));
+  OPSCOPE_ASSIGN_OR_RETURN(const int in, im.as_natural(x));
+  int out[2];
+  for (int i = 0; i < 2; ++i) {
+    const bool named = i < im.node().output_size() && !im.node().output(i).empty();
+    out[i] = im.new_tensor(named ? im.node().output(i) : im.node_name() + "/unused_" + std::to_string(i),
+                           i == 0 ? DType::kF32 : DType::kI64);
+  }
+  OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kTopK, a, {in, k.tensor}, {out[0], out[1]}).status());
+  im.define_output(0, Value{out[0]});
+  im.define_output(1, Value{out[1]});
+  return Status::ok();
+}
+
 Status translate_reduce_mean(Importer& im) { return translate_reduce(im, OpKind::kMean); }
 Status translate_reduce_max(Importer& im) { return translate_reduce(im, OpKind::kReduceMax); }
 Status translate_reduce_sum(Importer& im) { return translate_reduce(im, OpKind::kReduceSum, 13); }

@@ -470,6 +470,13 @@ Status translate_builtin(const OpContext& c, Node& node) {
     case BuiltinOperator::SELECT_V2: return plain_op(OpKind::kSelect, 3, 3, node);
     case BuiltinOperator::BROADCAST_TO: return plain_op(OpKind::kBroadcastTo, 2, 2, node);
     case BuiltinOperator::TILE: return plain_op(OpKind::kTile, 2, 2, node);
+    case BuiltinOperator::TOPK_V2: {
+      // The last axis, largest first, i32 indices.
+      OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+      TopKAttrs a;
+      a.index_dtype = DType::kI32;
+      return set_op(node, OpKind::kTopK, a);
+    }
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);
