@@ -77,18 +77,18 @@ TEST(InspectUnrunnableCli, OnnxIfText) {
   EXPECT_FALSE(has(o.err, "op types")) << o.err;  // the description is on stdout only
 }
 
-TEST(InspectUnrunnableCli, OnnxLstmJson) {
-  const fs::path path = node_test("test_lstm_defaults");
+TEST(InspectUnrunnableCli, OnnxNonMaxSuppressionJson) {
+  const fs::path path = node_test("test_nonmaxsuppression_single_box");
   REQUIRE_NODE_TEST(path);
   const Outcome o = inspect({path.string(), "--json"});
   EXPECT_EQ(o.code, 6);
   const auto j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["runnable"], false);
   EXPECT_EQ(j["import_error"]["code"], "unsupported_op");
-  EXPECT_EQ(j["inputs"][0]["name"], "X");
-  EXPECT_EQ(j["op_histogram"]["LSTM"], 1);
-  EXPECT_EQ(j["unsupported"][0]["type"], "LSTM");
-  EXPECT_TRUE(has(o.err, "LSTM")) << o.err;
+  EXPECT_EQ(j["inputs"][0]["name"], "boxes");
+  EXPECT_EQ(j["op_histogram"]["NonMaxSuppression"], 1);
+  EXPECT_EQ(j["unsupported"][0]["type"], "NonMaxSuppression");
+  EXPECT_TRUE(has(o.err, "NonMaxSuppression")) << o.err;
 }
 
 TEST(InspectUnrunnableCli, OnnxDoubleTextAndJson) {

@@ -75,16 +75,16 @@ TEST(InspectUnrunnable, OnnxIfDescribesBothBranches) {
   EXPECT_EQ(j["unsupported"][0]["source_index"], 0);
 }
 
-TEST(InspectUnrunnable, OnnxLstm) {
-  const fs::path path = node_test("test_lstm_defaults");
+TEST(InspectUnrunnable, OnnxNonMaxSuppression) {
+  const fs::path path = node_test("test_nonmaxsuppression_single_box");
   REQUIRE_NODE_TEST(path);
   const json j = inspect(path);
   EXPECT_EQ(j["runnable"], false);
   EXPECT_EQ(exit_code(j), harness::kExitUnsupportedOp);
-  EXPECT_EQ(j["inputs"].size(), 3u);
-  EXPECT_EQ(j["op_histogram"]["LSTM"], 1);
+  EXPECT_EQ(j["inputs"].size(), 5u);
+  EXPECT_EQ(j["op_histogram"]["NonMaxSuppression"], 1);
   ASSERT_EQ(j["unsupported"].size(), 1u);
-  EXPECT_EQ(j["unsupported"][0]["type"], "LSTM");
+  EXPECT_EQ(j["unsupported"][0]["type"], "NonMaxSuppression");
 }
 
 TEST(InspectUnrunnable, OnnxDoubleNamesTheTensorAndType) {

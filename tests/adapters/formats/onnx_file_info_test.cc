@@ -65,17 +65,17 @@ TEST(OnnxFileInfo, IfListsBothBranchesAndTheUnsupportedNode) {
   ASSERT_FALSE(info->opset_imports.empty());
 }
 
-TEST(OnnxFileInfo, LstmIsListedWithItsInputs) {
-  const fs::path path = node_test("test_lstm_defaults");
+TEST(OnnxFileInfo, NonMaxSuppressionIsListedWithItsInputs) {
+  const fs::path path = node_test("test_nonmaxsuppression_single_box");
   REQUIRE_NODE_TEST(path);
   auto info = describe_onnx_file(path.string());
   ASSERT_TRUE(info.is_ok()) << info.status().to_string();
-  ASSERT_EQ(info->inputs.size(), 3u);
-  EXPECT_EQ(info->inputs[0].name, "X");
+  ASSERT_EQ(info->inputs.size(), 5u);
+  EXPECT_EQ(info->inputs[0].name, "boxes");
   EXPECT_EQ(info->inputs[0].type, "FLOAT");
-  EXPECT_EQ(info->graphs[0].op_histogram.at("LSTM"), 1);
+  EXPECT_EQ(info->graphs[0].op_histogram.at("NonMaxSuppression"), 1);
   ASSERT_EQ(info->unrunnable.size(), 1u);
-  EXPECT_EQ(info->unrunnable[0].op, "LSTM");
+  EXPECT_EQ(info->unrunnable[0].op, "NonMaxSuppression");
   EXPECT_EQ(info->unrunnable[0].index, 0);
 }
 
