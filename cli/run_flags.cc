@@ -48,6 +48,10 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--shape", o.config.shapes,
                  "Static shape of an ONNX input with free dims: NAME=1x3x224x224 "
                  "(repeatable; a free leading batch dim defaults to 1)");
+  app.add_option("--carry-state", o.config.carry_state,
+                 "Run a stateful model as it streams: after each invoke copy output OUT "
+                 "into input IN (OUT=IN, repeatable; same dtype and shape), e.g. "
+                 "--carry-state Y_h=initial_h. The copy is inside the timed invoke");
   app.add_option("--cpus", o.config.cpus,
                  "Pin the runner and its threads to these CPUs, e.g. 0 or 0,1 or 0-3 "
                  "(sched_setaffinity; the mask is recorded in the result)");

@@ -18,6 +18,7 @@
 #include "harness/run_pytorch_case.h"
 #include "harness/model_loader.h"
 #include "harness/session_io.h"
+#include "harness/state_carry.h"
 #include "harness/sha256.h"
 #include "harness/trace_capture.h"
 #include "profilers/latency_profiler.h"
@@ -128,13 +129,17 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
 
   Status st = feed_inputs(*session, cfg.inputs, cfg.seed);
   if (!st.is_ok()) return failed_case(doc, st);
+  auto carries = plan_state_carry(*session, cfg.carry_state);
+  if (!carries.is_ok()) return failed_case(doc, carries.status());
 
   profilers::LatencyProfiler* op_profiler = cfg.op_profile ? &profiler : nullptr;
   st = measure_invokes(
       cfg,
       [&](profilers::LatencyProfiler* p) {
         session->set_profiler(p);
-        return session->invoke();
+        Status s = session->invoke();
+        if (s.is_ok()) carry_state(*session, *carries);
+        return s;
       },
       op_profiler, trace, say, doc);
   if (!st.is_ok()) return failed_case(doc, st);

@@ -171,6 +171,11 @@ ResultDocument measure_pytorch_case(const std::string& path, const CaseConfig& c
 
   Status st = feed_pytorch_inputs(*module, path, cfg.inputs, cfg.shapes, cfg.seed);
   if (!st.is_ok()) return failed_case(doc, st);
+  if (!cfg.carry_state.empty()) {
+    return failed_case(doc, Status(ErrorCode::kInvalidArgument,
+                                   "--carry-state is for .tflite and .onnx models: a PyTorch "
+                                   "file's forward() returns its state itself"));
+  }
 
   // The operator calls of one forward(), found by running it once with the
   // events on (PyTorch has no graph to read them from; it also does its

@@ -92,6 +92,9 @@ struct CaseConfig {
   int min_partition_size = 1;
   std::string cpus;  // what the user asked for with --cpus ("" = no pinning)
   std::vector<std::string> shapes;  // --shape NAME=1x3x224x224 (ONNX free dims)
+  // --carry-state OUT=IN: after each invoke, output OUT is copied into
+  // input IN (a stateful model's state; harness/state_carry.h).
+  std::vector<std::string> carry_state;
   int trace_invokes = 3;  // measured invokes whose op timeline is kept
   // Test only: busy-wait this long after each measured invoke, inside the
   // timed region (a known slowdown for the gate's power test).
