@@ -295,9 +295,14 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   // exists for them) and are checked again by the backend that compiles it.
   Status st = infer_shapes(graph_, index);
   if (!st.is_ok()) {
+    // The rule's message names the engine node; say which ONNX node
+    // instead (the engine node's name and op type are the ONNX node's, or
+    // a suffix of them: naming both would say the same thing twice).
+    std::string reason = st.message();
+    const std::string engine_node = describe_node(graph_, index) + ": ";
+    if (reason.rfind(engine_node, 0) == 0) reason.erase(0, engine_node.size());
     graph_.nodes.pop_back();
-    // The kernel's message names the engine node; say which ONNX node.
-    return error(st.code(), st.message());
+    return error(st.code(), reason);
   }
   producer_.resize(graph_.tensors.size(), -1);
   reshape_source_.resize(graph_.tensors.size(), -1);
