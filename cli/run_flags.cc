@@ -48,6 +48,10 @@ void add_run_options(CLI::App& app, RunOptions& o) {
   app.add_option("--shape", o.config.shapes,
                  "Static shape of an ONNX input with free dims: NAME=1x3x224x224 "
                  "(repeatable; a free leading batch dim defaults to 1)");
+  app.add_option("--freeze", o.config.freeze,
+                 "ONNX: make a graph input a constant at load, NAME=NUMBER (its declared "
+                 "type, one element) or NAME=FILE.npy (repeatable); what depends only on "
+                 "it folds, e.g. --freeze sr=16000 takes a sample-rate If's branch at load");
   app.add_option("--carry-state", o.config.carry_state,
                  "Run a stateful model as it streams: after each invoke copy output OUT "
                  "into input IN (OUT=IN, repeatable; same dtype and shape), e.g. "

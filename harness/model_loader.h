@@ -13,6 +13,10 @@ namespace opscope::harness {
 struct ModelLoadOptions {
   // "NAME=1x3x224x224" (--shape): static dims for free input dims (ONNX).
   std::vector<std::string> shapes;
+  // "NAME=NUMBER" or "NAME=FILE.npy" (--freeze): graph inputs made constants
+  // at load (ONNX), so what depends only on them folds: an If on a sample
+  // rate input takes its branch at load.
+  std::vector<std::string> freeze;
 };
 
 // By extension: .tflite (fold_constant_dequantize applied, its count in

@@ -97,7 +97,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
 
   // Load.
   const uint64_t load_start = now_ns();
-  auto loaded = load_model(req.model_path, ModelLoadOptions{cfg.shapes});
+  auto loaded = load_model(req.model_path, ModelLoadOptions{cfg.shapes, cfg.freeze});
   if (!loaded.is_ok()) return failed_case(doc, loaded.status());
   std::shared_ptr<Model> model = std::move(loaded).value();
   const uint64_t load_end = now_ns();

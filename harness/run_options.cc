@@ -108,6 +108,14 @@ std::vector<std::string> runner_arguments(const RunOptions& o) {
     a.push_back("--shape");
     a.push_back(s);
   }
+  for (const std::string& s : o.config.freeze) {
+    a.push_back("--freeze");
+    a.push_back(s);
+  }
+  for (const std::string& s : o.config.carry_state) {
+    a.push_back("--carry-state");
+    a.push_back(s);
+  }
   if (!o.config.cpus.empty()) {
     a.push_back("--cpus");
     a.push_back(o.config.cpus);

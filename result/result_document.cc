@@ -30,7 +30,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseConfig, backends, threads,
                                                 seed, affinity, op_profile,
                                                 min_partition_size, cpus,
                                                 trace_invokes, inject_delay_us,
-                                                shapes, carry_state, torch_engine,
+                                                shapes, carry_state, freeze, torch_engine,
                                                 torch_memory_format)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Stages, load_ms, partition_ms,
                                                 plan_ms, prepare_ms,

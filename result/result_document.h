@@ -95,6 +95,9 @@ struct CaseConfig {
   // --carry-state OUT=IN: after each invoke, output OUT is copied into
   // input IN (a stateful model's state; harness/state_carry.h).
   std::vector<std::string> carry_state;
+  // --freeze NAME=NUMBER|NAME=FILE.npy: ONNX graph inputs made constants at
+  // load (harness/model_loader.h).
+  std::vector<std::string> freeze;
   int trace_invokes = 3;  // measured invokes whose op timeline is kept
   // Test only: busy-wait this long after each measured invoke, inside the
   // timed region (a known slowdown for the gate's power test).

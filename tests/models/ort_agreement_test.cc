@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,13 +35,19 @@ using namespace opscope::testing;  // NOLINT: test helpers
 // Runs tools/ort/run_ort.mjs on `model` with `inputs` (one per graph input,
 // in order); its outputs land in `out_dir`. `optimization` is ORT's graph
 // optimization level: "all", or "disabled" to run the graph as written.
+// `extra_inputs` ("NAME=FILE.npy") feed inputs that opscope froze at load.
 void run_ort(const fs::path& model, const Graph& g, const std::vector<fs::path>& inputs,
-             const fs::path& out_dir, const std::string& optimization) {
+             const fs::path& out_dir, const std::string& optimization,
+             const std::vector<std::string>& extra_inputs = {}) {
   std::vector<std::string> args = {"node", (source_dir() / "tools/ort/run_ort.mjs").string(),
                                    "--model", model.string(), "--optimization", optimization};
   for (size_t i = 0; i < inputs.size(); ++i) {
     args.push_back("--input");
     args.push_back(g.tensors[g.inputs[i]].name + "=" + inputs[i].string());
+  }
+  for (const std::string& in : extra_inputs) {
+    args.push_back("--input");
+    args.push_back(in);
   }
   args.insert(args.end(), {"--out-dir", out_dir.string(), "--node-dir", (node_dir() / "ort").string()});
   auto outcome = devices::run_local_process("/usr/bin/env", args);
@@ -74,7 +81,24 @@ class OrtAgreement : public ::testing::TestWithParam<std::string> {};
 // 16 kHz, what openWakeWord feeds it).
 std::vector<std::string> shapes_of(const std::string& model) {
   if (model == "melspectrogram") return {"input=1x1280"};
+  if (model == "silero_vad_v5") return {"input=1x512", "state=2x1x128"};
+  if (model == "silero_vad_legacy") return {"input=1x512", "h=2x1x64", "c=2x1x64"};
   return {};
+}
+
+// Inputs frozen at load (--freeze NAME=FILE.npy), written to `work`; ORT is
+// fed the same files. Silero VAD's sample rate (int64 scalar, 16 kHz) picks
+// the branch of its Ifs.
+std::vector<std::string> frozen_inputs(const std::string& model, const fs::path& work) {
+  if (model.rfind("silero_vad", 0) != 0) return {};
+  datasets::NpyArray sr;
+  sr.dtype = DType::kI64;
+  const int64_t rate = 16000;
+  sr.data.resize(8);
+  std::memcpy(sr.data.data(), &rate, 8);
+  const fs::path path = work / "sr.npy";
+  EXPECT_TRUE(datasets::write_npy(path, sr).is_ok());
+  return {"sr=" + path.string()};
 }
 
 TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
@@ -84,13 +108,15 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
     GTEST_SKIP() << "model or onnxruntime-node not installed";
   }
   const fs::path work = fresh_dir("opscope-ort", GetParam());
-  auto loaded = harness::load_model(model.string(), {shapes_of(GetParam())});
+  const std::vector<std::string> frozen = frozen_inputs(GetParam(), work);
+  auto loaded = harness::load_model(model.string(), {shapes_of(GetParam()), frozen});
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   const Graph& g = (*loaded)->graph;
   const std::vector<fs::path> inputs = write_smooth_inputs(g, work);
-  ASSERT_NO_FATAL_FAILURE(run_ort(model, g, inputs, work / "ort", "all"));
+  ASSERT_NO_FATAL_FAILURE(run_ort(model, g, inputs, work / "ort", "all", frozen));
   harness::RunRequest req = one_run(model, g, inputs);
   req.config.shapes = shapes_of(GetParam());
+  req.config.freeze = frozen;
 
   for (const BackendConfig& config : backend_configs()) {
     req.config.backends = config.backends;
@@ -109,6 +135,9 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   fs::remove_all(work);
 }
 
+// silero_vad_v5 / silero_vad_legacy: streaming voice-activity detectors
+// (state in, state out; LSTM inside Ifs on the sample rate, which is frozen
+// to 16 kHz so the branches are taken at load).
 // melspectrogram: an audio front end whose Clip floor (max - 80 dB) is
 // computed at run time. recurrent_small: datasets/export_recurrent.py
 // (bidirectional 2-layer LSTM with initial states, bidirectional GRU, ReLU
@@ -119,7 +148,8 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
 // grouped convolutions, lraspp a bilinear Resize to the input size.
 INSTANTIATE_TEST_SUITE_P(
     Models, OrtAgreement,
-    ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "recurrent_small",
+    ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "silero_vad_v5",
+                      "silero_vad_legacy", "recurrent_small",
                       "torchvision_mobilenet_v2",
                       "torchvision_mobilenet_v3_small", "torchvision_resnet18",
                       "torchvision_shufflenet_v2_x0_5", "torchvision_regnet_x_400mf",

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -217,6 +218,12 @@ Result<DType> dtype_from_onnx(int32_t elem_type, const std::string& what);
 // with `display_name`.
 Result<std::shared_ptr<::onnx::ModelProto>> parse_model_proto(
     const uint8_t* data, size_t size, const std::string& display_name);
+
+// Node indices of `g` in an order where every input is produced before use
+// (names in `available_at_start` are: graph inputs, initializers, values of
+// the outer scope). A node that can never run names the value it waits for.
+Result<std::vector<int>> topological_order(const ::onnx::GraphProto& g,
+                                           const std::unordered_set<std::string>& available_at_start);
 
 // The opset of the default domain the model imports: kMalformedModel when
 // it imports none, kUnsupportedOp when it is outside what the importer

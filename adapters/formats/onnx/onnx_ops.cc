@@ -86,6 +86,7 @@ const OpEntry kOps[] = {
     {"Trilu", translate_trilu, 14},
     {"Range", translate_range, 11},
     {"Expand", translate_expand, 8},
+    {"If", translate_if, 1},
     {"Tile", translate_tile, 6},
     {"LSTM", translate_lstm, 7},
     {"GRU", translate_gru, 7},

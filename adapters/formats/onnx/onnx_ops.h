@@ -81,6 +81,8 @@ Status translate_concat(Importer& im);
 Status translate_shape(Importer& im);
 Status translate_size(Importer& im);
 Status translate_range(Importer& im);
+// onnx_ops_control.cc
+Status translate_if(Importer& im);
 // onnx_ops_repeat.cc
 Status translate_expand(Importer& im);
 Status translate_tile(Importer& im);

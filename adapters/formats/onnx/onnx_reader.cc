@@ -1,5 +1,6 @@
 #include "adapters/formats/onnx/onnx_reader.h"
 
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <unordered_map>
@@ -65,6 +66,43 @@ Result<Shape> input_shape(const ::onnx::ValueInfoProto& vi,
   }
   return shape;
 }
+
+// Graph input `vi` frozen to `number`: its declared type and shape, which
+// must hold one element.
+Result<InputValue> scalar_input_value(const ::onnx::ValueInfoProto& vi, double number,
+                                      const LoadOptions& options, LoadNotes& notes) {
+  const std::string what = "--freeze " + vi.name();
+  if (!vi.type().has_tensor_type()) {
+    return Status(ErrorCode::kTypeMismatch, what + ": the input is not a tensor");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const DType dtype,
+                           dtype_from_onnx(vi.type().tensor_type().elem_type(), what));
+  OPSCOPE_ASSIGN_OR_RETURN(const Shape shape, input_shape(vi, options, notes));
+  if (num_elements(shape) != 1) {
+    return Status(ErrorCode::kInvalidArgument,
+                  what + ": the input is " + shape_to_string(shape) +
+                      "; one number freezes a one-element input (give a .npy file)");
+  }
+  InputValue v;
+  v.dtype = dtype;
+  v.shape = shape;
+  v.data.resize(dtype_size(dtype));
+  const auto put = [&](auto x) { std::memcpy(v.data.data(), &x, sizeof(x)); };
+  switch (dtype) {
+    case DType::kF32: put(static_cast<float>(number)); break;
+    case DType::kI32: put(static_cast<int32_t>(number)); break;
+    case DType::kI64: put(static_cast<int64_t>(number)); break;
+    case DType::kI8: put(static_cast<int8_t>(number)); break;
+    case DType::kU8: put(static_cast<uint8_t>(number)); break;
+    case DType::kBool: put(static_cast<uint8_t>(number != 0)); break;
+    default:
+      return Status(ErrorCode::kTypeMismatch, what + ": a " + std::string(to_string(dtype)) +
+                                                  " input takes a .npy file");
+  }
+  return v;
+}
+
+}  // namespace
 
 // Node indices in an order where every input is produced before use.
 // A node that can never run names the value it waits for.
@@ -137,6 +175,8 @@ Result<std::vector<int>> topological_order(const ::onnx::GraphProto& g,
   }
   return order;
 }
+
+namespace {
 
 // Unsupported ops, all of them in one message (each op named once),
 // before any translation.
@@ -218,11 +258,30 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
                         "', which the model does not have (inputs: " + names + ")");
     }
   }
+  for (const auto& [name, value] : options.scalar_inputs) {
+    bool found = false;
+    for (const auto& vi : g.input()) found = found || (vi.name() == name && !available.count(name));
+    if (!found) {
+      std::string names;
+      for (const auto& vi : g.input()) {
+        if (!available.count(vi.name())) names += (names.empty() ? "" : ", ") + vi.name();
+      }
+      return Status(ErrorCode::kInvalidArgument,
+                    "--freeze names input '" + name +
+                        "', which the model does not have (inputs: " + names + ")");
+    }
+  }
   for (const auto& vi : g.input()) {
     if (available.count(vi.name())) continue;  // initializer listed as input
     const InputValue* frozen = nullptr;
     for (const auto& [name, value] : options.constant_inputs) {
       if (name == vi.name()) frozen = &value;
+    }
+    InputValue scalar;
+    for (const auto& [name, number] : options.scalar_inputs) {
+      if (name != vi.name()) continue;
+      OPSCOPE_ASSIGN_OR_RETURN(scalar, scalar_input_value(vi, number, options, notes));
+      frozen = &scalar;
     }
     if (frozen != nullptr) {
       Tensor t;

@@ -47,6 +47,9 @@ struct LoadOptions {
   // importer needs constant (a Conv's weights, a Reshape's shape), as the
   // ONNX backend node tests feed them.
   std::vector<std::pair<std::string, InputValue>> constant_inputs;
+  // Graph inputs to freeze to one number each (--freeze sr=16000), of the
+  // input's declared type and shape (which must hold one element).
+  std::vector<std::pair<std::string, double>> scalar_inputs;
 };
 
 struct LoadNotes {
