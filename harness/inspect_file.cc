@@ -1,6 +1,8 @@
 #include "harness/inspect_file.h"
 
 #include <filesystem>
+#include <regex>
+#include <string>
 #include <system_error>
 
 #include "adapters/formats/model_file_info.h"
@@ -100,6 +102,26 @@ json describe(const ModelFileInfo& info, const std::string& path, const Status& 
   return j;
 }
 
+// The node the import error names ("node N 'NAME' (OP): REASON", as
+// describe_node words it), added to the file's list when the list lacks it:
+// a node whose op the importer translates but not in this form (an If whose
+// condition is computed at run time) fails only when it is translated.
+void add_failing_node(ModelFileInfo& info, const Status& import_error) {
+  static const std::regex kNode(R"(node (\d+) '([^']*)' \(([^)]*)\): (.*))");
+  std::smatch m;
+  const std::string& message = import_error.message();
+  if (!std::regex_search(message, m, kNode)) return;
+  formats::UnrunnableNode u;
+  u.index = std::stoi(m[1].str());
+  u.name = m[2].str();
+  u.op = m[3].str();
+  u.reason = m[4].str();
+  for (const formats::UnrunnableNode& known : info.unrunnable) {
+    if (known.graph == 0 && known.index == u.index) return;
+  }
+  info.unrunnable.insert(info.unrunnable.begin(), std::move(u));
+}
+
 }  // namespace
 
 Result<json> inspect_unimportable(const std::string& path, const Status& import_error) {
@@ -109,6 +131,7 @@ Result<json> inspect_unimportable(const std::string& path, const Status& import_
                                : ext == ".tflite" ? tflite::describe_tflite_file(path)
                                                   : Result<ModelFileInfo>(import_error);
   if (!info.is_ok()) return import_error;
+  add_failing_node(*info, import_error);
   return describe(*info, path, import_error);
 }
 

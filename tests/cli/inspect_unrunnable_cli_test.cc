@@ -71,7 +71,7 @@ TEST(InspectUnrunnableCli, OnnxIfText) {
   EXPECT_TRUE(has(o.out, "op types (main graph, 1 node):")) << o.out;
   EXPECT_TRUE(has(o.out, "If.then_branch (of node 0")) << o.out;
   EXPECT_TRUE(has(o.out, "If.else_branch (of node 0")) << o.out;
-  EXPECT_TRUE(has(o.out, "node 0 '' (If): the importer does not support If")) << o.out;
+  EXPECT_TRUE(has(o.out, "node 0 'res' (If): its condition is computed at run time")) << o.out;
   EXPECT_TRUE(has(o.out, "the engine cannot import this model (unsupported_op)")) << o.out;
   EXPECT_TRUE(has(o.err, "opscope: error: ")) << o.err;
   EXPECT_FALSE(has(o.err, "op types")) << o.err;  // the description is on stdout only

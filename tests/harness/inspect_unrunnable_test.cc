@@ -73,6 +73,8 @@ TEST(InspectUnrunnable, OnnxIfDescribesBothBranches) {
   ASSERT_FALSE(j["unsupported"].empty());
   EXPECT_EQ(j["unsupported"][0]["type"], "If");
   EXPECT_EQ(j["unsupported"][0]["source_index"], 0);
+  EXPECT_NE(j["unsupported"][0]["reason"].get<std::string>().find("computed at run time"),
+            std::string::npos);
 }
 
 TEST(InspectUnrunnable, OnnxNonMaxSuppression) {
