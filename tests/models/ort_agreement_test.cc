@@ -25,6 +25,7 @@
 #include "datasets/npy.h"
 #include "harness/model_loader.h"
 #include "harness/run_case.h"
+#include "harness/state_carry.h"
 #include "tests/models/oracle_test_util.h"
 
 namespace opscope {
@@ -118,7 +119,7 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
   req.config.shapes = shapes_of(GetParam());
   req.config.freeze = frozen;
 
-  for (const BackendConfig& config : backend_configs()) {
+  for (const auto& config : backend_configs()) {
     req.config.backends = config.backends;
     req.config.threads = config.threads;
     const fs::path out_dir = work / ("ours_" + std::to_string(config.threads) + "_" +
@@ -160,6 +161,69 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// Silero VAD v5 as it streams: four 512-sample chunks, the state each
+// invoke leaves carried into the next (--carry-state stateN=state), against
+// ONNX Runtime fed its own previous state the same way; the speech
+// probability of every chunk agrees, and the state does move.
+TEST(OrtStreaming, SileroVadCarriesItsStateAsOnnxRuntimeDoes) {
+  const fs::path model = model_dir() / "silero_vad_v5.onnx";
+  if (!have_ort(model)) {
+    if (oracle_required()) FAIL() << "missing " << model << " or onnxruntime-node in " << node_dir();
+    GTEST_SKIP() << "model or onnxruntime-node not installed";
+  }
+  const fs::path work = fresh_dir("opscope-ort-stream", "silero");
+  const std::vector<std::string> frozen = frozen_inputs("silero_vad_v5", work);
+  auto loaded = harness::load_model(model.string(), {shapes_of("silero_vad_v5"), frozen});
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  auto created = Session::create(*loaded, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  ASSERT_EQ(s.num_inputs(), 2);  // input, state (sr is frozen)
+  auto carries = harness::plan_state_carry(s, {"stateN=state"});
+  ASSERT_TRUE(carries.is_ok()) << carries.status().to_string();
+
+  // Chunk k: smooth noise of its own seed; the first state is zeros.
+  const Graph& g = s.graph();
+  datasets::NpyArray state;
+  state.dtype = DType::kF32;
+  state.shape = s.input_tensor(1).shape;
+  state.data.assign(s.input_tensor(1).bytes(), 0);
+  fs::path ort_state = work / "state_0.npy";
+  ASSERT_TRUE(datasets::write_npy(ort_state, state).is_ok());
+  std::memset(s.input_data(1), 0, state.data.size());
+  std::vector<float> probabilities;
+  for (int k = 0; k < 4; ++k) {
+    const Tensor& in = s.input_tensor(0);
+    datasets::NpyArray chunk;
+    chunk.dtype = DType::kF32;
+    chunk.shape = in.shape;
+    chunk.data.resize(in.bytes());
+    datasets::fill_smooth_random(in, 500 + k, datasets::default_range(in), chunk.data.data());
+    const fs::path chunk_path = work / ("chunk_" + std::to_string(k) + ".npy");
+    ASSERT_TRUE(datasets::write_npy(chunk_path, chunk).is_ok());
+    std::memcpy(s.input_data(0), chunk.data.data(), chunk.data.size());
+    ASSERT_TRUE(s.invoke().is_ok());
+    harness::carry_state(s, *carries);
+
+    const fs::path out = work / ("ort_" + std::to_string(k));
+    std::vector<std::string> extra = frozen;
+    extra.push_back("state=" + ort_state.string());
+    ASSERT_NO_FATAL_FAILURE(run_ort(model, g, {chunk_path}, out, "all", extra));
+    ort_state = out / "output_1.npy";
+    auto ref = datasets::read_npy(out / "output_0.npy");
+    ASSERT_TRUE(ref.is_ok());
+    float theirs = 0, ours = 0;
+    std::memcpy(&theirs, ref->data.data(), 4);
+    std::memcpy(&ours, s.output_data(0), 4);
+    std::printf("  silero_vad_v5 chunk %d: p %.6f, ORT %.6f\n", k, ours, theirs);
+    EXPECT_NEAR(ours, theirs, 1e-4 * std::fabs(theirs) + 1e-5) << "chunk " << k;
+    probabilities.push_back(ours);
+  }
+  // The carried state changes what the model says about the next chunk.
+  EXPECT_NE(probabilities[0], probabilities[3]);
+  fs::remove_all(work);
+}
+
 // The quantization step of graph output `i`: the scale of the quantized
 // tensor its DEQUANTIZE reads, or 0 when it is not made by one.
 float output_step(const Graph& g, size_t i) {
@@ -198,7 +262,7 @@ TEST(OrtQdqAgreement, SmallCnnWithinOneQuantizationStep) {
   harness::RunRequest req = one_run(model, g, inputs);
   auto ref = datasets::read_npy(work / "ort/output_0.npy");
   ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
-  for (const BackendConfig& config : backend_configs()) {
+  for (const auto& config : backend_configs()) {
     req.config.backends = config.backends;
     req.config.threads = config.threads;
     const fs::path out_dir = work / ("ours_" + std::to_string(config.threads) + "_" +
@@ -268,8 +332,8 @@ TEST_P(OrtQdqTorchvision, Int8AgreesWithOnnxRuntimeOnPhotos) {
   ASSERT_TRUE(set.is_ok()) << set.status().to_string();
   const Tensor& in = g.tensors[g.inputs[0]];
   // The reference kernels, XNNPACK first, and the default list (native).
-  std::vector<BackendConfig> configs;
-  for (const BackendConfig& c : backend_configs()) {
+  std::vector<testing::BackendConfig> configs;
+  for (const testing::BackendConfig& c : backend_configs()) {
     if (c.threads == 1) configs.push_back(c);  // threads do not change integer results
   }
   configs.push_back({"native,xnnpack,cpu", {"native", "xnnpack", "cpu"}, 1});
@@ -286,7 +350,7 @@ TEST_P(OrtQdqTorchvision, Int8AgreesWithOnnxRuntimeOnPhotos) {
     auto ref = datasets::read_npy(ort_dir / "output_0.npy");
     ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
     harness::RunRequest req = one_run(model, g, {input});
-    for (const BackendConfig& config : configs) {
+    for (const testing::BackendConfig& config : configs) {
       req.config.backends = config.backends;
       req.config.threads = config.threads;
       const fs::path out_dir = work / ("ours_" + std::to_string(k) + "_" + config.backends[0]);
