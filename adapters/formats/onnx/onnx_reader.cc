@@ -67,6 +67,22 @@ Result<Shape> input_shape(const ::onnx::ValueInfoProto& vi,
   return shape;
 }
 
+// `name` is a graph input of `g` that is not an initializer; else an error
+// (kInvalidArgument) saying which inputs the model has, for `flag`.
+Status expect_graph_input(const ::onnx::GraphProto& g,
+                          const std::unordered_set<std::string>& initializers,
+                          const std::string& name, const char* flag) {
+  std::string names;
+  for (const auto& vi : g.input()) {
+    if (initializers.count(vi.name())) continue;
+    if (vi.name() == name) return Status::ok();
+    names += (names.empty() ? "" : ", ") + vi.name();
+  }
+  return Status(ErrorCode::kInvalidArgument,
+                std::string(flag) + " names input '" + name +
+                    "', which the model does not have (inputs: " + names + ")");
+}
+
 // Graph input `vi` frozen to `number`: its declared type and shape, which
 // must hold one element.
 Result<InputValue> scalar_input_value(const ::onnx::ValueInfoProto& vi, double number,
@@ -246,30 +262,10 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
     available.insert(init.name());
   }
   for (const auto& [name, shape] : options.input_shapes) {
-    bool found = false;
-    for (const auto& vi : g.input()) found = found || vi.name() == name;
-    if (!found) {
-      std::string names;
-      for (const auto& vi : g.input()) {
-        if (!available.count(vi.name())) names += (names.empty() ? "" : ", ") + vi.name();
-      }
-      return Status(ErrorCode::kInvalidArgument,
-                    "--shape names input '" + name +
-                        "', which the model does not have (inputs: " + names + ")");
-    }
+    OPSCOPE_RETURN_IF_ERROR(expect_graph_input(g, available, name, "--shape"));
   }
   for (const auto& [name, value] : options.scalar_inputs) {
-    bool found = false;
-    for (const auto& vi : g.input()) found = found || (vi.name() == name && !available.count(name));
-    if (!found) {
-      std::string names;
-      for (const auto& vi : g.input()) {
-        if (!available.count(vi.name())) names += (names.empty() ? "" : ", ") + vi.name();
-      }
-      return Status(ErrorCode::kInvalidArgument,
-                    "--freeze names input '" + name +
-                        "', which the model does not have (inputs: " + names + ")");
-    }
+    OPSCOPE_RETURN_IF_ERROR(expect_graph_input(g, available, name, "--freeze"));
   }
   for (const auto& vi : g.input()) {
     if (available.count(vi.name())) continue;  // initializer listed as input

@@ -196,7 +196,9 @@ std::string run_one(const fs::path& dir) {
     if (in->dtype != t.dtype || in->data.size() != t.bytes()) {
       return "input " + std::to_string(i) + " does not fit " + shape_to_string(t.shape);
     }
-    std::memcpy(s.input_data(i), in->data.data(), in->data.size());
+    if (!in->data.empty()) {  // an empty tensor (test_tril_zero) has no buffer
+      std::memcpy(s.input_data(i), in->data.data(), in->data.size());
+    }
   }
   const Status st = s.invoke();
   if (!st.is_ok()) return "invoke: " + st.to_string();
@@ -211,7 +213,7 @@ std::string run_one(const fs::path& dir) {
     }
     const auto* got = static_cast<const uint8_t*>(s.output_data(i));
     if (t.dtype != DType::kF32) {
-      if (std::memcmp(got, want->data.data(), want->data.size()) != 0) {
+      if (!want->data.empty() && std::memcmp(got, want->data.data(), want->data.size()) != 0) {
         return "output " + std::to_string(i) + " differs";
       }
       continue;
