@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <variant>
 #include <vector>
 
@@ -109,6 +110,15 @@ struct TopKAttrs {
   int axis = -1;
   bool largest = true;
   DType index_dtype = DType::kI64;
+};
+
+struct Model;  // graph.h
+
+// IF (op_kind.h): the branches, models of their own whose graph inputs are
+// the If's inputs after the condition, in order, and whose graph outputs
+// are the If's outputs.
+struct IfAttrs {
+  std::shared_ptr<const Model> then_branch, else_branch;
 };
 
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
@@ -261,7 +271,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, RecurrentAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, IfAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

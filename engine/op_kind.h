@@ -142,6 +142,12 @@ enum class OpKind : uint16_t {
   // TopKAttrs: the k largest (or smallest) elements along the axis, in
   // order, ties by the lower index (ONNX TopK, TFLite TOPK_V2).
   kTopK,
+  // (condition, one element of any dtype; captured inputs...) -> outputs,
+  // attrs IfAttrs: runs then_branch when the condition's bytes are not all
+  // zero, else else_branch, on the captured inputs (each branch's graph
+  // inputs, in order); both branches' outputs have the If's shapes and
+  // dtypes (checked at prepare).
+  kIf,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

@@ -99,6 +99,7 @@ Rule rule_for(OpKind op) {
     case OpKind::kBroadcastTo:
     case OpKind::kTile: return shapes::repeat;
     case OpKind::kTopK: return shapes::top_k;
+    case OpKind::kIf: return shapes::if_outputs;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

@@ -94,6 +94,9 @@ struct RepeatPlan {
 Status repeat(PrepareContext& ctx);
 Result<RepeatPlan> repeat_plan(PrepareContext& ctx);
 
+// control_shapes.cc: IF's outputs, the branches' (which must agree).
+Status if_outputs(PrepareContext& ctx);
+
 // recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
 struct RecurrentGeometry {
   int64_t seq = 0, batch = 0, input = 0, hidden = 0;

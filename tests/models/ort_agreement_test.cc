@@ -231,6 +231,45 @@ TEST(OrtStreaming, SileroVadCarriesItsStateAsOnnxRuntimeDoes) {
   fs::remove_all(work);
 }
 
+// openWakeWord's hey_jarvis_v0.1.onnx gates its verifier MLP with an If on
+// GreaterOrEqual(p, 0.5), computed at run time: the engine's IF runs the
+// branch the condition picks. Two inputs (tools/litert/make_npy.mjs seeds
+// found to fall on each side of the gate) take the else branch (p passed
+// through) and the then branch (the verifier); both agree with ORT.
+TEST(OrtIf, HeyJarvisTakesBothBranchesAsOnnxRuntimeDoes) {
+  const fs::path model = model_dir() / "hey_jarvis_v0.1.onnx";
+  if (!have_ort(model)) {
+    if (oracle_required()) FAIL() << "missing " << model << " or onnxruntime-node in " << node_dir();
+    GTEST_SKIP() << "model or onnxruntime-node not installed";
+  }
+  const fs::path work = fresh_dir("opscope-ort-if", "hey_jarvis");
+  auto loaded = harness::load_model(model.string());
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  const Graph& g = (*loaded)->graph;
+  struct Case {
+    const char *seed, *min, *max;
+  };
+  for (const Case& c : {Case{"1", "-0.5", "0.5"}, Case{"3", "-3", "0"}}) {
+    const fs::path input = work / ("x_" + std::string(c.seed) + ".npy");
+    auto made = devices::run_local_process(
+        "/usr/bin/env", {"node", (source_dir() / "tools/litert/make_npy.mjs").string(), "--out",
+                         input.string(), "--shape", "1,16,96", "--dtype", "float32", "--seed",
+                         c.seed, "--min", c.min, "--max", c.max});
+    ASSERT_TRUE(made.is_ok() && made->exit_code == 0);
+    const fs::path ort_out = work / ("ort_" + std::string(c.seed));
+    ASSERT_NO_FATAL_FAILURE(run_ort(model, g, {input}, ort_out, "all"));
+    harness::RunRequest req = one_run(model, g, {input});
+    req.config.backends = {"xnnpack", "cpu"};
+    const fs::path ours = work / ("ours_" + std::string(c.seed));
+    req.save_outputs_dir = ours.string();
+    const ResultDocument doc = harness::run_case(req);
+    ASSERT_EQ(doc.status, "ok") << doc.error.message;
+    expect_within_tolerance(ours / "output_0.npy", ort_out / "output_0.npy",
+                            "hey_jarvis seed " + std::string(c.seed));
+  }
+  fs::remove_all(work);
+}
+
 // The quantization step of graph output `i`: the scale of the quantized
 // tensor its DEQUANTIZE reads, or 0 when it is not made by one.
 float output_step(const Graph& g, size_t i) {

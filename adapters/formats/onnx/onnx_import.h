@@ -219,6 +219,11 @@ Result<DType> dtype_from_onnx(int32_t elem_type, const std::string& what);
 Result<std::shared_ptr<::onnx::ModelProto>> parse_model_proto(
     const uint8_t* data, size_t size, const std::string& display_name);
 
+// Marks `outputs` as the importer's graph outputs, in ONNX's layout and
+// under their ONNX names (the main graph's, or an If branch's).
+Status define_graph_outputs(Importer& im,
+                            const google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto>& outputs);
+
 // Node indices of `g` in an order where every input is produced before use
 // (names in `available_at_start` are: graph inputs, initializers, values of
 // the outer scope). A node that can never run names the value it waits for.

@@ -1,12 +1,17 @@
-// If whose condition is known at load: a constant, or computed from
-// constants and static shapes (folded as the graph is built), or from a
-// graph input frozen with --freeze. The branch it takes is translated in
-// place, as if its nodes were the If's: their engine nodes carry the If's
-// source index, and the branch's outputs become the If's. ONNX Runtime
-// folds such an If the same way. A condition computed at run time is not
-// supported yet (the error says so).
+// If. A condition known at load (a constant, or computed from constants
+// and static shapes, folded as the graph is built, or from a graph input
+// frozen with --freeze) takes its branch at load: the branch is translated
+// in place, as if its nodes were the If's (their engine nodes carry the
+// If's source index), and its outputs become the If's; ONNX Runtime folds
+// such an If the same way. Any other condition makes an engine IF node
+// (op_kind.h) whose branches are models of their own, imported here: the
+// values a branch reads from the enclosing graphs (at any depth of nested
+// subgraphs) become its graph inputs, shared by both branches in one order,
+// or constants of its own when they are constant.
+#include <memory>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "adapters/formats/onnx/onnx_ops.h"
 
@@ -48,19 +53,123 @@ Status translate_branch(Importer& im, const ::onnx::GraphProto& branch, int sour
   return Status::ok();
 }
 
+// Every name the nodes of `g` read, at any depth of its subgraphs.
+void collect_reads(const ::onnx::GraphProto& g, std::unordered_set<std::string>& reads,
+                   std::vector<std::string>& order) {
+  for (const auto& node : g.node()) {
+    for (const auto& in : node.input()) {
+      if (!in.empty() && reads.insert(in).second) order.push_back(in);
+    }
+    for (const auto& a : node.attribute()) {
+      if (a.has_g()) collect_reads(a.g(), reads, order);
+      for (const auto& sub : a.graphs()) collect_reads(sub, reads, order);
+    }
+  }
+  for (const auto& out : g.output()) {
+    if (reads.insert(out.name()).second) order.push_back(out.name());
+  }
+}
+
+const ::onnx::GraphProto* branch_graph(Importer& im, const char* which) {
+  const ::onnx::AttributeProto* a = im.attr(which);
+  return a != nullptr && a->has_g() ? &a->g() : nullptr;
+}
+
+// One branch as a model of its own: `captured` (names of the enclosing
+// graph, with the outer tensors `outer_ids`) become its graph inputs, in
+// order, or constants when the outer value is constant.
+Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::GraphProto& branch,
+                                             const char* which,
+                                             const std::vector<std::string>& captured,
+                                             const std::vector<int>& outer_ids) {
+  auto model = std::make_shared<Model>();
+  model->info.name = outer.node_name() + "." + which;
+  model->info.format = ModelFormat::kOnnx;
+  Graph& g = model->graph;
+  Importer im(g, outer.notes(), outer.opset());
+  im.begin_node(outer.node(), outer.source_index());
+  for (size_t i = 0; i < captured.size(); ++i) {
+    Tensor t = outer.graph().tensors[static_cast<size_t>(outer_ids[i])];
+    t.name = captured[i];
+    if (t.is_constant()) {
+      // The branch keeps a copy it owns: it may outlive the file's mapping.
+      if (t.owned_data == nullptr) t.set_owned_data(std::vector<uint8_t>(t.data, t.data + t.data_bytes));
+      im.define(captured[i], Value{g.add_tensor(std::move(t))});
+      continue;
+    }
+    t.role = TensorRole::kInput;
+    const int id = g.add_tensor(std::move(t));
+    g.inputs.push_back(id);
+    im.define(captured[i], Value{id});
+  }
+  OPSCOPE_RETURN_IF_ERROR(translate_branch(im, branch, outer.source_index()));
+  im.begin_node(outer.node(), outer.source_index());
+  Status st = define_graph_outputs(im, branch.output());
+  if (!st.is_ok()) return outer.error(st.code(), std::string(which) + ": " + st.message());
+  im.remove_dead_nodes();
+  st = validate_graph(g);
+  if (!st.is_ok()) return outer.error(st.code(), std::string(which) + ": " + st.message());
+  return model;
+}
+
+// An If whose condition is computed at run time: an engine IF node.
+Status translate_runtime_if(Importer& im, const Value& cond) {
+  const ::onnx::GraphProto* branches[2] = {branch_graph(im, "then_branch"),
+                                           branch_graph(im, "else_branch")};
+  if (branches[0] == nullptr || branches[1] == nullptr) {
+    return im.error(ErrorCode::kInvalidGraph, "lacks a then_branch or else_branch graph");
+  }
+  const ::onnx::NodeProto& if_node = im.node();
+  for (const ::onnx::GraphProto* b : branches) {
+    if (b->output_size() != if_node.output_size()) {
+      return im.error(ErrorCode::kInvalidGraph,
+                      "a branch has " + std::to_string(b->output_size()) +
+                          " outputs, the node " + std::to_string(if_node.output_size()));
+    }
+  }
+  // The enclosing graphs' values either branch reads, in one order. A name
+  // the outer scope defines is never made inside (ONNX names are SSA).
+  std::unordered_set<std::string> reads;
+  std::vector<std::string> order, captured;
+  for (const ::onnx::GraphProto* b : branches) collect_reads(*b, reads, order);
+  std::vector<int> outer_ids;
+  std::vector<int> inputs;
+  OPSCOPE_ASSIGN_OR_RETURN(const int cond_id, im.as_natural(cond));
+  inputs.push_back(cond_id);
+  for (const std::string& name : order) {
+    const Value* v = im.find(name);
+    if (v == nullptr) continue;
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(*v));
+    captured.push_back(name);
+    outer_ids.push_back(id);
+    if (!im.tensor(Value{id}).is_constant()) inputs.push_back(id);  // constants go in as such
+  }
+  IfAttrs attrs;
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.then_branch,
+                           import_branch(im, *branches[0], "then_branch", captured, outer_ids));
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.else_branch,
+                           import_branch(im, *branches[1], "else_branch", captured, outer_ids));
+  std::vector<int> outputs;
+  for (int k = 0; k < if_node.output_size(); ++k) {
+    const std::string name = if_node.output(k).empty()
+                                 ? im.node_name() + "/unused_" + std::to_string(k)
+                                 : if_node.output(k);
+    outputs.push_back(im.new_tensor(name));
+  }
+  OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kIf, std::move(attrs), inputs, outputs).status());
+  for (int k = 0; k < if_node.output_size(); ++k) {
+    if (!if_node.output(k).empty()) im.define(if_node.output(k), Value{outputs[static_cast<size_t>(k)]});
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status translate_if(Importer& im) {
   OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"then_branch", "else_branch"}));
   if (!im.has_input(0)) return im.error(ErrorCode::kInvalidGraph, "has no condition");
   OPSCOPE_ASSIGN_OR_RETURN(Value cond_value, im.input(0));
-  if (!im.is_constant(cond_value)) {
-    return im.error(ErrorCode::kUnsupportedOp,
-                    "its condition is computed at run time, which the engine does not run "
-                    "yet; an If whose condition is known at load (a constant, or computed "
-                    "from constants and shapes, or from an input given with --freeze) is "
-                    "inlined");
-  }
+  if (!im.is_constant(cond_value)) return translate_runtime_if(im, cond_value);
   const Tensor& cond = im.tensor(cond_value);
   if (cond.elements() != 1 || cond.data_bytes < dtype_size(cond.dtype)) {
     return im.error(ErrorCode::kInvalidGraph,

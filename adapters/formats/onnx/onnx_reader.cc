@@ -236,6 +236,63 @@ void fill_weight_info(const Graph& graph, ModelInfo& info) {
                                      : Precision::kMixed;
 }
 
+}  // namespace
+
+// The graph's outputs in ONNX's layout and under their ONNX names: a value
+// that is an input, a constant or already another output gets a copy of
+// its own.
+Status define_graph_outputs(Importer& im,
+                            const google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto>& outputs) {
+  Graph& graph = im.graph();
+  std::unordered_set<int> taken;
+  for (const auto& vi : outputs) {
+    const Value* v = im.find(vi.name());
+    if (v == nullptr) {
+      return Status(ErrorCode::kInvalidGraph,
+                    "graph output '" + vi.name() + "' is never produced");
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(int id, im.as_natural(*v));
+    Tensor& t = graph.tensors[id];
+    if (t.role != TensorRole::kIntermediate || taken.count(id)) {
+      // An input, constant or second output: give the output its own copy.
+      const int copy = im.new_tensor(vi.name(), t.dtype);
+      ReshapeAttrs attrs;
+      attrs.new_shape = graph.tensors[id].shape;
+      Node n;
+      n.op = OpKind::kReshape;
+      n.type_name = "Identity";
+      n.name = vi.name();
+      n.attrs = attrs;
+      n.inputs = {id};
+      n.outputs = {copy};
+      graph.tensors[copy].shape = graph.tensors[id].shape;
+      graph.nodes.push_back(std::move(n));
+      id = copy;
+    }
+    graph.tensors[id].name = vi.name();
+    graph.tensors[id].role = TensorRole::kOutput;
+    graph.outputs.push_back(id);
+    taken.insert(id);
+  }
+  return Status::ok();
+}
+
+namespace {
+
+// Counts every read of a value by the nodes of `g` and of their subgraphs
+// (an If branch reading a value counts as a use: it must not be fused away).
+void count_uses(Importer& im, const ::onnx::GraphProto& g) {
+  for (const auto& node : g.node()) {
+    for (const auto& in : node.input()) {
+      if (!in.empty()) im.count_use(in);
+    }
+    for (const auto& a : node.attribute()) {
+      if (a.has_g()) count_uses(im, a.g());
+      for (const auto& sub : a.graphs()) count_uses(im, sub);
+    }
+  }
+}
+
 Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
                   const std::string& base_dir, Model& out, LoadNotes& notes) {
   OPSCOPE_ASSIGN_OR_RETURN(const int opset, default_opset(model));
@@ -317,11 +374,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
   }
 
   OPSCOPE_ASSIGN_OR_RETURN(std::vector<int> order, topological_order(g, available));
-  for (const auto& node : g.node()) {
-    for (const auto& in : node.input()) {
-      if (!in.empty()) im.count_use(in);
-    }
-  }
+  count_uses(im, g);
   for (const auto& vi : g.output()) im.count_use(vi.name());
 
   for (int i : order) {
@@ -329,37 +382,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
     OPSCOPE_RETURN_IF_ERROR(translate_node(im));
   }
 
-  // Graph outputs in ONNX's layout and under their ONNX names.
-  std::unordered_set<int> taken;
-  for (const auto& vi : g.output()) {
-    const Value* v = im.find(vi.name());
-    if (v == nullptr) {
-      return Status(ErrorCode::kInvalidGraph,
-                    "graph output '" + vi.name() + "' is never produced");
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(int id, im.as_natural(*v));
-    Tensor& t = graph.tensors[id];
-    if (t.role != TensorRole::kIntermediate || taken.count(id)) {
-      // An input, constant or second output: give the output its own copy.
-      const int copy = im.new_tensor(vi.name(), t.dtype);
-      ReshapeAttrs attrs;
-      attrs.new_shape = graph.tensors[id].shape;
-      Node n;
-      n.op = OpKind::kReshape;
-      n.type_name = "Identity";
-      n.name = vi.name();
-      n.attrs = attrs;
-      n.inputs = {id};
-      n.outputs = {copy};
-      graph.tensors[copy].shape = graph.tensors[id].shape;
-      graph.nodes.push_back(std::move(n));
-      id = copy;
-    }
-    graph.tensors[id].name = vi.name();
-    graph.tensors[id].role = TensorRole::kOutput;
-    graph.outputs.push_back(id);
-    taken.insert(id);
-  }
+  OPSCOPE_RETURN_IF_ERROR(define_graph_outputs(im, g.output()));
   const int removed = im.remove_dead_nodes();
   (void)removed;
 

@@ -107,6 +107,7 @@ const Entry kTable[] = {
     {OpKind::kBroadcastTo, kAny, make_repeat},
     {OpKind::kTile, kAny, make_repeat},
     {OpKind::kTopK, f32, make_top_k_f32},
+    {OpKind::kIf, kAny, make_if},  // any condition dtype
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},
