@@ -34,8 +34,21 @@ void add_op_columns(TextTable& t, bool pytorch = false) {
 // "12+10,11,13": the node and the file nodes a fused op covers.
 std::string node_cell(const OpStats& op) {
   std::string cell = std::to_string(op.source_index);
+  // A body's ops carry their control-flow node's source index (and so do
+  // their fused nodes): the index alone says where they come from.
+  if (op.depth > 0) return cell;
   for (size_t k = 0; k < op.fused_sources.size(); ++k) {
     cell += (k == 0 ? "+" : ",") + std::to_string(op.fused_sources[k]);
+  }
+  return cell;
+}
+
+// The invokes that ran the op; "40 x16" for a body op that ran 16 times in
+// each of them.
+std::string count_cell(const OpStats& op) {
+  std::string cell = std::to_string(op.count);
+  if (op.depth > 0 && op.count > 0 && op.runs_per_invoke != 1) {
+    cell += " x" + format_fixed(op.runs_per_invoke, 1);
   }
   return cell;
 }
@@ -43,11 +56,12 @@ std::string node_cell(const OpStats& op) {
 // `engine_only`: the MACs and memory cells, which only our engine measures
 // ("-" for a PyTorch run).
 std::vector<std::string> op_row(const OpStats& op, double cdf, bool engine_only = true) {
+  // An op inside a control-flow body is indented under its node.
   std::vector<std::string> row = {node_cell(op),
-                                  op.type,
+                                  std::string(2 * static_cast<size_t>(std::clamp(op.depth, 0, 8)), ' ') + op.type,
                                   truncate_middle(op.name, 40),
                                   op.backend,
-                                  std::to_string(op.count),
+                                  count_cell(op),
                                   format_fixed(op.first_us, 1),
                                   format_fixed(op.mean_us, 1),
                                   format_fixed(op.median_us, 1),
@@ -73,7 +87,9 @@ void print_header(const ResultDocument& d, std::FILE* out) {
   } else {
     std::fprintf(out, "model   %s (%s, %s weights, %lld nodes, %s params, %s MACs)\n",
                  d.model.name.c_str(), d.model.format.c_str(), d.model.precision.c_str(),
-                 static_cast<long long>(d.ops.size()), format_count(d.model.params).c_str(),
+                 static_cast<long long>(std::count_if(d.ops.begin(), d.ops.end(),
+                                                      [](const OpStats& o) { return o.depth == 0; })),
+                 format_count(d.model.params).c_str(),
                  format_count(d.model.macs).c_str());
   }
   std::string backends;
@@ -190,7 +206,9 @@ void print_ops(const ResultDocument& d, const RunReportOptions& opts, std::FILE*
   if (opts.run_order) {
     TextTable t;
     add_op_columns(t, d.on_pytorch());
-    for (const OpStats& op : d.ops) t.add_row(op_row(op, op.cdf_pct, !d.on_pytorch()));
+    for (const OpStats* op : reports::ops_in_run_order(d)) {
+      t.add_row(op_row(*op, op->cdf_pct, !d.on_pytorch()));
+    }
     std::fprintf(out, "\n== operators, run order ==\n");
     t.print(out);
   }

@@ -25,6 +25,8 @@
 
 namespace opscope {
 
+class Profiler;  // engine/profiling.h
+
 class PrepareContext {
  public:
   PrepareContext(Graph& graph, int node_index)
@@ -75,6 +77,10 @@ struct RunContext {
   // backend), nullptr where nobody listens (the ONNX importer's constant
   // folding, whose constant inputs prepare() has already checked).
   Status* failure = nullptr;
+  // The profiler of the graph this node is in (null when none listens): a
+  // control-flow kernel reports the ops of its bodies through it
+  // (control_flow.h).
+  Profiler* profiler = nullptr;
 
   // Records a failure found by run() for the caller, which stops the invoke
   // there and returns it from Session::invoke(). The message names the node

@@ -72,7 +72,10 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
   st.prepare_ms += d.stages.prepare_ms;
   st.first_invoke_ms += d.stages.first_invoke_ms;
   std::map<int, double> per_run;  // one run's time per source index
+  // Ops inside control-flow bodies share their node's source index and are
+  // within its time: the node's row stands for them.
   for (const OpStats& op : d.ops) {
+    if (op.depth > 0) continue;
     per_run[op.source_index] += op.median_us;
     OpAgg& agg = b.ops[op.source_index];
     if (agg.type.empty()) {
@@ -88,7 +91,9 @@ void add_run(SideBuild& b, const store::StoredRun& run) {
     ++b.ops[index].runs;
   }
   std::map<std::string, double> per_category;
-  for (const OpStats& op : d.ops) per_category[category_of(op)] += op.median_us;
+  for (const OpStats& op : d.ops) {
+    if (op.depth == 0) per_category[category_of(op)] += op.median_us;
+  }
   for (const auto& [category, us] : per_category) {
     OpAgg& agg = b.categories[category];
     agg.name = agg.type = category;

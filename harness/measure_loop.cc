@@ -38,16 +38,24 @@ void fill_op_times(const profilers::LatencyProfiler& profiler, int node, OpStats
   op.min_us = st.min;
   op.max_us = st.max;
   op.first_us = static_cast<double>(profiler.node_first_ns(node)) / 1e3;
+  op.runs_per_invoke =
+      s.empty() ? 0.0 : static_cast<double>(profiler.node_runs(node)) / static_cast<double>(s.size());
 }
 
 void fill_op_shares(std::vector<OpStats>& ops) {
+  // Ops inside control-flow bodies are part of their node's time: they get
+  // their share of the total but add nothing to it or to the running sum.
   double total = 0;
-  for (const OpStats& op : ops) total += op.mean_us;
+  for (const OpStats& op : ops) {
+    if (op.depth == 0) total += op.mean_us;
+  }
   double cdf = 0;
   for (OpStats& op : ops) {
     op.pct = total > 0 ? 100.0 * op.mean_us / total : 0.0;
-    cdf += op.pct;
-    op.cdf_pct = cdf;
+    if (op.depth == 0) cdf += op.pct;
+    // A body's op comes after its parent (control_flow.h's layout).
+    const bool nested = op.parent >= 0 && op.parent < static_cast<int>(ops.size());
+    op.cdf_pct = nested ? ops[static_cast<size_t>(op.parent)].cdf_pct : cdf;
   }
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/control_flow.h"
 #include "engine/macs.h"
 #include "adapters/devices/probe.h"
 #include "adapters/runtimes/pytorch/pytorch_module.h"
@@ -41,16 +42,35 @@ void describe_model(const Model& model, const Graph& prepared,
   out.macs = graph_macs(prepared);
 }
 
-// Per-op rows in execution order, with % of the summed mean times and the
-// cumulative % in that order.
+// Whether every tensor of `n` has a known shape: a body's graph keeps the
+// shapes the importer inferred, which may leave a dim free.
+bool shapes_known(const Graph& g, const Node& n) {
+  for (const std::vector<int>* ids : {&n.inputs, &n.outputs}) {
+    for (int id : *ids) {
+      if (id < 0) continue;
+      for (auto d : g.tensors[static_cast<size_t>(id)].shape) {
+        if (d < 0) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Per-op rows, one per node of the profiled index space (control_flow.h):
+// the main graph's nodes in execution order, then the ops inside
+// control-flow bodies, each naming its parent. % of the summed mean times
+// and the cumulative % count the main graph's rows.
 std::vector<OpStats> collect_ops(const Session& session,
                                  const profilers::LatencyProfiler* profiler) {
   const Graph& g = session.graph();
   const PartitionPlan& plan = session.partition_plan();
   const MemoryPlan& mem = session.memory_plan();
+  const std::vector<ProfiledNode> nodes = profiled_nodes(g);
   std::vector<OpStats> ops;
-  for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) {
-    const Node& n = g.nodes[i];
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    const ProfiledNode& p = nodes[static_cast<size_t>(i)];
+    const Graph& graph = *p.graph;
+    const Node& n = graph.nodes[static_cast<size_t>(p.node)];
     OpStats op;
     op.index = i;
     op.source_index = n.source_index;
@@ -58,12 +78,21 @@ std::vector<OpStats> collect_ops(const Session& session,
     op.name = n.name;
     op.type = n.type_name.empty() ? std::string(to_string(n.op)) : n.type_name;
     op.category = std::string(op_category_of_type(to_string(n.op)));
-    op.backend = session.backend_names()[plan.node_backend[i]];
-    op.macs = node_macs(g, n);
-    op.live_bytes = static_cast<int64_t>(mem.nodes[i].live_bytes);
-    op.weights_bytes = static_cast<int64_t>(mem.nodes[i].weights_bytes);
-    op.scratch_bytes = static_cast<int64_t>(mem.nodes[i].scratch_bytes);
-    for (int id : n.outputs) op.output_shapes.push_back(shape_to_string(g.tensors[id].shape));
+    op.parent = p.parent;
+    op.depth = p.depth;
+    op.body = p.role;
+    op.macs = shapes_known(graph, n) ? node_macs(graph, n) : 0;
+    if (p.depth == 0) {
+      op.backend = session.backend_names()[plan.node_backend[i]];
+      op.live_bytes = static_cast<int64_t>(mem.nodes[i].live_bytes);
+      op.weights_bytes = static_cast<int64_t>(mem.nodes[i].weights_bytes);
+      op.scratch_bytes = static_cast<int64_t>(mem.nodes[i].scratch_bytes);
+    } else {
+      op.backend = "cpu";  // bodies run as sessions on the reference backend
+    }
+    for (int id : n.outputs) {
+      if (id >= 0) op.output_shapes.push_back(shape_to_string(graph.tensors[id].shape));
+    }
     if (profiler) fill_op_times(*profiler, i, op);
     ops.push_back(std::move(op));
   }
@@ -105,7 +134,7 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   doc.memory.rss_after_load_bytes = static_cast<int64_t>(profilers::current_rss_bytes());
 
   // Partition, prepare, plan — with the profiler attached for the stages.
-  const int num_nodes = static_cast<int>(model->graph.nodes.size());
+  const int num_nodes = profiled_node_count(model->graph);
   const int expected_invokes = std::max(cfg.runs, 16) + 16;
   profilers::LatencyProfiler profiler(num_nodes, expected_invokes);
   profilers::TraceRecorder trace(cfg.trace_invokes, profiler.event_capacity());

@@ -8,6 +8,7 @@ LatencyProfiler::LatencyProfiler(int num_nodes, int expected_invokes) {
   samples_.resize(num_nodes);
   for (auto& s : samples_) s.reserve(expected_invokes > 0 ? expected_invokes : 64);
   accum_.assign(num_nodes, 0);
+  runs_.assign(num_nodes, 0);
   first_ns_.assign(num_nodes, 0);
   backend_.assign(num_nodes, -1);
   ran_.assign(num_nodes, 0);
@@ -44,6 +45,7 @@ void LatencyProfiler::end_invoke() {
     const Event& e = events_[i];
     if (e.node < 0 || e.node >= num_nodes) continue;
     accum_[e.node] += e.end_ns - e.start_ns;
+    ++runs_[e.node];
     backend_[e.node] = e.backend;
     ran[e.node] = 1;
   }
@@ -60,6 +62,7 @@ void LatencyProfiler::end_invoke() {
 
 void LatencyProfiler::clear_samples() {
   for (auto& s : samples_) s.clear();
+  runs_.assign(runs_.size(), 0);
 }
 
 }  // namespace opscope::profilers

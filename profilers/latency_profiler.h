@@ -4,7 +4,8 @@
 // sized at construction; no allocation, no strings. After each invoke the
 // harness calls end_invoke() (outside the timed region) to fold that invoke's
 // events into per-node samples: one sample per node per invoke, the sum of
-// its events' durations.
+// its events' durations, and the number of those events (a node inside a
+// loop body runs many times per invoke).
 #pragma once
 
 #include <array>
@@ -51,6 +52,10 @@ class LatencyProfiler final : public Profiler {
   const std::vector<uint64_t>& node_samples(int node) const {
     return samples_[node];
   }
+  // Per node: how many events (runs) it had since the last clear_samples():
+  // one per invoke for a main-graph node, any number for an op inside a
+  // loop body or a branch (control_flow.h).
+  uint64_t node_runs(int node) const { return runs_[node]; }
   // Per node: its time in the first invoke after construction (ns).
   uint64_t node_first_ns(int node) const { return first_ns_[node]; }
   // The backend id that ran the node in the last invoke (-1: never ran).
@@ -81,6 +86,7 @@ class LatencyProfiler final : public Profiler {
   bool first_invoke_done_ = false;
   std::vector<std::vector<uint64_t>> samples_;
   std::vector<uint64_t> accum_;  // per node, current invoke
+  std::vector<uint64_t> runs_;   // per node, since clear_samples()
   std::vector<uint64_t> first_ns_;
   std::vector<int> backend_;
   std::vector<char> ran_;  // per node, current invoke

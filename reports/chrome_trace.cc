@@ -4,6 +4,7 @@
 #include <set>
 
 #include "reports/report_text.h"
+#include "reports/run_summary.h"
 
 namespace opscope::reports {
 namespace {
@@ -73,11 +74,13 @@ void add_synthesized(const ResultDocument& d, int pid, json& events) {
     events.push_back(slice(name, "stage", t, ms * 1e3, pid, tid, synth));
     t += ms * 1e3;
   }
-  double total = 0;
-  for (const auto& op : d.ops) total += op.mean_us;
+  // The main graph's ops end to end; ops inside control-flow bodies are
+  // within their node's time, which has no place for them here.
+  const double total = ops_total_us(d);
   if (total > 0) {
     events.push_back(slice("invoke (per-op means)", "invoke", t, total, pid, tid, synth));
     for (const auto& op : d.ops) {
+      if (op.depth > 0) continue;
       json args = op_args(op, 0);
       args["synthesized"] = true;
       events.push_back(slice(op.type, "op," + op.backend, t, op.mean_us, pid, tid, args));

@@ -153,6 +153,7 @@ void placement(const ResultDocument& d, std::string& h) {
        ". Nodes in run order, coloured by the backend that ran them.</p>";
   std::vector<Segment> segs;
   for (const auto& op : d.ops) {
+    if (op.depth > 0) continue;  // inside a control-flow node's time
     if (segs.empty() || segs.back().label != op.backend) {
       segs.push_back({0, op.backend, backend_color(op.backend)});
     }

@@ -110,9 +110,40 @@ std::string placement_line(const ResultDocument& d) {
   return s;
 }
 
+std::vector<const OpStats*> ops_in_run_order(const ResultDocument& d) {
+  const int n = static_cast<int>(d.ops.size());
+  // A parent always precedes its body's ops; anything else is a top row.
+  auto parent_of = [&](int i) {
+    const int p = d.ops[static_cast<size_t>(i)].parent;
+    return p >= 0 && p < i ? p : -1;
+  };
+  std::vector<std::vector<int>> children(d.ops.size());
+  for (int i = 0; i < n; ++i) {
+    if (parent_of(i) >= 0) children[static_cast<size_t>(parent_of(i))].push_back(i);
+  }
+  // Depth first without recursion: a document read from a file may chain
+  // any number of rows.
+  std::vector<const OpStats*> out;
+  std::vector<int> stack;
+  for (int top = 0; top < n; ++top) {
+    if (parent_of(top) >= 0) continue;
+    stack.push_back(top);
+    while (!stack.empty()) {
+      const int i = stack.back();
+      stack.pop_back();
+      out.push_back(&d.ops[static_cast<size_t>(i)]);
+      const std::vector<int>& c = children[static_cast<size_t>(i)];
+      for (auto it = c.rbegin(); it != c.rend(); ++it) stack.push_back(*it);
+    }
+  }
+  return out;
+}
+
 std::vector<const OpStats*> top_ops(const ResultDocument& d, int n) {
   std::vector<const OpStats*> v;
-  for (const auto& op : d.ops) v.push_back(&op);
+  for (const auto& op : d.ops) {
+    if (op.depth == 0) v.push_back(&op);
+  }
   std::stable_sort(v.begin(), v.end(),
                    [](const auto* a, const auto* b) { return a->mean_us > b->mean_us; });
   if (n >= 0 && static_cast<int>(v.size()) > n) v.resize(n);
@@ -121,13 +152,16 @@ std::vector<const OpStats*> top_ops(const ResultDocument& d, int n) {
 
 double ops_total_us(const ResultDocument& d) {
   double t = 0;
-  for (const auto& op : d.ops) t += op.mean_us;
+  for (const auto& op : d.ops) {
+    if (op.depth == 0) t += op.mean_us;
+  }
   return t;
 }
 
 std::vector<TypeShare> op_type_breakdown(const ResultDocument& d) {
   std::map<std::string, TypeShare> by_type;
   for (const auto& op : d.ops) {
+    if (op.depth > 0) continue;
     TypeShare& t = by_type[op.type];
     t.type = op.type;
     t.nodes += 1;
@@ -173,7 +207,9 @@ std::vector<TypeAcrossRuns> op_type_breakdown(const std::vector<const ResultDocu
 
 std::map<std::string, double> backend_breakdown(const ResultDocument& d) {
   std::map<std::string, double> us;
-  for (const auto& op : d.ops) us[op.backend] += op.mean_us;
+  for (const auto& op : d.ops) {
+    if (op.depth == 0) us[op.backend] += op.mean_us;
+  }
   return us;
 }
 

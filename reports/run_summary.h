@@ -31,8 +31,15 @@ std::string device_state_line(const ResultDocument& d);
 // every report and the dashboard: an op's mean time per invoke
 // (OpStats::mean_us). Means add up: the per-type and per-backend totals sum to
 // the per-op total, which is the mean invoke less dispatch; medians do not add.
+// The ops inside control-flow bodies (OpStats::depth > 0) are part of their
+// node's time: the sums, types and top lists below count the main graph's
+// ops only; ops_in_run_order shows them under their node.
 
-// The n ops with the largest mean time, largest first (ties keep run order);
+// Every op, each followed by the ops of its bodies (recursively), the
+// main graph's ops in run order: the run-order table's rows.
+std::vector<const OpStats*> ops_in_run_order(const ResultDocument& d);
+
+// The n main-graph ops with the largest mean time, largest first (ties keep run order);
 // n < 0: all of them.
 std::vector<const OpStats*> top_ops(const ResultDocument& d, int n);
 
@@ -60,7 +67,7 @@ std::vector<TypeAcrossRuns> op_type_breakdown(const std::vector<const ResultDocu
 // Per backend: the sum of its nodes' mean times (us), by backend name.
 std::map<std::string, double> backend_breakdown(const ResultDocument& d);
 
-// Sum of the per-op mean times (us).
+// Sum of the main graph's per-op mean times (us).
 double ops_total_us(const ResultDocument& d);
 
 }  // namespace opscope::reports

@@ -44,7 +44,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     OpStats, index, source_index, fused_sources, name, type, backend, category, count, first_us,
     mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
-    weights_bytes, scratch_bytes, output_shapes, allocated_bytes)
+    weights_bytes, scratch_bytes, output_shapes, allocated_bytes, parent, depth, body,
+    runs_per_invoke)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PartitionInfo, backend, nodes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputInfo, name, dtype, shape,
                                                 checksum)

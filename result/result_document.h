@@ -144,6 +144,15 @@ struct OpStats {
   // allocator in a profiled invoke.
   int64_t allocated_bytes = 0;
   std::vector<std::string> output_shapes;
+  // An op inside a control-flow body (an If's branch, a loop's body): the
+  // index in `ops` of the node that ran it, its depth (0: the main graph)
+  // and the body's role ("then_branch", ...). Its times are per invoke
+  // (the sum of its runs in that invoke, over the invokes that ran it);
+  // runs_per_invoke is how many times it ran in such an invoke (1 for
+  // main-graph ops). Its memory fields are 0: a body's memory is its own.
+  int parent = -1, depth = 0;
+  std::string body;
+  double runs_per_invoke = 1;
 };
 
 struct PartitionInfo {

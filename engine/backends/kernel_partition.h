@@ -38,6 +38,7 @@ class KernelPartition final : public CompiledPartition {
     RunContext ctx;
     ctx.buffers = buffers;
     ctx.failure = &failure;
+    ctx.profiler = profiler;
     for (Step& s : steps_) {
       ctx.scratch = node_scratch[s.node];
       ScopedOpProfile op(profiler, s.node, backend_id_);

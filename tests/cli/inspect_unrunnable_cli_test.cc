@@ -62,7 +62,7 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 TEST(InspectUnrunnableCli, OnnxIfText) {
-  const fs::path path = node_test("test_if");
+  const fs::path path = node_test("test_if_seq");  // branches build sequences
   REQUIRE_NODE_TEST(path);
   const Outcome o = inspect({path.string()});
   EXPECT_EQ(o.code, 6);
@@ -71,7 +71,7 @@ TEST(InspectUnrunnableCli, OnnxIfText) {
   EXPECT_TRUE(has(o.out, "op types (main graph, 1 node):")) << o.out;
   EXPECT_TRUE(has(o.out, "If.then_branch (of node 0")) << o.out;
   EXPECT_TRUE(has(o.out, "If.else_branch (of node 0")) << o.out;
-  EXPECT_TRUE(has(o.out, "node 0 'res' (If): its condition is computed at run time")) << o.out;
+  EXPECT_TRUE(has(o.out, "node 0 'res' (If): then_branch: node 0 'then_out' (SequenceConstruct)")) << o.out;
   EXPECT_TRUE(has(o.out, "the engine cannot import this model (unsupported_op)")) << o.out;
   EXPECT_TRUE(has(o.err, "opscope: error: ")) << o.err;
   EXPECT_FALSE(has(o.err, "op types")) << o.err;  // the description is on stdout only

@@ -231,6 +231,41 @@ TEST(OrtStreaming, SileroVadCarriesItsStateAsOnnxRuntimeDoes) {
   fs::remove_all(work);
 }
 
+// The per-op rows of a run of hey_jarvis: the If's row, then a row for
+// every op of both branches under it (parent, depth 1, the branch's role);
+// the branch taken has times, one run per invoke, within the If's time;
+// the other has none.
+void expect_branch_rows(const ResultDocument& doc, bool then_taken) {
+  int if_row = -1, taken = 0, idle = 0;
+  double taken_us = 0;
+  for (const OpStats& op : doc.ops) {
+    if (op.type == "If") if_row = op.index;
+  }
+  ASSERT_GE(if_row, 0);
+  const OpStats& if_op = doc.ops[static_cast<size_t>(if_row)];
+  for (const OpStats& op : doc.ops) {
+    if (op.depth == 0) continue;
+    EXPECT_EQ(op.parent, if_row);
+    EXPECT_EQ(op.depth, 1);
+    EXPECT_GT(op.index, if_row);
+    const bool in_taken = op.body == (then_taken ? "then_branch" : "else_branch");
+    if (in_taken) {
+      ++taken;
+      taken_us += op.mean_us;
+      EXPECT_EQ(op.count, if_op.count) << op.name;
+      EXPECT_EQ(op.runs_per_invoke, 1.0) << op.name;
+    } else {
+      ++idle;
+      EXPECT_EQ(op.count, 0) << op.name;
+    }
+  }
+  EXPECT_GT(taken, 0);
+  EXPECT_GT(idle, 0);
+  EXPECT_LE(taken_us, if_op.mean_us);
+  // The main graph's shares still add up to 100%.
+  EXPECT_NEAR(doc.ops[static_cast<size_t>(if_row)].cdf_pct, 100.0, 1e-6);
+}
+
 // openWakeWord's hey_jarvis_v0.1.onnx gates its verifier MLP with an If on
 // GreaterOrEqual(p, 0.5), computed at run time: the engine's IF runs the
 // branch the condition picks. Two inputs (tools/litert/make_npy.mjs seeds
@@ -266,6 +301,7 @@ TEST(OrtIf, HeyJarvisTakesBothBranchesAsOnnxRuntimeDoes) {
     ASSERT_EQ(doc.status, "ok") << doc.error.message;
     expect_within_tolerance(ours / "output_0.npy", ort_out / "output_0.npy",
                             "hey_jarvis seed " + std::string(c.seed));
+    expect_branch_rows(doc, /*then_taken=*/std::string(c.seed) == "3");
   }
   fs::remove_all(work);
 }

@@ -102,9 +102,11 @@ Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::Grap
     g.inputs.push_back(id);
     im.define(captured[i], Value{id});
   }
-  OPSCOPE_RETURN_IF_ERROR(translate_branch(im, branch, outer.source_index()));
+  // Errors inside the branch name the If node first, then the branch's node.
+  Status st = translate_branch(im, branch, outer.source_index());
+  if (!st.is_ok()) return outer.error(st.code(), std::string(which) + ": " + st.message());
   im.begin_node(outer.node(), outer.source_index());
-  Status st = define_graph_outputs(im, branch.output());
+  st = define_graph_outputs(im, branch.output());
   if (!st.is_ok()) return outer.error(st.code(), std::string(which) + ": " + st.message());
   im.remove_dead_nodes();
   st = validate_graph(g);

@@ -61,10 +61,10 @@ inline constexpr std::string_view kInsertSample =
 inline constexpr std::string_view kInsertOpStats = R"sql(
 INSERT INTO op_stats (run_id, idx, source_index, name, type, backend, count,
   first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
-  weights_bytes, scratch_bytes, output_shapes)
+  weights_bytes, scratch_bytes, output_shapes, parent, depth, runs_per_invoke)
 VALUES (:run_id, :idx, :source_index, :name, :type, :backend, :count,
   :first_us, :mean_us, :median_us, :min_us, :max_us, :pct, :cdf_pct, :macs, :live_bytes,
-  :weights_bytes, :scratch_bytes, :output_shapes)
+  :weights_bytes, :scratch_bytes, :output_shapes, :parent, :depth, :runs_per_invoke)
 )sql";
 
 inline constexpr std::string_view kInsertMemory = R"sql(

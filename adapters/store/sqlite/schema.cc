@@ -208,11 +208,21 @@ CREATE TABLE sweep_cases (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: ops inside control-flow bodies (an If's branches, a loop's
+// body) are rows too; parent is the idx of the node that ran them, depth 0
+// for the main graph's ops. Sums over a run's ops take depth = 0.
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE op_stats ADD COLUMN parent INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE op_stats ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE op_stats ADD COLUMN runs_per_invoke REAL NOT NULL DEFAULT 1;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "devices, models, runs, tags, samples, op_stats, memory", kV1},
     Migration{2, "stages table (back-filled), indexes on status and variant", kV2},
     Migration{3, "quant_diffs and quant_diff_ops (opscope quant-diff results)", kV3},
     Migration{4, "sweeps and sweep_cases (interrupted sweeps, sweep --resume)", kV4},
+    Migration{5, "op_stats.parent, depth, runs_per_invoke (ops inside control flow)", kV5},
 };
 
 }  // namespace

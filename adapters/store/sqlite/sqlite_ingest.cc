@@ -132,6 +132,9 @@ void insert_children(SQLite::Database& db, int64_t run_id, const ResultDocument&
       st.bind(":weights_bytes", op.weights_bytes);
       st.bind(":scratch_bytes", op.scratch_bytes);
       st.bind(":output_shapes", dump_json(nlohmann::json(op.output_shapes)));
+      st.bind(":parent", static_cast<int64_t>(op.parent));
+      st.bind(":depth", static_cast<int64_t>(op.depth));
+      st.bind(":runs_per_invoke", op.runs_per_invoke);
       st.exec();
       st.reset();
     }

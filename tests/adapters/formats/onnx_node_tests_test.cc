@@ -58,7 +58,7 @@ const std::set<std::string> kClaimedOps = {
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Not",
     "IsNaN", "IsInf", "Where", "Sum", "Mean", "Trilu", "Range",
     "DepthToSpace", "SpaceToDepth", "LSTM", "GRU", "RNN",
-    "Expand", "Tile", "TopK",
+    "Expand", "Tile", "TopK", "If",
 };
 
 // Variants of claimed ops outside an inference engine's single-output ops:

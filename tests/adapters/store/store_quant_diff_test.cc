@@ -91,7 +91,7 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   SQLite::Database db(path);
   EXPECT_EQ(scalar(db, "PRAGMA user_version"), sqlite::latest_schema_version());
-  EXPECT_EQ(sqlite::latest_schema_version(), 4);  // 4: sweeps (store_sweeps_test.cc)
+  EXPECT_EQ(sqlite::latest_schema_version(), 5);  // 5: op_stats.parent/depth
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diffs'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diff_ops'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM runs"), 1);

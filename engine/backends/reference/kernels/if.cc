@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/backends/reference/kernels/kernels.h"
+#include "engine/control_flow.h"
 #include "engine/graph.h"
 #include "engine/session.h"
 #include "engine/shapes/int_params.h"
@@ -32,6 +33,7 @@ class IfKernel final : public Kernel {
                                                       " branch: " + created.status().message());
       }
       sessions_[b] = std::move(created).value();
+      offsets_[b] = body_offset(ctx.graph(), ctx.node_index(), b);
     }
     cond_id_ = ctx.input_id(0);
     cond_bytes_ = ctx.input(0).bytes();
@@ -48,7 +50,8 @@ class IfKernel final : public Kernel {
     const auto* cond = ctx.data<const uint8_t>(cond_id_);
     bool taken = false;
     for (size_t i = 0; i < cond_bytes_; ++i) taken = taken || cond[i] != 0;
-    Session& s = *sessions_[taken ? 0 : 1];
+    const int b = taken ? 0 : 1;
+    Session& s = *sessions_[b];
     for (size_t i = 0; i < inputs_.size(); ++i) {
       void* to = s.input_data(static_cast<int>(i));
       // A branch that does not read an input has no buffer for it.
@@ -56,7 +59,15 @@ class IfKernel final : public Kernel {
         std::memcpy(to, ctx.data<const void>(inputs_[i].id), inputs_[i].bytes);
       }
     }
-    Status st = s.invoke();
+    Status st;
+    if (ctx.profiler != nullptr) {
+      OffsetProfiler forward(ctx.profiler, offsets_[b]);
+      s.set_profiler(&forward);
+      st = s.invoke();
+      s.set_profiler(nullptr);
+    } else {
+      st = s.invoke();
+    }
     if (!st.is_ok()) {
       for (const Io& out : outputs_) {
         if (out.id >= 0 && out.bytes > 0) std::memset(ctx.data<void>(out.id), 0, out.bytes);
@@ -77,6 +88,7 @@ class IfKernel final : public Kernel {
     size_t bytes;
   };
   std::unique_ptr<Session> sessions_[2];  // then, else
+  int offsets_[2] = {0, 0};                // their index spaces in this graph's
   int cond_id_ = -1;
   size_t cond_bytes_ = 0;
   std::vector<Io> inputs_, outputs_;
