@@ -98,6 +98,11 @@ struct IsInfAttrs {
   bool negative = true;
 };
 
+// CAST (op_kind.h): the target element type.
+struct CastAttrs {
+  DType to = DType::kF32;
+};
+
 // TRILU (op_kind.h): the upper or the lower triangle, diagonal k.
 struct TriluAttrs {
   bool upper = true;
@@ -119,6 +124,17 @@ struct Model;  // graph.h
 // are the If's outputs.
 struct IfAttrs {
   std::shared_ptr<const Model> then_branch, else_branch;
+};
+
+// LOOP (op_kind.h): the body, a model whose graph inputs are the iteration
+// number (i64, one element), the condition (bool, one element), the
+// num_carried loop-carried values and then the loop's captured inputs; its
+// outputs are the next condition, the carried values and num_scan values
+// stacked along a new first axis into the loop's scan outputs.
+struct LoopAttrs {
+  std::shared_ptr<const Model> body;
+  int num_carried = 0;
+  int num_scan = 0;
 };
 
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
@@ -271,7 +287,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, IfAttrs, RecurrentAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -8,6 +8,7 @@ std::vector<NodeBody> node_bodies(const Node& node) {
   if (const auto* a = std::get_if<IfAttrs>(&node.attrs)) {
     return {{"then_branch", a->then_branch}, {"else_branch", a->else_branch}};
   }
+  if (const auto* a = std::get_if<LoopAttrs>(&node.attrs)) return {{"body", a->body}};
   return {};
 }
 

@@ -21,10 +21,10 @@
 
 namespace opscope {
 
-// The bodies of a node, in order (IF: then_branch, else_branch); empty for
-// any other node.
+// The bodies of a node, in order (IF: then_branch, else_branch; LOOP: body);
+// empty for any other node.
 struct NodeBody {
-  const char* role;  // "then_branch", "else_branch"
+  const char* role;  // "then_branch", "else_branch", "body"
   std::shared_ptr<const Model> model;
 };
 std::vector<NodeBody> node_bodies(const Node& node);

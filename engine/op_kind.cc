@@ -77,6 +77,8 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kTile: return "TILE";
     case OpKind::kTopK: return "TOPK";
     case OpKind::kIf: return "IF";
+    case OpKind::kCast: return "CAST";
+    case OpKind::kLoop: return "LOOP";
     case OpKind::kLstm: return "LSTM";
     case OpKind::kGru: return "GRU";
     case OpKind::kRnn: return "RNN";

@@ -124,6 +124,11 @@ enum class OpKind : uint16_t {
   // (x f32) -> bool: x is NaN; x is +inf or -inf as IsInfAttrs allows.
   kIsNaN,
   kIsInf,
+  // (x f32/i32/i64/bool) -> the same values as CastAttrs::to (f32, i32, i64
+  // or bool): float to integer truncates toward zero and saturates, NaN
+  // becomes 0; anything non-zero becomes true (ONNX Cast, TFLite CAST, at
+  // run time; a constant operand is folded by the importer).
+  kCast,
   // (condition bool, x, y) -> x where condition else y; the three operands
   // broadcast together (numpy, TFLite's SELECT_V2, ONNX Where); x and y
   // share a dtype, any.
@@ -148,6 +153,16 @@ enum class OpKind : uint16_t {
   // inputs, in order); both branches' outputs have the If's shapes and
   // dtypes (checked at prepare).
   kIf,
+  // (max trip count i64 one element?, condition bool one element?,
+  //  carried values..., captured inputs...) -> (carried values...,
+  //  scan outputs...), attrs LoopAttrs: runs the body while the iteration
+  //  number is below the trip count and the condition holds (an absent
+  //  input does not limit); each run's carried outputs are the next run's
+  //  carried inputs, and its scan values are stacked along a new first
+  //  axis, whose length is the trip count: a loop with scan outputs needs
+  //  a constant trip count and fails at run time if it stops early (ONNX
+  //  Loop).
+  kLoop,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

@@ -94,12 +94,14 @@ Rule rule_for(OpKind op) {
     case OpKind::kLogicalNot:
     case OpKind::kIsNaN:
     case OpKind::kIsInf: return shapes::bool_of_input;
+    case OpKind::kCast: return shapes::cast;
     case OpKind::kSelect: return shapes::select;
     case OpKind::kTrilu: return shapes::trilu;
     case OpKind::kBroadcastTo:
     case OpKind::kTile: return shapes::repeat;
     case OpKind::kTopK: return shapes::top_k;
     case OpKind::kIf: return shapes::if_outputs;
+    case OpKind::kLoop: return shapes::loop_outputs;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

@@ -31,6 +31,14 @@ void LatencyProfiler::end_op(int node_index, int backend_id) {
 
 void LatencyProfiler::add_op_event(int node_index, int backend_id,
                                    uint64_t start_ns, uint64_t end_ns) {
+  // The per-node sums take every event; the buffer (for the trace) keeps
+  // what fits: a loop body's ops run any number of times per invoke.
+  if (node_index >= 0 && node_index < static_cast<int>(accum_.size())) {
+    accum_[node_index] += end_ns - start_ns;
+    ++runs_[node_index];
+    backend_[node_index] = backend_id;
+    ran_[node_index] = 1;
+  }
   if (num_events_ == events_.size()) {
     overflowed_ = true;
     return;
@@ -40,18 +48,9 @@ void LatencyProfiler::add_op_event(int node_index, int backend_id,
 
 void LatencyProfiler::end_invoke() {
   const int num_nodes = static_cast<int>(samples_.size());
-  std::vector<char>& ran = ran_;
-  for (size_t i = 0; i < num_events_; ++i) {
-    const Event& e = events_[i];
-    if (e.node < 0 || e.node >= num_nodes) continue;
-    accum_[e.node] += e.end_ns - e.start_ns;
-    ++runs_[e.node];
-    backend_[e.node] = e.backend;
-    ran[e.node] = 1;
-  }
   for (int n = 0; n < num_nodes; ++n) {
-    if (!ran[n]) continue;
-    ran[n] = 0;
+    if (!ran_[n]) continue;
+    ran_[n] = 0;
     samples_[n].push_back(accum_[n]);
     if (!first_invoke_done_) first_ns_[n] = accum_[n];
     accum_[n] = 0;

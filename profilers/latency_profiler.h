@@ -1,11 +1,13 @@
 // Stage durations and per-op latency, implementing the engine's Profiler.
 //
-// Hot path: begin_op/end_op write {node, backend, start, end} into a buffer
-// sized at construction; no allocation, no strings. After each invoke the
-// harness calls end_invoke() (outside the timed region) to fold that invoke's
-// events into per-node samples: one sample per node per invoke, the sum of
-// its events' durations, and the number of those events (a node inside a
-// loop body runs many times per invoke).
+// Hot path: begin_op/end_op add the event's duration to its node's sum for
+// this invoke and write {node, backend, start, end} into a buffer sized at
+// construction (for the trace; what does not fit is dropped from it only);
+// no allocation, no strings. After each invoke the harness calls
+// end_invoke() (outside the timed region) to turn the sums into per-node
+// samples: one sample per node per invoke, the sum of its events'
+// durations; node_runs() counts the events (a node inside a loop body runs
+// many times per invoke).
 #pragma once
 
 #include <array>
@@ -60,7 +62,8 @@ class LatencyProfiler final : public Profiler {
   uint64_t node_first_ns(int node) const { return first_ns_[node]; }
   // The backend id that ran the node in the last invoke (-1: never ran).
   int node_backend(int node) const { return backend_[node]; }
-  // Whether an event overflowed the buffer (events dropped).
+  // Whether an event overflowed the buffer (dropped from the trace; the
+  // per-node samples count it).
   bool overflowed() const { return overflowed_; }
   // The current invoke's events, valid until end_invoke() (for tracing).
   std::span<const OpEvent> pending_events() const {

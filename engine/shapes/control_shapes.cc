@@ -1,6 +1,11 @@
-// Shapes of IF (op_kind.h): the outputs are the branches' graph outputs,
-// which must agree between the branches; the captured inputs must be what
-// each branch's graph inputs declare.
+// Shapes of IF and LOOP (op_kind.h). IF: the outputs are the branches'
+// graph outputs, which must agree between the branches; the captured inputs
+// must be what each branch's graph inputs declare. LOOP: the body takes and
+// gives back each carried value with the same shape; its scan values are
+// stacked along a new first axis as long as the constant trip count.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "engine/graph.h"
@@ -68,6 +73,109 @@ Status if_outputs(PrepareContext& ctx) {
     ctx.output(k).shape = a.shape;
     ctx.output(k).dtype = a.dtype;
     ctx.output(k).quantization = a.quantization;
+  }
+  return Status::ok();
+}
+
+namespace {
+
+// A body's graph input or output against the loop's tensor it stands for.
+Status expect_same(PrepareContext& ctx, const Tensor& want, const Tensor& got,
+                   const std::string& what) {
+  if (want.dtype != got.dtype || want.shape != got.shape) {
+    return ctx.error(ErrorCode::kShapeMismatch, what + " is " + describe(want) + " in the body, " +
+                                                    describe(got) +
+                                                    " at the loop (the engine plans static shapes)");
+  }
+  return Status::ok();
+}
+
+Status expect_scalar(PrepareContext& ctx, const Tensor& t, DType dtype, const std::string& what) {
+  if (t.dtype != dtype || t.elements() != 1) {
+    return ctx.error(ErrorCode::kShapeMismatch, what + " is " + describe(t) + ", not one " +
+                                                    std::string(to_string(dtype)));
+  }
+  return Status::ok();
+}
+
+// The most elements a scan output may hold: a loop whose constant trip
+// count asks for more is refused at load instead of allocating it.
+constexpr int64_t kMaxScanElements = int64_t{1} << 31;
+
+}  // namespace
+
+Status loop_outputs(PrepareContext& ctx) {
+  OPSCOPE_ASSIGN_OR_RETURN(const LoopAttrs attrs, node_attrs<LoopAttrs>(ctx));
+  if (attrs.body == nullptr) return ctx.error(ErrorCode::kInvalidGraph, "lacks a body");
+  const Graph& body = attrs.body->graph;
+  const int n = attrs.num_carried, k = attrs.num_scan;
+  if (n < 0 || k < 0 || ctx.num_inputs() < 2 + n || ctx.num_outputs() != n + k) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "has " + std::to_string(ctx.num_inputs()) + " inputs and " +
+                         std::to_string(ctx.num_outputs()) + " outputs for " + std::to_string(n) +
+                         " carried values and " + std::to_string(k) + " scan outputs");
+  }
+  const int captured = ctx.num_inputs() - 2 - n;
+  if (static_cast<int>(body.inputs.size()) != 2 + n + captured ||
+      static_cast<int>(body.outputs.size()) != 1 + n + k) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "body takes " + std::to_string(body.inputs.size()) + " inputs and gives " +
+                         std::to_string(body.outputs.size()) + " outputs; the loop passes " +
+                         std::to_string(2 + n + captured) + " and takes " +
+                         std::to_string(1 + n + k));
+  }
+  auto body_tensor = [&](const std::vector<int>& ids, int i) -> const Tensor& {
+    return body.tensors[static_cast<size_t>(ids[static_cast<size_t>(i)])];
+  };
+  if (ctx.has_input(0)) {
+    OPSCOPE_RETURN_IF_ERROR(expect_scalar(ctx, ctx.input(0), DType::kI64, "trip count"));
+  }
+  if (ctx.has_input(1)) {
+    OPSCOPE_RETURN_IF_ERROR(expect_scalar(ctx, ctx.input(1), DType::kBool, "condition"));
+  }
+  OPSCOPE_RETURN_IF_ERROR(
+      expect_scalar(ctx, body_tensor(body.inputs, 0), DType::kI64, "body's iteration number"));
+  OPSCOPE_RETURN_IF_ERROR(
+      expect_scalar(ctx, body_tensor(body.inputs, 1), DType::kBool, "body's condition input"));
+  OPSCOPE_RETURN_IF_ERROR(
+      expect_scalar(ctx, body_tensor(body.outputs, 0), DType::kBool, "body's condition output"));
+  for (int i = 2; i < ctx.num_inputs(); ++i) {
+    OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, i));
+    const Tensor& want = body_tensor(body.inputs, i);
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, want, ctx.input(i), "input '" + want.name + "'"));
+  }
+  for (int c = 0; c < n; ++c) {
+    const Tensor& out = body_tensor(body.outputs, 1 + c);
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, out, ctx.input(2 + c),
+                                        "carried value '" + out.name + "' (body output)"));
+    if (ctx.output_id(c) < 0) continue;
+    ctx.output(c).shape = ctx.input(2 + c).shape;
+    ctx.output(c).dtype = ctx.input(2 + c).dtype;
+    ctx.output(c).quantization = ctx.input(2 + c).quantization;
+  }
+  if (k == 0) return Status::ok();
+  if (!ctx.has_input(0) || !ctx.input(0).is_constant()) {
+    return ctx.error(ErrorCode::kUnsupportedOp,
+                     "has scan outputs but no constant trip count: the engine plans their "
+                     "length at load");
+  }
+  int64_t trip = 0;
+  std::memcpy(&trip, ctx.input(0).data, sizeof(trip));
+  if (trip < 0) trip = 0;
+  for (int s = 0; s < k; ++s) {
+    const Tensor& out = body_tensor(body.outputs, 1 + n + s);
+    const int64_t per_run = std::max<int64_t>(out.elements(), 1);
+    if (trip > kMaxScanElements / per_run) {
+      return ctx.error(ErrorCode::kUnsupportedOp,
+                       "trip count " + std::to_string(trip) + " makes scan output '" + out.name +
+                           "' hold more than 2^31 elements");
+    }
+    if (ctx.output_id(n + s) < 0) continue;
+    Tensor& t = ctx.output(n + s);
+    t.shape = out.shape;
+    t.shape.insert(t.shape.begin(), trip);
+    t.dtype = out.dtype;
+    t.quantization = out.quantization;
   }
   return Status::ok();
 }

@@ -1,9 +1,11 @@
 // Shapes of the comparison, logical and selection ops (op_kind.h): their
-// outputs are bool, except SELECT_V2's, which has x's dtype.
+// outputs are bool, except SELECT_V2's, which has x's dtype; and of CAST
+// between the dtypes they read.
 #include <algorithm>
 #include <string>
 
 #include "engine/shapes/broadcast.h"
+#include "engine/shapes/int_params.h"
 #include "engine/shapes/shape_rules.h"
 
 namespace opscope::shapes {
@@ -117,6 +119,22 @@ Status trilu(PrepareContext& ctx) {
   }
   forward_dtype(ctx);
   ctx.output(0).shape = x.shape;
+  return Status::ok();
+}
+
+Status cast(PrepareContext& ctx) {
+  OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(1, 1));
+  OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
+  OPSCOPE_ASSIGN_OR_RETURN(const CastAttrs attrs, node_attrs<CastAttrs>(ctx));
+  const DType from = ctx.input(0).dtype;
+  if (!is_comparable(from) || !is_comparable(attrs.to)) {
+    return ctx.error(ErrorCode::kTypeMismatch, "casts " + dtype_name(from) + " to " +
+                                                   dtype_name(attrs.to) +
+                                                   "; at run time the engine casts between f32, "
+                                                   "i32, i64 and bool");
+  }
+  ctx.output(0).shape = ctx.input(0).shape;
+  ctx.output(0).dtype = attrs.to;
   return Status::ok();
 }
 

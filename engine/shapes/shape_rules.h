@@ -96,6 +96,8 @@ Result<RepeatPlan> repeat_plan(PrepareContext& ctx);
 
 // control_shapes.cc: IF's outputs, the branches' (which must agree).
 Status if_outputs(PrepareContext& ctx);
+Status cast(PrepareContext& ctx);
+Status loop_outputs(PrepareContext& ctx);
 
 // recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
 struct RecurrentGeometry {

@@ -87,6 +87,7 @@ const OpEntry kOps[] = {
     {"Range", translate_range, 11},
     {"Expand", translate_expand, 8},
     {"If", translate_if, 1},
+    {"Loop", translate_loop, 1},
     {"Tile", translate_tile, 6},
     {"LSTM", translate_lstm, 7},
     {"GRU", translate_gru, 7},

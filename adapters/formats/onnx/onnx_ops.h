@@ -83,6 +83,7 @@ Status translate_size(Importer& im);
 Status translate_range(Importer& im);
 // onnx_ops_control.cc
 Status translate_if(Importer& im);
+Status translate_loop(Importer& im);
 // onnx_ops_repeat.cc
 Status translate_expand(Importer& im);
 Status translate_tile(Importer& im);

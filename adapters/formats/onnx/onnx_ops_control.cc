@@ -1,4 +1,4 @@
-// If. A condition known at load (a constant, or computed from constants
+// If and Loop. A condition known at load (a constant, or computed from constants
 // and static shapes, folded as the graph is built, or from a graph input
 // frozen with --freeze) takes its branch at load: the branch is translated
 // in place, as if its nodes were the If's (their engine nodes carry the
@@ -7,7 +7,8 @@
 // (op_kind.h) whose branches are models of their own, imported here: the
 // values a branch reads from the enclosing graphs (at any depth of nested
 // subgraphs) become its graph inputs, shared by both branches in one order,
-// or constants of its own when they are constant.
+// or constants of its own when they are constant. A Loop is always an
+// engine LOOP node, its body imported the same way.
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -75,11 +76,14 @@ const ::onnx::GraphProto* branch_graph(Importer& im, const char* which) {
   return a != nullptr && a->has_g() ? &a->g() : nullptr;
 }
 
-// One branch as a model of its own: `captured` (names of the enclosing
-// graph, with the outer tensors `outer_ids`) become its graph inputs, in
-// order, or constants when the outer value is constant.
+// One branch or body as a model of its own: its `formals` (a loop body's
+// declared inputs, with the shapes the loop gives them) become its first
+// graph inputs; then `captured` (names of the enclosing graph, with the
+// outer tensors `outer_ids`) become graph inputs, in order, or constants
+// when the outer value is constant.
 Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::GraphProto& branch,
                                              const char* which,
+                                             const std::vector<Tensor>& formals,
                                              const std::vector<std::string>& captured,
                                              const std::vector<int>& outer_ids) {
   auto model = std::make_shared<Model>();
@@ -88,6 +92,13 @@ Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::Grap
   Graph& g = model->graph;
   Importer im(g, outer.notes(), outer.opset());
   im.begin_node(outer.node(), outer.source_index());
+  for (Tensor t : formals) {
+    t.role = TensorRole::kInput;
+    const std::string name = t.name;
+    const int id = g.add_tensor(std::move(t));
+    g.inputs.push_back(id);
+    im.define(name, Value{id});
+  }
   for (size_t i = 0; i < captured.size(); ++i) {
     Tensor t = outer.graph().tensors[static_cast<size_t>(outer_ids[i])];
     t.name = captured[i];
@@ -114,6 +125,44 @@ Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::Grap
   return model;
 }
 
+// Emits the node with a tensor for each of the ONNX node's outputs (named
+// after the node when unnamed) and defines the named ones.
+Status emit_with_outputs(Importer& im, OpKind op, Attributes attrs, const std::vector<int>& inputs) {
+  const ::onnx::NodeProto& node = im.node();
+  std::vector<int> outputs;
+  for (int k = 0; k < node.output_size(); ++k) {
+    const std::string name =
+        node.output(k).empty() ? im.node_name() + "/unused_" + std::to_string(k) : node.output(k);
+    outputs.push_back(im.new_tensor(name));
+  }
+  OPSCOPE_RETURN_IF_ERROR(im.emit(op, std::move(attrs), inputs, outputs).status());
+  for (int k = 0; k < node.output_size(); ++k) {
+    if (!node.output(k).empty()) im.define(node.output(k), Value{outputs[static_cast<size_t>(k)]});
+  }
+  return Status::ok();
+}
+
+// The enclosing graphs' values `graphs` read, in first-read order: their
+// names, the outer tensors, and (appended to `inputs`) those that are not
+// constant, which the node passes in. A name the outer scope defines is
+// never made inside (ONNX names are SSA).
+Status capture_outer_values(Importer& im, const std::vector<const ::onnx::GraphProto*>& graphs,
+                            std::vector<std::string>& captured, std::vector<int>& outer_ids,
+                            std::vector<int>& inputs) {
+  std::unordered_set<std::string> reads;
+  std::vector<std::string> order;
+  for (const ::onnx::GraphProto* g : graphs) collect_reads(*g, reads, order);
+  for (const std::string& name : order) {
+    const Value* v = im.find(name);
+    if (v == nullptr) continue;
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(*v));
+    captured.push_back(name);
+    outer_ids.push_back(id);
+    if (!im.tensor(Value{id}).is_constant()) inputs.push_back(id);  // constants go in as such
+  }
+  return Status::ok();
+}
+
 // An If whose condition is computed at run time: an engine IF node.
 Status translate_runtime_if(Importer& im, const Value& cond) {
   const ::onnx::GraphProto* branches[2] = {branch_graph(im, "then_branch"),
@@ -129,40 +178,20 @@ Status translate_runtime_if(Importer& im, const Value& cond) {
                           " outputs, the node " + std::to_string(if_node.output_size()));
     }
   }
-  // The enclosing graphs' values either branch reads, in one order. A name
-  // the outer scope defines is never made inside (ONNX names are SSA).
-  std::unordered_set<std::string> reads;
-  std::vector<std::string> order, captured;
-  for (const ::onnx::GraphProto* b : branches) collect_reads(*b, reads, order);
+  // The enclosing graphs' values either branch reads, in one order.
+  std::vector<std::string> captured;
   std::vector<int> outer_ids;
   std::vector<int> inputs;
   OPSCOPE_ASSIGN_OR_RETURN(const int cond_id, im.as_natural(cond));
   inputs.push_back(cond_id);
-  for (const std::string& name : order) {
-    const Value* v = im.find(name);
-    if (v == nullptr) continue;
-    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(*v));
-    captured.push_back(name);
-    outer_ids.push_back(id);
-    if (!im.tensor(Value{id}).is_constant()) inputs.push_back(id);  // constants go in as such
-  }
+  OPSCOPE_RETURN_IF_ERROR(
+      capture_outer_values(im, {branches[0], branches[1]}, captured, outer_ids, inputs));
   IfAttrs attrs;
   OPSCOPE_ASSIGN_OR_RETURN(attrs.then_branch,
-                           import_branch(im, *branches[0], "then_branch", captured, outer_ids));
+                           import_branch(im, *branches[0], "then_branch", {}, captured, outer_ids));
   OPSCOPE_ASSIGN_OR_RETURN(attrs.else_branch,
-                           import_branch(im, *branches[1], "else_branch", captured, outer_ids));
-  std::vector<int> outputs;
-  for (int k = 0; k < if_node.output_size(); ++k) {
-    const std::string name = if_node.output(k).empty()
-                                 ? im.node_name() + "/unused_" + std::to_string(k)
-                                 : if_node.output(k);
-    outputs.push_back(im.new_tensor(name));
-  }
-  OPSCOPE_RETURN_IF_ERROR(im.emit(OpKind::kIf, std::move(attrs), inputs, outputs).status());
-  for (int k = 0; k < if_node.output_size(); ++k) {
-    if (!if_node.output(k).empty()) im.define(if_node.output(k), Value{outputs[static_cast<size_t>(k)]});
-  }
-  return Status::ok();
+                           import_branch(im, *branches[1], "else_branch", {}, captured, outer_ids));
+  return emit_with_outputs(im, OpKind::kIf, std::move(attrs), inputs);
 }
 
 }  // namespace
@@ -206,6 +235,78 @@ Status translate_if(Importer& im) {
     im.define(if_node.output(k), *v);
   }
   return Status::ok();
+}
+
+// Loop: an engine LOOP node whose body is a model of its own, taking the
+// iteration number, the condition, the carried values (with the shapes the
+// loop gives them) and the values it captures from the enclosing graphs.
+Status translate_loop(Importer& im) {
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"body"}));
+  const ::onnx::GraphProto* body = branch_graph(im, "body");
+  if (body == nullptr) return im.error(ErrorCode::kInvalidGraph, "has no body graph");
+  const ::onnx::NodeProto& node = im.node();
+  const int n = node.input_size() - 2;
+  if (n < 0) {
+    return im.error(ErrorCode::kInvalidGraph,
+                    "has " + std::to_string(node.input_size()) +
+                        " inputs; a Loop has at least the trip count and the condition "
+                        "(either may be empty)");
+  }
+  const int k = node.output_size() - n;
+  if (k < 0 || body->input_size() != 2 + n || body->output_size() != 1 + n + k) {
+    return im.error(ErrorCode::kInvalidGraph,
+                    "body takes " + std::to_string(body->input_size()) + " inputs and gives " +
+                        std::to_string(body->output_size()) + " outputs; a Loop with " +
+                        std::to_string(n) + " carried values and " +
+                        std::to_string(node.output_size()) +
+                        " outputs needs 2 + carried inputs and 1 + outputs");
+  }
+  std::vector<int> inputs;
+  for (int i = 0; i < 2; ++i) {
+    if (!im.has_input(i)) {
+      inputs.push_back(-1);
+      continue;
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    inputs.push_back(id);
+  }
+  if (k > 0 && (inputs[0] < 0 || !im.tensor(Value{inputs[0]}).is_constant())) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "input 0 '" + (node.input_size() > 0 ? node.input(0) : std::string()) +
+                        "' must be a constant: the loop has scan outputs, whose length the "
+                        "engine plans at load (give a graph input with --freeze)");
+  }
+  // The body's declared inputs: iteration number, condition, then the
+  // carried values as the loop passes them.
+  std::vector<Tensor> formals(static_cast<size_t>(2 + n));
+  formals[0].dtype = DType::kI64;
+  formals[0].shape = {};
+  formals[1].dtype = DType::kBool;
+  formals[1].shape = {};
+  for (int c = 0; c < n; ++c) {
+    if (!im.has_input(2 + c)) {
+      return im.error(ErrorCode::kInvalidGraph,
+                      "carried value " + std::to_string(c) + " has no initial value");
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(2 + c));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    inputs.push_back(id);
+    const Tensor& outer = im.tensor(Value{id});
+    formals[static_cast<size_t>(2 + c)].dtype = outer.dtype;
+    formals[static_cast<size_t>(2 + c)].shape = outer.shape;
+    formals[static_cast<size_t>(2 + c)].quantization = outer.quantization;
+  }
+  for (int i = 0; i < 2 + n; ++i) formals[static_cast<size_t>(i)].name = body->input(i).name();
+  std::vector<std::string> captured;
+  std::vector<int> outer_ids;
+  OPSCOPE_RETURN_IF_ERROR(capture_outer_values(im, {body}, captured, outer_ids, inputs));
+  LoopAttrs attrs;
+  attrs.num_carried = n;
+  attrs.num_scan = k;
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.body,
+                           import_branch(im, *body, "body", formals, captured, outer_ids));
+  return emit_with_outputs(im, OpKind::kLoop, std::move(attrs), inputs);
 }
 
 }  // namespace opscope::onnx

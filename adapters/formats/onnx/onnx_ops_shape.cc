@@ -286,10 +286,11 @@ Status translate_cast(Importer& im) {
     im.define_output(0, x);
     return Status::ok();
   }
-  if (!im.is_constant(x)) {
-    return im.error(ErrorCode::kUnsupportedOp,
-                    "Cast of a non-constant tensor from " + std::string(to_string(t.dtype)) +
-                        " to " + std::string(to_string(to)) + " is not supported");
+  if (!im.is_constant(x)) {  // at run time: the engine's CAST
+    OPSCOPE_ASSIGN_OR_RETURN(const int nat, im.as_natural(x));
+    CastAttrs attrs;
+    attrs.to = to;
+    return im.emit_output(OpKind::kCast, attrs, {nat}, Layout::kNatural).status();
   }
   const auto num = [&](int64_t i) -> double {
     switch (t.dtype) {

@@ -108,6 +108,8 @@ const Entry kTable[] = {
     {OpKind::kTile, kAny, make_repeat},
     {OpKind::kTopK, f32, make_top_k_f32},
     {OpKind::kIf, kAny, make_if},  // any condition dtype
+    {OpKind::kCast, kAny, make_cast},  // the shape rule checks both dtypes
+    {OpKind::kLoop, kAny, make_loop},
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},

@@ -89,7 +89,9 @@ std::unique_ptr<Kernel> make_trilu();  // any dtype
 std::unique_ptr<Kernel> make_recurrent_f32();  // LSTM, GRU, RNN
 std::unique_ptr<Kernel> make_repeat();  // BROADCAST_TO, TILE; any dtype
 std::unique_ptr<Kernel> make_top_k_f32();
+std::unique_ptr<Kernel> make_cast();  // CAST between f32, i32, i64 and bool
 std::unique_ptr<Kernel> make_if();  // IF: the branches run as sessions of their own
+std::unique_ptr<Kernel> make_loop();  // LOOP: the body runs as a session of its own
 // ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on i32 / i64 (int_arithmetic.cc).
 std::unique_ptr<Kernel> make_add_i32();
 std::unique_ptr<Kernel> make_add_i64();
