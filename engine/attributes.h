@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -109,6 +110,26 @@ struct TopKAttrs {
   int axis = -1;
   bool largest = true;
   DType index_dtype = DType::kI64;
+};
+
+// CUMSUM (op_kind.h): the axis comes as an input.
+struct CumSumAttrs {
+  bool exclusive = false;
+  bool reverse = false;
+};
+
+// ONE_HOT (op_kind.h): where depth goes in the output, in [-r-1, r] for
+// indices of rank r (-1: last); whether indices in [-depth, 0) count from
+// the end (ONNX) or give a line of off (TFLite).
+struct OneHotAttrs {
+  int axis = -1;
+  bool negative_wraps = true;
+};
+
+// EINSUM (op_kind.h): the equation as the model writes it (spaces allowed);
+// the shape rule parses it against the operands' ranks.
+struct EinsumAttrs {
+  std::string equation;
 };
 
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
@@ -261,7 +282,8 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, RecurrentAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs,
+                 CumSumAttrs, OneHotAttrs, EinsumAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -76,6 +76,9 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kBroadcastTo: return "BROADCAST_TO";
     case OpKind::kTile: return "TILE";
     case OpKind::kTopK: return "TOPK";
+    case OpKind::kCumSum: return "CUMSUM";
+    case OpKind::kOneHot: return "ONE_HOT";
+    case OpKind::kEinsum: return "EINSUM";
     case OpKind::kLstm: return "LSTM";
     case OpKind::kGru: return "GRU";
     case OpKind::kRnn: return "RNN";

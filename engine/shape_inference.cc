@@ -99,6 +99,9 @@ Rule rule_for(OpKind op) {
     case OpKind::kBroadcastTo:
     case OpKind::kTile: return shapes::repeat;
     case OpKind::kTopK: return shapes::top_k;
+    case OpKind::kCumSum: return shapes::cumsum;
+    case OpKind::kOneHot: return shapes::one_hot;
+    case OpKind::kEinsum: return shapes::einsum;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

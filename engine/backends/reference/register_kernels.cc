@@ -107,6 +107,9 @@ const Entry kTable[] = {
     {OpKind::kBroadcastTo, kAny, make_repeat},
     {OpKind::kTile, kAny, make_repeat},
     {OpKind::kTopK, f32, make_top_k_f32},
+    {OpKind::kCumSum, kAny, make_cumsum},  // f32, i32, i64: checked at prepare
+    {OpKind::kOneHot, kAny, make_one_hot},  // indices f32, i32, i64; values any
+    {OpKind::kEinsum, kAny, make_einsum},   // f32, i32, i64
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},

@@ -89,6 +89,9 @@ std::unique_ptr<Kernel> make_trilu();  // any dtype
 std::unique_ptr<Kernel> make_recurrent_f32();  // LSTM, GRU, RNN
 std::unique_ptr<Kernel> make_repeat();  // BROADCAST_TO, TILE; any dtype
 std::unique_ptr<Kernel> make_top_k_f32();
+std::unique_ptr<Kernel> make_cumsum();   // f32, i32, i64
+std::unique_ptr<Kernel> make_one_hot();  // any values dtype
+std::unique_ptr<Kernel> make_einsum();   // f32, i32, i64
 // ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on i32 / i64 (int_arithmetic.cc).
 std::unique_ptr<Kernel> make_add_i32();
 std::unique_ptr<Kernel> make_add_i64();
