@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -135,6 +136,26 @@ struct LoopAttrs {
   std::shared_ptr<const Model> body;
   int num_carried = 0;
   int num_scan = 0;
+};
+
+// CUMSUM (op_kind.h): the axis comes as an input.
+struct CumSumAttrs {
+  bool exclusive = false;
+  bool reverse = false;
+};
+
+// ONE_HOT (op_kind.h): where depth goes in the output, in [-r-1, r] for
+// indices of rank r (-1: last); whether indices in [-depth, 0) count from
+// the end (ONNX) or give a line of off (TFLite).
+struct OneHotAttrs {
+  int axis = -1;
+  bool negative_wraps = true;
+};
+
+// EINSUM (op_kind.h): the equation as the model writes it (spaces allowed);
+// the shape rule parses it against the operands' ranks.
+struct EinsumAttrs {
+  std::string equation;
 };
 
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
@@ -287,7 +308,8 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, RecurrentAttrs, QuantizeAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs,
+                 CumSumAttrs, OneHotAttrs, EinsumAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

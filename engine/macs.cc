@@ -1,5 +1,9 @@
 #include "engine/macs.h"
 
+#include <vector>
+
+#include "engine/shapes/einsum_plan.h"
+
 namespace opscope {
 namespace {
 
@@ -75,6 +79,18 @@ int64_t node_macs(const Graph& g, const Node& n) {
         }
       }
       return out_elems * taps;
+    }
+    case OpKind::kEinsum: {  // one multiply-accumulate per point of the index space
+      const auto* a = std::get_if<EinsumAttrs>(&n.attrs);
+      if (!a) return 0;
+      std::vector<Shape> shapes;
+      for (int id : n.inputs) {
+        if (id < 0) return 0;
+        shapes.push_back(g.tensors[id].shape);
+      }
+      shapes::EinsumPlan plan;
+      if (!shapes::plan_einsum(a->equation, shapes, &plan).empty()) return 0;
+      return out_elems * num_elements(plan.summed);
     }
     case OpKind::kGather:  // moves bytes: no multiply-accumulates
     case OpKind::kGatherElements:

@@ -79,6 +79,9 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kIf: return "IF";
     case OpKind::kCast: return "CAST";
     case OpKind::kLoop: return "LOOP";
+    case OpKind::kCumSum: return "CUMSUM";
+    case OpKind::kOneHot: return "ONE_HOT";
+    case OpKind::kEinsum: return "EINSUM";
     case OpKind::kLstm: return "LSTM";
     case OpKind::kGru: return "GRU";
     case OpKind::kRnn: return "RNN";

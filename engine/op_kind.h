@@ -163,6 +163,27 @@ enum class OpKind : uint16_t {
   //  a constant trip count and fails at run time if it stops early (ONNX
   //  Loop).
   kLoop,
+  // (x f32/i32/i64, axis i32/i64 one value, constant or computed at run
+  // time) attrs CumSumAttrs: running sums along the axis (negative counts
+  // from the end); exclusive leaves each element out of its own sum,
+  // reverse sums from the end (ONNX CumSum, TFLite CUMSUM). A run-time axis
+  // out of range fails the invoke, naming the node.
+  kCumSum,
+  // (indices f32/i32/i64, depth f32/i32/i64 const one value, values [2] =
+  // [off, on] any dtype) or, TFLite's form, (indices, depth, on [], off [])
+  // attrs OneHotAttrs -> values' dtype, indices' shape with depth inserted
+  // at the axis: on where the index (cast to int64, truncating) equals the
+  // position along the axis, off elsewhere. Indices in [-depth, 0) count
+  // from the end when OneHotAttrs::negative_wraps (ONNX); any other index
+  // outside [0, depth) gives a line of off (ONNX OneHot, TFLite ONE_HOT).
+  kOneHot,
+  // (operands..., each f32, i32 or i64, one dtype) attrs EinsumAttrs:
+  // Einstein summation as the equation says (ONNX Einsum, numpy's
+  // einsum): explicit "ij,jk->ik" or implicit output (labels used once,
+  // in alphabetical order, after the ellipsis dims), a label repeated in
+  // one operand takes its diagonal, "..." broadcasts (numpy rules), every
+  // label not in the output is summed. A label's dims must be equal.
+  kEinsum,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

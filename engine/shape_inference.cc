@@ -102,6 +102,9 @@ Rule rule_for(OpKind op) {
     case OpKind::kTopK: return shapes::top_k;
     case OpKind::kIf: return shapes::if_outputs;
     case OpKind::kLoop: return shapes::loop_outputs;
+    case OpKind::kCumSum: return shapes::cumsum;
+    case OpKind::kOneHot: return shapes::one_hot;
+    case OpKind::kEinsum: return shapes::einsum;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

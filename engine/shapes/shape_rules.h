@@ -117,6 +117,27 @@ struct TopKGeometry {
 Status top_k(PrepareContext& ctx);
 Result<TopKGeometry> top_k_geometry(PrepareContext& ctx);
 
+// cumsum_one_hot_shapes.cc: CUMSUM and ONE_HOT (op_kind.h).
+// CUMSUM: x's shape and dtype. x as [outer, count, inner] along the axis;
+// axis -1 when it comes at run time (the kernel reads and checks it).
+struct CumSumGeometry {
+  Shape shape;
+  int axis = -1;
+  bool axis_i64 = false;  // the axis input's dtype (else i32)
+};
+Status cumsum(PrepareContext& ctx);
+Result<CumSumGeometry> cumsum_geometry(PrepareContext& ctx);
+// ONE_HOT: indices as [outer, inner] around the axis, the output
+// [outer, depth, inner], in the values' dtype.
+struct OneHotGeometry {
+  int64_t outer = 1, depth = 0, inner = 1;
+};
+Status one_hot(PrepareContext& ctx);
+Result<OneHotGeometry> one_hot_geometry(PrepareContext& ctx);
+
+// einsum_shapes.cc: EINSUM (einsum_plan.h parses the equation).
+Status einsum(PrepareContext& ctx);
+
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.
 Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx);

@@ -128,6 +128,12 @@ Status translate_reduce_l2(Importer& im);
 Status translate_reduce_log_sum(Importer& im);
 Status translate_reduce_log_sum_exp(Importer& im);
 
+// onnx_ops_cumsum_onehot.cc
+Status translate_cumsum(Importer& im);
+Status translate_one_hot(Importer& im);
+// onnx_ops_einsum.cc
+Status translate_einsum(Importer& im);
+
 // onnx_ops_gather.cc
 Status translate_gather_elements(Importer& im);
 Status translate_gather_nd(Importer& im);

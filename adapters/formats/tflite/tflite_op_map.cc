@@ -364,6 +364,22 @@ Status mirror_pad(const OpContext& c, Node& node) {
                         " is neither REFLECT (0) nor SYMMETRIC (1)");
 }
 
+// CUMSUM (input, axis): the axis input as the kernel reads it, constant
+// or not.
+Status cumsum(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_CumsumOptions());
+  return set_op(node, OpKind::kCumSum, CumSumAttrs{o.exclusive(), o.reverse()});
+}
+
+// ONE_HOT (indices, depth, on_value, off_value): ONE_HOT's four-input form;
+// an index outside [0, depth), negative ones included, gives a line of off.
+Status one_hot(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 4, 4));
+  const auto& o = options_or_defaults(c.op.builtin_options_as_OneHotOptions());
+  return set_op(node, OpKind::kOneHot, OneHotAttrs{o.axis(), false});
+}
+
 Status leaky_relu(const OpContext& c, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
   const auto& o =
@@ -505,6 +521,8 @@ Status translate_builtin(const OpContext& c, Node& node) {
       a.index_dtype = DType::kI32;
       return set_op(node, OpKind::kTopK, a);
     }
+    case BuiltinOperator::CUMSUM: return cumsum(c, node);
+    case BuiltinOperator::ONE_HOT: return one_hot(c, node);
     case BuiltinOperator::RELU: return unary(OpKind::kRelu, node);
     case BuiltinOperator::RELU6: return unary(OpKind::kRelu6, node);
     case BuiltinOperator::LEAKY_RELU: return leaky_relu(c, node);

@@ -110,6 +110,9 @@ const Entry kTable[] = {
     {OpKind::kIf, kAny, make_if},  // any condition dtype
     {OpKind::kCast, kAny, make_cast},  // the shape rule checks both dtypes
     {OpKind::kLoop, kAny, make_loop},
+    {OpKind::kCumSum, kAny, make_cumsum},  // f32, i32, i64: checked at prepare
+    {OpKind::kOneHot, kAny, make_one_hot},  // indices f32, i32, i64; values any
+    {OpKind::kEinsum, kAny, make_einsum},   // f32, i32, i64
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},

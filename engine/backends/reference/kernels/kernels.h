@@ -92,6 +92,9 @@ std::unique_ptr<Kernel> make_top_k_f32();
 std::unique_ptr<Kernel> make_cast();  // CAST between f32, i32, i64 and bool
 std::unique_ptr<Kernel> make_if();  // IF: the branches run as sessions of their own
 std::unique_ptr<Kernel> make_loop();  // LOOP: the body runs as a session of its own
+std::unique_ptr<Kernel> make_cumsum();   // f32, i32, i64
+std::unique_ptr<Kernel> make_one_hot();  // any values dtype
+std::unique_ptr<Kernel> make_einsum();   // f32, i32, i64
 // ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on i32 / i64 (int_arithmetic.cc).
 std::unique_ptr<Kernel> make_add_i32();
 std::unique_ptr<Kernel> make_add_i64();

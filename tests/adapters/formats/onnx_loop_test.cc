@@ -1,0 +1,346 @@
+// ONNX Loop on the engine's LOOP node, checked against naive loops written
+// here: a for-loop with a captured graph input and a scan output that
+// reads the iteration number, a while-loop that its condition ends, zero
+// runs; the body's ops report one event per run at the indices
+// control_flow.h gives them. Then bad input: a carried value whose shape
+// changes, a trip count too large for its scan output, a body with the
+// wrong number of inputs, a loop that never ends and one with scan outputs
+// that stops early: clear errors naming the node, never a hang. Models are
+// built with ONNX's own protobuf classes (Debian's libonnx).
+#include <onnx/onnx_pb.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/formats/onnx/onnx_reader.h"
+#include "engine/control_flow.h"
+#include "engine/session.h"
+
+namespace opscope {
+namespace {
+
+using TP = ::onnx::TensorProto;
+
+void value(::onnx::ValueInfoProto* vi, const std::string& name, int type,
+           const std::vector<int64_t>& dims) {
+  vi->set_name(name);
+  auto* t = vi->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(type);
+  auto* shape = t->mutable_shape();
+  for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
+}
+
+::onnx::NodeProto* node(::onnx::GraphProto* g, const std::string& op,
+                        const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
+  auto* n = g->add_node();
+  n->set_name(outs.empty() ? op : outs[0]);
+  n->set_op_type(op);
+  for (const auto& i : ins) n->add_input(i);
+  for (const auto& o : outs) n->add_output(o);
+  return n;
+}
+
+void int64_initializer(::onnx::GraphProto* g, const std::string& name,
+                       const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(TP::INT64);
+  for (int64_t d : dims) t->add_dims(d);
+  for (int64_t v : values) t->add_int64_data(v);
+}
+
+void float_initializer(::onnx::GraphProto* g, const std::string& name,
+                       const std::vector<int64_t>& dims, const std::vector<float>& values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(TP::FLOAT);
+  for (int64_t d : dims) t->add_dims(d);
+  for (float v : values) t->add_float_data(v);
+}
+
+// The body's standard inputs: iteration number, condition, then x (f32 `dims`).
+::onnx::GraphProto body_taking_x(const std::vector<int64_t>& dims) {
+  ::onnx::GraphProto b;
+  b.set_name("body");
+  value(b.add_input(), "i", TP::INT64, {});
+  value(b.add_input(), "c", TP::BOOL, {});
+  value(b.add_input(), "x_in", TP::FLOAT, dims);
+  return b;
+}
+
+struct LoopSpec {
+  std::string trip = "M";  // "" absent, "M" an initializer, else a graph input
+  int64_t trip_value = 4;
+  std::string cond;        // "" absent, else a bool graph input
+  ::onnx::GraphProto body;
+  int num_scan = 0;
+  std::vector<int64_t> x_dims = {2};
+  bool bias_input = false;  // a graph input "bias" f32 x_dims the body reads
+};
+
+std::string loop_model(const LoopSpec& spec) {
+  ::onnx::ModelProto m;
+  m.set_ir_version(8);
+  auto* op = m.add_opset_import();
+  op->set_domain("");
+  op->set_version(16);
+  auto* g = m.mutable_graph();
+  g->set_name("main");
+  value(g->add_input(), "x", TP::FLOAT, spec.x_dims);
+  if (spec.bias_input) value(g->add_input(), "bias", TP::FLOAT, spec.x_dims);
+  if (!spec.cond.empty()) value(g->add_input(), spec.cond, TP::BOOL, {});
+  if (spec.trip == "M") int64_initializer(g, "M", {}, {spec.trip_value});
+  if (!spec.trip.empty() && spec.trip != "M") value(g->add_input(), spec.trip, TP::INT64, {});
+  std::vector<std::string> outs = {"x_final"};
+  for (int s = 0; s < spec.num_scan; ++s) outs.push_back("scan" + std::to_string(s));
+  auto* loop = node(g, "Loop", {spec.trip, spec.cond, "x"}, outs);
+  loop->set_name("the_loop");
+  auto* a = loop->add_attribute();
+  a->set_name("body");
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = spec.body;
+  for (const auto& o : outs) value(g->add_output(), o, TP::FLOAT, {});
+  return m.SerializeAsString();
+}
+
+Result<std::shared_ptr<Model>> load(const std::string& bytes) {
+  return onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                "loop.onnx");
+}
+
+// Counts the op events per flat index (control_flow.h).
+class CountingProfiler final : public Profiler {
+ public:
+  void end_op(int node, int) override { ++events[node]; }
+  void add_op_event(int node, int, uint64_t, uint64_t) override { ++events[node]; }
+  std::map<int, int> events;
+};
+
+int input_index(const Session& s, const std::string& name) {
+  for (int i = 0; i < s.num_inputs(); ++i) {
+    if (s.input_tensor(i).name == name) return i;
+  }
+  return -1;
+}
+
+void feed(Session& s, const std::string& name, const void* data, size_t bytes) {
+  const int i = input_index(s, name);
+  ASSERT_GE(i, 0) << name;
+  ASSERT_EQ(s.input_tensor(i).bytes(), bytes) << name;
+  std::memcpy(s.input_data(i), data, bytes);
+}
+
+std::vector<float> output(const Session& s, int k) {
+  const Tensor& t = s.output_tensor(k);
+  std::vector<float> v(static_cast<size_t>(t.elements()));
+  if (!v.empty()) std::memcpy(v.data(), s.output_data(k), t.bytes());
+  return v;
+}
+
+// x_out = x_in + bias; scan = x_out * float(i); four runs.
+LoopSpec for_loop() {
+  LoopSpec spec;
+  spec.bias_input = true;
+  spec.num_scan = 1;
+  spec.body = body_taking_x({2});
+  ::onnx::GraphProto& b = spec.body;
+  node(&b, "Add", {"x_in", "bias"}, {"x_out"});
+  auto* cast = node(&b, "Cast", {"i"}, {"i_f"});
+  auto* to = cast->add_attribute();
+  to->set_name("to");
+  to->set_type(::onnx::AttributeProto::INT);
+  to->set_i(TP::FLOAT);
+  node(&b, "Mul", {"x_out", "i_f"}, {"s"});
+  node(&b, "Identity", {"c"}, {"c_out"});
+  value(b.add_output(), "c_out", TP::BOOL, {});
+  value(b.add_output(), "x_out", TP::FLOAT, {2});
+  value(b.add_output(), "s", TP::FLOAT, {2});
+  return spec;
+}
+
+TEST(OnnxLoop, ForLoopWithACapturedInputAndAScanOutput) {
+  auto model = load(loop_model(for_loop()));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  CountingProfiler counter;
+  SessionOptions options;
+  options.profiler = &counter;
+  auto created = Session::create(*model, options);
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  const float x[2] = {1.0f, -2.0f}, bias[2] = {0.5f, 3.0f};
+  feed(s, "x", x, sizeof(x));
+  feed(s, "bias", bias, sizeof(bias));
+  ASSERT_TRUE(s.invoke().is_ok());
+  // The naive loop.
+  std::vector<float> carried(x, x + 2), scan;
+  for (int64_t i = 0; i < 4; ++i) {
+    for (int e = 0; e < 2; ++e) carried[e] += bias[e];
+    for (int e = 0; e < 2; ++e) scan.push_back(carried[e] * static_cast<float>(i));
+  }
+  EXPECT_EQ(output(s, 0), carried);
+  EXPECT_EQ(s.output_tensor(1).shape, (Shape{4, 2}));
+  EXPECT_EQ(output(s, 1), scan);
+
+  // Every body op ran four times, at an index whose parent is the loop.
+  const std::vector<ProfiledNode> nodes = profiled_nodes(s.graph());
+  int loop_index = -1, body_ops = 0;
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    const ProfiledNode& p = nodes[static_cast<size_t>(i)];
+    if (p.depth == 0 && p.graph->nodes[static_cast<size_t>(p.node)].op == OpKind::kLoop) loop_index = i;
+  }
+  ASSERT_GE(loop_index, 0);
+  EXPECT_EQ(counter.events[loop_index], 1);
+  for (int i = 0; i < static_cast<int>(nodes.size()); ++i) {
+    if (nodes[static_cast<size_t>(i)].parent != loop_index) continue;
+    ++body_ops;
+    EXPECT_STREQ(nodes[static_cast<size_t>(i)].role, "body");
+    EXPECT_EQ(counter.events[i], 4) << "flat index " << i;
+  }
+  EXPECT_GE(body_ops, 3);  // Add, Cast, Mul (and the condition's copy)
+  EXPECT_EQ(static_cast<int>(nodes.size()), profiled_node_count(s.graph()));
+}
+
+// x_out = 2 x; runs while x_out < 10; no trip count.
+LoopSpec while_loop() {
+  LoopSpec spec;
+  spec.trip = "";
+  spec.cond = "go";
+  spec.x_dims = {1};
+  spec.body = body_taking_x({1});
+  ::onnx::GraphProto& b = spec.body;
+  float_initializer(&b, "two", {1}, {2.0f});
+  float_initializer(&b, "ten", {1}, {10.0f});
+  node(&b, "Mul", {"x_in", "two"}, {"x_out"});
+  node(&b, "Less", {"x_out", "ten"}, {"c_out"});
+  value(b.add_output(), "c_out", TP::BOOL, {1});
+  value(b.add_output(), "x_out", TP::FLOAT, {1});
+  return spec;
+}
+
+TEST(OnnxLoop, WhileLoopEndsWhenItsConditionDoesAndNotBeforeItStarts) {
+  auto model = load(loop_model(while_loop()));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  auto created = Session::create(*model, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  for (const auto& [start, go, want] :
+       {std::tuple{1.0f, true, 16.0f}, std::tuple{3.0f, true, 12.0f},
+        std::tuple{20.0f, true, 40.0f},  // one run: the body runs before the check
+        std::tuple{1.0f, false, 1.0f}}) {  // zero runs: the initial value
+    const uint8_t g = go ? 1 : 0;
+    feed(s, "x", &start, sizeof(start));
+    feed(s, "go", &g, 1);
+    ASSERT_TRUE(s.invoke().is_ok());
+    EXPECT_EQ(output(s, 0), std::vector<float>{want}) << start << " " << go;
+  }
+}
+
+TEST(OnnxLoop, ZeroTripsGiveTheInitialValuesAndAnEmptyScan) {
+  LoopSpec spec = for_loop();
+  spec.trip_value = 0;
+  auto model = load(loop_model(spec));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  auto created = Session::create(*model, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  const float x[2] = {7.0f, 8.0f}, bias[2] = {1.0f, 1.0f};
+  feed(s, "x", x, sizeof(x));
+  feed(s, "bias", bias, sizeof(bias));
+  ASSERT_TRUE(s.invoke().is_ok());
+  EXPECT_EQ(output(s, 0), (std::vector<float>{7.0f, 8.0f}));
+  EXPECT_EQ(s.output_tensor(1).shape, (Shape{0, 2}));
+}
+
+void expect_load_error(const LoopSpec& spec, ErrorCode code, const std::vector<std::string>& words) {
+  auto model = load(loop_model(spec));
+  ASSERT_FALSE(model.is_ok());
+  EXPECT_EQ(model.status().code(), code) << model.status().message();
+  for (const std::string& w : words) {
+    EXPECT_NE(model.status().message().find(w), std::string::npos)
+        << "'" << w << "' missing from: " << model.status().message();
+  }
+}
+
+TEST(OnnxLoopErrors, ACarriedValueThatChangesShape) {
+  LoopSpec spec;
+  spec.body = body_taking_x({2});
+  auto* concat = node(&spec.body, "Concat", {"x_in", "x_in"}, {"x_out"});
+  auto* axis = concat->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(::onnx::AttributeProto::INT);
+  axis->set_i(0);
+  node(&spec.body, "Identity", {"c"}, {"c_out"});
+  value(spec.body.add_output(), "c_out", TP::BOOL, {});
+  value(spec.body.add_output(), "x_out", TP::FLOAT, {4});
+  expect_load_error(spec, ErrorCode::kShapeMismatch,
+                    {"loop.onnx", "'the_loop' (Loop)", "carried value 'x_out'", "f32 [4]"});
+}
+
+TEST(OnnxLoopErrors, ATripCountTooLargeForItsScanOutput) {
+  LoopSpec spec = for_loop();
+  spec.trip_value = int64_t{1} << 40;
+  expect_load_error(spec, ErrorCode::kUnsupportedOp,
+                    {"'the_loop' (Loop)", "trip count 1099511627776", "more than 2^31"});
+}
+
+TEST(OnnxLoopErrors, ScanOutputsNeedAConstantTripCount) {
+  LoopSpec spec = for_loop();
+  spec.trip = "n";
+  expect_load_error(spec, ErrorCode::kUnsupportedOp, {"input 0 'n' must be a constant"});
+}
+
+TEST(OnnxLoopErrors, ABodyWithTheWrongInputs) {
+  LoopSpec spec = while_loop();
+  spec.body.mutable_input()->RemoveLast();
+  expect_load_error(spec, ErrorCode::kInvalidGraph, {"'the_loop' (Loop)", "body takes 2 inputs"});
+}
+
+TEST(OnnxLoopErrors, ALoopThatNeverEndsFailsTheInvoke) {
+  LoopSpec spec = while_loop();
+  spec.body.mutable_node()->RemoveLast();  // the condition: now c_out = c, always true
+  spec.body.mutable_output(0)->set_name("c");
+  auto model = load(loop_model(spec));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  auto created = Session::create(*model, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  const float x = 1.0f;
+  const uint8_t go = 1;
+  feed(s, "x", &x, sizeof(x));
+  feed(s, "go", &go, 1);
+  const Status st = s.invoke();
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("'the_loop' (LOOP)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("1048576 times in one invoke"), std::string::npos) << st.message();
+  EXPECT_EQ(output(s, 0), std::vector<float>{0.0f});  // zeros, never garbage
+}
+
+TEST(OnnxLoopErrors, ScanOutputsAndAConditionThatStopsEarlyFailTheInvoke) {
+  LoopSpec spec = for_loop();
+  spec.cond = "go";
+  // c_out = i < 2: three runs of four.
+  spec.body.mutable_node()->RemoveLast();
+  int64_initializer(&spec.body, "two_i", {}, {2});
+  node(&spec.body, "Less", {"i", "two_i"}, {"c_out"});
+  auto model = load(loop_model(spec));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  auto created = Session::create(*model, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  const float x[2] = {0, 0}, bias[2] = {1, 1};
+  const uint8_t go = 1;
+  feed(s, "x", x, sizeof(x));
+  feed(s, "bias", bias, sizeof(bias));
+  feed(s, "go", &go, 1);
+  const Status st = s.invoke();
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("stopped after 3 of 4 runs"), std::string::npos) << st.message();
+}
+
+}  // namespace
+}  // namespace opscope
