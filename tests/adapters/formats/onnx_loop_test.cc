@@ -18,95 +18,14 @@
 #include <vector>
 
 #include "adapters/formats/onnx/onnx_reader.h"
+#include "tests/adapters/formats/onnx_loop_models.h"
 #include "engine/control_flow.h"
 #include "engine/session.h"
 
 namespace opscope {
 namespace {
 
-using TP = ::onnx::TensorProto;
-
-void value(::onnx::ValueInfoProto* vi, const std::string& name, int type,
-           const std::vector<int64_t>& dims) {
-  vi->set_name(name);
-  auto* t = vi->mutable_type()->mutable_tensor_type();
-  t->set_elem_type(type);
-  auto* shape = t->mutable_shape();
-  for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
-}
-
-::onnx::NodeProto* node(::onnx::GraphProto* g, const std::string& op,
-                        const std::vector<std::string>& ins, const std::vector<std::string>& outs) {
-  auto* n = g->add_node();
-  n->set_name(outs.empty() ? op : outs[0]);
-  n->set_op_type(op);
-  for (const auto& i : ins) n->add_input(i);
-  for (const auto& o : outs) n->add_output(o);
-  return n;
-}
-
-void int64_initializer(::onnx::GraphProto* g, const std::string& name,
-                       const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(TP::INT64);
-  for (int64_t d : dims) t->add_dims(d);
-  for (int64_t v : values) t->add_int64_data(v);
-}
-
-void float_initializer(::onnx::GraphProto* g, const std::string& name,
-                       const std::vector<int64_t>& dims, const std::vector<float>& values) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(TP::FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float v : values) t->add_float_data(v);
-}
-
-// The body's standard inputs: iteration number, condition, then x (f32 `dims`).
-::onnx::GraphProto body_taking_x(const std::vector<int64_t>& dims) {
-  ::onnx::GraphProto b;
-  b.set_name("body");
-  value(b.add_input(), "i", TP::INT64, {});
-  value(b.add_input(), "c", TP::BOOL, {});
-  value(b.add_input(), "x_in", TP::FLOAT, dims);
-  return b;
-}
-
-struct LoopSpec {
-  std::string trip = "M";  // "" absent, "M" an initializer, else a graph input
-  int64_t trip_value = 4;
-  std::string cond;        // "" absent, else a bool graph input
-  ::onnx::GraphProto body;
-  int num_scan = 0;
-  std::vector<int64_t> x_dims = {2};
-  bool bias_input = false;  // a graph input "bias" f32 x_dims the body reads
-};
-
-std::string loop_model(const LoopSpec& spec) {
-  ::onnx::ModelProto m;
-  m.set_ir_version(8);
-  auto* op = m.add_opset_import();
-  op->set_domain("");
-  op->set_version(16);
-  auto* g = m.mutable_graph();
-  g->set_name("main");
-  value(g->add_input(), "x", TP::FLOAT, spec.x_dims);
-  if (spec.bias_input) value(g->add_input(), "bias", TP::FLOAT, spec.x_dims);
-  if (!spec.cond.empty()) value(g->add_input(), spec.cond, TP::BOOL, {});
-  if (spec.trip == "M") int64_initializer(g, "M", {}, {spec.trip_value});
-  if (!spec.trip.empty() && spec.trip != "M") value(g->add_input(), spec.trip, TP::INT64, {});
-  std::vector<std::string> outs = {"x_final"};
-  for (int s = 0; s < spec.num_scan; ++s) outs.push_back("scan" + std::to_string(s));
-  auto* loop = node(g, "Loop", {spec.trip, spec.cond, "x"}, outs);
-  loop->set_name("the_loop");
-  auto* a = loop->add_attribute();
-  a->set_name("body");
-  a->set_type(::onnx::AttributeProto::GRAPH);
-  *a->mutable_g() = spec.body;
-  for (const auto& o : outs) value(g->add_output(), o, TP::FLOAT, {});
-  return m.SerializeAsString();
-}
+using namespace onnx_loop_models;
 
 Result<std::shared_ptr<Model>> load(const std::string& bytes) {
   return onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
@@ -140,27 +59,6 @@ std::vector<float> output(const Session& s, int k) {
   std::vector<float> v(static_cast<size_t>(t.elements()));
   if (!v.empty()) std::memcpy(v.data(), s.output_data(k), t.bytes());
   return v;
-}
-
-// x_out = x_in + bias; scan = x_out * float(i); four runs.
-LoopSpec for_loop() {
-  LoopSpec spec;
-  spec.bias_input = true;
-  spec.num_scan = 1;
-  spec.body = body_taking_x({2});
-  ::onnx::GraphProto& b = spec.body;
-  node(&b, "Add", {"x_in", "bias"}, {"x_out"});
-  auto* cast = node(&b, "Cast", {"i"}, {"i_f"});
-  auto* to = cast->add_attribute();
-  to->set_name("to");
-  to->set_type(::onnx::AttributeProto::INT);
-  to->set_i(TP::FLOAT);
-  node(&b, "Mul", {"x_out", "i_f"}, {"s"});
-  node(&b, "Identity", {"c"}, {"c_out"});
-  value(b.add_output(), "c_out", TP::BOOL, {});
-  value(b.add_output(), "x_out", TP::FLOAT, {2});
-  value(b.add_output(), "s", TP::FLOAT, {2});
-  return spec;
 }
 
 TEST(OnnxLoop, ForLoopWithACapturedInputAndAScanOutput) {
@@ -203,23 +101,6 @@ TEST(OnnxLoop, ForLoopWithACapturedInputAndAScanOutput) {
   }
   EXPECT_GE(body_ops, 3);  // Add, Cast, Mul (and the condition's copy)
   EXPECT_EQ(static_cast<int>(nodes.size()), profiled_node_count(s.graph()));
-}
-
-// x_out = 2 x; runs while x_out < 10; no trip count.
-LoopSpec while_loop() {
-  LoopSpec spec;
-  spec.trip = "";
-  spec.cond = "go";
-  spec.x_dims = {1};
-  spec.body = body_taking_x({1});
-  ::onnx::GraphProto& b = spec.body;
-  float_initializer(&b, "two", {1}, {2.0f});
-  float_initializer(&b, "ten", {1}, {10.0f});
-  node(&b, "Mul", {"x_in", "two"}, {"x_out"});
-  node(&b, "Less", {"x_out", "ten"}, {"c_out"});
-  value(b.add_output(), "c_out", TP::BOOL, {1});
-  value(b.add_output(), "x_out", TP::FLOAT, {1});
-  return spec;
 }
 
 TEST(OnnxLoop, WhileLoopEndsWhenItsConditionDoesAndNotBeforeItStarts) {
@@ -278,7 +159,7 @@ TEST(OnnxLoopErrors, ACarriedValueThatChangesShape) {
   value(spec.body.add_output(), "c_out", TP::BOOL, {});
   value(spec.body.add_output(), "x_out", TP::FLOAT, {4});
   expect_load_error(spec, ErrorCode::kShapeMismatch,
-                    {"loop.onnx", "'the_loop' (Loop)", "carried value 'x_out'", "f32 [4]"});
+                    {"loop.onnx", "'the_loop' (Loop)", "carried value 'x_out'", "f32 4 in the body, f32 2 at the loop"});
 }
 
 TEST(OnnxLoopErrors, ATripCountTooLargeForItsScanOutput) {
@@ -315,7 +196,7 @@ TEST(OnnxLoopErrors, ALoopThatNeverEndsFailsTheInvoke) {
   feed(s, "go", &go, 1);
   const Status st = s.invoke();
   ASSERT_FALSE(st.is_ok());
-  EXPECT_NE(st.message().find("'the_loop' (LOOP)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("'the_loop' (Loop)"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("1048576 times in one invoke"), std::string::npos) << st.message();
   EXPECT_EQ(output(s, 0), std::vector<float>{0.0f});  // zeros, never garbage
 }
