@@ -138,6 +138,12 @@ struct LoopAttrs {
   int num_scan = 0;
 };
 
+// WHILE (op_kind.h): cond takes the loop variables and gives one bool;
+// body takes them and gives their next values, in order.
+struct WhileAttrs {
+  std::shared_ptr<const Model> cond, body;
+};
+
 // CUMSUM (op_kind.h): the axis comes as an input.
 struct CumSumAttrs {
   bool exclusive = false;
@@ -308,7 +314,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, WhileAttrs,
                  CumSumAttrs, OneHotAttrs, EinsumAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 

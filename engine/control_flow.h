@@ -21,10 +21,11 @@
 
 namespace opscope {
 
-// The bodies of a node, in order (IF: then_branch, else_branch; LOOP: body);
+// The bodies of a node, in order (IF: then_branch, else_branch; LOOP: body;
+// WHILE: cond, body);
 // empty for any other node.
 struct NodeBody {
-  const char* role;  // "then_branch", "else_branch", "body"
+  const char* role;  // "then_branch", "else_branch", "body", "cond"
   std::shared_ptr<const Model> model;
 };
 std::vector<NodeBody> node_bodies(const Node& node);

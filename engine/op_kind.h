@@ -163,6 +163,11 @@ enum class OpKind : uint16_t {
   //  a constant trip count and fails at run time if it stops early (ONNX
   //  Loop).
   kLoop,
+  // (loop variables...) -> (loop variables...), attrs WhileAttrs: runs
+  // cond on the variables and, while its one bool output is true, body,
+  // whose outputs are the next variables; each keeps its shape and dtype
+  // (TFLite WHILE).
+  kWhile,
   // (x f32/i32/i64, axis i32/i64 one value, constant or computed at run
   // time) attrs CumSumAttrs: running sums along the axis (negative counts
   // from the end); exclusive leaves each element out of its own sum,

@@ -1,8 +1,9 @@
-// Shapes of IF and LOOP (op_kind.h). IF: the outputs are the branches'
+// Shapes of IF, LOOP and WHILE (op_kind.h). IF: the outputs are the branches'
 // graph outputs, which must agree between the branches; the captured inputs
 // must be what each branch's graph inputs declare. LOOP: the body takes and
 // gives back each carried value with the same shape; its scan values are
 // stacked along a new first axis as long as the constant trip count.
+// WHILE: every loop variable keeps its shape through cond and body.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -176,6 +177,45 @@ Status loop_outputs(PrepareContext& ctx) {
     t.shape.insert(t.shape.begin(), trip);
     t.dtype = out.dtype;
     t.quantization = out.quantization;
+  }
+  return Status::ok();
+}
+
+Status while_outputs(PrepareContext& ctx) {
+  OPSCOPE_ASSIGN_OR_RETURN(const WhileAttrs attrs, node_attrs<WhileAttrs>(ctx));
+  if (attrs.cond == nullptr || attrs.body == nullptr) {
+    return ctx.error(ErrorCode::kInvalidGraph, "lacks its cond or body graph");
+  }
+  const int n = ctx.num_inputs();
+  const Graph& cond = attrs.cond->graph;
+  const Graph& body = attrs.body->graph;
+  if (ctx.num_outputs() != n || static_cast<int>(cond.inputs.size()) != n ||
+      static_cast<int>(body.inputs.size()) != n || static_cast<int>(body.outputs.size()) != n ||
+      cond.outputs.size() != 1) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "has " + std::to_string(n) + " loop variables, " +
+                         std::to_string(ctx.num_outputs()) + " outputs; cond takes " +
+                         std::to_string(cond.inputs.size()) + " and gives " +
+                         std::to_string(cond.outputs.size()) + ", body takes " +
+                         std::to_string(body.inputs.size()) + " and gives " +
+                         std::to_string(body.outputs.size()));
+  }
+  OPSCOPE_RETURN_IF_ERROR(expect_scalar(
+      ctx, cond.tensors[static_cast<size_t>(cond.outputs[0])], DType::kBool, "cond's output"));
+  for (int i = 0; i < n; ++i) {
+    OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, i));
+    const Tensor& var = ctx.input(i);
+    const std::string what = "loop variable " + std::to_string(i);
+    OPSCOPE_RETURN_IF_ERROR(
+        expect_same(ctx, cond.tensors[static_cast<size_t>(cond.inputs[i])], var, what + " (cond input)"));
+    OPSCOPE_RETURN_IF_ERROR(
+        expect_same(ctx, body.tensors[static_cast<size_t>(body.inputs[i])], var, what + " (body input)"));
+    OPSCOPE_RETURN_IF_ERROR(
+        expect_same(ctx, body.tensors[static_cast<size_t>(body.outputs[i])], var, what + " (body output)"));
+    if (ctx.output_id(i) < 0) continue;
+    ctx.output(i).shape = var.shape;
+    ctx.output(i).dtype = var.dtype;
+    ctx.output(i).quantization = var.quantization;
   }
   return Status::ok();
 }

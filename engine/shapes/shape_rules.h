@@ -98,6 +98,7 @@ Result<RepeatPlan> repeat_plan(PrepareContext& ctx);
 Status if_outputs(PrepareContext& ctx);
 Status cast(PrepareContext& ctx);
 Status loop_outputs(PrepareContext& ctx);
+Status while_outputs(PrepareContext& ctx);
 
 // recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
 struct RecurrentGeometry {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/backends/reference/kernels/body_session.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/control_flow.h"
 #include "engine/graph.h"
@@ -23,16 +24,10 @@ class IfKernel final : public Kernel {
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(shapes::if_outputs(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const IfAttrs attrs, shapes::node_attrs<IfAttrs>(ctx));
-    SessionOptions options;
-    options.backends = {"cpu"};
     const std::shared_ptr<const Model> branches[2] = {attrs.then_branch, attrs.else_branch};
     for (int b = 0; b < 2; ++b) {
-      auto created = Session::create(branches[b], options);
-      if (!created.is_ok()) {
-        return ctx.error(created.status().code(), std::string(b == 0 ? "then" : "else") +
-                                                      " branch: " + created.status().message());
-      }
-      sessions_[b] = std::move(created).value();
+      OPSCOPE_ASSIGN_OR_RETURN(sessions_[b],
+                               make_body_session(ctx, branches[b], b == 0 ? "then branch" : "else branch"));
       offsets_[b] = body_offset(ctx.graph(), ctx.node_index(), b);
     }
     cond_id_ = ctx.input_id(0);
@@ -53,11 +48,7 @@ class IfKernel final : public Kernel {
     const int b = taken ? 0 : 1;
     Session& s = *sessions_[b];
     for (size_t i = 0; i < inputs_.size(); ++i) {
-      void* to = s.input_data(static_cast<int>(i));
-      // A branch that does not read an input has no buffer for it.
-      if (to != nullptr && inputs_[i].bytes > 0) {
-        std::memcpy(to, ctx.data<const void>(inputs_[i].id), inputs_[i].bytes);
-      }
+      copy_into_input(s, static_cast<int>(i), ctx.data<const void>(inputs_[i].id), inputs_[i].bytes);
     }
     Status st;
     if (ctx.profiler != nullptr) {

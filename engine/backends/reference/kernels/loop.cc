@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backends/reference/kernels/body_session.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/control_flow.h"
 #include "engine/graph.h"
@@ -22,22 +23,12 @@
 namespace opscope::reference {
 namespace {
 
-// Runs of the body one invoke may make before the loop fails: a loop with
-// neither trip count nor a condition that ends must not hang the run.
-constexpr int64_t kMaxRuns = int64_t{1} << 20;
-
 class LoopKernel final : public Kernel {
  public:
   Status prepare(PrepareContext& ctx) override {
     OPSCOPE_RETURN_IF_ERROR(shapes::loop_outputs(ctx));
     OPSCOPE_ASSIGN_OR_RETURN(const LoopAttrs attrs, shapes::node_attrs<LoopAttrs>(ctx));
-    SessionOptions options;
-    options.backends = {"cpu"};
-    auto created = Session::create(attrs.body, options);
-    if (!created.is_ok()) {
-      return ctx.error(created.status().code(), "body: " + created.status().message());
-    }
-    body_ = std::move(created).value();
+    OPSCOPE_ASSIGN_OR_RETURN(body_, make_body_session(ctx, attrs.body, "body"));
     offset_ = body_offset(ctx.graph(), ctx.node_index(), 0);
     num_carried_ = attrs.num_carried;
     trip_id_ = ctx.has_input(0) ? ctx.input_id(0) : -1;
@@ -63,27 +54,27 @@ class LoopKernel final : public Kernel {
     bool cond = cond_id_ < 0 || *ctx.data<const uint8_t>(cond_id_) != 0;
     // Carried values and captured inputs, in the body's input order.
     for (size_t i = 0; i < inputs_.size(); ++i) {
-      copy_in(body, 2 + static_cast<int>(i), ctx.data<const void>(inputs_[i].id), inputs_[i].bytes);
+      copy_into_input(body, 2 + static_cast<int>(i), ctx.data<const void>(inputs_[i].id), inputs_[i].bytes);
     }
     OffsetProfiler forward(ctx.profiler, offset_);
     body.set_profiler(ctx.profiler != nullptr ? &forward : nullptr);
     int64_t runs = 0;
     Status st;
     for (; runs < trip && cond; ++runs) {
-      if (runs == kMaxRuns) {
+      if (runs == kMaxBodyRuns) {
         st = Status(ErrorCode::kInvalidArgument,
-                    "ran its body " + std::to_string(kMaxRuns) +
+                    "ran its body " + std::to_string(kMaxBodyRuns) +
                         " times in one invoke without its trip count or condition ending it");
         break;
       }
-      copy_in(body, 0, &runs, sizeof(runs));
+      copy_into_input(body, 0, &runs, sizeof(runs));
       const uint8_t c = 1;
-      copy_in(body, 1, &c, 1);
+      copy_into_input(body, 1, &c, 1);
       st = body.invoke();
       if (!st.is_ok()) break;
       if (cond_id_ >= 0) cond = *static_cast<const uint8_t*>(body.output_data(0)) != 0;
       for (int c2 = 0; c2 < num_carried_; ++c2) {
-        copy_in(body, 2 + c2, body.output_data(1 + c2), inputs_[static_cast<size_t>(c2)].bytes);
+        copy_into_input(body, 2 + c2, body.output_data(1 + c2), inputs_[static_cast<size_t>(c2)].bytes);
       }
       for (size_t s = static_cast<size_t>(num_carried_); s < outputs_.size(); ++s) {
         const Io& out = outputs_[s];
@@ -121,12 +112,6 @@ class LoopKernel final : public Kernel {
     int id;
     size_t bytes;
   };
-  // A body input no node reads has no buffer.
-  static void copy_in(Session& s, int input, const void* from, size_t bytes) {
-    void* to = s.input_data(input);
-    if (to != nullptr && bytes > 0) std::memcpy(to, from, bytes);
-  }
-
   std::unique_ptr<Session> body_;
   int offset_ = 0, num_carried_ = 0;
   int trip_id_ = -1, cond_id_ = -1;
