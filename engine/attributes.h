@@ -144,6 +144,17 @@ struct WhileAttrs {
   std::shared_ptr<const Model> cond, body;
 };
 
+// SCAN (op_kind.h): the body takes num_states states, one slice of each
+// scan input (its scan axis removed) and then the scan's captured inputs,
+// and gives the states then one slice of each scan output. Axes are non-negative (the importer resolves them);
+// `reverse` walks the scan axis from its end.
+struct ScanAttrs {
+  std::shared_ptr<const Model> body;
+  int num_states = 0;
+  std::vector<int> input_axes, output_axes;
+  std::vector<bool> input_reverse, output_reverse;
+};
+
 // CUMSUM (op_kind.h): the axis comes as an input.
 struct CumSumAttrs {
   bool exclusive = false;
@@ -314,7 +325,7 @@ using Attributes =
                  ActivationAttrs, LeakyReluAttrs, SoftmaxAttrs, Pool2DAttrs,
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
-                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, WhileAttrs,
+                 HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, WhileAttrs, ScanAttrs,
                  CumSumAttrs, OneHotAttrs, EinsumAttrs, RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 

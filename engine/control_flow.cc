@@ -9,6 +9,7 @@ std::vector<NodeBody> node_bodies(const Node& node) {
     return {{"then_branch", a->then_branch}, {"else_branch", a->else_branch}};
   }
   if (const auto* a = std::get_if<LoopAttrs>(&node.attrs)) return {{"body", a->body}};
+  if (const auto* a = std::get_if<ScanAttrs>(&node.attrs)) return {{"body", a->body}};
   if (const auto* a = std::get_if<WhileAttrs>(&node.attrs)) {
     return {{"cond", a->cond}, {"body", a->body}};
   }

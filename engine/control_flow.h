@@ -21,7 +21,7 @@
 
 namespace opscope {
 
-// The bodies of a node, in order (IF: then_branch, else_branch; LOOP: body;
+// The bodies of a node, in order (IF: then_branch, else_branch; LOOP, SCAN: body;
 // WHILE: cond, body);
 // empty for any other node.
 struct NodeBody {

@@ -80,6 +80,7 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kCast: return "CAST";
     case OpKind::kLoop: return "LOOP";
     case OpKind::kWhile: return "WHILE";
+    case OpKind::kScan: return "SCAN";
     case OpKind::kCumSum: return "CUMSUM";
     case OpKind::kOneHot: return "ONE_HOT";
     case OpKind::kEinsum: return "EINSUM";

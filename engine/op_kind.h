@@ -168,6 +168,14 @@ enum class OpKind : uint16_t {
   // whose outputs are the next variables; each keeps its shape and dtype
   // (TFLite WHILE).
   kWhile,
+  // (states..., scan inputs..., captured inputs...) -> (states..., scan
+  // outputs...), attrs
+  // ScanAttrs: runs the body once per position along each scan input's
+  // scan axis (all the same length; a reverse direction walks from the
+  // end), on the states and that position's slices; the body's states are
+  // the next run's; its scan slices are stacked along each scan output's
+  // axis (ONNX Scan, opset 9 on).
+  kScan,
   // (x f32/i32/i64, axis i32/i64 one value, constant or computed at run
   // time) attrs CumSumAttrs: running sums along the axis (negative counts
   // from the end); exclusive leaves each element out of its own sum,

@@ -103,6 +103,7 @@ Rule rule_for(OpKind op) {
     case OpKind::kIf: return shapes::if_outputs;
     case OpKind::kLoop: return shapes::loop_outputs;
     case OpKind::kWhile: return shapes::while_outputs;
+    case OpKind::kScan: return shapes::scan_outputs;
     case OpKind::kCumSum: return shapes::cumsum;
     case OpKind::kOneHot: return shapes::one_hot;
     case OpKind::kEinsum: return shapes::einsum;

@@ -1,9 +1,11 @@
-// Shapes of IF, LOOP and WHILE (op_kind.h). IF: the outputs are the branches'
+// Shapes of IF, LOOP, WHILE and SCAN (op_kind.h). IF: the outputs are the branches'
 // graph outputs, which must agree between the branches; the captured inputs
 // must be what each branch's graph inputs declare. LOOP: the body takes and
 // gives back each carried value with the same shape; its scan values are
 // stacked along a new first axis as long as the constant trip count.
-// WHILE: every loop variable keeps its shape through cond and body.
+// WHILE: every loop variable keeps its shape through cond and body. SCAN:
+// the states keep theirs; the body sees one slice of each scan input and
+// gives one slice of each scan output.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -216,6 +218,83 @@ Status while_outputs(PrepareContext& ctx) {
     ctx.output(i).shape = var.shape;
     ctx.output(i).dtype = var.dtype;
     ctx.output(i).quantization = var.quantization;
+  }
+  return Status::ok();
+}
+
+Status scan_outputs(PrepareContext& ctx) {
+  OPSCOPE_ASSIGN_OR_RETURN(const ScanAttrs attrs, node_attrs<ScanAttrs>(ctx));
+  if (attrs.body == nullptr) return ctx.error(ErrorCode::kInvalidGraph, "lacks a body");
+  const Graph& body = attrs.body->graph;
+  const int n = attrs.num_states;
+  const int m = static_cast<int>(attrs.input_axes.size()), k = ctx.num_outputs() - n;
+  const int captured = ctx.num_inputs() - n - m;
+  if (n < 0 || m < 1 || k < 0 || captured < 0 ||
+      static_cast<int>(attrs.input_reverse.size()) != m ||
+      static_cast<int>(attrs.output_axes.size()) != k ||
+      static_cast<int>(attrs.output_reverse.size()) != k ||
+      static_cast<int>(body.inputs.size()) != n + m + captured ||
+      static_cast<int>(body.outputs.size()) != n + k) {
+    return ctx.error(ErrorCode::kInvalidGraph,
+                     "has " + std::to_string(n) + " states, " + std::to_string(m) +
+                         " scan inputs and " + std::to_string(k) +
+                         " scan outputs; its body takes " + std::to_string(body.inputs.size()) +
+                         " inputs and gives " + std::to_string(body.outputs.size()));
+  }
+  auto body_tensor = [&](const std::vector<int>& ids, int i) -> const Tensor& {
+    return body.tensors[static_cast<size_t>(ids[static_cast<size_t>(i)])];
+  };
+  for (int i = 0; i < ctx.num_inputs(); ++i) OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, i));
+  for (int c = n + m; c < ctx.num_inputs(); ++c) {
+    const Tensor& want = body_tensor(body.inputs, c);
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, want, ctx.input(c), "input '" + want.name + "'"));
+  }
+  for (int s = 0; s < n; ++s) {
+    const Tensor& state = ctx.input(s);
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, body_tensor(body.inputs, s), state,
+                                        "state " + std::to_string(s) + " (body input)"));
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, body_tensor(body.outputs, s), state,
+                                        "state " + std::to_string(s) + " (body output)"));
+    if (ctx.output_id(s) < 0) continue;
+    ctx.output(s).shape = state.shape;
+    ctx.output(s).dtype = state.dtype;
+    ctx.output(s).quantization = state.quantization;
+  }
+  int64_t length = -1;
+  for (int j = 0; j < m; ++j) {
+    const Tensor& in = ctx.input(n + j);
+    const int axis = attrs.input_axes[static_cast<size_t>(j)];
+    if (axis < 0 || axis >= static_cast<int>(in.shape.size())) {
+      return ctx.error(ErrorCode::kInvalidGraph, "scan input " + std::to_string(j) + " is " +
+                                                     describe(in) + ", without an axis " +
+                                                     std::to_string(axis));
+    }
+    const int64_t len = in.shape[static_cast<size_t>(axis)];
+    if (length >= 0 && len != length) {
+      return ctx.error(ErrorCode::kShapeMismatch,
+                       "scan input " + std::to_string(j) + " has " + std::to_string(len) +
+                           " positions along its axis, scan input 0 " + std::to_string(length));
+    }
+    length = len;
+    Tensor slice = in;
+    slice.shape.erase(slice.shape.begin() + axis);
+    OPSCOPE_RETURN_IF_ERROR(expect_same(ctx, body_tensor(body.inputs, n + j), slice,
+                                        "scan input " + std::to_string(j) + "'s slice"));
+  }
+  for (int o = 0; o < k; ++o) {
+    const Tensor& slice = body_tensor(body.outputs, n + o);
+    const int axis = attrs.output_axes[static_cast<size_t>(o)];
+    if (axis < 0 || axis > static_cast<int>(slice.shape.size())) {
+      return ctx.error(ErrorCode::kInvalidGraph, "scan output " + std::to_string(o) +
+                                                     " has no axis " + std::to_string(axis) +
+                                                     " for slices " + describe(slice));
+    }
+    if (ctx.output_id(n + o) < 0) continue;
+    Tensor& t = ctx.output(n + o);
+    t.shape = slice.shape;
+    t.shape.insert(t.shape.begin() + axis, length);
+    t.dtype = slice.dtype;
+    t.quantization = slice.quantization;
   }
   return Status::ok();
 }

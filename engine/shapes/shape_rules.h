@@ -99,6 +99,7 @@ Status if_outputs(PrepareContext& ctx);
 Status cast(PrepareContext& ctx);
 Status loop_outputs(PrepareContext& ctx);
 Status while_outputs(PrepareContext& ctx);
+Status scan_outputs(PrepareContext& ctx);
 
 // recurrent_shapes.cc: LSTM, GRU, RNN (op_kind.h).
 struct RecurrentGeometry {

@@ -88,6 +88,7 @@ const OpEntry kOps[] = {
     {"Expand", translate_expand, 8},
     {"If", translate_if, 1},
     {"Loop", translate_loop, 1},
+    {"Scan", translate_scan, 8},
     {"Tile", translate_tile, 6},
     {"LSTM", translate_lstm, 7},
     {"GRU", translate_gru, 7},

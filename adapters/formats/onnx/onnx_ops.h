@@ -84,6 +84,7 @@ Status translate_range(Importer& im);
 // onnx_ops_control.cc
 Status translate_if(Importer& im);
 Status translate_loop(Importer& im);
+Status translate_scan(Importer& im);
 // onnx_ops_repeat.cc
 Status translate_expand(Importer& im);
 Status translate_tile(Importer& im);

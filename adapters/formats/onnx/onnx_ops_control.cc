@@ -309,4 +309,112 @@ Status translate_loop(Importer& im) {
   return emit_with_outputs(im, OpKind::kLoop, std::move(attrs), inputs);
 }
 
+// The axes of a Scan attribute (default 0 each), resolved against `ranks`.
+Result<std::vector<int>> scan_axes(Importer& im, const char* attr, const std::vector<int>& ranks) {
+  const std::vector<int64_t> given = im.attr_ints(attr);
+  if (!given.empty() && given.size() != ranks.size()) {
+    return im.error(ErrorCode::kInvalidGraph, std::string(attr) + " has " +
+                                                  std::to_string(given.size()) + " entries for " +
+                                                  std::to_string(ranks.size()) + " values");
+  }
+  std::vector<int> axes;
+  for (size_t i = 0; i < ranks.size(); ++i) {
+    int64_t a = given.empty() ? 0 : given[i];
+    if (a < 0) a += ranks[i];
+    if (a < 0 || a >= ranks[i]) {
+      return im.error(ErrorCode::kInvalidGraph, std::string(attr) + "[" + std::to_string(i) +
+                                                    "] is out of range for rank " +
+                                                    std::to_string(ranks[i]));
+    }
+    axes.push_back(static_cast<int>(a));
+  }
+  return axes;
+}
+
+Result<std::vector<bool>> scan_directions(Importer& im, const char* attr, size_t count) {
+  const std::vector<int64_t> given = im.attr_ints(attr);
+  if (!given.empty() && given.size() != count) {
+    return im.error(ErrorCode::kInvalidGraph, std::string(attr) + " has " +
+                                                  std::to_string(given.size()) + " entries for " +
+                                                  std::to_string(count) + " values");
+  }
+  std::vector<bool> reverse;
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t d = given.empty() ? 0 : given[i];
+    if (d != 0 && d != 1) {
+      return im.error(ErrorCode::kInvalidGraph, std::string(attr) + "[" + std::to_string(i) +
+                                                    "] is " + std::to_string(d) + ", not 0 or 1");
+    }
+    reverse.push_back(d == 1);
+  }
+  return reverse;
+}
+
+// Scan (opset 9 on): an engine SCAN node whose body is a model of its own,
+// taking the states and one slice of each scan input (with the shapes the
+// scan gives them) and the values it captures from the enclosing graphs.
+Status translate_scan(Importer& im) {
+  if (im.opset() < 9) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "Scan before opset 9 (a batch axis and sequence_lens) is not supported; "
+                    "its opset 9 form is");
+  }
+  OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"body", "num_scan_inputs", "scan_input_axes",
+                                           "scan_input_directions", "scan_output_axes",
+                                           "scan_output_directions"}));
+  const ::onnx::GraphProto* body = branch_graph(im, "body");
+  if (body == nullptr) return im.error(ErrorCode::kInvalidGraph, "has no body graph");
+  const ::onnx::NodeProto& node = im.node();
+  const int m = static_cast<int>(im.attr_int("num_scan_inputs", 0));
+  const int n = node.input_size() - m;
+  const int k = node.output_size() - n;
+  if (m < 1 || n < 0 || k < 0 || body->input_size() != n + m || body->output_size() != n + k) {
+    return im.error(ErrorCode::kInvalidGraph,
+                    "has " + std::to_string(node.input_size()) + " inputs (" + std::to_string(m) +
+                        " scanned) and " + std::to_string(node.output_size()) +
+                        " outputs; its body takes " + std::to_string(body->input_size()) +
+                        " inputs and gives " + std::to_string(body->output_size()));
+  }
+  std::vector<int> inputs;
+  std::vector<Tensor> formals(static_cast<size_t>(n + m));
+  std::vector<int> scan_ranks;
+  for (int i = 0; i < n + m; ++i) {
+    if (!im.has_input(i)) return im.error(ErrorCode::kInvalidGraph, "input " + std::to_string(i) + " is empty");
+    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    inputs.push_back(id);
+    const Tensor& outer = im.tensor(Value{id});
+    Tensor& f = formals[static_cast<size_t>(i)];
+    f.name = body->input(i).name();
+    f.dtype = outer.dtype;
+    f.shape = outer.shape;
+    f.quantization = outer.quantization;
+    if (i >= n) scan_ranks.push_back(static_cast<int>(outer.shape.size()));
+  }
+  ScanAttrs attrs;
+  attrs.num_states = n;
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.input_axes, scan_axes(im, "scan_input_axes", scan_ranks));
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.input_reverse,
+                           scan_directions(im, "scan_input_directions", static_cast<size_t>(m)));
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.output_reverse,
+                           scan_directions(im, "scan_output_directions", static_cast<size_t>(k)));
+  for (int j = 0; j < m; ++j) {
+    Shape& shape = formals[static_cast<size_t>(n + j)].shape;
+    shape.erase(shape.begin() + attrs.input_axes[static_cast<size_t>(j)]);
+  }
+  std::vector<std::string> captured;
+  std::vector<int> outer_ids;
+  OPSCOPE_RETURN_IF_ERROR(capture_outer_values(im, {body}, captured, outer_ids, inputs));
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.body,
+                           import_branch(im, *body, "body", formals, captured, outer_ids));
+  // Output axes count in the scan output's rank: a body slice's rank + 1.
+  std::vector<int> out_ranks;
+  for (int o = 0; o < k; ++o) {
+    const Graph& g = attrs.body->graph;
+    out_ranks.push_back(static_cast<int>(g.tensors[static_cast<size_t>(g.outputs[static_cast<size_t>(n + o)])].shape.size()) + 1);
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(attrs.output_axes, scan_axes(im, "scan_output_axes", out_ranks));
+  return emit_with_outputs(im, OpKind::kScan, std::move(attrs), inputs);
+}
+
 }  // namespace opscope::onnx

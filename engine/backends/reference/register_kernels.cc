@@ -111,6 +111,7 @@ const Entry kTable[] = {
     {OpKind::kCast, kAny, make_cast},  // the shape rule checks both dtypes
     {OpKind::kLoop, kAny, make_loop},
     {OpKind::kWhile, kAny, make_while},
+    {OpKind::kScan, kAny, make_scan},
     {OpKind::kCumSum, kAny, make_cumsum},  // f32, i32, i64: checked at prepare
     {OpKind::kOneHot, kAny, make_one_hot},  // indices f32, i32, i64; values any
     {OpKind::kEinsum, kAny, make_einsum},   // f32, i32, i64

@@ -92,6 +92,7 @@ std::unique_ptr<Kernel> make_top_k_f32();
 std::unique_ptr<Kernel> make_cast();  // CAST between f32, i32, i64 and bool
 std::unique_ptr<Kernel> make_if();  // IF: the branches run as sessions of their own
 std::unique_ptr<Kernel> make_loop();  // LOOP: the body runs as a session of its own
+std::unique_ptr<Kernel> make_scan();  // SCAN: the body runs as a session of its own
 std::unique_ptr<Kernel> make_while();  // WHILE: cond and body run as sessions of their own
 std::unique_ptr<Kernel> make_cumsum();   // f32, i32, i64
 std::unique_ptr<Kernel> make_one_hot();  // any values dtype
