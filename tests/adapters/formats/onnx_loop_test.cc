@@ -197,8 +197,42 @@ TEST(OnnxLoopErrors, ALoopThatNeverEndsFailsTheInvoke) {
   const Status st = s.invoke();
   ASSERT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("'the_loop' (Loop)"), std::string::npos) << st.message();
-  EXPECT_NE(st.message().find("1048576 times in one invoke"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("ran loop bodies 1048576 times in one invoke"), std::string::npos) << st.message();
   EXPECT_EQ(output(s, 0), std::vector<float>{0.0f});  // zeros, never garbage
+}
+
+// A loop of 2^30 runs in the body of a loop of 2^30 runs: the nested
+// runs count against one budget, so the invoke fails after 2^20 of them,
+// not after 2^40.
+TEST(OnnxLoopErrors, NestedLoopsShareOneBudget) {
+  LoopSpec inner;
+  inner.body = body_taking_x({2});
+  node(&inner.body, "Identity", {"c"}, {"c_out"});
+  node(&inner.body, "Neg", {"x_in"}, {"x_out"});
+  value(inner.body.add_output(), "c_out", TP::BOOL, {});
+  value(inner.body.add_output(), "x_out", TP::FLOAT, {2});
+  LoopSpec outer;
+  outer.trip_value = int64_t{1} << 30;
+  outer.body = body_taking_x({2});
+  int64_initializer(&outer.body, "M_inner", {}, {int64_t{1} << 30});
+  auto* loop = node(&outer.body, "Loop", {"M_inner", "", "x_in"}, {"x_out"});
+  auto* a = loop->add_attribute();
+  a->set_name("body");
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = inner.body;
+  node(&outer.body, "Identity", {"c"}, {"c_out"});
+  value(outer.body.add_output(), "c_out", TP::BOOL, {});
+  value(outer.body.add_output(), "x_out", TP::FLOAT, {2});
+  auto model = load(loop_model(outer));
+  ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  auto created = Session::create(*model, SessionOptions{});
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+  Session& s = **created;
+  const float x[2] = {1, 2};
+  feed(s, "x", x, sizeof(x));
+  const Status st = s.invoke();
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("nested loops count together"), std::string::npos) << st.message();
 }
 
 TEST(OnnxLoopErrors, ScanOutputsAndAConditionThatStopsEarlyFailTheInvoke) {

@@ -14,9 +14,36 @@
 
 namespace opscope::reference {
 
-// Runs of a loop's body one invoke may make before the loop fails: a loop
-// whose trip count or condition never ends it must not hang the run.
+// Runs of loop bodies one invoke may make before the loop fails: a loop
+// whose trip count or condition never ends it must not hang the run. Loops
+// nested in loop bodies share the outermost one's budget (else a loop in a
+// loop would be allowed 2^40 runs).
 inline constexpr int64_t kMaxBodyRuns = int64_t{1} << 20;
+
+// Opened by a looping kernel's run(): the outermost one on this thread
+// refills the budget; take() spends one body run, false when none is left.
+class BodyRunBudget {
+ public:
+  BodyRunBudget() {
+    if (depth_++ == 0) left_ = kMaxBodyRuns;
+  }
+  ~BodyRunBudget() { --depth_; }
+  BodyRunBudget(const BodyRunBudget&) = delete;
+  BodyRunBudget& operator=(const BodyRunBudget&) = delete;
+  bool take() { return left_-- > 0; }
+
+ private:
+  static inline thread_local int depth_ = 0;
+  static inline thread_local int64_t left_ = 0;
+};
+
+// The error of a loop that spent the budget.
+inline Status body_budget_spent() {
+  return Status(ErrorCode::kInvalidArgument,
+                "ran loop bodies " + std::to_string(kMaxBodyRuns) +
+                    " times in one invoke (nested loops count together) without its trip count "
+                    "or condition ending it");
+}
 
 // The body `model` as a session; an error names the node and the body.
 inline Result<std::unique_ptr<Session>> make_body_session(PrepareContext& ctx,

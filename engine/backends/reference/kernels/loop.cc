@@ -60,11 +60,10 @@ class LoopKernel final : public Kernel {
     body.set_profiler(ctx.profiler != nullptr ? &forward : nullptr);
     int64_t runs = 0;
     Status st;
+    BodyRunBudget budget;
     for (; runs < trip && cond; ++runs) {
-      if (runs == kMaxBodyRuns) {
-        st = Status(ErrorCode::kInvalidArgument,
-                    "ran its body " + std::to_string(kMaxBodyRuns) +
-                        " times in one invoke without its trip count or condition ending it");
+      if (!budget.take()) {
+        st = body_budget_spent();
         break;
       }
       copy_into_input(body, 0, &runs, sizeof(runs));

@@ -85,7 +85,12 @@ class ScanKernel final : public Kernel {
     OffsetProfiler forward(ctx.profiler, offset_);
     body.set_profiler(ctx.profiler != nullptr ? &forward : nullptr);
     Status st;
+    BodyRunBudget budget;
     for (int64_t t = 0; t < length_ && st.is_ok(); ++t) {
+      if (!budget.take()) {
+        st = body_budget_spent();
+        break;
+      }
       for (int s = 0; s < n; ++s) {
         copy_into_input(body, s, states_[static_cast<size_t>(s)].value.data(),
                         states_[static_cast<size_t>(s)].value.size());

@@ -65,17 +65,14 @@ class WhileKernel final : public Kernel {
   };
 
   Status loop() {
-    for (int64_t runs = 0;; ++runs) {
+    BodyRunBudget budget;
+    for (;;) {
       for (size_t i = 0; i < vars_.size(); ++i) {
         copy_into_input(*cond_, static_cast<int>(i), vars_[i].value.data(), vars_[i].value.size());
       }
       OPSCOPE_RETURN_IF_ERROR(cond_->invoke());
       if (*static_cast<const uint8_t*>(cond_->output_data(0)) == 0) return Status::ok();
-      if (runs == kMaxBodyRuns) {
-        return Status(ErrorCode::kInvalidArgument,
-                      "ran its body " + std::to_string(kMaxBodyRuns) +
-                          " times in one invoke without its condition ending it");
-      }
+      if (!budget.take()) return body_budget_spent();
       for (size_t i = 0; i < vars_.size(); ++i) {
         copy_into_input(*body_, static_cast<int>(i), vars_[i].value.data(), vars_[i].value.size());
       }
