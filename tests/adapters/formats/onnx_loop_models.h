@@ -1,14 +1,23 @@
 // Small ONNX models with a Loop, built with ONNX's own protobuf classes
 // (Debian's libonnx): a for-loop with a captured graph input and a scan
 // output, a while-loop that its condition ends, and the pieces to build
-// bad ones. Used by onnx_loop_test and the harness's control-flow rows test.
+// bad ones; and what the control-flow tests check with (a load error's
+// code and words, a profiler counting events per index). Used by
+// onnx_loop_test, onnx_scan_test and the harness's control-flow rows test.
 #pragma once
 
 #include <onnx/onnx_pb.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "adapters/formats/onnx/onnx_reader.h"
+#include "engine/profiling.h"
 
 namespace opscope::onnx_loop_models {
 
@@ -133,5 +142,30 @@ inline LoopSpec while_loop() {
   value(b.add_output(), "x_out", TP::FLOAT, {1});
   return spec;
 }
+
+inline Result<std::shared_ptr<Model>> load_bytes(const std::string& bytes, const char* name) {
+  return onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                name);
+}
+
+// Loading `bytes` fails with `code` and a message holding every word.
+inline void expect_load_error(const std::string& bytes, const char* name, ErrorCode code,
+                              const std::vector<std::string>& words) {
+  auto model = load_bytes(bytes, name);
+  ASSERT_FALSE(model.is_ok());
+  EXPECT_EQ(model.status().code(), code) << model.status().message();
+  for (const std::string& w : words) {
+    EXPECT_NE(model.status().message().find(w), std::string::npos)
+        << "'" << w << "' missing from: " << model.status().message();
+  }
+}
+
+// Counts the op events per flat index (engine/control_flow.h).
+class CountingProfiler final : public Profiler {
+ public:
+  void end_op(int node, int) override { ++events[node]; }
+  void add_op_event(int node, int, uint64_t, uint64_t) override { ++events[node]; }
+  std::map<int, int> events;
+};
 
 }  // namespace opscope::onnx_loop_models

@@ -27,18 +27,7 @@ namespace {
 
 using namespace onnx_loop_models;
 
-Result<std::shared_ptr<Model>> load(const std::string& bytes) {
-  return onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
-                                "loop.onnx");
-}
-
-// Counts the op events per flat index (control_flow.h).
-class CountingProfiler final : public Profiler {
- public:
-  void end_op(int node, int) override { ++events[node]; }
-  void add_op_event(int node, int, uint64_t, uint64_t) override { ++events[node]; }
-  std::map<int, int> events;
-};
+Result<std::shared_ptr<Model>> load(const std::string& bytes) { return load_bytes(bytes, "loop.onnx"); }
 
 int input_index(const Session& s, const std::string& name) {
   for (int i = 0; i < s.num_inputs(); ++i) {
@@ -138,13 +127,7 @@ TEST(OnnxLoop, ZeroTripsGiveTheInitialValuesAndAnEmptyScan) {
 }
 
 void expect_load_error(const LoopSpec& spec, ErrorCode code, const std::vector<std::string>& words) {
-  auto model = load(loop_model(spec));
-  ASSERT_FALSE(model.is_ok());
-  EXPECT_EQ(model.status().code(), code) << model.status().message();
-  for (const std::string& w : words) {
-    EXPECT_NE(model.status().message().find(w), std::string::npos)
-        << "'" << w << "' missing from: " << model.status().message();
-  }
+  onnx_loop_models::expect_load_error(loop_model(spec), "loop.onnx", code, words);
 }
 
 TEST(OnnxLoopErrors, ACarriedValueThatChangesShape) {

@@ -88,17 +88,7 @@ std::string scan_model(const ScanSpec& spec) {
   return m.SerializeAsString();
 }
 
-Result<std::shared_ptr<Model>> load(const std::string& bytes) {
-  return onnx::load_onnx_buffer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
-                                "scan.onnx");
-}
-
-class CountingProfiler final : public Profiler {
- public:
-  void end_op(int node, int) override { ++events[node]; }
-  void add_op_event(int node, int, uint64_t, uint64_t) override { ++events[node]; }
-  std::map<int, int> events;
-};
+Result<std::shared_ptr<Model>> load(const std::string& bytes) { return load_bytes(bytes, "scan.onnx"); }
 
 void feed(Session& s, const std::string& name, const std::vector<float>& v) {
   for (int i = 0; i < s.num_inputs(); ++i) {
@@ -172,13 +162,7 @@ TEST(OnnxScan, AxesDirectionsStatesAndACapturedInputAsANaiveScan) {
 }
 
 void expect_load_error(const ScanSpec& spec, ErrorCode code, const std::vector<std::string>& words) {
-  auto model = load(scan_model(spec));
-  ASSERT_FALSE(model.is_ok());
-  EXPECT_EQ(model.status().code(), code) << model.status().message();
-  for (const std::string& w : words) {
-    EXPECT_NE(model.status().message().find(w), std::string::npos)
-        << "'" << w << "' missing from: " << model.status().message();
-  }
+  onnx_loop_models::expect_load_error(scan_model(spec), "scan.onnx", code, words);
 }
 
 TEST(OnnxScanErrors, ScanInputsOfDifferentLengths) {
