@@ -24,12 +24,18 @@ json slice(const std::string& name, const std::string& cat, double ts, double du
 }
 
 json op_args(const OpStats& op, int invoke) {
-  return {{"node_name", op.name},          {"op_type", op.type},
-          {"backend", op.backend},         {"index", op.index},
-          {"source_index", op.source_index}, {"invoke", invoke},
-          {"output_shapes", op.output_shapes}, {"macs", op.macs},
-          {"live_bytes", op.live_bytes},   {"weights_bytes", op.weights_bytes},
-          {"scratch_bytes", op.scratch_bytes}};
+  json args = {{"node_name", op.name},          {"op_type", op.type},
+               {"backend", op.backend},         {"index", op.index},
+               {"source_index", op.source_index}, {"invoke", invoke},
+               {"output_shapes", op.output_shapes}, {"macs", op.macs},
+               {"live_bytes", op.live_bytes},   {"weights_bytes", op.weights_bytes},
+               {"scratch_bytes", op.scratch_bytes}};
+  if (op.depth > 0) {  // inside a control-flow node's slice, on the same thread
+    args["parent"] = op.parent;
+    args["body"] = op.body;
+    args["runs_per_invoke"] = op.runs_per_invoke;
+  }
+  return args;
 }
 
 // A run with a recorded trace: real timestamps, real threads.

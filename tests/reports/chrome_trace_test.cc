@@ -135,5 +135,59 @@ TEST(ChromeTrace, RunWithoutTraceIsSynthesizedFromMeans) {
   EXPECT_EQ(op_slices, static_cast<int>(r.doc.ops.size()));
 }
 
+// An op inside an If's branch: its slice lies inside the If's on the same
+// thread (how the engine times it) and names its parent; the synthesized
+// timeline, which lays the main graph's ops end to end, leaves it out.
+TEST(ChromeTrace, OpsInsideControlFlowNestInTheirNodesSlice) {
+  store::StoredRun r;
+  r.doc.model.name = "branchy";
+  r.doc.status = "ok";
+  OpStats if_op, body_op;
+  if_op.index = 0;
+  if_op.type = "If";
+  if_op.mean_us = 10;
+  body_op.index = 1;
+  body_op.type = "Add";
+  body_op.parent = 0;
+  body_op.depth = 1;
+  body_op.body = "then_branch";
+  body_op.mean_us = 3;
+  r.doc.ops = {if_op, body_op};
+  TraceInvoke inv;
+  inv.begin_us = 100;
+  inv.dur_us = 20;
+  inv.tid = 7;
+  inv.ops = {{0, 102, 10}, {1, 104, 3}};
+  r.doc.trace.invokes = {inv};
+  const json t = render_chrome_trace({r});
+  const json* parent = nullptr;
+  const json* child = nullptr;
+  for (const json& e : t["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    if (e["name"] == "If") parent = &e;
+    if (e["name"] == "Add") child = &e;
+  }
+  ASSERT_NE(parent, nullptr);
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ((*child)["tid"], (*parent)["tid"]);
+  EXPECT_GE((*child)["ts"].get<double>(), (*parent)["ts"].get<double>());
+  EXPECT_LE((*child)["ts"].get<double>() + (*child)["dur"].get<double>(),
+            (*parent)["ts"].get<double>() + (*parent)["dur"].get<double>());
+  EXPECT_EQ((*child)["args"]["parent"], 0);
+  EXPECT_EQ((*child)["args"]["body"], "then_branch");
+  EXPECT_FALSE((*parent)["args"].contains("parent"));
+
+  r.doc.trace = {};
+  int synthesized = 0;
+  const json synth = render_chrome_trace({r});
+  for (const json& e : synth["traceEvents"]) {
+    if (e["ph"] == "X" && e["cat"].get<std::string>().rfind("op,", 0) == 0) {
+      ++synthesized;
+      EXPECT_EQ(e["name"], "If");
+    }
+  }
+  EXPECT_EQ(synthesized, 1);
+}
+
 }  // namespace
 }  // namespace opscope::reports
