@@ -209,12 +209,6 @@ Status binary_no_options(OpKind kind, Node& node) {
   return set_op(node, kind, ActivationAttrs{});
 }
 
-Status control_flow_error(const Node& node, const std::string& subgraphs) {
-  return node_error(node, ErrorCode::kUnsupportedOp,
-                    "control flow over other subgraphs (" + subgraphs +
-                        ") is not supported yet: the engine runs subgraph 0 only");
-}
-
 // An op without options or attributes: only the arity is checked.
 Status plain_op(OpKind kind, int min_inputs, int max_inputs, Node& node) {
   OPSCOPE_RETURN_IF_ERROR(check_arity(node, min_inputs, max_inputs));
@@ -489,28 +483,11 @@ Status translate_builtin(const OpContext& c, Node& node) {
     // SELECT_V2 broadcasts its three operands (numpy). SELECT (v1) also
     // takes a rank-1 condition over x's first dim, another semantics: not
     // mapped.
-    // Control flow runs other subgraphs, which the engine does not execute
-    // yet: say so here, naming them, rather than fail later on the tensors
-    // those subgraphs would have produced.
-    case BuiltinOperator::IF: {
-      const auto* o = c.op.builtin_options_as_IfOptions();
-      return control_flow_error(node, o ? "then subgraph " + std::to_string(o->then_subgraph_index()) +
-                                              ", else subgraph " +
-                                              std::to_string(o->else_subgraph_index())
-                                        : std::string("its subgraphs"));
-    }
-    case BuiltinOperator::WHILE: {
-      const auto* o = c.op.builtin_options_as_WhileOptions();
-      return control_flow_error(node, o ? "cond subgraph " + std::to_string(o->cond_subgraph_index()) +
-                                              ", body subgraph " +
-                                              std::to_string(o->body_subgraph_index())
-                                        : std::string("its subgraphs"));
-    }
-    case BuiltinOperator::CALL_ONCE: {
-      const auto* o = c.op.builtin_options_as_CallOnceOptions();
-      return control_flow_error(node, o ? "init subgraph " + std::to_string(o->init_subgraph_index())
-                                        : std::string("its subgraph"));
-    }
+    // Control flow runs other subgraphs, read as models of their own
+    // (tflite_control_flow.cc). CALL_ONCE never reaches here: read_operators
+    // drops it.
+    case BuiltinOperator::IF: return translate_if(c, node);
+    case BuiltinOperator::WHILE: return translate_while(c, node);
     case BuiltinOperator::SELECT_V2: return plain_op(OpKind::kSelect, 3, 3, node);
     case BuiltinOperator::BROADCAST_TO: return plain_op(OpKind::kBroadcastTo, 2, 2, node);
     case BuiltinOperator::TILE: return plain_op(OpKind::kTile, 2, 2, node);

@@ -26,6 +26,17 @@ Status translate_builtin(const OpContext& c, Node& node);
 // The same for CUSTOM ops, keyed by their custom_code.
 Status translate_custom(const OpContext& c, Node& node);
 
+// IF and WHILE (tflite_control_flow.cc): kIf / kWhile with the subgraphs
+// they run read as models of their own (ctx.subgraphs), their arity
+// checked against the node's.
+Status translate_if(const OpContext& c, Node& node);
+Status translate_while(const OpContext& c, Node& node);
+
+// CALL_ONCE (tflite_control_flow.cc): reads and checks its init subgraph,
+// which must take no inputs and give no outputs; the caller then drops the
+// node (it has no effect the engine could observe) and notes it.
+Status check_call_once(const OpContext& c, const Node& node);
+
 // "node 12 'conv2d_3' (CONV_2D)", as describe_node() words it.
 std::string node_label(const Node& node);
 

@@ -1,4 +1,5 @@
-// Step 2 of the reader: operators -> nodes, with index checks.
+// Step 2 of the reader: operators -> nodes, with index checks; DENSIFY of a
+// constant folded, CALL_ONCE dropped.
 #include <string>
 #include <vector>
 
@@ -101,6 +102,17 @@ Status read_operators(const ReadContext& ctx) {
       continue;
     }
     const OpContext op_ctx{ctx, op, builtin};
+    if (builtin == static_cast<int32_t>(fb::BuiltinOperator::CALL_ONCE)) {
+      OPSCOPE_RETURN_IF_ERROR(check_call_once(op_ctx, node));
+      ++ctx.info->folded_nodes;
+      ctx.notes->messages.push_back(
+          "subgraph " + std::to_string(ctx.subgraph_index) + ": " + node_label(node) +
+          " dropped: its init subgraph " +
+          std::to_string(op.builtin_options_as_CallOnceOptions()->init_subgraph_index()) +
+          " takes and gives nothing, so running it once has no effect the engine could "
+          "observe");
+      continue;
+    }
     OPSCOPE_RETURN_IF_ERROR(custom ? translate_custom(op_ctx, node)
                                    : translate_builtin(op_ctx, node));
     graph.nodes.push_back(std::move(node));

@@ -1,8 +1,10 @@
 // Internal to the TFLite reader: the state its translation steps share.
 //
-// The reader runs: check bytes -> verify -> read_tensors -> read_operators
-// -> fill_model_info -> validate_graph. Each step returns errors without
-// the file name; tflite_reader.cc prefixes every message with it.
+// The reader runs: check bytes -> verify -> then, per subgraph
+// (tflite_subgraphs.h: subgraph 0, and those control flow runs, each as a
+// Model of its own): read_tensors -> read_operators -> fill_model_info ->
+// validate_graph. Each step returns errors without the file name;
+// tflite_reader.cc prefixes every message with it.
 #pragma once
 
 #include <cstddef>
@@ -37,25 +39,32 @@ class AllocationBudget {
   size_t limit_;
 };
 
+class SubgraphReader;  // tflite_subgraphs.h
+
 struct ReadContext {
   // The whole file: flatbuffer plus any buffers stored after it.
   const uint8_t* file_data = nullptr;
   size_t file_size = 0;
   const fb::Model* model = nullptr;        // verified
-  const fb::SubGraph* subgraph = nullptr;  // subgraph 0, verified
+  const fb::SubGraph* subgraph = nullptr;  // the one being read, verified
+  int subgraph_index = 0;                  // its index in the file
   Graph* graph = nullptr;                  // being built
   ModelInfo* info = nullptr;               // folded_nodes is counted here
   LoadNotes* notes = nullptr;              // never null
-  AllocationBudget* budget = nullptr;      // never null
+  AllocationBudget* budget = nullptr;      // never null, one per file
+  // Reads the subgraphs control-flow ops run (IF, WHILE, CALL_ONCE); never
+  // null while operators are read.
+  SubgraphReader* subgraphs = nullptr;
 };
 
-// Translates subgraph 0's tensors, inputs and outputs into ctx.graph:
+// Translates ctx.subgraph's tensors, inputs and outputs into ctx.graph:
 // dtypes, shapes, quantization, roles and constant data.
 Status read_tensors(const ReadContext& ctx);
 
-// Translates subgraph 0's operators into canonical nodes (op_kind.h).
+// Translates ctx.subgraph's operators into canonical nodes (op_kind.h).
 // Needs the tensors read first (constant shape inputs are folded into
-// attributes).
+// attributes). Control-flow ops read the subgraphs they run through
+// ctx.subgraphs; CALL_ONCE is dropped (tflite_control_flow.cc).
 Status read_operators(const ReadContext& ctx);
 
 // Fills params, param_bytes and weight_precision from the graph's

@@ -4,10 +4,11 @@
 #include <cctype>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "adapters/formats/mapped_file.h"
 #include "adapters/formats/tflite/tflite_read_context.h"
-#include "adapters/formats/tflite/tflite_source_indices.h"
+#include "adapters/formats/tflite/tflite_subgraphs.h"
 
 namespace opscope::tflite {
 
@@ -50,6 +51,8 @@ Status malformed(const std::string& what) {
   return Status(ErrorCode::kMalformedModel, what);
 }
 
+// Reads subgraph 0 into `model`, with the subgraphs its control flow runs
+// (tflite_subgraphs.h).
 Status read_graph(const uint8_t* data, size_t size, Model& model,
                   LoadNotes& notes) {
   OPSCOPE_ASSIGN_OR_RETURN(const fb::Model* fb_model,
@@ -58,37 +61,32 @@ Status read_graph(const uint8_t* data, size_t size, Model& model,
   if (subgraphs == nullptr || subgraphs->size() == 0) {
     return malformed("model has no subgraphs");
   }
-  if (subgraphs->size() > 1) {
-    notes.ignored_subgraphs = static_cast<int>(subgraphs->size()) - 1;
-    notes.messages.push_back(
-        "read subgraph 0 only; " + std::to_string(notes.ignored_subgraphs) +
-        " further subgraph(s) ignored");
-  }
-  const fb::SubGraph* subgraph = subgraphs->Get(0);
 
   const size_t budget_bytes =
       size > kMinAllocationBudget / kAllocationBudgetPerFileByte
           ? size * kAllocationBudgetPerFileByte
           : kMinAllocationBudget;
   AllocationBudget budget(budget_bytes);
-  ReadContext ctx;
-  ctx.file_data = data;
-  ctx.file_size = size;
-  ctx.model = fb_model;
-  ctx.subgraph = subgraph;
-  ctx.graph = &model.graph;
-  ctx.info = &model.info;
-  ctx.notes = &notes;
-  ctx.budget = &budget;
-  OPSCOPE_RETURN_IF_ERROR(read_tensors(ctx));
-  OPSCOPE_RETURN_IF_ERROR(read_operators(ctx));
-  OPSCOPE_RETURN_IF_ERROR(apply_source_indices(ctx));
-  model.info.source_nodes =
-      subgraph->operators() == nullptr
-          ? 0
-          : static_cast<int>(subgraph->operators()->size());
-  fill_weight_info(model.graph, model.info);
-  return validate_graph(model.graph);
+  ReadContext file;
+  file.file_data = data;
+  file.file_size = size;
+  file.model = fb_model;
+  file.notes = &notes;
+  file.budget = &budget;
+  SubgraphReader reader(file, model.storage, model.info.path);
+  OPSCOPE_RETURN_IF_ERROR(reader.read_main(model));
+
+  const std::vector<int> unread = reader.unread();
+  notes.read_subgraphs = static_cast<int>(subgraphs->size() - unread.size());
+  notes.ignored_subgraphs = static_cast<int>(unread.size());
+  if (!unread.empty()) {
+    std::string list;
+    for (int k : unread) list += (list.empty() ? "" : ", ") + std::to_string(k);
+    notes.messages.push_back(
+        std::to_string(unread.size()) + " subgraph(s) not read (" + list +
+        "): no control flow from subgraph 0 runs them");
+  }
+  return Status::ok();
 }
 
 Result<std::shared_ptr<Model>> read_model(const uint8_t* data, size_t size,

@@ -1,11 +1,19 @@
 // Reads TFLite model files (.tflite, FlatBuffers "TFL3") into the engine's
-// IR. See docs/ for which ops map to which canonical form.
+// IR. See docs/tflite.md for the reader, docs/engine.md for which ops map
+// to which canonical form.
 //
 // Contract:
 // - Every file is checked (size, identifier, FlatBuffers verifier) before
 //   any field is read; nothing here throws, aborts or reads out of bounds.
-// - Only subgraph 0 (the main graph) is read; further subgraphs are
-//   counted in LoadNotes and otherwise ignored.
+// - Subgraph 0 is the main graph. The subgraphs its control flow runs (IF's
+//   branches, WHILE's cond and body, at any depth) are read too, each into
+//   a Model of its own held by the op's attributes (IfAttrs, WhileAttrs);
+//   references out of range, cycles between subgraphs and arity mismatches
+//   are kInvalidGraph errors naming the op and the subgraphs. CALL_ONCE
+//   whose init subgraph has no inputs and no outputs is dropped (a note);
+//   resource variables (VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE), which
+//   such init subgraphs set up, are kUnsupportedOp. Subgraphs nothing runs
+//   are counted in LoadNotes and not read.
 // - Constant tensors point into the file's bytes; Model::storage keeps
 //   them alive. Constants that are not aligned for their element type are
 //   copied into owned storage.
@@ -27,7 +35,8 @@ namespace opscope::tflite {
 
 // What the reader passed over without failing.
 struct LoadNotes {
-  int ignored_subgraphs = 0;  // subgraphs after the first, not read
+  int read_subgraphs = 0;     // subgraph 0 and those its control flow runs
+  int ignored_subgraphs = 0;  // subgraphs nothing runs, not read
   std::vector<std::string> messages;  // one line each, for logs
 };
 

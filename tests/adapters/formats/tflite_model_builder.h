@@ -8,6 +8,20 @@
 //   int add = b.add_opcode(BuiltinOperator::ADD);
 //   b.add_op(add, {in, c}, {out}, b.add_options(...));
 //   std::vector<uint8_t> bytes = b.finish({in}, {out});
+//
+// Several subgraphs (control flow): tensors and ops go to the current
+// subgraph, subgraph 0 ("main") at first. begin_subgraph() starts the next
+// one and makes it current; tensor indices are per subgraph, as in the
+// file. Give each subgraph its inputs and outputs with set_subgraph_io();
+// finish() sets subgraph 0's.
+//
+//   int body = b.begin_subgraph("body");
+//   int i = b.add_tensor("i", TensorType::INT32, {});  // body's tensor 0
+//   ...
+//   b.set_subgraph_io({i, x}, {i_next, x_next});
+//   b.use_subgraph(0);
+//   b.add_op(b.add_opcode(BuiltinOperator::WHILE), {i0, x0}, {i1, x1},
+//            b.while_options(cond, body));
 #pragma once
 
 #include <cstdint>
@@ -83,8 +97,9 @@ class TfliteModelBuilder {
   }
 
   int add_tensor(TensorDef def) {
-    tensors_.push_back(std::move(def));
-    return static_cast<int>(tensors_.size() - 1);
+    auto& tensors = current().tensors;
+    tensors.push_back(std::move(def));
+    return static_cast<int>(tensors.size() - 1);
   }
   int add_tensor(const std::string& name, fb::TensorType type,
                  std::vector<int32_t> shape, uint32_t buffer = 0) {
@@ -96,7 +111,23 @@ class TfliteModelBuilder {
                    std::vector<int32_t> shape, const std::vector<T>& values) {
     return add_tensor(name, type, std::move(shape), add_buffer_of(values));
   }
-  TensorDef& tensor(int index) { return tensors_[index]; }
+  TensorDef& tensor(int index) { return current().tensors[index]; }
+
+  // Starts a new subgraph after the existing ones and makes it current;
+  // returns its index.
+  int begin_subgraph(const std::string& name = "") {
+    subgraphs_.emplace_back();
+    subgraphs_.back().name = name;
+    current_ = static_cast<int>(subgraphs_.size() - 1);
+    return current_;
+  }
+  // Makes subgraph `index` (already begun; 0 is the main one) current.
+  void use_subgraph(int index) { current_ = index; }
+  // The current subgraph's inputs and outputs (its tensor indices).
+  void set_subgraph_io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
+    current().inputs = std::move(inputs);
+    current().outputs = std::move(outputs);
+  }
 
   // Returns the opcode index. `deprecated_only` writes the code the way
   // old converters did (byte field only).
@@ -112,47 +143,44 @@ class TfliteModelBuilder {
     return OptionsDef{type, table.Union()};
   }
 
+  // Options of the control-flow ops; the indices are subgraph indices.
+  OptionsDef if_options(int32_t then_subgraph, int32_t else_subgraph) {
+    return options(fb::BuiltinOptions::IfOptions,
+                   fb::CreateIfOptions(fbb_, then_subgraph, else_subgraph));
+  }
+  OptionsDef while_options(int32_t cond_subgraph, int32_t body_subgraph) {
+    return options(fb::BuiltinOptions::WhileOptions,
+                   fb::CreateWhileOptions(fbb_, cond_subgraph, body_subgraph));
+  }
+  OptionsDef call_once_options(int32_t init_subgraph) {
+    return options(fb::BuiltinOptions::CallOnceOptions,
+                   fb::CreateCallOnceOptions(fbb_, init_subgraph));
+  }
+
+  // Adds an op to the current subgraph.
   void add_op(uint32_t opcode_index, std::vector<int32_t> inputs,
               std::vector<int32_t> outputs, OptionsDef options = {},
               std::vector<uint8_t> custom_options = {}) {
-    ops_.push_back({opcode_index, std::move(inputs), std::move(outputs),
-                    options, std::move(custom_options)});
+    current().ops.push_back({opcode_index, std::move(inputs), std::move(outputs),
+                             options, std::move(custom_options)});
   }
 
-  // Extra subgraphs (empty) after the main one.
+  // Extra subgraphs (empty) after the ones begun.
   void set_extra_subgraphs(int count) { extra_subgraphs_ = count; }
 
-  // Serializes the model. Call once.
+  // Serializes the model with `inputs` and `outputs` as subgraph 0's.
+  // Call once.
   std::vector<uint8_t> finish(const std::vector<int32_t>& inputs,
                               const std::vector<int32_t>& outputs) {
+    subgraphs_[0].inputs = inputs;
+    subgraphs_[0].outputs = outputs;
     std::vector<flatbuffers::Offset<fb::Buffer>> buffers;
     for (const BufferDef& b : buffers_) {
       buffers.push_back(fb::CreateBufferDirect(
           fbb_, b.bytes.empty() ? nullptr : &b.bytes, b.offset, b.size));
     }
-    std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
-    for (const TensorDef& t : tensors_) {
-      flatbuffers::Offset<fb::QuantizationParameters> quant;
-      if (!t.scales.empty()) {
-        quant = fb::CreateQuantizationParametersDirect(
-            fbb_, nullptr, nullptr, &t.scales,
-            t.zero_points.empty() ? nullptr : &t.zero_points,
-            fb::QuantizationDetails::NONE, 0, t.quantized_dimension);
-      }
-      tensors.push_back(fb::CreateTensorDirect(fbb_, &t.shape, t.type,
-                                               t.buffer, t.name.c_str(), quant,
-                                               t.is_variable, t.sparsity));
-    }
-    std::vector<flatbuffers::Offset<fb::Operator>> ops;
-    for (const OpDef& op : ops_) {
-      ops.push_back(fb::CreateOperatorDirect(
-          fbb_, op.opcode_index, &op.inputs, &op.outputs, op.options.type,
-          op.options.table,
-          op.custom_options.empty() ? nullptr : &op.custom_options));
-    }
     std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs;
-    subgraphs.push_back(fb::CreateSubGraphDirect(fbb_, &tensors, &inputs,
-                                                 &outputs, &ops, "main"));
+    for (const SubgraphDef& sg : subgraphs_) subgraphs.push_back(write_subgraph(sg));
     for (int i = 0; i < extra_subgraphs_; ++i) {
       subgraphs.push_back(fb::CreateSubGraphDirect(fbb_));
     }
@@ -172,6 +200,12 @@ class TfliteModelBuilder {
   }
 
  private:
+  struct SubgraphDef {
+    std::string name;
+    std::vector<TensorDef> tensors;
+    std::vector<OpDef> ops;
+    std::vector<int32_t> inputs, outputs;
+  };
   struct BufferDef {
     std::vector<uint8_t> bytes;
     uint64_t offset, size;
@@ -182,11 +216,38 @@ class TfliteModelBuilder {
     bool deprecated_only;
   };
 
+  SubgraphDef& current() { return subgraphs_[static_cast<size_t>(current_)]; }
+
+  flatbuffers::Offset<fb::SubGraph> write_subgraph(const SubgraphDef& sg) {
+    std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+    for (const TensorDef& t : sg.tensors) {
+      flatbuffers::Offset<fb::QuantizationParameters> quant;
+      if (!t.scales.empty()) {
+        quant = fb::CreateQuantizationParametersDirect(
+            fbb_, nullptr, nullptr, &t.scales,
+            t.zero_points.empty() ? nullptr : &t.zero_points,
+            fb::QuantizationDetails::NONE, 0, t.quantized_dimension);
+      }
+      tensors.push_back(fb::CreateTensorDirect(fbb_, &t.shape, t.type,
+                                               t.buffer, t.name.c_str(), quant,
+                                               t.is_variable, t.sparsity));
+    }
+    std::vector<flatbuffers::Offset<fb::Operator>> ops;
+    for (const OpDef& op : sg.ops) {
+      ops.push_back(fb::CreateOperatorDirect(
+          fbb_, op.opcode_index, &op.inputs, &op.outputs, op.options.type,
+          op.options.table,
+          op.custom_options.empty() ? nullptr : &op.custom_options));
+    }
+    return fb::CreateSubGraphDirect(fbb_, &tensors, &sg.inputs, &sg.outputs, &ops,
+                                    sg.name.empty() ? nullptr : sg.name.c_str());
+  }
+
   flatbuffers::FlatBufferBuilder fbb_;
   std::vector<BufferDef> buffers_;
-  std::vector<TensorDef> tensors_;
+  std::vector<SubgraphDef> subgraphs_ = std::vector<SubgraphDef>(1, SubgraphDef{"main", {}, {}, {}, {}});
+  int current_ = 0;
   std::vector<OpcodeDef> opcodes_;
-  std::vector<OpDef> ops_;
   int extra_subgraphs_ = 0;
 };
 

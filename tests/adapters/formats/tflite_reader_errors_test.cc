@@ -409,23 +409,5 @@ TEST(TfliteReaderErrors, BadSparseStructure) {
                     "lacks its segment or index array");
 }
 
-// Control flow over other subgraphs is refused naming the op, not left
-// to fail later on the tensors those subgraphs would have made (as
-// openWakeWord's hey_jarvis_v0.1.tflite, whose IF fed a RESHAPE, did).
-TEST(TfliteReaderErrors, ControlFlowIsNamedAsSuch) {
-  for (const BuiltinOperator op :
-       {BuiltinOperator::IF, BuiltinOperator::WHILE, BuiltinOperator::CALL_ONCE}) {
-    TfliteModelBuilder b;
-    const int in = b.add_tensor("cond", TensorType::BOOL, {1});
-    const int out = b.add_tensor("branch_out", TensorType::FLOAT32, {2});
-    const int y = b.add_tensor("y", TensorType::FLOAT32, {2});
-    b.add_op(b.add_opcode(op), {in}, {out});
-    b.add_op(b.add_opcode(BuiltinOperator::RELU), {out}, {y});
-    EXPECT_LOAD_ERROR(load_error(b.finish({in}, {y})), ErrorCode::kUnsupportedOp,
-                      "node 0 'branch_out' (", "control flow over other subgraphs",
-                      "the engine runs subgraph 0 only");
-  }
-}
-
 }  // namespace
 }  // namespace opscope::tflite
