@@ -1,10 +1,13 @@
 // Writes small synthetic .tflite seeds for the reader's fuzzer, one per
-// feature the reader translates, into the directory given as argv[1].
+// feature the reader translates, into the directory given as argv[1]:
+// convolutions, quantization, sparsity, and control flow over subgraphs
+// (IF, WHILE, an IF inside a WHILE body).
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "tests/adapters/formats/tflite_control_flow_models.h"
 #include "tests/adapters/formats/tflite_model_builder.h"
 
 namespace {
@@ -98,7 +101,11 @@ int main(int argc, char** argv) {
                   write(dir + "/synthetic_quantized_reshape.tflite",
                         quantized_reshape()) &&
                   write(dir + "/synthetic_sparse_densify.tflite",
-                        sparse_densify());
+                        sparse_densify()) &&
+                  write(dir + "/synthetic_if.tflite", control_flow_models::if_model()) &&
+                  write(dir + "/synthetic_while.tflite", control_flow_models::while_model()) &&
+                  write(dir + "/synthetic_nested_control_flow.tflite",
+                        control_flow_models::nested_model());
   if (!ok) std::fprintf(stderr, "cannot write seeds into %s\n", dir.c_str());
   return ok ? 0 : 1;
 }
