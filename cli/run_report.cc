@@ -60,7 +60,7 @@ std::vector<std::string> op_row(const OpStats& op, double cdf, bool engine_only 
   std::vector<std::string> row = {node_cell(op),
                                   std::string(2 * static_cast<size_t>(std::clamp(op.depth, 0, 8)), ' ') + op.type,
                                   truncate_middle(op.name, 40),
-                                  op.backend,
+                                  op.backend.empty() ? "-" : op.backend,  // a body op never run
                                   count_cell(op),
                                   format_fixed(op.first_us, 1),
                                   format_fixed(op.mean_us, 1),

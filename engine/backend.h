@@ -24,6 +24,9 @@ namespace opscope {
 
 struct BackendConfig {
   int threads = 1;
+  // The backends the bodies of control-flow nodes (IF branches, loop
+  // bodies) run on: the session's own list (control_flow.h).
+  std::vector<std::string> body_backends = {"cpu"};
 };
 
 class CompiledPartition {

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "engine/graph.h"
 #include "engine/status.h"
@@ -33,6 +34,11 @@ class PrepareContext {
       : graph_(graph), node_index_(node_index) {}
 
   Graph& graph() { return graph_; }
+  // The backends a control-flow node's bodies run on (BackendConfig).
+  const std::vector<std::string>& body_backends() const { return *body_backends_; }
+  void set_body_backends(const std::vector<std::string>* backends) {
+    if (backends != nullptr) body_backends_ = backends;
+  }
   const Node& node() const { return graph_.nodes[node_index_]; }
   int node_index() const { return node_index_; }
 
@@ -65,6 +71,8 @@ class PrepareContext {
   Graph& graph_;
   int node_index_;
   size_t scratch_bytes_ = 0;
+  static inline const std::vector<std::string> kReferenceOnly = {"cpu"};
+  const std::vector<std::string>* body_backends_ = &kReferenceOnly;
 };
 
 struct RunContext {

@@ -41,6 +41,7 @@ Result<std::unique_ptr<Session>> Session::create(
     ScopedStage stage(s->profiler_, Stage::kPartition);
     BackendConfig config;
     config.threads = std::max(1, options.threads);
+    config.body_backends = options.backends;
     for (const std::string& name : options.backends) {
       OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend,
                                create_backend(name, config));

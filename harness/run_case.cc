@@ -87,8 +87,11 @@ std::vector<OpStats> collect_ops(const Session& session,
       op.live_bytes = static_cast<int64_t>(mem.nodes[i].live_bytes);
       op.weights_bytes = static_cast<int64_t>(mem.nodes[i].weights_bytes);
       op.scratch_bytes = static_cast<int64_t>(mem.nodes[i].scratch_bytes);
-    } else {
-      op.backend = "cpu";  // bodies run as sessions on the reference backend
+    } else if (profiler != nullptr && profiler->node_backend(i) >= 0) {
+      // Bodies run as sessions on the session's backend list, so the id
+      // indexes the same names.
+      const int b = profiler->node_backend(i);
+      if (b < static_cast<int>(session.backend_names().size())) op.backend = session.backend_names()[b];
     }
     for (int id : n.outputs) {
       if (id >= 0) op.output_shapes.push_back(shape_to_string(graph.tensors[id].shape));

@@ -18,8 +18,10 @@ KernelFactory find_kernel(const Graph& graph, const Node& node,
 
 // The kernel of graph.nodes[node_index], prepared (shapes set, weights
 // packed); its scratch bytes go to `scratch_bytes`. kUnsupportedOp naming
-// the node when there is none, or prepare's error.
+// the node when there is none, or prepare's error. A control-flow node's
+// bodies run on `body_backends` (null: the reference backend).
 Result<std::unique_ptr<Kernel>> prepare_kernel(Graph& graph, int node_index,
-                                               size_t* scratch_bytes);
+                                               size_t* scratch_bytes,
+                                               const std::vector<std::string>* body_backends = nullptr);
 
 }  // namespace opscope::reference

@@ -12,6 +12,9 @@ namespace {
 
 class ReferenceBackend final : public Backend {
  public:
+  explicit ReferenceBackend(std::vector<std::string> body_backends)
+      : body_backends_(std::move(body_backends)) {}
+
   std::string_view name() const override { return "cpu"; }
 
   bool supports(const Graph& graph, int node_index,
@@ -27,18 +30,21 @@ class ReferenceBackend final : public Backend {
       KernelPartition::Step step;
       step.node = node;
       OPSCOPE_ASSIGN_OR_RETURN(step.kernel,
-                               prepare_kernel(graph, node, &step.scratch_bytes));
+                               prepare_kernel(graph, node, &step.scratch_bytes, &body_backends_));
       steps.push_back(std::move(step));
     }
     return std::unique_ptr<CompiledPartition>(
         new KernelPartition(std::move(steps), backend_id));
   }
+
+ private:
+  std::vector<std::string> body_backends_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> create_reference_backend(const BackendConfig&) {
-  return std::make_unique<ReferenceBackend>();
+std::unique_ptr<Backend> create_reference_backend(const BackendConfig& config) {
+  return std::make_unique<ReferenceBackend>(config.body_backends);
 }
 
 }  // namespace opscope::reference

@@ -14,7 +14,8 @@ bool reference_supports(const Graph& graph, int node_index, std::string* why_not
 namespace reference {
 
 Result<std::unique_ptr<Kernel>> prepare_kernel(Graph& graph, int node_index,
-                                               size_t* scratch_bytes) {
+                                               size_t* scratch_bytes,
+                                               const std::vector<std::string>* body_backends) {
   std::string why;
   KernelFactory factory = find_kernel(graph, graph.nodes[node_index], &why);
   if (factory == nullptr) {
@@ -22,6 +23,7 @@ Result<std::unique_ptr<Kernel>> prepare_kernel(Graph& graph, int node_index,
   }
   std::unique_ptr<Kernel> kernel = factory();
   PrepareContext ctx(graph, node_index);
+  ctx.set_body_backends(body_backends);
   OPSCOPE_RETURN_IF_ERROR(kernel->prepare(ctx));
   *scratch_bytes = ctx.scratch_bytes();
   return kernel;

@@ -1,7 +1,7 @@
-// What the control-flow kernels (IF, LOOP, WHILE) share: a body (a branch,
-// a loop body, a condition) as a Session of its own on the reference
-// backend, created at prepare; copies into its inputs; the cap on body runs
-// per invoke.
+// What the control-flow kernels (IF, LOOP, WHILE, SCAN) share: a body (a
+// branch, a loop body, a condition) as a Session of its own on the
+// session's backends (one thread: the body runs inside one op), created at
+// prepare; copies into its inputs; the cap on body runs per invoke.
 #pragma once
 
 #include <cstdint>
@@ -50,7 +50,7 @@ inline Result<std::unique_ptr<Session>> make_body_session(PrepareContext& ctx,
                                                           std::shared_ptr<const Model> model,
                                                           const char* role) {
   SessionOptions options;
-  options.backends = {"cpu"};
+  options.backends = ctx.body_backends();
   auto created = Session::create(std::move(model), options);
   if (!created.is_ok()) {
     return ctx.error(created.status().code(), std::string(role) + ": " + created.status().message());
