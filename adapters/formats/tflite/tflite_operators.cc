@@ -1,5 +1,6 @@
 // Step 2 of the reader: operators -> nodes, with index checks.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/formats/tflite/tflite_op_map.h"
@@ -101,6 +102,10 @@ Status read_operators(const ReadContext& ctx) {
       continue;
     }
     const OpContext op_ctx{ctx, op, builtin};
+    if (!custom && is_sequence_recurrent(builtin)) {
+      OPSCOPE_RETURN_IF_ERROR(translate_sequence_recurrent(op_ctx, std::move(node)));
+      continue;
+    }
     OPSCOPE_RETURN_IF_ERROR(custom ? translate_custom(op_ctx, node)
                                    : translate_builtin(op_ctx, node));
     graph.nodes.push_back(std::move(node));
