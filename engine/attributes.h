@@ -194,6 +194,12 @@ struct RecurrentAttrs {
   bool batch_first = false;  // ONNX layout = 1
   float clip = 0.0f;         // > 0: gate inputs clipped to [-clip, clip]
   bool linear_before_reset = false;  // GRU
+  // LSTM: > 0: the cell state is clipped to [-cell_clip, cell_clip] after
+  // each update (TFLite's cell_clip; ONNX has none).
+  float cell_clip = 0.0f;
+  // LSTM: coupled input and forget gates, i = 1 - f; W's, R's and B's i rows
+  // and P's i entries are then not read (TFLite's CIFG, ONNX's input_forget).
+  bool input_forget = false;
   // Per direction, in order: LSTM f, g, h; GRU f, g; RNN f (forward
   // direction's first, then the reverse's).
   std::vector<GateFunction> activations;

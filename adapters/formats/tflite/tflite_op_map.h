@@ -37,6 +37,13 @@ Status translate_while(const OpContext& c, Node& node);
 // node (it has no effect the engine could observe) and notes it.
 Status check_call_once(const OpContext& c, const Node& node);
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_LSTM and
+// UNIDIRECTIONAL_SEQUENCE_RNN (tflite_ops_recurrent.cc) become several engine
+// nodes and new constants: translate_sequence_recurrent appends them to
+// c.ctx.graph itself (all with the operator's source index).
+bool is_sequence_recurrent(int32_t builtin_code);
+Status translate_sequence_recurrent(const OpContext& c, Node node);
+
 // "node 12 'conv2d_3' (CONV_2D)", as describe_node() words it.
 std::string node_label(const Node& node);
 

@@ -1,6 +1,7 @@
 // Step 2 of the reader: operators -> nodes, with index checks; DENSIFY of a
 // constant folded, CALL_ONCE dropped.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/formats/tflite/tflite_op_map.h"
@@ -111,6 +112,10 @@ Status read_operators(const ReadContext& ctx) {
           std::to_string(op.builtin_options_as_CallOnceOptions()->init_subgraph_index()) +
           " takes and gives nothing, so running it once has no effect the engine could "
           "observe");
+      continue;
+    }
+    if (!custom && is_sequence_recurrent(builtin)) {
+      OPSCOPE_RETURN_IF_ERROR(translate_sequence_recurrent(op_ctx, std::move(node)));
       continue;
     }
     OPSCOPE_RETURN_IF_ERROR(custom ? translate_custom(op_ctx, node)

@@ -139,13 +139,17 @@ class RecurrentKernel final : public Kernel {
     if (op_ == OpKind::kRnn) {
       for (int64_t j = 0; j < H; ++j) next[j] = apply_gate(fn[0], clipped(gates[j]));
     } else if (op_ == OpKind::kLstm) {
-      // Rows: i, o, f, c; peepholes P: i, o, f.
+      // Rows: i, o, f, c; peepholes P: i, o, f. Coupled gates (input_forget)
+      // take i = 1 - f; cell_clip bounds the new cell state (TFLite).
       for (int64_t j = 0; j < H; ++j) {
-        const float gi = apply_gate(fn[0], clipped(gates[j] + (p ? p[j] * c[j] : 0.0f)));
         const float gf =
             apply_gate(fn[0], clipped(gates[2 * H + j] + (p ? p[2 * H + j] * c[j] : 0.0f)));
+        const float gi = attrs_.input_forget
+                             ? 1.0f - gf
+                             : apply_gate(fn[0], clipped(gates[j] + (p ? p[j] * c[j] : 0.0f)));
         const float gc = apply_gate(fn[1], clipped(gates[3 * H + j]));
         c[j] = gf * c[j] + gi * gc;
+        if (attrs_.cell_clip > 0.0f) c[j] = std::clamp(c[j], -attrs_.cell_clip, attrs_.cell_clip);
         const float go = apply_gate(fn[0], clipped(gates[H + j] + (p ? p[H + j] * c[j] : 0.0f)));
         next[j] = go * apply_gate(fn[2], c[j]);
       }
