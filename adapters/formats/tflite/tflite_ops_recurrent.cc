@@ -417,18 +417,29 @@ Result<LstmWeights> read_lstm_direction(Emitter& e, const LstmInputs& in, const 
   return w;
 }
 
-// The LSTM fused activation: the cell gate's and the output's function.
-Result<GateFunction> lstm_activation(Emitter& e, fb::ActivationFunctionType a) {
+// The fused activation as a gate function: TANH or RELU, and NONE (the
+// identity) where `allow_none`; anything else is refused naming `op`.
+Result<GateFunction> fused_activation(Emitter& e, fb::ActivationFunctionType a, bool allow_none,
+                                      const char* op) {
   switch (a) {
     case fb::ActivationFunctionType::TANH: return GateFunction{GateActivation::kTanh, 0, 0};
     case fb::ActivationFunctionType::RELU: return GateFunction{GateActivation::kRelu, 0, 0};
+    case fb::ActivationFunctionType::NONE:
+      if (allow_none) return GateFunction{GateActivation::kAffine, 1, 0};
+      break;
     default: break;
   }
   const char* name = fb::EnumNameActivationFunctionType(a);
   return e.error(ErrorCode::kUnsupportedOp,
                  std::string("fused activation ") +
                      (name && name[0] ? name : std::to_string(static_cast<int>(a))) +
-                     " is not supported for LSTM (TANH and RELU are)");
+                     " is not supported for " + op +
+                     (allow_none ? " (NONE, TANH and RELU are)" : " (TANH and RELU are)"));
+}
+
+// The LSTM fused activation: the cell gate's and the output's function.
+Result<GateFunction> lstm_activation(Emitter& e, fb::ActivationFunctionType a) {
+  return fused_activation(e, a, /*allow_none=*/false, "LSTM");
 }
 
 Status check_clips(Emitter& e, float cell_clip, float proj_clip) {
@@ -607,17 +618,7 @@ Status bidirectional_sequence_lstm(const OpContext& c, Node& node) {
 // ----------------------------------------------------------------- RNN ---
 
 Result<GateFunction> rnn_activation(Emitter& e, fb::ActivationFunctionType a) {
-  switch (a) {
-    case fb::ActivationFunctionType::NONE: return GateFunction{GateActivation::kAffine, 1, 0};
-    case fb::ActivationFunctionType::TANH: return GateFunction{GateActivation::kTanh, 0, 0};
-    case fb::ActivationFunctionType::RELU: return GateFunction{GateActivation::kRelu, 0, 0};
-    default: break;
-  }
-  const char* name = fb::EnumNameActivationFunctionType(a);
-  return e.error(ErrorCode::kUnsupportedOp,
-                 std::string("fused activation ") +
-                     (name && name[0] ? name : std::to_string(static_cast<int>(a))) +
-                     " is not supported for RNN (NONE, TANH and RELU are)");
+  return fused_activation(e, a, /*allow_none=*/true, "RNN");
 }
 
 // (input, input_weights [H, in], recurrent_weights [H, H], bias [H],
