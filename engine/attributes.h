@@ -175,6 +175,26 @@ struct EinsumAttrs {
   std::string equation;
 };
 
+// LANDMARKS_TO_TRANSFORM_MATRIX (op_kind.h): landmark indices into the
+// input's N landmarks (each in [0, N)), the crop's size in pixels (> 0) and
+// its scale about the subset's bounding box (> 0).
+struct LandmarksToMatrixAttrs {
+  std::vector<int32_t> subset;  // the landmarks whose bounding box is cropped
+  int32_t left_rotation_idx = 0;
+  int32_t right_rotation_idx = 0;
+  float target_rotation_radians = 0;
+  int32_t output_height = 0;
+  int32_t output_width = 0;
+  float scale_x = 1;
+  float scale_y = 1;
+};
+
+// TRANSFORM_TENSOR_BILINEAR (op_kind.h): the output's height and width.
+struct TransformTensorAttrs {
+  int32_t output_height = 0;
+  int32_t output_width = 0;
+};
+
 // An activation of a recurrent layer's gates (ONNX's names; alpha and beta
 // as ONNX defines them for each).
 enum class GateActivation : uint8_t {
@@ -332,7 +352,8 @@ using Attributes =
                  ReduceAttrs, ReshapeAttrs, SqueezeAttrs, ConcatenationAttrs,
                  StridedSliceAttrs, DepthToSpaceAttrs, ResizeAttrs, PadAttrs, ResizeNdAttrs,
                  HardSigmoidAttrs, UnaryParamsAttrs, LayerNormAttrs, ArgAttrs, IsInfAttrs, TriluAttrs, TopKAttrs, CastAttrs, IfAttrs, LoopAttrs, WhileAttrs, ScanAttrs,
-                 CumSumAttrs, OneHotAttrs, EinsumAttrs, RecurrentAttrs, QuantizeAttrs,
+                 CumSumAttrs, OneHotAttrs, EinsumAttrs, LandmarksToMatrixAttrs, TransformTensorAttrs,
+                 RecurrentAttrs, QuantizeAttrs,
                  GatherAttrs, GatherElementsAttrs, GatherNdAttrs>;
 
 }  // namespace opscope

@@ -84,6 +84,9 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kCumSum: return "CUMSUM";
     case OpKind::kOneHot: return "ONE_HOT";
     case OpKind::kEinsum: return "EINSUM";
+    case OpKind::kLandmarksToTransformMatrix: return "LANDMARKS_TO_TRANSFORM_MATRIX";
+    case OpKind::kTransformTensorBilinear: return "TRANSFORM_TENSOR_BILINEAR";
+    case OpKind::kTransformLandmarks: return "TRANSFORM_LANDMARKS";
     case OpKind::kLstm: return "LSTM";
     case OpKind::kGru: return "GRU";
     case OpKind::kRnn: return "RNN";

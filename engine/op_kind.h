@@ -197,6 +197,28 @@ enum class OpKind : uint16_t {
   // one operand takes its diagonal, "..." broadcasts (numpy rules), every
   // label not in the output is summed. A label's dims must be equal.
   kEinsum,
+  // MediaPipe's landmark-crop ops (TFLite custom ops, version 2; their
+  // semantics are MediaPipe's CPU kernels, mediapipe/util/tflite/operations).
+  // A 4x4 transform matrix M maps a crop's pixel (x, y) to the source's:
+  // (x, y, 0, 1) -> (M[0]·v, M[1]·v); rows 2 and 3 are identity.
+  //
+  // (landmarks f32 [1, N, 3]) attrs LandmarksToMatrixAttrs -> f32 [1, 4, 4]:
+  // the matrix of a crop of output_width x output_height around the subset
+  // landmarks' (x, y), rotated so the line from the left to the right
+  // rotation landmark lies at target_rotation_radians, and scaled by
+  // scale_x/scale_y about the subset's bounding box in that rotated frame
+  // ("Landmarks2TransformMatrix").
+  kLandmarksToTransformMatrix,
+  // (data f32 [1, H, W, C], matrix f32 [1, 4, 4]) attrs TransformTensorAttrs
+  // -> f32 [1, out_h, out_w, C]: each output pixel samples data bilinearly at
+  // M applied to its coordinates (pixel centres, "align corners" as v2
+  // corrects it); a point outside [0, W-1] x [0, H-1] gives 0
+  // ("TransformTensorBilinear").
+  kTransformTensorBilinear,
+  // (landmarks f32 [1, N, 2 or 3], matrix f32 [1, 4, 4]) -> landmarks'
+  // shape: (x, y) -> (M[0]·(x, y, 0, 1), M[1]·(x, y, 0, 1)), z kept
+  // ("TransformLandmarks").
+  kTransformLandmarks,
   // Recurrent layers, ONNX's forms, f32, attrs RecurrentAttrs:
   // (X [seq, batch, in], W [dirs, G*H, in], R [dirs, G*H, H],
   //  B [dirs, 2*G*H]?, sequence_lens i32 [batch]?, initial_h [dirs, batch, H]?,

@@ -107,6 +107,9 @@ Rule rule_for(OpKind op) {
     case OpKind::kCumSum: return shapes::cumsum;
     case OpKind::kOneHot: return shapes::one_hot;
     case OpKind::kEinsum: return shapes::einsum;
+    case OpKind::kLandmarksToTransformMatrix: return shapes::landmarks_to_transform_matrix;
+    case OpKind::kTransformTensorBilinear: return shapes::transform_tensor_bilinear;
+    case OpKind::kTransformLandmarks: return shapes::transform_landmarks;
     case OpKind::kLstm:
     case OpKind::kGru:
     case OpKind::kRnn: return shapes::recurrent;

@@ -140,6 +140,12 @@ Result<OneHotGeometry> one_hot_geometry(PrepareContext& ctx);
 // einsum_shapes.cc: EINSUM (einsum_plan.h parses the equation).
 Status einsum(PrepareContext& ctx);
 
+// landmark_transform_shapes.cc: MediaPipe's LANDMARKS_TO_TRANSFORM_MATRIX,
+// TRANSFORM_TENSOR_BILINEAR and TRANSFORM_LANDMARKS (op_kind.h).
+Status landmarks_to_transform_matrix(PrepareContext& ctx);
+Status transform_tensor_bilinear(PrepareContext& ctx);
+Status transform_landmarks(PrepareContext& ctx);
+
 // The broadcast plan behind binary (also PRELU's rule), for the f32 and int8
 // binary kernels and PRELU.
 Result<BroadcastPlan> binary_broadcast(PrepareContext& ctx);

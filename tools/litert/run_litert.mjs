@@ -103,6 +103,12 @@ function parseArgs(argv) {
 // SIMD, else litert_wasm_compat_internal.js. Node 20 has relaxed SIMD only
 // behind --experimental-wasm-relaxed-simd, so by default it is the compat
 // build. The threaded and JSPI builds are never used.
+// Error lines the runtime has printed. A failed run() of LiteRT.js's compiled
+// model (an unresolved custom op, a kernel that fails to prepare) only logs
+// and hands back outputs it never wrote; LiteRtRunner.run() turns new lines
+// here into an exception, so this tool never writes such outputs.
+const runtimeErrors = [];
+
 async function loadLiteRtInNode(nodeDir, verbose) {
   const anchor = path.join(nodeDir, 'package.json');
   let coreEntry;
@@ -117,6 +123,7 @@ async function loadLiteRtInNode(nodeDir, verbose) {
   // Expected in Node, where there is no NPU: said once per environment.
   const benign = /^INFO: |^WARNING: \[npu_registry\.cc:\d+\] NPU accelerator could not be loaded/;
   const log = (s) => {
+    if (/^ERROR: /.test(s)) runtimeErrors.push(s);
     if (verbose || !benign.test(s)) process.stderr.write(`[litert] ${s}\n`);
   };
   Object.assign(globalThis, {
@@ -251,11 +258,16 @@ class LiteRtRunner {
       return buffer;
     });
     let outBuffers;
+    const errorsBefore = runtimeErrors.length;
     try {
       outBuffers = this.compiled.run(0, buffers);
       if (typeof outBuffers?.then === 'function') outBuffers = await outBuffers;
     } finally {
       for (const b of buffers) b.delete();
+    }
+    if (runtimeErrors.length > errorsBefore) {
+      for (const b of outBuffers ?? []) b.delete();
+      throw new Error(`LiteRT failed to run the model: ${runtimeErrors.slice(errorsBefore).join('; ')}`);
     }
     try {
       return outBuffers.map((buffer, i) => {

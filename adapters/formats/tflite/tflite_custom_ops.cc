@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "adapters/formats/tflite/tflite_flex_options.h"
 #include "adapters/formats/tflite/tflite_op_map.h"
 
 namespace opscope::tflite {
@@ -79,12 +80,71 @@ Status convolution_2d_transpose_bias(const OpContext& c, Node& node) {
   return Status::ok();
 }
 
+// MediaPipe's landmark-crop ops exist in versions 1 and 2 with different
+// options and semantics; the engine has version 2 (what MediaPipe's current
+// models and LiteRT.js use).
+Status expect_version_2(const OpContext& c, const Node& node) {
+  if (c.version == 2) return Status::ok();
+  return node_error(node, ErrorCode::kUnsupportedOp,
+                    "version " + std::to_string(c.version) +
+                        " of this custom op is not supported (the engine has version 2)");
+}
+
+// Options: subset_idxs (ints), left_rotation_idx, right_rotation_idx,
+// target_rotation_radians, output_height, output_width, scale_x, scale_y.
+// The shape rule checks the indices against the landmarks.
+Status landmarks_to_transform_matrix(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
+  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
+  OPSCOPE_ASSIGN_OR_RETURN(ByteRange bytes, custom_options(c, node));
+  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, FlexOptions::parse(bytes, node));
+  LandmarksToMatrixAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.subset, o.int_vector("subset_idxs"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.left_rotation_idx, o.int_value("left_rotation_idx"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.right_rotation_idx, o.int_value("right_rotation_idx"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.target_rotation_radians, o.float_value("target_rotation_radians"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.output_height, o.int_value("output_height"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.output_width, o.int_value("output_width"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.scale_x, o.float_value("scale_x"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.scale_y, o.float_value("scale_y"));
+  node.op = OpKind::kLandmarksToTransformMatrix;
+  node.attrs = std::move(a);
+  return Status::ok();
+}
+
+// Inputs (data, matrix); options output_height, output_width.
+Status transform_tensor_bilinear(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
+  OPSCOPE_ASSIGN_OR_RETURN(ByteRange bytes, custom_options(c, node));
+  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, FlexOptions::parse(bytes, node));
+  TransformTensorAttrs a;
+  OPSCOPE_ASSIGN_OR_RETURN(a.output_height, o.int_value("output_height"));
+  OPSCOPE_ASSIGN_OR_RETURN(a.output_width, o.int_value("output_width"));
+  node.op = OpKind::kTransformTensorBilinear;
+  node.attrs = a;
+  return Status::ok();
+}
+
+// Inputs (landmarks, matrix); version 2 has no options.
+Status transform_landmarks(const OpContext& c, Node& node) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
+  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
+  node.op = OpKind::kTransformLandmarks;
+  return Status::ok();
+}
+
 }  // namespace
 
 Status translate_custom(const OpContext& c, Node& node) {
   if (node.type_name == "Convolution2DTransposeBias") {
     return convolution_2d_transpose_bias(c, node);
   }
+  if (node.type_name == "Landmarks2TransformMatrix") {
+    return landmarks_to_transform_matrix(c, node);
+  }
+  if (node.type_name == "TransformTensorBilinear") return transform_tensor_bilinear(c, node);
+  if (node.type_name == "TransformLandmarks") return transform_landmarks(c, node);
   node.op = OpKind::kUnknown;
   return Status::ok();
 }

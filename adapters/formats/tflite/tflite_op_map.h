@@ -17,6 +17,7 @@ struct OpContext {
   const ReadContext& ctx;
   const fb::Operator& op;
   int32_t builtin_code;  // resolved code (CUSTOM for custom ops)
+  int32_t version = 1;   // the operator code's version (custom ops differ by it)
 };
 
 // Sets node.op and node.attrs, reordering inputs where the canonical form

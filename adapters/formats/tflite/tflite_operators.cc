@@ -102,7 +102,7 @@ Status read_operators(const ReadContext& ctx) {
       ++ctx.info->folded_nodes;
       continue;
     }
-    const OpContext op_ctx{ctx, op, builtin};
+    const OpContext op_ctx{ctx, op, builtin, code.version()};
     if (builtin == static_cast<int32_t>(fb::BuiltinOperator::CALL_ONCE)) {
       OPSCOPE_RETURN_IF_ERROR(check_call_once(op_ctx, node));
       ++ctx.info->folded_nodes;

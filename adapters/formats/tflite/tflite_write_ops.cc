@@ -2,6 +2,8 @@
 // tflite_op_map.cc and tflite_custom_ops.cc.
 #include "adapters/formats/tflite/tflite_write_ops.h"
 
+#include <flatbuffers/flexbuffers.h>
+
 #include <cstring>
 #include <string>
 #include <utility>
@@ -100,6 +102,48 @@ Status transpose_conv(const Graph& graph, int node_index, flatbuffers::FlatBuffe
                                              activation(a.activation)));
   out.inputs = {shape_id, node.inputs[1], node.inputs[0], bias};
   return Status::ok();
+}
+
+// MediaPipe's landmark-crop ops, version 2, options as a FlexBuffer map
+// (see tflite_custom_ops.cc).
+void mediapipe_landmark_op(const Node& node, EncodedOp& out) {
+  out.builtin = BuiltinOperator::CUSTOM;
+  out.version = 2;
+  flexbuffers::Builder fbx;
+  switch (node.op) {
+    case OpKind::kLandmarksToTransformMatrix: {
+      const auto& a = node.attr<LandmarksToMatrixAttrs>();
+      out.custom_code = "Landmarks2TransformMatrix";
+      fbx.Map([&] {
+        fbx.Int("left_rotation_idx", a.left_rotation_idx);
+        fbx.Int("output_height", a.output_height);
+        fbx.Int("output_width", a.output_width);
+        fbx.Int("right_rotation_idx", a.right_rotation_idx);
+        fbx.Float("scale_x", a.scale_x);
+        fbx.Float("scale_y", a.scale_y);
+        fbx.TypedVector("subset_idxs", [&] {
+          for (int32_t i : a.subset) fbx.Int(i);
+        });
+        fbx.Float("target_rotation_radians", a.target_rotation_radians);
+      });
+      break;
+    }
+    case OpKind::kTransformTensorBilinear: {
+      const auto& a = node.attr<TransformTensorAttrs>();
+      out.custom_code = "TransformTensorBilinear";
+      fbx.Map([&] {
+        fbx.Int("output_height", a.output_height);
+        fbx.Int("output_width", a.output_width);
+      });
+      break;
+    }
+    default:  // kTransformLandmarks: an empty map
+      out.custom_code = "TransformLandmarks";
+      fbx.Map([] {});
+      break;
+  }
+  fbx.Finish();
+  out.custom_options = fbx.GetBuffer();
 }
 
 }  // namespace
@@ -276,6 +320,11 @@ Status encode_op(const Graph& graph, int node_index, flatbuffers::FlatBufferBuil
                         "RESIZE (ONNX Resize semantics) has no TFLite encoding");
     case OpKind::kDequantize: return builtin(BuiltinOperator::DEQUANTIZE);
     case OpKind::kQuantize: return builtin(BuiltinOperator::QUANTIZE);
+    case OpKind::kLandmarksToTransformMatrix:
+    case OpKind::kTransformTensorBilinear:
+    case OpKind::kTransformLandmarks:
+      mediapipe_landmark_op(node, out);
+      return Status::ok();
     default: break;
   }
   return unwritable(graph, node_index,

@@ -18,6 +18,7 @@ namespace opscope::tflite {
 struct EncodedOp {
   fb::BuiltinOperator builtin = fb::BuiltinOperator::CUSTOM;
   std::string custom_code;  // CUSTOM only
+  int32_t version = 1;      // the operator code's version (MediaPipe's ops are 2)
   fb::BuiltinOptions options_type = fb::BuiltinOptions::NONE;
   flatbuffers::Offset<void> options;
   std::vector<uint8_t> custom_options;

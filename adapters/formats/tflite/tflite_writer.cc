@@ -145,9 +145,10 @@ class ModelWriter {
     return Status::ok();
   }
 
-  uint32_t opcode_index(fb::BuiltinOperator op, const std::string& custom_code) {
+  uint32_t opcode_index(fb::BuiltinOperator op, const std::string& custom_code,
+                        int32_t version) {
     for (size_t i = 0; i < opcode_keys_.size(); ++i) {
-      if (opcode_keys_[i].first == op && opcode_keys_[i].second == custom_code) {
+      if (opcode_keys_[i] == OpcodeKey{op, custom_code, version}) {
         return static_cast<uint32_t>(i);
       }
     }
@@ -157,8 +158,8 @@ class ModelWriter {
     const int8_t deprecated = static_cast<int8_t>(code < 127 ? code : 127);
     opcodes_.push_back(fb::CreateOperatorCode(
         fbb_, deprecated, custom_code.empty() ? 0 : fbb_.CreateString(custom_code),
-        /*version=*/1, op));
-    opcode_keys_.emplace_back(op, custom_code);
+        version, op));
+    opcode_keys_.push_back({op, custom_code, version});
     return static_cast<uint32_t>(opcodes_.size() - 1);
   }
 
@@ -175,9 +176,13 @@ class ModelWriter {
     std::vector<int32_t> inputs, outputs;
     for (int id : enc.inputs) inputs.push_back(numbering_.file_id(id));
     for (int id : graph_.nodes[node_index].outputs) outputs.push_back(numbering_.file_id(id));
-    const uint32_t code = opcode_index(enc.builtin, enc.custom_code);
+    const uint32_t code = opcode_index(enc.builtin, enc.custom_code, enc.version);
     const auto in_vec = fbb_.CreateVector(inputs);
     const auto out_vec = fbb_.CreateVector(outputs);
+    // Aligned so that FlexBuffer options read in place keep their alignment.
+    if (!enc.custom_options.empty()) {
+      fbb_.ForceVectorAlignment(enc.custom_options.size(), sizeof(uint8_t), 16);
+    }
     const auto custom =
         enc.custom_options.empty() ? 0 : fbb_.CreateVector(enc.custom_options);
     return fb::CreateOperator(fbb_, code, in_vec, out_vec, enc.options_type, enc.options,
@@ -223,7 +228,13 @@ class ModelWriter {
   flatbuffers::FlatBufferBuilder fbb_{1 << 20};
   std::vector<flatbuffers::Offset<fb::Buffer>> buffers_;
   std::vector<flatbuffers::Offset<fb::OperatorCode>> opcodes_;
-  std::vector<std::pair<fb::BuiltinOperator, std::string>> opcode_keys_;
+  struct OpcodeKey {
+    fb::BuiltinOperator op;
+    std::string custom_code;
+    int32_t version;
+    bool operator==(const OpcodeKey&) const = default;
+  };
+  std::vector<OpcodeKey> opcode_keys_;
   std::vector<ExtraConstant> extras_;
 };
 

@@ -115,6 +115,9 @@ const Entry kTable[] = {
     {OpKind::kCumSum, kAny, make_cumsum},  // f32, i32, i64: checked at prepare
     {OpKind::kOneHot, kAny, make_one_hot},  // indices f32, i32, i64; values any
     {OpKind::kEinsum, kAny, make_einsum},   // f32, i32, i64
+    {OpKind::kLandmarksToTransformMatrix, f32, make_landmarks_to_transform_matrix},
+    {OpKind::kTransformTensorBilinear, f32, make_transform_tensor_bilinear},
+    {OpKind::kTransformLandmarks, f32, make_transform_landmarks},
     {OpKind::kLstm, f32, make_recurrent_f32},
     {OpKind::kGru, f32, make_recurrent_f32},
     {OpKind::kRnn, f32, make_recurrent_f32},

@@ -97,6 +97,10 @@ std::unique_ptr<Kernel> make_while();  // WHILE: cond and body run as sessions o
 std::unique_ptr<Kernel> make_cumsum();   // f32, i32, i64
 std::unique_ptr<Kernel> make_one_hot();  // any values dtype
 std::unique_ptr<Kernel> make_einsum();   // f32, i32, i64
+// MediaPipe's landmark-crop ops (landmark_transforms.cc), f32.
+std::unique_ptr<Kernel> make_landmarks_to_transform_matrix();
+std::unique_ptr<Kernel> make_transform_tensor_bilinear();
+std::unique_ptr<Kernel> make_transform_landmarks();
 // ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on i32 / i64 (int_arithmetic.cc).
 std::unique_ptr<Kernel> make_add_i32();
 std::unique_ptr<Kernel> make_add_i64();
