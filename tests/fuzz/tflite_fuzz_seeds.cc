@@ -1,13 +1,15 @@
 // Writes small synthetic .tflite seeds for the reader's fuzzer, one per
 // feature the reader translates, into the directory given as argv[1]:
 // convolutions, quantization, sparsity, and control flow over subgraphs
-// (IF, WHILE, an IF inside a WHILE body).
+// (IF, WHILE, an IF inside a WHILE body), MediaPipe's landmark-crop custom
+// ops (FlexBuffer options).
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "tests/adapters/formats/tflite_control_flow_models.h"
+#include "tests/adapters/formats/tflite_mediapipe_models.h"
 #include "tests/adapters/formats/tflite_model_builder.h"
 
 namespace {
@@ -105,7 +107,10 @@ int main(int argc, char** argv) {
                   write(dir + "/synthetic_if.tflite", control_flow_models::if_model()) &&
                   write(dir + "/synthetic_while.tflite", control_flow_models::while_model()) &&
                   write(dir + "/synthetic_nested_control_flow.tflite",
-                        control_flow_models::nested_model());
+                        control_flow_models::nested_model()) &&
+                  write(dir + "/synthetic_mediapipe_crop.tflite",
+                        mediapipe_models::crop_model(
+                            mediapipe_models::flex_map(mediapipe_models::crop_options)));
   if (!ok) std::fprintf(stderr, "cannot write seeds into %s\n", dir.c_str());
   return ok ? 0 : 1;
 }

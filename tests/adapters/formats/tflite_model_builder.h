@@ -133,8 +133,8 @@ class TfliteModelBuilder {
   // old converters did (byte field only).
   uint32_t add_opcode(fb::BuiltinOperator code,
                       const std::string& custom_code = "",
-                      bool deprecated_only = false) {
-    opcodes_.push_back({code, custom_code, deprecated_only});
+                      bool deprecated_only = false, int32_t version = 1) {
+    opcodes_.push_back({code, custom_code, deprecated_only, version});
     return static_cast<uint32_t>(opcodes_.size() - 1);
   }
 
@@ -189,7 +189,7 @@ class TfliteModelBuilder {
       const int32_t value = static_cast<int32_t>(c.code);
       const int8_t deprecated = static_cast<int8_t>(value < 127 ? value : 127);
       codes.push_back(fb::CreateOperatorCodeDirect(
-          fbb_, deprecated, c.custom.empty() ? nullptr : c.custom.c_str(), 1,
+          fbb_, deprecated, c.custom.empty() ? nullptr : c.custom.c_str(), c.version,
           c.deprecated_only ? fb::BuiltinOperator::ADD : c.code));
     }
     auto model = fb::CreateModelDirect(fbb_, 3, &codes, &subgraphs,
@@ -214,6 +214,7 @@ class TfliteModelBuilder {
     fb::BuiltinOperator code;
     std::string custom;
     bool deprecated_only;
+    int32_t version;
   };
 
   SubgraphDef& current() { return subgraphs_[static_cast<size_t>(current_)]; }

@@ -2,6 +2,8 @@
 // datasets/fetch_models.sh). Skipped where the directory or a file is
 // missing, so the suite runs without network access.
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -29,6 +31,7 @@ constexpr RealModel kModels[] = {
     {"embedding_model.tflite", Precision::kF32},
     {"alexa_v0.1.tflite", Precision::kF32},
     {"hey_mycroft_v0.1.tflite", Precision::kF32},
+    {"face_landmark_with_attention.tflite", Precision::kF16},
 };
 
 std::string model_path(const char* file) {
@@ -93,6 +96,39 @@ TEST(TfliteRealModels, SelfieSegmentationEndsInTransposeConvBias) {
     EXPECT_EQ(g.tensors[n.inputs[1]].shape, (Shape{1, 2, 2, 16}));
   }
   EXPECT_EQ(found, 1);
+}
+
+// MediaPipe's attention face mesh crops lips, eyes and irises with its
+// landmark-crop custom ops; what their options hold is in
+// docs/tflite-ops-in-models.md.
+TEST(TfliteRealModels, FaceMeshAttentionCropsWithLandmarkOps) {
+  const std::string path = model_path("face_landmark_with_attention.tflite");
+  if (path.empty()) GTEST_SKIP() << "face_landmark_with_attention.tflite missing";
+  auto result = load_tflite_file(path);
+  ASSERT_TRUE(result.is_ok()) << result.status().to_string();
+  const Graph& g = result.value()->graph;
+  int matrices = 0, crops = 0, maps = 0;
+  for (const Node& n : g.nodes) {
+    if (n.op == OpKind::kLandmarksToTransformMatrix) {
+      ++matrices;
+      const auto& a = n.attr<LandmarksToMatrixAttrs>();
+      std::printf("[ options  ] %s: subset %zu landmarks, rotation %d -> %d at %.4f rad, "
+                  "output %dx%d, scale %.3f x %.3f\n",
+                  n.name.c_str(), a.subset.size(), a.left_rotation_idx, a.right_rotation_idx,
+                  a.target_rotation_radians, a.output_height, a.output_width, a.scale_x,
+                  a.scale_y);
+      EXPECT_EQ(g.tensors[n.inputs[0]].shape, (Shape{1, 468, 3}));
+    } else if (n.op == OpKind::kTransformTensorBilinear) {
+      ++crops;
+      const auto& a = n.attr<TransformTensorAttrs>();
+      EXPECT_EQ(g.tensors[n.outputs[0]].shape, (Shape{1, a.output_height, a.output_width, 32}));
+    } else if (n.op == OpKind::kTransformLandmarks) {
+      ++maps;
+    }
+  }
+  EXPECT_EQ(matrices, 3);
+  EXPECT_EQ(crops, 3);
+  EXPECT_EQ(maps, 5);
 }
 
 // The sparse variant stores weights sparsely behind 46 DENSIFY ops; the
