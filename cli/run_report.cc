@@ -130,6 +130,12 @@ void print_stages(const ResultDocument& d, std::FILE* out) {
                s.load_ms, s.partition_ms, s.prepare_ms, s.plan_ms,
                s.first_invoke_ms,
                s.load_ms + s.partition_ms + s.prepare_ms + s.plan_ms + s.first_invoke_ms);
+  if (s.replans > 0) {
+    std::fprintf(out,
+                 "replans      %d during the invokes, %.2f ms in all (shapes set by values "
+                 "computed at run time: docs/engine.md)\n",
+                 s.replans, s.replan_ms);
+  }
 }
 
 void print_latency(const ResultDocument& d, std::FILE* out) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ struct Graph {
   std::vector<Node> nodes;  // topological order
   std::vector<int> inputs;
   std::vector<int> outputs;
+  // Values that a session assumes for run-time tensors whose values set a
+  // shape (engine/value_operands.h), by tensor id: the shape rules read them
+  // as if constant, the kernels check them every run. Empty in a model.
+  std::map<int, std::vector<int64_t>> planned_values;
 
   int add_tensor(Tensor t) {
     tensors.push_back(std::move(t));

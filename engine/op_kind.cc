@@ -84,6 +84,7 @@ std::string_view to_string(OpKind kind) {
     case OpKind::kCumSum: return "CUMSUM";
     case OpKind::kOneHot: return "ONE_HOT";
     case OpKind::kEinsum: return "EINSUM";
+    case OpKind::kSlice: return "SLICE";
     case OpKind::kLandmarksToTransformMatrix: return "LANDMARKS_TO_TRANSFORM_MATRIX";
     case OpKind::kTransformTensorBilinear: return "TRANSFORM_TENSOR_BILINEAR";
     case OpKind::kTransformLandmarks: return "TRANSFORM_LANDMARKS";

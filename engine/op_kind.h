@@ -242,6 +242,14 @@ enum class OpKind : uint16_t {
   kTranspose,   // (input, perm i32 const)
   kConcatenation,  // (inputs...) attrs ConcatenationAttrs
   kStridedSlice,   // (input, begin, end, strides) all const, StridedSliceAttrs
+  // (data any dtype, starts, ends, axes?, steps? each i32/i64 [k]) ONNX's
+  // Slice: along each listed axis (default 0..k-1; negative counts from the
+  // end) take start, start+step, ... before end, start and end clamped as
+  // ONNX says (negative ones count from the end; steps may be negative, not
+  // 0). Any of the four may be computed at run time (value_operands.h): the
+  // kernel reads them every run and fails with kShapeChanged only when they
+  // give another output shape than planned.
+  kSlice,
   kDepthToSpace,   // (input NHWC) attrs DepthToSpaceAttrs
   kResizeBilinear,  // (input NHWC, size i32[2] const) attrs ResizeAttrs
   // (input f32, rank 1-4) attrs ResizeNdAttrs: ONNX Resize semantics

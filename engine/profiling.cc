@@ -9,6 +9,7 @@ std::string_view to_string(Stage stage) {
     case Stage::kPlan: return "plan";
     case Stage::kPrepare: return "prepare";
     case Stage::kInvoke: return "invoke";
+    case Stage::kReplan: return "replan";
   }
   return "?";
 }

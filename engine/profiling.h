@@ -12,7 +12,9 @@
 
 namespace opscope {
 
-enum class Stage : uint8_t { kLoad, kPartition, kPlan, kPrepare, kInvoke };
+// kReplan: an invoke re-planning because a run-time operand changed a shape
+// (engine/value_operands.h); it lies inside that invoke's time.
+enum class Stage : uint8_t { kLoad, kPartition, kPlan, kPrepare, kInvoke, kReplan };
 std::string_view to_string(Stage stage);
 
 // Monotonic clock in nanoseconds.

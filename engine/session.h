@@ -8,9 +8,17 @@
 // scratch lives in one arena.
 // invoke(): runs the partitions in order; with a profiler attached, every
 // original node reports an event.
+//
+// Shapes that depend on values computed at run time (value_operands.h) are
+// planned with values learned from runs: until they are known the plan
+// stops before the first node that needs them, and invoke() runs that
+// prefix, reads the values and plans again; a later run that brings other
+// values re-plans and runs again. Each re-plan is a Stage::kReplan event
+// inside the invoke; replans() counts them.
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,8 +92,16 @@ class Session {
 
   // Runs the graph once. Fails when a kernel finds input values that make
   // its op undefined (GATHER's index out of range), naming the node; the
-  // outputs of that invoke are then meaningless.
+  // outputs of that invoke are then meaningless. Input buffers stay where
+  // they are across re-plans; output buffers and shapes may change, so read
+  // output_data() and output_tensor() after each invoke.
   Status invoke();
+
+  // How many times invoke() has re-planned (learning values included).
+  int replans() const { return replans_; }
+  // Whether the current plan covers every node (false until every run-time
+  // value operand has been learned by an invoke).
+  bool fully_planned() const { return planned_nodes_ == static_cast<int>(graph_.nodes.size()); }
 
   void set_profiler(Profiler* profiler) { profiler_ = profiler; }
 
@@ -97,9 +113,19 @@ class Session {
 
  private:
   Session() = default;
+  // Partitions, compiles and plans memory for the nodes before the first
+  // one whose run-time value operands have no planned values (all nodes
+  // when none lacks them). `profiler` gets the stage events (null: none).
+  Status plan(Profiler* profiler);
   Status plan_memory(bool keep_all_tensors);
+  Status run_plan(Profiler* profiler);
+  // After a run of the current plan (a prefix that ended, or a run stopped
+  // by kShapeChanged): the planned values to use next.
+  Status learn_values(bool prefix_ran);
+  void free_plan();
 
   std::shared_ptr<const Model> model_;
+  SessionOptions options_;
   Graph graph_;
   Profiler* profiler_ = nullptr;
   std::vector<std::unique_ptr<Backend>> backends_;
@@ -109,7 +135,15 @@ class Session {
   MemoryPlan memory_plan_;
   std::vector<void*> buffers_;       // by tensor id
   std::vector<void*> node_scratch_;  // by node index
-  std::vector<void*> allocations_;   // owned, freed on destruction
+  std::vector<void*> allocations_;   // the current plan's, freed on re-plan
+  std::vector<void*> input_buffers_;  // by graph input; kept across re-plans
+  // Nodes with run-time value operands, in order; the values planned for
+  // their operands; how many nodes the current plan covers.
+  std::vector<int> dynamic_nodes_;
+  std::map<int, std::vector<int64_t>> planned_values_;
+  int planned_nodes_ = 0;
+  int replans_ = 0;
+  Status broken_;  // a re-plan that failed: every later invoke returns it
 };
 
 }  // namespace opscope

@@ -107,6 +107,7 @@ Rule rule_for(OpKind op) {
     case OpKind::kCumSum: return shapes::cumsum;
     case OpKind::kOneHot: return shapes::one_hot;
     case OpKind::kEinsum: return shapes::einsum;
+    case OpKind::kSlice: return shapes::slice;
     case OpKind::kLandmarksToTransformMatrix: return shapes::landmarks_to_transform_matrix;
     case OpKind::kTransformTensorBilinear: return shapes::transform_tensor_bilinear;
     case OpKind::kTransformLandmarks: return shapes::transform_landmarks;

@@ -20,6 +20,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kNoBundle: return "no_bundle";
     case ErrorCode::kDeviceIo: return "device_io";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kShapeChanged: return "shape changed";
   }
   return "unknown";
 }

@@ -36,6 +36,10 @@ enum class ErrorCode : int {
   kNoBundle = 43,            // no runner bundle for the device's arch
   kDeviceIo = 44,            // push, pull or a command on the device failed (disk full)
   kInternal = 30,
+  // A kernel found a run-time operand whose value changes a shape the
+  // session planned (engine/value_operands.h). Session::invoke re-plans and
+  // runs again; it never returns this code.
+  kShapeChanged = 31,
 };
 
 std::string_view to_string(ErrorCode code);

@@ -20,6 +20,9 @@ int exit_code_for(ErrorCode code) {
     case ErrorCode::kNoBundle: return kExitNoBundle;
     case ErrorCode::kDeviceIo: return kExitDeviceIo;
     case ErrorCode::kInternal: return kExitInternal;
+    // Session::invoke re-plans on it and never returns it; were it to
+    // escape, it would be an engine bug.
+    case ErrorCode::kShapeChanged: return kExitInternal;
   }
   return kExitFailure;
 }

@@ -155,9 +155,6 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
   doc.stages.partition_ms = ns_to_ms(profiler.stage_ns(Stage::kPartition));
   doc.stages.prepare_ms = ns_to_ms(profiler.stage_ns(Stage::kPrepare));
   doc.stages.plan_ms = ns_to_ms(profiler.stage_ns(Stage::kPlan));
-  for (const Partition& p : session->partition_plan().partitions) {
-    doc.partitions.push_back({session->backend_names()[p.backend_id], p.nodes});
-  }
 
   Status st = feed_inputs(*session, cfg.inputs, cfg.seed);
   if (!st.is_ok()) return failed_case(doc, st);
@@ -175,6 +172,13 @@ ResultDocument measure_case(const RunRequest& req, ResultDocument doc) {
       },
       op_profiler, trace, say, doc);
   if (!st.is_ok()) return failed_case(doc, st);
+  // After the runs: a model whose shapes follow run-time values is planned
+  // in full only once an invoke has learned them.
+  for (const Partition& p : session->partition_plan().partitions) {
+    doc.partitions.push_back({session->backend_names()[p.backend_id], p.nodes});
+  }
+  doc.stages.replans = session->replans();
+  doc.stages.replan_ms = ns_to_ms(profiler.stage_ns(Stage::kReplan));
   session->set_profiler(op_profiler);
   doc.ops = collect_ops(*session, op_profiler);
   doc.trace = export_trace(trace);

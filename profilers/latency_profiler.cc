@@ -20,7 +20,13 @@ void LatencyProfiler::begin_stage(Stage stage) {
 
 void LatencyProfiler::end_stage(Stage stage) {
   const int s = static_cast<int>(stage);
-  stage_ns_[s] = now_ns() - stage_begin_[s];
+  // Re-plans happen inside invokes, any number of times: their time adds up.
+  // The setup stages happen once; the last one counts.
+  if (stage == Stage::kReplan) {
+    stage_ns_[s] += now_ns() - stage_begin_[s];
+  } else {
+    stage_ns_[s] = now_ns() - stage_begin_[s];
+  }
 }
 
 void LatencyProfiler::begin_op(int, int) { open_start_ns_ = now_ns(); }

@@ -78,7 +78,7 @@ class LatencyProfiler final : public Profiler {
 
  private:
   using Event = OpEvent;
-  static constexpr int kNumStages = 5;
+  static constexpr int kNumStages = 6;  // engine/profiling.h's Stage values
 
   std::array<uint64_t, kNumStages> stage_begin_{};
   std::array<uint64_t, kNumStages> stage_ns_{};

@@ -34,7 +34,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseConfig, backends, threads,
                                                 torch_memory_format)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Stages, load_ms, partition_ms,
                                                 plan_ms, prepare_ms,
-                                                first_invoke_ms)
+                                                first_invoke_ms, replans, replan_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LatencyStats, count, min, max,
                                                 mean, median, stddev, p90, p95,
                                                 p99, samples)
@@ -78,6 +78,10 @@ json to_json(const ResultDocument& d) {
   j["model"] = d.model;
   j["config"] = d.config;
   j["stages"] = d.stages;
+  if (d.stages.replans == 0) {  // only models whose shapes follow run-time values re-plan
+    j["stages"].erase("replans");
+    j["stages"].erase("replan_ms");
+  }
   j["latency_ms"] = d.latency_ms;
   j["memory"] = d.memory;
   j["ops"] = d.ops;

@@ -111,6 +111,10 @@ struct CaseConfig {
 struct Stages {
   double load_ms = 0, partition_ms = 0, plan_ms = 0, prepare_ms = 0,
          first_invoke_ms = 0;
+  // Re-plans inside invokes (shapes set by run-time values,
+  // engine/value_operands.h): how many over the whole run, and their time.
+  int replans = 0;
+  double replan_ms = 0;
 };
 
 struct LatencyStats {

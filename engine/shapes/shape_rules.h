@@ -140,6 +140,22 @@ Result<OneHotGeometry> one_hot_geometry(PrepareContext& ctx);
 // einsum_shapes.cc: EINSUM (einsum_plan.h parses the equation).
 Status einsum(PrepareContext& ctx);
 
+// slice_shapes.cc: SLICE (ONNX Slice; op_kind.h). Per axis of the data,
+// the first index, the step and the count taken; the values the geometry
+// was computed from, per operand position 1-4 (empty when absent).
+struct OnnxSliceGeometry {
+  Shape in_shape, out_shape;
+  std::vector<int64_t> start, step;  // per data axis
+};
+Status slice(PrepareContext& ctx);
+Result<OnnxSliceGeometry> onnx_slice_geometry(PrepareContext& ctx);
+// The geometry for operand values (starts, ends, axes, steps; axes and
+// steps may be empty) on data of `shape`; an error message when they are
+// invalid (axis out of range or repeated, step 0, lengths that differ).
+std::string onnx_slice_geometry_for(const Shape& shape, const std::vector<int64_t>& starts,
+                               const std::vector<int64_t>& ends, std::vector<int64_t> axes,
+                               std::vector<int64_t> steps, OnnxSliceGeometry* g);
+
 // landmark_transform_shapes.cc: MediaPipe's LANDMARKS_TO_TRANSFORM_MATRIX,
 // TRANSFORM_TENSOR_BILINEAR and TRANSFORM_LANDMARKS (op_kind.h).
 Status landmarks_to_transform_matrix(PrepareContext& ctx);

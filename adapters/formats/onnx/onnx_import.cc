@@ -320,6 +320,50 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   return -1;
 }
 
+Result<int> Importer::emit_planned_at_run(OpKind op, Attributes attrs, std::vector<int> inputs,
+                                          const Shape& declared) {
+  if (node_->output_size() < 1 || node_->output(0).empty()) {
+    return error(ErrorCode::kInvalidGraph, "has no output");
+  }
+  const int out = new_tensor(node_->output(0), graph_.tensors[inputs[0]].dtype);
+  graph_.tensors[out].shape = declared;
+  Node n;
+  n.op = op;
+  n.type_name = node_->op_type();
+  n.name = name_;
+  n.attrs = std::move(attrs);
+  n.inputs = std::move(inputs);
+  n.outputs = {out};
+  n.source_index = source_index_;
+  graph_.nodes.push_back(std::move(n));
+  const int index = static_cast<int>(graph_.nodes.size()) - 1;
+  std::string why;
+  if (!reference_supports(graph_, index, &why)) {
+    graph_.nodes.pop_back();
+    return error(ErrorCode::kUnsupportedOp, why);
+  }
+  producer_.resize(graph_.tensors.size(), -1);
+  reshape_source_.resize(graph_.tensors.size(), -1);
+  producer_[out] = index;
+  define_output(0, Value{out, Layout::kNatural});
+  return out;
+}
+
+void Importer::declare_shapes(const ::onnx::GraphProto& g) {
+  for (const auto* list : {&g.value_info(), &g.output()}) {
+    for (const auto& vi : *list) {
+      if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
+      Shape shape;
+      bool known = true;
+      for (const auto& d : vi.type().tensor_type().shape().dim()) {
+        known = known && d.has_dim_value() && d.dim_value() >= 0;
+        shape.push_back(d.dim_value());
+      }
+      if (known) declared_shapes_[vi.name()] = std::move(shape);
+    }
+  }
+}
+
 Result<int> Importer::emit_output(OpKind op, Attributes attrs,
                                   std::vector<int> inputs, Layout layout) {
   if (node_->output_size() < 1 || node_->output(0).empty()) {

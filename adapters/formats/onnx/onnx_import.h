@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -134,6 +135,20 @@ class Importer {
   // node's index, or -1 when folded.
   Result<int> emit(OpKind op, Attributes attrs, std::vector<int> inputs,
                    std::vector<int> outputs, const std::string& suffix = "");
+  // A node whose output shape the engine can only learn at run time (its
+  // value operands are computed, value_operands.h): appended without shape
+  // inference, its output 0 given `declared` (the model's own declaration)
+  // and input 0's dtype; sessions check and re-plan it at run time.
+  Result<int> emit_planned_at_run(OpKind op, Attributes attrs, std::vector<int> inputs,
+                                  const Shape& declared);
+  // Shapes the model declares for values (value_info, graph outputs), with
+  // every dim known; null when it declares none for `name`.
+  void declare_shapes(const ::onnx::GraphProto& g);
+  const Shape* declared_shape(const std::string& name) const {
+    const auto it = declared_shapes_.find(name);
+    return it == declared_shapes_.end() ? nullptr : &it->second;
+  }
+
   // emit() with one new output tensor named after ONNX output 0, which it
   // then defines in `layout`. Returns the output tensor.
   Result<int> emit_output(OpKind op, Attributes attrs, std::vector<int> inputs,
@@ -181,6 +196,7 @@ class Importer {
   std::unordered_map<std::string, Value> values_;
   std::unordered_map<std::string, int> uses_;
   std::unordered_map<int, int> tensor_uses_;
+  std::map<std::string, Shape> declared_shapes_;
   std::vector<int> producer_;       // by tensor id
   std::vector<int> reshape_source_;  // by tensor id: pre-reshape tensor or -1
   // (tensor id * 2 + target layout) -> converted tensor id

@@ -21,6 +21,7 @@ namespace {
 
 // The branch graph's initializers as constants, then its nodes in order.
 Status translate_branch(Importer& im, const ::onnx::GraphProto& branch, int source_index) {
+  im.declare_shapes(branch);
   for (const auto& init : branch.initializer()) {
     if (im.defined(init.name())) {
       return im.error(ErrorCode::kInvalidGraph,

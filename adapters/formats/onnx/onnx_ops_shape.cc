@@ -450,6 +450,40 @@ Status translate_range(Importer& im) {
   return Status::ok();
 }
 
+// Slice whose starts, ends, axes or steps are computed: the engine's SLICE
+// with the operands as they come; sessions learn their values at run time
+// and re-plan when the output shape changes (engine/value_operands.h). The
+// importer must still give the output a shape to import what follows: the
+// one the model declares for it.
+Status translate_slice_at_run_time(Importer& im, const Value& x) {
+  const std::string& out = im.node().output_size() > 0 ? im.node().output(0) : "";
+  const Shape* declared = im.declared_shape(out);
+  if (declared == nullptr) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "its starts, ends, axes or steps are computed at run time, so its output "
+                    "shape is known only then, and the model declares no shape for '" + out +
+                        "' (value_info) with which to import what follows");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const int in, im.as_natural(x));
+  if (declared->size() != im.tensor(in).shape.size()) {
+    return im.error(ErrorCode::kShapeMismatch,
+                    "the model declares '" + out + "' as " + shape_to_string(*declared) +
+                        ", of another rank than the data " + shape_to_string(im.tensor(in).shape));
+  }
+  std::vector<int> inputs = {in};
+  for (int i = 1; i <= 4; ++i) {
+    if (!im.has_input(i)) {
+      inputs.push_back(-1);
+      continue;
+    }
+    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    inputs.push_back(id);
+  }
+  while (inputs.back() < 0) inputs.pop_back();
+  return im.emit_planned_at_run(OpKind::kSlice, {}, std::move(inputs), *declared).status();
+}
+
 Status translate_slice(Importer& im) {
   OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
   std::vector<int64_t> starts, ends, axes, steps;
@@ -460,6 +494,13 @@ Status translate_slice(Importer& im) {
     axes = im.attr_ints("axes");
   } else {
     OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({}));
+    bool at_run_time = false;
+    for (int i = 1; i <= 4; ++i) {
+      if (!im.has_input(i)) continue;
+      OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
+      at_run_time = at_run_time || !im.is_constant(v);
+    }
+    if (at_run_time) return translate_slice_at_run_time(im, x);
     OPSCOPE_ASSIGN_OR_RETURN(starts, im.int_input(1));
     OPSCOPE_ASSIGN_OR_RETURN(ends, im.int_input(2));
     if (im.has_input(3)) {

@@ -300,6 +300,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
   OPSCOPE_RETURN_IF_ERROR(check_ops(g, opset));
   Graph& graph = out.graph;
   Importer im(graph, notes, opset);
+  im.declare_shapes(g);
 
   std::unordered_set<std::string> available;
   for (const auto& init : g.initializer()) {

@@ -115,6 +115,7 @@ const Entry kTable[] = {
     {OpKind::kCumSum, kAny, make_cumsum},  // f32, i32, i64: checked at prepare
     {OpKind::kOneHot, kAny, make_one_hot},  // indices f32, i32, i64; values any
     {OpKind::kEinsum, kAny, make_einsum},   // f32, i32, i64
+    {OpKind::kSlice, kAny, make_slice},
     {OpKind::kLandmarksToTransformMatrix, f32, make_landmarks_to_transform_matrix},
     {OpKind::kTransformTensorBilinear, f32, make_transform_tensor_bilinear},
     {OpKind::kTransformLandmarks, f32, make_transform_landmarks},

@@ -306,7 +306,9 @@ TEST(TransformLandmarks, EachPointGoesThroughTheMatrixAndZIsKept) {
       const auto want = apply(m, p[static_cast<size_t>(i * dims)], p[static_cast<size_t>(i * dims + 1)]);
       EXPECT_NEAR(got[static_cast<size_t>(i * dims)], want[0], 1e-4);
       EXPECT_NEAR(got[static_cast<size_t>(i * dims + 1)], want[1], 1e-4);
-      if (dims == 3) EXPECT_EQ(got[static_cast<size_t>(i * dims + 2)], p[static_cast<size_t>(i * dims + 2)]);
+      if (dims == 3) {
+        EXPECT_EQ(got[static_cast<size_t>(i * dims + 2)], p[static_cast<size_t>(i * dims + 2)]);
+      }
     }
   }
   KernelRunner bad(OpKind::kTransformLandmarks);

@@ -97,6 +97,7 @@ std::unique_ptr<Kernel> make_while();  // WHILE: cond and body run as sessions o
 std::unique_ptr<Kernel> make_cumsum();   // f32, i32, i64
 std::unique_ptr<Kernel> make_one_hot();  // any values dtype
 std::unique_ptr<Kernel> make_einsum();   // f32, i32, i64
+std::unique_ptr<Kernel> make_slice();  // any dtype; operands may come at run time
 // MediaPipe's landmark-crop ops (landmark_transforms.cc), f32.
 std::unique_ptr<Kernel> make_landmarks_to_transform_matrix();
 std::unique_ptr<Kernel> make_transform_tensor_bilinear();
