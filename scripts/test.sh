@@ -8,7 +8,7 @@
 #      backend's kernel tests cross-built for aarch64 and run under qemu;
 #   2. in one clang build with AddressSanitizer and UndefinedBehaviorSanitizer
 #      (preset asan): the reader and kernel tests, ONNX's node tests, the Loop and Scan
-#      tests (bad control flow) and the hostile corpus
+#      tests (bad control flow), the run-time Slice test (re-planning) and the hostile corpus
 #      (tests/data/hostile) again, then a short libFuzzer run of the TFLite
 #      and the ONNX readers.
 set -euo pipefail
@@ -51,9 +51,9 @@ echo "   ONNX's node tests under ASan+UBSan, then the TFLite and ONNX readers un
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$JOBS" --target tflite_reader_test all_kernel_tests \
   hostile_corpus_test native_int8_conformance_test engine_core_test onnx_node_tests_test \
-  onnx_loop_test onnx_scan_test all_fuzzers
+  onnx_loop_test onnx_scan_test onnx_runtime_slice_test all_fuzzers
 ctest --preset asan -j "$JOBS" \
-  -R "tflite_reader_test|kernels_|hostile_corpus_test|native_int8_conformance|engine_core_test|onnx_node_tests_test|onnx_loop_test|onnx_scan_test" \
+  -R "tflite_reader_test|kernels_|hostile_corpus_test|native_int8_conformance|engine_core_test|onnx_node_tests_test|onnx_loop_test|onnx_scan_test|onnx_runtime_slice_test" \
   | tee "$LOGS/asan.txt"
 ctest --preset asan -L fuzz | tee "$LOGS/fuzz.txt"
 
