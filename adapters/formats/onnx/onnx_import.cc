@@ -267,8 +267,8 @@ int Importer::new_i32_constant(const std::string& name,
                       std::move(bytes));
 }
 
-Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
-                           std::vector<int> outputs, const std::string& suffix) {
+Result<int> Importer::append_node(OpKind op, Attributes attrs, std::vector<int> inputs,
+                                  std::vector<int> outputs, const std::string& suffix) {
   Node n;
   n.op = op;
   // Helpers the importer adds for layouts ("to_nhwc", "to_nchw") show the
@@ -282,12 +282,18 @@ Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
   n.source_index = source_index_;
   graph_.nodes.push_back(std::move(n));
   const int index = static_cast<int>(graph_.nodes.size()) - 1;
-
   std::string why;
   if (!reference_supports(graph_, index, &why)) {
     graph_.nodes.pop_back();
     return error(ErrorCode::kUnsupportedOp, why);
   }
+  return index;
+}
+
+Result<int> Importer::emit(OpKind op, Attributes attrs, std::vector<int> inputs,
+                           std::vector<int> outputs, const std::string& suffix) {
+  OPSCOPE_ASSIGN_OR_RETURN(const int index, append_node(op, std::move(attrs), std::move(inputs),
+                                                        std::move(outputs), suffix));
   // The engine's shape rules check the node's structure (ranks, attributes,
   // constant parameters and indices) and set its output shapes, so a model
   // the engine cannot run fails here, naming the file. No kernel is
@@ -327,21 +333,8 @@ Result<int> Importer::emit_planned_at_run(OpKind op, Attributes attrs, std::vect
   }
   const int out = new_tensor(node_->output(0), graph_.tensors[inputs[0]].dtype);
   graph_.tensors[out].shape = declared;
-  Node n;
-  n.op = op;
-  n.type_name = node_->op_type();
-  n.name = name_;
-  n.attrs = std::move(attrs);
-  n.inputs = std::move(inputs);
-  n.outputs = {out};
-  n.source_index = source_index_;
-  graph_.nodes.push_back(std::move(n));
-  const int index = static_cast<int>(graph_.nodes.size()) - 1;
-  std::string why;
-  if (!reference_supports(graph_, index, &why)) {
-    graph_.nodes.pop_back();
-    return error(ErrorCode::kUnsupportedOp, why);
-  }
+  OPSCOPE_ASSIGN_OR_RETURN(const int index,
+                           append_node(op, std::move(attrs), std::move(inputs), {out}, ""));
   producer_.resize(graph_.tensors.size(), -1);
   reshape_source_.resize(graph_.tensors.size(), -1);
   producer_[out] = index;

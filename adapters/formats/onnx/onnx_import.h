@@ -196,6 +196,11 @@ class Importer {
   std::unordered_map<std::string, Value> values_;
   std::unordered_map<std::string, int> uses_;
   std::unordered_map<int, int> tensor_uses_;
+  // Appends the node (named after the current ONNX node, plus `suffix`)
+  // once a reference kernel exists for it; returns its index.
+  Result<int> append_node(OpKind op, Attributes attrs, std::vector<int> inputs,
+                          std::vector<int> outputs, const std::string& suffix);
+
   std::map<std::string, Shape> declared_shapes_;
   std::vector<int> producer_;       // by tensor id
   std::vector<int> reshape_source_;  // by tensor id: pre-reshape tensor or -1

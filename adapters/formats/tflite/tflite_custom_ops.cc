@@ -90,14 +90,19 @@ Status expect_version_2(const OpContext& c, const Node& node) {
                         " of this custom op is not supported (the engine has version 2)");
 }
 
+// The FlexBuffer options of a version-2 MediaPipe op with `inputs` inputs.
+Result<FlexOptions> version_2_options(const OpContext& c, const Node& node, int inputs) {
+  OPSCOPE_RETURN_IF_ERROR(check_arity(node, inputs, inputs));
+  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
+  OPSCOPE_ASSIGN_OR_RETURN(ByteRange bytes, custom_options(c, node));
+  return FlexOptions::parse(bytes, node);
+}
+
 // Options: subset_idxs (ints), left_rotation_idx, right_rotation_idx,
 // target_rotation_radians, output_height, output_width, scale_x, scale_y.
 // The shape rule checks the indices against the landmarks.
 Status landmarks_to_transform_matrix(const OpContext& c, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 1, 1));
-  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
-  OPSCOPE_ASSIGN_OR_RETURN(ByteRange bytes, custom_options(c, node));
-  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, FlexOptions::parse(bytes, node));
+  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, version_2_options(c, node, 1));
   LandmarksToMatrixAttrs a;
   OPSCOPE_ASSIGN_OR_RETURN(a.subset, o.int_vector("subset_idxs"));
   OPSCOPE_ASSIGN_OR_RETURN(a.left_rotation_idx, o.int_value("left_rotation_idx"));
@@ -114,10 +119,7 @@ Status landmarks_to_transform_matrix(const OpContext& c, Node& node) {
 
 // Inputs (data, matrix); options output_height, output_width.
 Status transform_tensor_bilinear(const OpContext& c, Node& node) {
-  OPSCOPE_RETURN_IF_ERROR(check_arity(node, 2, 2));
-  OPSCOPE_RETURN_IF_ERROR(expect_version_2(c, node));
-  OPSCOPE_ASSIGN_OR_RETURN(ByteRange bytes, custom_options(c, node));
-  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, FlexOptions::parse(bytes, node));
+  OPSCOPE_ASSIGN_OR_RETURN(const FlexOptions o, version_2_options(c, node, 2));
   TransformTensorAttrs a;
   OPSCOPE_ASSIGN_OR_RETURN(a.output_height, o.int_value("output_height"));
   OPSCOPE_ASSIGN_OR_RETURN(a.output_width, o.int_value("output_width"));
