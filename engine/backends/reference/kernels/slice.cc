@@ -48,8 +48,9 @@ class SliceKernel final : public Kernel {
       }
       const std::string why = shapes::onnx_slice_geometry_for(g_.in_shape, v[1], v[2], v[3], v[4], &now);
       if (!why.empty() || now.out_shape != g_.out_shape) {
-        std::memset(ctx.data<uint8_t>(y_id_), 0,
-                    static_cast<size_t>(num_elements(g_.out_shape)) * element_);
+        // An empty planned output may have no buffer at all.
+        const size_t bytes = static_cast<size_t>(num_elements(g_.out_shape)) * element_;
+        if (bytes > 0) std::memset(ctx.data<uint8_t>(y_id_), 0, bytes);
         ctx.fail(Status(why.empty() ? ErrorCode::kShapeChanged : ErrorCode::kInvalidArgument,
                         label_ + ": " +
                             (why.empty() ? "run-time starts/ends give shape " +
