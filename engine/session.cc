@@ -39,18 +39,6 @@ Result<std::unique_ptr<Session>> Session::create(
   if (options.backends.empty()) {
     return Status(ErrorCode::kInvalidArgument, "no backend given");
   }
-  {
-    ScopedStage stage(s->profiler_, Stage::kPartition);
-    BackendConfig config;
-    config.threads = std::max(1, options.threads);
-    config.body_backends = options.backends;
-    for (const std::string& name : options.backends) {
-      OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend,
-                               create_backend(name, config));
-      s->backend_names_.emplace_back(backend->name());
-      s->backends_.push_back(std::move(backend));
-    }
-  }
   for (int i = 0; i < static_cast<int>(model->graph.nodes.size()); ++i) {
     if (!runtime_value_operands(model->graph, model->graph.nodes[i]).empty()) {
       s->dynamic_nodes_.push_back(i);
@@ -94,9 +82,21 @@ Status Session::plan(Profiler* profiler) {
     }
   }
   std::vector<Backend*> backends;
-  for (auto& b : backends_) backends.push_back(b.get());
   {
+    // The first plan creates the backends: their set-up (thread pools,
+    // XNNPACK's initialization) counts as partitioning, as it always has.
     ScopedStage stage(profiler, Stage::kPartition);
+    if (backends_.empty()) {
+      BackendConfig config;
+      config.threads = std::max(1, options_.threads);
+      config.body_backends = options_.backends;
+      for (const std::string& name : options_.backends) {
+        OPSCOPE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, create_backend(name, config));
+        backend_names_.emplace_back(backend->name());
+        backends_.push_back(std::move(backend));
+      }
+    }
+    for (auto& b : backends_) backends.push_back(b.get());
     PartitionOptions partition_options;
     partition_options.min_partition_size = std::max(1, options_.min_partition_size);
     // The whole graph once, so that a node no backend can run fails here
