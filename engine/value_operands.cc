@@ -7,6 +7,8 @@ namespace opscope {
 std::vector<int> value_operand_positions(const Node& node) {
   switch (node.op) {
     case OpKind::kSlice: return {1, 2, 3, 4};  // starts, ends, axes, steps
+    case OpKind::kTile: return {1};                // multiples (ONNX's repeats)
+    case OpKind::kBroadcastTo: return {1};         // shape (ONNX Expand's)
     default: return {};
   }
 }

@@ -39,6 +39,34 @@ Result<std::vector<int64_t>> read_int_input(PrepareContext& ctx, int i,
   return values;
 }
 
+Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::string_view what) {
+  const Tensor& t = ctx.input(i);
+  if (t.is_constant()) return read_int_input(ctx, i, what);
+  const std::string name = std::string(what) + " input '" + t.name + "'";
+  if (t.dtype != DType::kI32 && t.dtype != DType::kI64) {
+    return ctx.error(ErrorCode::kTypeMismatch, name + " has dtype " +
+                                                   std::string(to_string(t.dtype)) +
+                                                   ", expected i32 or i64");
+  }
+  if (t.shape.size() != 1) {
+    return ctx.error(ErrorCode::kShapeMismatch,
+                     name + " has shape " + shape_to_string(t.shape) + ", expected rank 1");
+  }
+  const auto& planned = ctx.graph().planned_values;
+  const auto it = planned.find(ctx.input_id(i));
+  if (it == planned.end()) {
+    return ctx.error(ErrorCode::kInternal,
+                     name + " is computed at run time and the session planned no value for it");
+  }
+  if (static_cast<int64_t>(it->second.size()) != t.shape[0]) {
+    return ctx.error(ErrorCode::kShapeMismatch, name + " holds " +
+                                                    std::to_string(it->second.size()) +
+                                                    " values, its shape says " +
+                                                    shape_to_string(t.shape));
+  }
+  return it->second;
+}
+
 Result<int> normalize_axis(const PrepareContext& ctx, int64_t axis, int rank,
                            std::string_view what) {
   if (axis < -rank || axis >= rank) {

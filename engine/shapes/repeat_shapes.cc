@@ -14,7 +14,7 @@ Result<RepeatPlan> repeat_plan(PrepareContext& ctx) {
   const Tensor& x = ctx.input(0);
   const bool tile = ctx.node().op == OpKind::kTile;
   OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> v,
-                           read_int_input(ctx, 1, tile ? "multiples" : "shape"));
+                           read_int_operand(ctx, 1, tile ? "multiples" : "shape"));
   RepeatPlan plan;
   if (tile) {
     if (v.size() != x.shape.size()) {

@@ -14,35 +14,10 @@ namespace {
 
 constexpr const char* kOperands[] = {"", "starts", "ends", "axes", "steps"};
 
-// Operand `i`'s values: the constant's, or those planned for a run-time
-// tensor. Absent optional operands give an empty vector.
+// Operand `i`'s values; absent optional operands give an empty vector.
 Result<std::vector<int64_t>> operand_values(PrepareContext& ctx, int i) {
   if (!ctx.has_input(i)) return std::vector<int64_t>{};
-  const Tensor& t = ctx.input(i);
-  if (t.is_constant()) return read_int_input(ctx, i, kOperands[i]);
-  const std::string name = std::string(kOperands[i]) + " input '" + t.name + "'";
-  if (t.dtype != DType::kI32 && t.dtype != DType::kI64) {
-    return ctx.error(ErrorCode::kTypeMismatch, name + " has dtype " +
-                                                   std::string(to_string(t.dtype)) +
-                                                   ", expected i32 or i64");
-  }
-  if (t.shape.size() != 1) {
-    return ctx.error(ErrorCode::kShapeMismatch,
-                     name + " has shape " + shape_to_string(t.shape) + ", expected rank 1");
-  }
-  const auto& planned = ctx.graph().planned_values;
-  const auto it = planned.find(ctx.input_id(i));
-  if (it == planned.end()) {
-    return ctx.error(ErrorCode::kInternal,
-                     name + " is computed at run time and the session planned no value for it");
-  }
-  if (static_cast<int64_t>(it->second.size()) != t.shape[0]) {
-    return ctx.error(ErrorCode::kShapeMismatch, name + " holds " +
-                                                    std::to_string(it->second.size()) +
-                                                    " values, its shape says " +
-                                                    shape_to_string(t.shape));
-  }
-  return it->second;
+  return read_int_operand(ctx, i, kOperands[i]);
 }
 
 }  // namespace

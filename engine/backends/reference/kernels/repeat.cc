@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/shapes/shape_rules.h"
+#include "engine/value_operands.h"
 
 namespace opscope::reference {
 namespace {
@@ -23,10 +25,26 @@ class RepeatKernel final : public Kernel {
     coord_.assign(rank, 0);
     x_id_ = ctx.input_id(0);
     y_id_ = ctx.output_id(0);
+    // Repeats or a shape computed at run time: the values planned with.
+    const Tensor& v = ctx.input(1);
+    if (!v.is_constant()) {
+      values_ = v;
+      values_id_ = ctx.input_id(1);
+      planned_ = ctx.graph().planned_values.at(values_id_);
+      label_ = describe_node(ctx.graph(), ctx.node_index());
+    }
     return Status::ok();
   }
 
   void run(const RunContext& ctx) override {
+    if (values_id_ >= 0 && read_int_buffer(values_, ctx.data<const void>(values_id_)) != planned_) {
+      // Other values: another plan (the session re-plans and runs again).
+      const size_t bytes = static_cast<size_t>(num_elements(plan_.out)) * plan_.element_size;
+      if (bytes > 0) std::memset(ctx.data<uint8_t>(y_id_), 0, bytes);
+      ctx.fail(Status(ErrorCode::kShapeChanged,
+                      label_ + ": run-time " + values_.name + " differs from the planned values"));
+      return;
+    }
     const auto* x = ctx.data<const uint8_t>(x_id_);
     auto* y = ctx.data<uint8_t>(y_id_);
     const size_t e = plan_.element_size;
@@ -57,6 +75,10 @@ class RepeatKernel final : public Kernel {
 
  private:
   shapes::RepeatPlan plan_;
+  Tensor values_;
+  int values_id_ = -1;
+  std::vector<int64_t> planned_;
+  std::string label_;
   std::vector<int64_t> in_strides_;
   std::vector<int64_t> coord_;  // the odometer over the outer dims, sized at prepare
   int x_id_ = -1, y_id_ = -1;
