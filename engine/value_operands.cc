@@ -23,19 +23,24 @@ std::vector<int> runtime_value_operands(const Graph& graph, const Node& node) {
   return ids;
 }
 
-std::vector<int64_t> read_int_buffer(const Tensor& tensor, const void* data) {
+void read_int_buffer_into(const Tensor& tensor, const void* data, std::vector<int64_t>* out) {
   const int64_t n = tensor.elements();
-  std::vector<int64_t> values(static_cast<size_t>(n > 0 ? n : 0));
+  out->resize(static_cast<size_t>(n > 0 ? n : 0));
   const auto* bytes = static_cast<const uint8_t*>(data);
-  for (size_t k = 0; k < values.size(); ++k) {
+  for (size_t k = 0; k < out->size(); ++k) {
     if (tensor.dtype == DType::kI32) {
       int32_t v;
       std::memcpy(&v, bytes + k * sizeof(v), sizeof(v));
-      values[k] = v;
+      (*out)[k] = v;
     } else {
-      std::memcpy(&values[k], bytes + k * sizeof(int64_t), sizeof(int64_t));
+      std::memcpy(&(*out)[k], bytes + k * sizeof(int64_t), sizeof(int64_t));
     }
   }
+}
+
+std::vector<int64_t> read_int_buffer(const Tensor& tensor, const void* data) {
+  std::vector<int64_t> values;
+  read_int_buffer_into(tensor, data, &values);
   return values;
 }
 

@@ -33,6 +33,9 @@ std::vector<int> runtime_value_operands(const Graph& graph, const Node& node);
 // The values in a run-time tensor's buffer (i32 or i64, at most
 // `elements`), for the session to learn planned values from.
 std::vector<int64_t> read_int_buffer(const Tensor& tensor, const void* data);
+// The same into `out`, reusing its storage: what kernels call in run(),
+// which never allocates once `out` has held that many values.
+void read_int_buffer_into(const Tensor& tensor, const void* data, std::vector<int64_t>* out);
 
 // Writes `values` into the tensor's buffer in its dtype (i32 or i64), so
 // that the buffer of a value operand always holds its planned values

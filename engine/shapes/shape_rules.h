@@ -153,8 +153,9 @@ Result<OnnxSliceGeometry> onnx_slice_geometry(PrepareContext& ctx);
 // steps may be empty) on data of `shape`; an error message when they are
 // invalid (axis out of range or repeated, step 0, lengths that differ).
 std::string onnx_slice_geometry_for(const Shape& shape, const std::vector<int64_t>& starts,
-                               const std::vector<int64_t>& ends, std::vector<int64_t> axes,
-                               std::vector<int64_t> steps, OnnxSliceGeometry* g);
+                                    const std::vector<int64_t>& ends,
+                                    const std::vector<int64_t>& axes,
+                                    const std::vector<int64_t>& steps, OnnxSliceGeometry* g);
 
 // landmark_transform_shapes.cc: MediaPipe's LANDMARKS_TO_TRANSFORM_MATRIX,
 // TRANSFORM_TENSOR_BILINEAR and TRANSFORM_LANDMARKS (op_kind.h).

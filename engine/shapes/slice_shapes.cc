@@ -23,15 +23,15 @@ Result<std::vector<int64_t>> operand_values(PrepareContext& ctx, int i) {
 }  // namespace
 
 std::string onnx_slice_geometry_for(const Shape& shape, const std::vector<int64_t>& starts,
-                               const std::vector<int64_t>& ends, std::vector<int64_t> axes,
-                               std::vector<int64_t> steps, OnnxSliceGeometry* g) {
+                                    const std::vector<int64_t>& ends,
+                                    const std::vector<int64_t>& axes,
+                                    const std::vector<int64_t>& steps, OnnxSliceGeometry* g) {
+  // Empty axes mean 0..k-1 and empty steps all 1. Nothing is allocated once
+  // g's vectors have held a geometry of this rank (the kernel calls this
+  // every run).
   const int rank = static_cast<int>(shape.size());
-  if (axes.empty()) {
-    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
-  }
-  if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size()) {
+  if (ends.size() != starts.size() || (!axes.empty() && axes.size() != starts.size()) ||
+      (!steps.empty() && steps.size() != starts.size())) {
     return "starts, ends, axes and steps hold " + std::to_string(starts.size()) + ", " +
            std::to_string(ends.size()) + ", " + std::to_string(axes.size()) + " and " +
            std::to_string(steps.size()) + " values; they must agree";
@@ -40,16 +40,22 @@ std::string onnx_slice_geometry_for(const Shape& shape, const std::vector<int64_
   g->out_shape = shape;
   g->start.assign(static_cast<size_t>(rank), 0);
   g->step.assign(static_cast<size_t>(rank), 1);
-  std::vector<char> seen(static_cast<size_t>(rank), 0);
   for (size_t k = 0; k < starts.size(); ++k) {
-    if (axes[k] < -rank || axes[k] >= rank) {
-      return "axis " + std::to_string(axes[k]) + " is out of range for rank " +
+    const int64_t axis = axes.empty() ? static_cast<int64_t>(k) : axes[k];
+    if (axis < -rank || axis >= rank) {
+      return "axis " + std::to_string(axis) + " is out of range for rank " +
              std::to_string(rank);
     }
-    const auto d = static_cast<size_t>(axes[k] < 0 ? axes[k] + rank : axes[k]);
-    if (seen[d]) return "axis " + std::to_string(d) + " is sliced twice";
-    seen[d] = 1;
-    const int64_t dim = shape[d], step = steps[k];
+    const auto d = static_cast<size_t>(axis < 0 ? axis + rank : axis);
+    // A repeated axis: compared with the earlier entries (k is small), so no
+    // seen-set is allocated.
+    for (size_t j = 0; j < k; ++j) {
+      const int64_t earlier = axes.empty() ? static_cast<int64_t>(j) : axes[j];
+      if ((earlier < 0 ? earlier + rank : earlier) == static_cast<int64_t>(d)) {
+        return "axis " + std::to_string(d) + " is sliced twice";
+      }
+    }
+    const int64_t dim = shape[d], step = steps.empty() ? 1 : steps[k];
     if (step == 0) return "step 0 on axis " + std::to_string(d);
     // ONNX: negative starts/ends count from the end; then clamp, to
     // [0, dim] for positive steps and [-1, dim-1] for negative ones. The

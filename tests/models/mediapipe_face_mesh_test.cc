@@ -101,15 +101,24 @@ Agreement nearest_mesh_distance(const std::vector<Point>& refined,
   return {d.back(), d[d.size() / 2]};
 }
 
-double spread(const std::vector<Point>& p) {
+// The points' bounding box.
+struct Box {
   double lo_x = 1e300, hi_x = -1e300, lo_y = 1e300, hi_y = -1e300;
+};
+Box box_of(const std::vector<Point>& p) {
+  Box b;
   for (const Point& q : p) {
-    lo_x = std::min(lo_x, q.x);
-    hi_x = std::max(hi_x, q.x);
-    lo_y = std::min(lo_y, q.y);
-    hi_y = std::max(hi_y, q.y);
+    b.lo_x = std::min(b.lo_x, q.x);
+    b.hi_x = std::max(b.hi_x, q.x);
+    b.lo_y = std::min(b.lo_y, q.y);
+    b.hi_y = std::max(b.hi_y, q.y);
   }
-  return std::max(hi_x - lo_x, hi_y - lo_y);
+  return b;
+}
+
+double spread(const std::vector<Point>& p) {
+  const Box b = box_of(p);
+  return std::max(b.hi_x - b.lo_x, b.hi_y - b.lo_y);
 }
 
 TEST(FaceMeshAttention, RefinedLandmarksFallOntoTheMeshOfARealFace) {
@@ -167,14 +176,8 @@ TEST(FaceMeshAttention, RefinedLandmarksFallOntoTheMeshOfARealFace) {
   for (int side = 0; side < 2; ++side) {
     const std::vector<Point> eye = points(out(2 + side), 71, 2);
     const Point iris = points(out(4 + side), 5, 2)[0];
-    double lo_x = 1e300, hi_x = -1e300, lo_y = 1e300, hi_y = -1e300;
-    for (const Point& q : eye) {
-      lo_x = std::min(lo_x, q.x);
-      hi_x = std::max(hi_x, q.x);
-      lo_y = std::min(lo_y, q.y);
-      hi_y = std::max(hi_y, q.y);
-    }
-    EXPECT_TRUE(iris.x > lo_x && iris.x < hi_x && iris.y > lo_y && iris.y < hi_y)
+    const Box b = box_of(eye);
+    EXPECT_TRUE(iris.x > b.lo_x && iris.x < b.hi_x && iris.y > b.lo_y && iris.y < b.hi_y)
         << "iris " << side << " at (" << iris.x << ", " << iris.y << ") outside its eye";
   }
 

@@ -2,6 +2,7 @@
 // are read every run and the geometry recomputed from them; only a
 // different output shape stops the run (kShapeChanged: the session
 // re-plans). Elements are copied by size along an odometer over the output.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -26,27 +27,35 @@ class SliceKernel final : public Kernel {
     for (int i = 1; i < 5; ++i) {
       operand_[i] = ctx.has_input(i) ? ctx.input_id(i) : -1;
       runtime_[i] = operand_[i] >= 0 && !ctx.input(i).is_constant();
+      values_[i].clear();
       if (operand_[i] >= 0) {
+        // Constant operands are read once here; run-time ones every run,
+        // into the same vectors (sized now, so run never allocates).
         const Tensor& t = ctx.input(i);
         tensors_[i] = t;
-        constant_[i] = t.is_constant() ? read_int_buffer(t, t.data) : std::vector<int64_t>{};
+        values_[i] = t.is_constant() ? read_int_buffer(t, t.data)
+                                     : std::vector<int64_t>(static_cast<size_t>(t.elements()));
       }
     }
+    now_ = g_;
+    const size_t rank = g_.in_shape.size();
+    in_stride_.assign(rank, 1);
+    for (size_t d = rank; d-- > 1;) in_stride_[d - 1] = in_stride_[d] * g_.in_shape[d];
+    idx_.assign(rank, 0);
     label_ = describe_node(ctx.graph(), ctx.node_index());
     return Status::ok();
   }
 
   void run(const RunContext& ctx) override {
     const shapes::OnnxSliceGeometry* g = &g_;
-    shapes::OnnxSliceGeometry now;
     if (runtime_[1] || runtime_[2] || runtime_[3] || runtime_[4]) {
-      std::vector<int64_t> v[5];
+      // values_ and now_ keep their storage from run to run: no allocation.
       for (int i = 1; i < 5; ++i) {
-        if (operand_[i] < 0) continue;
-        v[i] = runtime_[i] ? read_int_buffer(tensors_[i], ctx.data<const void>(operand_[i]))
-                           : constant_[i];
+        if (runtime_[i]) read_int_buffer_into(tensors_[i], ctx.data<const void>(operand_[i]), &values_[i]);
       }
-      const std::string why = shapes::onnx_slice_geometry_for(g_.in_shape, v[1], v[2], v[3], v[4], &now);
+      const std::string why =
+          shapes::onnx_slice_geometry_for(g_.in_shape, values_[1], values_[2], values_[3], values_[4], &now_);
+      const shapes::OnnxSliceGeometry& now = now_;
       if (!why.empty() || now.out_shape != g_.out_shape) {
         // An empty planned output may have no buffer at all.
         const size_t bytes = static_cast<size_t>(num_elements(g_.out_shape)) * element_;
@@ -65,13 +74,13 @@ class SliceKernel final : public Kernel {
   }
 
  private:
-  void copy(const shapes::OnnxSliceGeometry& g, const uint8_t* x, uint8_t* y) const {
+  void copy(const shapes::OnnxSliceGeometry& g, const uint8_t* x, uint8_t* y) {
     const int rank = static_cast<int>(g.in_shape.size());
     const int64_t total = num_elements(g.out_shape);
     if (total == 0) return;
-    std::vector<int64_t> in_stride(static_cast<size_t>(rank), 1);
-    for (int d = rank - 2; d >= 0; --d) in_stride[d] = in_stride[d + 1] * g.in_shape[d + 1];
-    std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
+    const std::vector<int64_t>& in_stride = in_stride_;
+    std::vector<int64_t>& idx = idx_;
+    std::fill(idx.begin(), idx.end(), 0);
     int64_t at = 0;  // input element of the current output element
     for (int d = 0; d < rank; ++d) at += g.start[d] * in_stride[d];
     for (int64_t o = 0; o < total; ++o) {
@@ -93,7 +102,9 @@ class SliceKernel final : public Kernel {
   int operand_[5] = {-1, -1, -1, -1, -1};
   bool runtime_[5] = {false, false, false, false, false};
   Tensor tensors_[5];
-  std::vector<int64_t> constant_[5];
+  std::vector<int64_t> values_[5];  // operand values: constants, or the last run's
+  shapes::OnnxSliceGeometry now_;   // the geometry of the last run's values
+  std::vector<int64_t> in_stride_, idx_;
   std::string label_;
 };
 
