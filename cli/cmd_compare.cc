@@ -101,7 +101,7 @@ int run_compare(const CompareCommand& c) {
   for (const auto& [sel, runs] : {std::pair{&c.base, &base}, std::pair{&c.cand, &cand}}) {
     if (runs->empty()) {
       std::fprintf(stderr, "opscope: error: no stored run matches '%s' in %s\n", sel->c_str(),
-                   c.db.c_str());
+                   store::display_name(c.db).c_str());
       return kExitUsage;
     }
   }

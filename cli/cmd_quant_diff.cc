@@ -130,7 +130,7 @@ int run(QuantDiffCommand& c) {
     std::fprintf(stderr,
                  "opscope: stored as quant-diff %lld (runs %lld float, %lld int8) in %s\n",
                  static_cast<long long>(diff_id), static_cast<long long>(report.float_run_id),
-                 static_cast<long long>(report.int8_run_id), c.store.db.c_str());
+                 static_cast<long long>(report.int8_run_id), store::display_name(c.store.db).c_str());
   }
   return kExitOk;
 }

@@ -46,7 +46,7 @@ int run_report(ReportCommand& c) {
     }
     if (matched->empty()) {
       std::fprintf(stderr, "opscope: error: no stored run matches '%s' in %s\n", sel.c_str(),
-                   c.db.c_str());
+                   store::display_name(c.db).c_str());
       return kExitUsage;
     }
     for (int64_t id : *matched) {

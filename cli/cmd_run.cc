@@ -127,7 +127,7 @@ int run(RunCommand& c) {
       if (outcome->exit_code == kExitOk) return kExitStore;
     } else {
       std::fprintf(stderr, "opscope: stored as run %lld in %s\n",
-                   static_cast<long long>(*id), c.store.db.c_str());
+                   static_cast<long long>(*id), store::display_name(c.store.db).c_str());
     }
   }
   return outcome->exit_code;

@@ -120,7 +120,7 @@ int run_show(ShowCommand& c) {
   }
   if (ids->empty()) {
     std::fprintf(stderr, "opscope: error: no stored run matches '%s' in %s\n",
-                 c.selector.c_str(), c.db.c_str());
+                 c.selector.c_str(), store::display_name(c.db).c_str());
     return kExitUsage;
   }
   nlohmann::json documents = nlohmann::json::array();

@@ -347,7 +347,7 @@ int run(const SweepCommand& c) {
                  "opscope: sweep %s interrupted (signal %d) at case %zu of %zu; finish it "
                  "with: opscope sweep --resume %s --db %s\n",
                  sweep_id.c_str(), interrupt_signal(), totals.interrupted_at, cases.size(),
-                 sweep_id.c_str(), c.store.db.c_str());
+                 sweep_id.c_str(), store::display_name(c.store.db).c_str());
     return kExitInterrupted;
   }
   if (!totals.store_error.is_ok()) {
@@ -360,8 +360,8 @@ int run(const SweepCommand& c) {
   std::printf("sweep %s: %zu cases, %zu ok, %zu failed, %s\n", sweep_id.c_str(), cases.size(),
               cases.size() - failed, failed, format_duration(elapsed()).c_str());
   if (db) {
-    std::printf("stored in %s: opscope runs --db %s --sweep %s\n", c.store.db.c_str(),
-                c.store.db.c_str(), sweep_id.c_str());
+    std::printf("stored in %s: opscope runs --db %s --sweep %s\n", store::display_name(c.store.db).c_str(),
+                store::display_name(c.store.db).c_str(), sweep_id.c_str());
   }
   return failed > 0 ? kExitFailure : kExitOk;
 }

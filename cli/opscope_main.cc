@@ -23,6 +23,7 @@
 #include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_store.h"
+#include "cli/cmd_store_admin.h"
 #include "cli/cmd_sweep.h"
 #include "harness/exit_codes.h"
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
       add_compare_command(app),
       add_gate_command(app),
       add_report_command(app),
+      add_store_admin_command(app),
   };
 
   try {

@@ -15,7 +15,12 @@ namespace opscope::cli {
 using namespace harness;  // NOLINT(build/namespaces)
 
 void add_db_option(CLI::App& app, std::string& db) {
-  app.add_option("--db", db, "Results store (SQLite file)")->capture_default_str();
+  app.add_option("--db", db,
+                 "Results store: a SQLite file, or a PostgreSQL URL "
+                 "(postgresql://USER@HOST:PORT/DATABASE; the password from ~/.pgpass or "
+                 "PGPASSFILE). Default: $OPSCOPE_DB, else opscope.db")
+      ->envname("OPSCOPE_DB")
+      ->capture_default_str();
 }
 
 void add_store_flags(CLI::App& app, StoreFlags& flags, bool with_variant) {
@@ -54,8 +59,29 @@ Result<store::Tags> parse_tags(const std::vector<std::string>& items) {
   return tags;
 }
 
+namespace {
+
+std::unique_ptr<store::Store> opened_or_report(Result<std::unique_ptr<store::Store>> store,
+                                               int& exit_code) {
+  if (!store.is_ok()) {
+    std::fprintf(stderr, "opscope: error: %s\n", store.status().message().c_str());
+    exit_code = kExitStore;
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+}  // namespace
+
 std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreAccess access,
                                                    int& exit_code) {
+  if (store::is_postgres_url(db)) {
+    // The server keeps its own integrity; a reader never creates or
+    // migrates the schema.
+    return opened_or_report(
+        store::open_postgres_store(db, {.read_only = access == StoreAccess::kMustExist}),
+        exit_code);
+  }
   std::error_code ec;
   if (access == StoreAccess::kMustExist && !std::filesystem::exists(db, ec)) {
     std::fprintf(stderr,
@@ -73,21 +99,16 @@ std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreA
         std::filesystem::absolute(db, ec).parent_path();
     options.read_only = ::access(db.c_str(), W_OK) != 0 || ::access(folder.c_str(), W_OK) != 0;
   }
-  auto store = store::open_sqlite_store(db, options);
-  if (!store.is_ok()) {
-    std::fprintf(stderr, "opscope: error: %s\n", store.status().message().c_str());
-    exit_code = kExitStore;
-    return nullptr;
-  }
+  auto store = opened_or_report(store::open_sqlite_store(db, options), exit_code);
   // A writer never adds to a damaged file.
-  if (access == StoreAccess::kCreate) {
-    if (Status st = (*store)->check_integrity(); !st.is_ok()) {
+  if (store && access == StoreAccess::kCreate) {
+    if (Status st = store->check_integrity(); !st.is_ok()) {
       std::fprintf(stderr, "opscope: error: %s\n", st.message().c_str());
       exit_code = kExitStore;
       return nullptr;
     }
   }
-  return std::move(store).value();
+  return store;
 }
 
 }  // namespace opscope::cli

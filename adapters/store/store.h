@@ -1,9 +1,10 @@
 // The results store: where every run lands, and what compare, gate, report
 // and the dashboard read back.
 //
-// The interface is deliberately narrow (ingest, list, load, select) so that a
-// PostgreSQL implementation can follow without touching callers. SQLite is
-// the embedded default (adapters/store/sqlite).
+// The interface is deliberately narrow (ingest, list, load, select). One
+// implementation (adapters/store/sql) serves SQLite, the embedded default
+// (adapters/store/sqlite), and PostgreSQL, the team store
+// (adapters/store/postgres); open_store() picks by the name given.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,8 @@ using Tags = std::map<std::string, std::string>;
 // One stored run: the result document as the runner wrote it, plus what the
 // host added when it stored it.
 struct StoredRun {
-  int64_t id = 0;
+  int64_t id = 0;          // this store's number for it
+  std::string uid;         // its id in every store (32 hex digits), made when first stored
   std::string created_at;  // ISO-8601 UTC, e.g. "2026-11-21T23:07:05Z"
   Tags tags;               // the user's --tag KEY=VALUE pairs
   std::string sweep_id;    // set when the run came from `opscope sweep`
@@ -36,6 +38,13 @@ struct StoredRun {
   // ResultDocument does not know (yet): what reports read for extras such as
   // a per-invoke trace.
   nlohmann::json document;
+};
+
+// What copy_run did: the run's id in this store, and whether it was added
+// (false: this store held a run with that uid already, which is left as is).
+struct CopiedRun {
+  int64_t id = 0;
+  bool added = false;
 };
 
 // A run's summary row, without samples and per-op rows: what `opscope runs`
@@ -126,6 +135,11 @@ class Store {
                                       const Tags& tags,
                                       const std::string& sweep_id = "",
                                       const std::string& variant = "") = 0;
+  // Stores a run read from another store as it was stored there: its uid,
+  // created_at, tags, sweep id, variant and document. A run whose uid is
+  // here already is not stored again (`opscope store push` and `pull` can
+  // run twice). kInvalidArgument for a run without a uid.
+  virtual Result<CopiedRun> copy_run(const StoredRun& run) = 0;
   virtual Result<std::vector<RunRow>> list_runs(const RunFilter& filter) = 0;
   virtual Result<StoredRun> load_run(int64_t id) = 0;
 
@@ -197,5 +211,27 @@ struct SqliteOptions {
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
                                                  const SqliteOptions& options);
+
+struct PostgresOptions {
+  // Readers: never create or migrate; an empty database is an error and an
+  // older schema asks for `opscope store init`.
+  bool read_only = false;
+};
+
+// The schema version this build reads and writes.
+int schema_version();
+
+// How messages name a store: its path, or its URL without a password.
+std::string display_name(const std::string& store);
+
+// True for the URL forms of libpq, "postgresql://..." and "postgres://...".
+bool is_postgres_url(std::string_view name);
+
+// Opens the PostgreSQL store at `url` (libpq's URI; the password from
+// PGPASSFILE or ~/.pgpass, never from the URL in messages). Creates or
+// migrates the schema unless read-only; refuses a newer one, and a database
+// whose tables are not an opscope store's.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
+                                                   const PostgresOptions& options);
 
 }  // namespace opscope::store

@@ -9,59 +9,35 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
-#include "adapters/store/sqlite/queries.h"
-#include "adapters/store/sqlite/schema.h"
-#include "adapters/store/sqlite/sqlite_store.h"
+#include "adapters/store/sql/schema.h"
+#include "adapters/store/sql/sql_store.h"
+#include "adapters/store/sqlite/sqlite_connection.h"
 
 namespace opscope::store {
 namespace sqlite {
 
-Status sqlite_error(const std::string& path, const std::string& action,
-                    const SQLite::Exception& e) {
-  const std::string where = "results store " + path + ": " + action + ": ";
-  switch (e.getErrorCode()) {
-    case SQLITE_NOTADB:
-      return Status(ErrorCode::kIoError,
-                    where + "not a SQLite database (is this an opscope results store?)");
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status(ErrorCode::kIoError,
-                    where + "the database is locked by another process and stayed "
-                            "locked for the whole busy timeout; nothing was written");
-    case SQLITE_READONLY:
-      return Status(ErrorCode::kIoError,
-                    where + "the file (or its folder, where SQLite keeps the -wal and "
-                            "-shm files) is read-only; nothing was written");
-    case SQLITE_CANTOPEN:
-      return Status(ErrorCode::kIoError,
-                    where + "cannot open the file (missing folder or no permission)");
-    case SQLITE_FULL:
-      return Status(ErrorCode::kResourceExhausted, where + "the disk is full");
-    case SQLITE_CORRUPT:
-      return Status(ErrorCode::kIoError, where + "the database file is corrupt");
-    default:
-      return Status(ErrorCode::kIoError, where + e.what());
-  }
-}
-
-std::string utc_timestamp_now() {
-  const std::time_t now =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 namespace {
+
+using sql::latest_schema_version;
+
+constexpr std::string_view kJournalWal = "PRAGMA journal_mode = WAL";
+constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys = ON";
+constexpr std::string_view kSynchronousNormal = "PRAGMA synchronous = NORMAL";
+// PRAGMA takes no bound parameters: the version is appended as an integer.
+constexpr std::string_view kSetUserVersionPrefix = "PRAGMA user_version = ";
+// The schema version and the number of schema objects, read in one
+// statement so that both come from the same snapshot (another process may
+// be migrating the file at this moment).
+constexpr std::string_view kSchemaState =
+    "SELECT (SELECT user_version FROM pragma_user_version),"
+    " (SELECT count(*) FROM sqlite_master)";
 
 struct SchemaState {
   int64_t version = 0, objects = 0;
 };
 
 SchemaState schema_state(SQLite::Database& db) {
-  SQLite::Statement st(db, std::string(q::kSchemaState));
+  SQLite::Statement st(db, std::string(kSchemaState));
   st.executeStep();
   return {st.getColumn(0).getInt64(), st.getColumn(1).getInt64()};
 }
@@ -75,7 +51,7 @@ void enable_wal(SQLite::Database& db, int busy_timeout_ms) {
                         std::chrono::milliseconds(busy_timeout_ms);
   for (;;) {
     try {
-      SQLite::Statement st(db, std::string(q::kJournalWal));
+      SQLite::Statement st(db, std::string(kJournalWal));
       st.executeStep();
       return;
     } catch (const SQLite::Exception& e) {
@@ -114,20 +90,18 @@ Status migrate(SQLite::Database& db, const std::string& path) {
   const SchemaState state = schema_state(db);
   const int64_t current = state.version;
   OPSCOPE_RETURN_IF_ERROR(check_schema(path, current, state.objects));
-  for (const Migration& m : migrations()) {
+  for (const sql::Migration& m : sql::migrations()) {
     if (m.version <= current) continue;
-    db.exec(std::string(m.sql));
-    db.exec(std::string(q::kSetUserVersionPrefix) + std::to_string(m.version));
+    db.exec(sql::migration_sql(m, sql::Dialect::kSqlite));
+    db.exec(std::string(kSetUserVersionPrefix) + std::to_string(m.version));
   }
   tx.commit();
   return Status::ok();
 }
 
-}  // namespace
-}  // namespace sqlite
-
-namespace sqlite {
-namespace {
+std::unique_ptr<Store> store_on(const std::string& path, std::unique_ptr<SQLite::Database> db) {
+  return std::make_unique<sql::SqlStore>(std::make_unique<SqliteConnection>(path, std::move(db)));
+}
 
 // A store opened for reading only. SQLite needs the -shm file of a WAL
 // database even to read it, and cannot make one in a read-only folder;
@@ -169,7 +143,7 @@ Result<std::unique_ptr<Store>> open_read_only(const std::string& path,
                         "brought to version " + std::to_string(latest_schema_version()) +
                         ": copy it somewhere writable");
     }
-    return std::unique_ptr<Store>(new SqliteStore(path, std::move(db)));
+    return store_on(path, std::move(db));
   } catch (const SQLite::Exception& e) {
     return sqlite_error(path, action, e);
   } catch (const std::exception& e) {
@@ -196,13 +170,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     OPSCOPE_RETURN_IF_ERROR(check_schema(path, state.version, state.objects));
     action = "switching to WAL";
     enable_wal(*db, options.busy_timeout_ms);
-    db->exec(std::string(q::kForeignKeysOn));
-    db->exec(std::string(q::kSynchronousNormal));
+    db->exec(std::string(kForeignKeysOn));
+    db->exec(std::string(kSynchronousNormal));
     if (state.version != latest_schema_version()) {
       action = "migrating the schema";
       OPSCOPE_RETURN_IF_ERROR(migrate(*db, path));
     }
-    return std::unique_ptr<Store>(new SqliteStore(path, std::move(db)));
+    return store_on(path, std::move(db));
   } catch (const SQLite::Exception& e) {
     return sqlite_error(path, action, e);
   } catch (const std::exception& e) {

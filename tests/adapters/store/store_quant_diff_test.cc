@@ -8,7 +8,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite/schema.h"
+#include "adapters/store/sql/schema.h"
 #include "adapters/store/store.h"
 #include "tests/adapters/store/store_test_util.h"
 
@@ -64,9 +64,9 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   const std::string path = dir.file("v2.db");
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (const auto& m : sqlite::migrations()) {
+    for (const auto& m : sql::migrations()) {
       if (m.version > 2) break;
-      db.exec(std::string(m.sql));
+      db.exec(sql::migration_sql(m, sql::Dialect::kSqlite));
     }
     db.exec("PRAGMA user_version = 2");
   }
@@ -90,8 +90,8 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   auto store = open_sqlite_store(path);
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   SQLite::Database db(path);
-  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sqlite::latest_schema_version());
-  EXPECT_EQ(sqlite::latest_schema_version(), 5);  // 5: op_stats.parent/depth
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sql::latest_schema_version());
+  EXPECT_EQ(sql::latest_schema_version(), 6);  // 6: runs.uid
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diffs'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diff_ops'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM runs"), 1);

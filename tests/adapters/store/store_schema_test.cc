@@ -8,7 +8,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <gtest/gtest.h>
 
-#include "adapters/store/sqlite/schema.h"
+#include "adapters/store/sql/schema.h"
 #include "adapters/store/store.h"
 #include "tests/adapters/store/store_test_util.h"
 
@@ -39,12 +39,12 @@ ResultDocument small_document() {
 TEST(StoreSchema, MigratesAVersion1Database) {
   ScratchDir dir;
   const std::string path = dir.file("v1.db");
-  const auto& v1 = sqlite::migrations()[0];
+  const auto& v1 = sql::migrations()[0];
   ASSERT_EQ(v1.version, 1);
   {
     // A store as opscope with schema 1 left it, with one run in it.
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(std::string(v1.sql));
+    db.exec(sql::migration_sql(v1, sql::Dialect::kSqlite));
     db.exec("PRAGMA user_version = 1");
     db.exec(
         "INSERT INTO devices VALUES (1, 'host', 'local', 'Linux', 'x86_64', 'cpu', 2, 0, 0);"
@@ -60,7 +60,7 @@ TEST(StoreSchema, MigratesAVersion1Database) {
   auto store = open_sqlite_store(path);
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   SQLite::Database db(path);
-  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sql::latest_schema_version());
   // Version 2 back-filled the stages of the old run from its document.
   {
     // (Scoped: a statement left open keeps its read snapshot.)
@@ -83,7 +83,7 @@ TEST(StoreSchema, NewStoreIsCurrentAndInWalMode) {
   auto store = open_sqlite_store(dir.file("new.db"));
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   SQLite::Database db(dir.file("new.db"));
-  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sqlite::latest_schema_version());
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), sql::latest_schema_version());
   SQLite::Statement mode(db, "PRAGMA journal_mode");
   ASSERT_TRUE(mode.executeStep());
   EXPECT_EQ(mode.getColumn(0).getString(), "wal");
@@ -93,7 +93,7 @@ TEST(StoreSchema, RefusesANewerSchemaNamingBothVersions) {
   ScratchDir dir;
   const std::string path = dir.file("future.db");
   ASSERT_TRUE(open_sqlite_store(path).is_ok());
-  const int newer = sqlite::latest_schema_version() + 5;
+  const int newer = sql::latest_schema_version() + 5;
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.exec("PRAGMA user_version = " + std::to_string(newer));
@@ -102,7 +102,7 @@ TEST(StoreSchema, RefusesANewerSchemaNamingBothVersions) {
   ASSERT_FALSE(store.is_ok());
   const std::string& m = store.status().message();
   EXPECT_NE(m.find("schema version " + std::to_string(newer)), std::string::npos) << m;
-  EXPECT_NE(m.find("(" + std::to_string(sqlite::latest_schema_version()) + ")"),
+  EXPECT_NE(m.find("(" + std::to_string(sql::latest_schema_version()) + ")"),
             std::string::npos)
       << m;
   EXPECT_NE(m.find(path), std::string::npos) << m;

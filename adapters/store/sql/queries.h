@@ -1,28 +1,18 @@
-// Every query the SQLite store runs, in one place. Tables are created and
-// changed only by the migrations in schema.cc.
+// Every query the store runs, in one place, in the SQL that SQLite and
+// PostgreSQL share; the few that differ are chosen by dialect at the end.
+// Tables are created and changed only by the migrations in schema.cc.
 //
 // list_runs builds its WHERE clause from the kWhere* fragments below (one per
-// RunFilter field, each with its own named parameters), so that SQLite can
-// use the indexes of the filters actually given.
+// RunFilter field, each with its own named parameters), so that the database
+// can use the indexes of the filters actually given. Nothing a user typed is
+// ever part of the text: it is bound as a parameter.
 #pragma once
 
 #include <string_view>
 
-namespace opscope::store::sqlite::q {
+#include "adapters/store/sql/connection.h"
 
-// --- connection set-up -----------------------------------------------------
-inline constexpr std::string_view kJournalWal = "PRAGMA journal_mode = WAL";
-inline constexpr std::string_view kForeignKeysOn = "PRAGMA foreign_keys = ON";
-inline constexpr std::string_view kSynchronousNormal = "PRAGMA synchronous = NORMAL";
-// PRAGMA takes no bound parameters: the version is appended as an integer.
-inline constexpr std::string_view kSetUserVersionPrefix = "PRAGMA user_version = ";
-// The schema version and the number of schema objects, read in one
-// statement so that both come from the same snapshot (another process may
-// be migrating the file at this moment).
-inline constexpr std::string_view kSchemaState =
-    "SELECT (SELECT user_version FROM pragma_user_version),"
-    " (SELECT count(*) FROM sqlite_master)";
-inline constexpr std::string_view kIntegrityCheck = "PRAGMA integrity_check";
+namespace opscope::store::sql::q {
 
 // --- ingest ----------------------------------------------------------------
 inline constexpr std::string_view kUpsertDevice = R"sql(
@@ -45,12 +35,13 @@ inline constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO runs (created_at, device_id, model_id, schema_version, tool_name,
   tool_version, git_commit, build_type, compiler, backends, threads, governor,
   config, status, error_code, error_message, sweep_id, variant, latency_count,
-  min_ms, max_ms, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, p99_ms, document)
+  min_ms, max_ms, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, p99_ms, document, uid)
 VALUES (:created_at, :device_id, :model_id, :schema_version, :tool_name,
   :tool_version, :git_commit, :build_type, :compiler, :backends, :threads, :governor,
   :config, :status, :error_code, :error_message, :sweep_id, :variant, :latency_count,
-  :min_ms, :max_ms, :mean_ms, :median_ms, :stddev_ms, :p90_ms, :p95_ms, :p99_ms, :document)
-)sql";
+  :min_ms, :max_ms, :mean_ms, :median_ms, :stddev_ms, :p90_ms, :p95_ms, :p99_ms, :document,
+  :uid)
+RETURNING id)sql";
 
 inline constexpr std::string_view kInsertTag =
     "INSERT INTO tags (run_id, key, value) VALUES (:run_id, :key, :value)";
@@ -90,11 +81,9 @@ FROM runs r
 JOIN models m ON m.id = r.model_id
 JOIN devices d ON d.id = r.device_id
 LEFT JOIN memory mem ON mem.run_id = r.id
-WHERE 1)sql";
+WHERE 1 = 1)sql";
 // The same filters, for ids only (selectors).
-inline constexpr std::string_view kRunIdsSelect = "SELECT r.id FROM runs r WHERE 1";
-inline constexpr std::string_view kWhereIds =
-    " AND r.id IN (SELECT value FROM json_each(:ids))";
+inline constexpr std::string_view kRunIdsSelect = "SELECT r.id FROM runs r WHERE 1 = 1";
 // A model by file name ("selfie.tflite"), stem ("selfie") or path.
 inline constexpr std::string_view kWhereModel =
     " AND r.model_id IN (SELECT id FROM models WHERE name = :model OR path = :model"
@@ -122,8 +111,10 @@ inline constexpr std::string_view kTagsOfRun =
     "SELECT key, value FROM tags WHERE run_id = :run_id ORDER BY key";
 
 inline constexpr std::string_view kLoadRun = R"sql(
-SELECT id, created_at, sweep_id, variant, document FROM runs WHERE id = :id
+SELECT id, created_at, sweep_id, variant, document, uid FROM runs WHERE id = :id
 )sql";
+
+inline constexpr std::string_view kRunWithUid = "SELECT id FROM runs WHERE uid = :uid";
 
 inline constexpr std::string_view kLatestSweepId = R"sql(
 SELECT sweep_id FROM runs WHERE sweep_id <> '' ORDER BY id DESC LIMIT 1
@@ -137,7 +128,7 @@ INSERT INTO quant_diffs (created_at, float_run_id, int8_run_id, float_model, int
   output_snr_db, task_metric, task_metric_value, document)
 VALUES (:created_at, :float_run_id, :int8_run_id, :float_model, :int8_model,
   :output_snr_db, :task_metric, :task_metric_value, :document)
-)sql";
+RETURNING id)sql";
 
 inline constexpr std::string_view kInsertQuantDiffOp = R"sql(
 INSERT INTO quant_diff_ops (quant_diff_id, seq, source_index, name, type, snr_db, cosine,
@@ -195,9 +186,21 @@ SELECT s.id, s.created_at, s.updated_at, s.status, s.host, s.host_pid, s.plan,
        (SELECT count(*) FROM sweep_cases c WHERE c.sweep_id = s.id AND c.status = 'failed')
 FROM sweeps s)sql";
 inline constexpr std::string_view kWhereSweepId = " WHERE s.id = :id";
-inline constexpr std::string_view kSweepsNewestFirst = " ORDER BY s.created_at DESC, s.rowid DESC";
 inline constexpr std::string_view kSelectSweepCases = R"sql(
 SELECT seq, status, coalesce(run_id, 0), spec FROM sweep_cases
 WHERE sweep_id = :sweep_id ORDER BY seq)sql";
 
-}  // namespace opscope::store::sqlite::q
+// --- where the dialects differ -------------------------------------------
+// Runs whose id is in :ids, bound as ids_parameter() gives.
+constexpr std::string_view where_ids(Dialect d) {
+  return d == Dialect::kSqlite ? " AND r.id IN (SELECT value FROM json_each(:ids))"
+                               : " AND r.id = ANY(CAST(:ids AS BIGINT[]))";
+}
+// Sweeps newest first. Ties (sweeps begun in the same second): SQLite
+// orders them as stored; PostgreSQL has no stable row order, so by id.
+constexpr std::string_view sweeps_newest_first(Dialect d) {
+  return d == Dialect::kSqlite ? " ORDER BY s.created_at DESC, s.rowid DESC"
+                               : " ORDER BY s.created_at DESC, s.id DESC";
+}
+
+}  // namespace opscope::store::sql::q

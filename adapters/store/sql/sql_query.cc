@@ -3,13 +3,11 @@
 #include <optional>
 #include <set>
 
-#include <SQLiteCpp/Statement.h>
-
 #include "adapters/store/selector.h"
-#include "adapters/store/sqlite/queries.h"
-#include "adapters/store/sqlite/sqlite_store.h"
+#include "adapters/store/sql/queries.h"
+#include "adapters/store/sql/sql_store.h"
 
-namespace opscope::store::sqlite {
+namespace opscope::store::sql {
 namespace {
 
 std::string tag_fragment(size_t i) {
@@ -29,24 +27,24 @@ bool looks_like_date(const std::string& s) {
   return true;
 }
 
-Status check_filter(const std::string& path, const RunFilter& f) {
+Status check_filter(const std::string& where, const RunFilter& f) {
   for (const std::string* d : {&f.since, &f.until}) {
     if (!d->empty() && !looks_like_date(*d)) {
       return Status(ErrorCode::kInvalidArgument,
-                    "results store " + path + ": '" + *d +
+                    where + ": '" + *d +
                         "' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
     }
   }
   if (f.limit < 0) {
-    return Status(ErrorCode::kInvalidArgument, "results store " + path + ": negative limit");
+    return Status(ErrorCode::kInvalidArgument, where + ": negative limit");
   }
   return Status::ok();
 }
 
 // `head` followed by one WHERE fragment per filter field given.
-std::string filtered_sql(std::string_view head, const RunFilter& f) {
+std::string filtered_sql(Dialect dialect, std::string_view head, const RunFilter& f) {
   std::string sql(head);
-  if (!f.ids.empty()) sql += q::kWhereIds;
+  if (!f.ids.empty()) sql += q::where_ids(dialect);
   if (!f.model.empty()) sql += q::kWhereModel;
   if (!f.device.empty()) sql += q::kWhereDevice;
   if (!f.backend.empty()) sql += q::kWhereBackend;
@@ -62,8 +60,16 @@ std::string filtered_sql(std::string_view head, const RunFilter& f) {
   return sql;
 }
 
-void bind_filter(SQLite::Statement& st, const RunFilter& f) {
-  if (!f.ids.empty()) st.bind(":ids", nlohmann::json(f.ids).dump());
+// The ids as where_ids() reads them: a JSON array for SQLite's json_each,
+// an array literal for PostgreSQL.
+std::string ids_parameter(Dialect dialect, const std::vector<int64_t>& ids) {
+  std::string list;
+  for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  return dialect == Dialect::kSqlite ? "[" + list + "]" : "{" + list + "}";
+}
+
+void bind_filter(Dialect dialect, Statement& st, const RunFilter& f) {
+  if (!f.ids.empty()) st.bind(":ids", ids_parameter(dialect, f.ids));
   if (!f.model.empty()) st.bind(":model", text_in(f.model));
   if (!f.device.empty()) st.bind(":device", text_in(f.device));
   if (!f.backend.empty()) st.bind(":backend", text_in(f.backend));
@@ -80,93 +86,94 @@ void bind_filter(SQLite::Statement& st, const RunFilter& f) {
   if (f.limit > 0) st.bind(":limit", f.limit);
 }
 
-Tags tags_of(SQLite::Database& db, int64_t run_id) {
-  SQLite::Statement st(db, std::string(q::kTagsOfRun));
-  st.bind(":run_id", run_id);
+Tags tags_of(Connection& db, int64_t run_id) {
+  auto st = db.prepare(q::kTagsOfRun);
+  st->bind(":run_id", run_id);
   Tags tags;
-  while (st.executeStep()) tags[text_of(st.getColumn(0))] = text_of(st.getColumn(1));
+  while (st->step()) tags[text_of(*st, 0)] = text_of(*st, 1);
   return tags;
 }
 
 }  // namespace
 
-Result<std::vector<RunRow>> SqliteStore::list_runs(const RunFilter& filter) {
-  OPSCOPE_RETURN_IF_ERROR(check_filter(path_, filter));
+Result<std::vector<RunRow>> SqlStore::list_runs(const RunFilter& filter) {
+  OPSCOPE_RETURN_IF_ERROR(check_filter(where(), filter));
   try {
-    SQLite::Statement st(*db_, filtered_sql(q::kListRunsSelect, filter));
-    bind_filter(st, filter);
+    const Dialect dialect = db_->dialect();
+    auto st = db_->prepare(filtered_sql(dialect, q::kListRunsSelect, filter));
+    bind_filter(dialect, *st, filter);
     std::vector<RunRow> rows;
-    while (st.executeStep()) {
+    while (st->step()) {
       RunRow r;
       int c = 0;
-      r.id = st.getColumn(c++).getInt64();
-      r.created_at = text_of(st.getColumn(c++));
-      r.model = text_of(st.getColumn(c++));
-      r.model_path = text_of(st.getColumn(c++));
-      r.precision = text_of(st.getColumn(c++));
-      r.variant = text_of(st.getColumn(c++));
-      r.device = text_of(st.getColumn(c++));
-      r.backends = text_of(st.getColumn(c++));
-      r.status = text_of(st.getColumn(c++));
-      r.sweep_id = text_of(st.getColumn(c++));
-      r.threads = st.getColumn(c++).getInt();
-      r.median_ms = st.getColumn(c++).getDouble();
-      r.p90_ms = st.getColumn(c++).getDouble();
-      r.peak_rss_bytes = st.getColumn(c++).getInt64();
+      r.id = st->int64(c++);
+      r.created_at = text_of(*st, c++);
+      r.model = text_of(*st, c++);
+      r.model_path = text_of(*st, c++);
+      r.precision = text_of(*st, c++);
+      r.variant = text_of(*st, c++);
+      r.device = text_of(*st, c++);
+      r.backends = text_of(*st, c++);
+      r.status = text_of(*st, c++);
+      r.sweep_id = text_of(*st, c++);
+      r.threads = static_cast<int>(st->int64(c++));
+      r.median_ms = st->real(c++);
+      r.p90_ms = st->real(c++);
+      r.peak_rss_bytes = st->int64(c++);
       rows.push_back(std::move(r));
     }
     for (RunRow& r : rows) r.tags = tags_of(*db_, r.id);
     return rows;
-  } catch (const SQLite::Exception& e) {
-    return sqlite_error(path_, "listing runs", e);
+  } catch (const std::exception& e) {
+    return db_->error_status("listing runs", e);
   }
 }
 
-Result<StoredRun> SqliteStore::load_run(int64_t id) {
+Result<StoredRun> SqlStore::load_run(int64_t id) {
   try {
-    SQLite::Statement st(*db_, std::string(q::kLoadRun));
-    st.bind(":id", id);
-    if (!st.executeStep()) {
-      return Status(ErrorCode::kInvalidArgument,
-                    "results store " + path_ + ": no run with id " + std::to_string(id));
+    auto st = db_->prepare(q::kLoadRun);
+    st->bind(":id", id);
+    if (!st->step()) {
+      return Status(ErrorCode::kInvalidArgument, where() + ": no run with id " + std::to_string(id));
     }
     StoredRun run;
-    run.id = st.getColumn(0).getInt64();
-    run.created_at = text_of(st.getColumn(1));
-    run.sweep_id = text_of(st.getColumn(2));
-    run.variant = text_of(st.getColumn(3));
+    run.id = st->int64(0);
+    run.created_at = text_of(*st, 1);
+    run.sweep_id = text_of(*st, 2);
+    run.variant = text_of(*st, 3);
+    run.uid = text_of(*st, 5);
     std::string why;
     std::optional<ResultDocument> doc =
-        parse_result_document_text(st.getColumn(4).getString(), &run.document, &why);
+        parse_result_document_text(st->text(4), &run.document, &why);
     if (!doc) {
-      return Status(ErrorCode::kIoError, "results store " + path_ + ": run " +
-                                             std::to_string(id) +
+      return Status(ErrorCode::kIoError, where() + ": run " + std::to_string(id) +
                                              " has an unreadable result document: " + why);
     }
     run.doc = std::move(*doc);
     run.tags = tags_of(*db_, id);
     return run;
-  } catch (const SQLite::Exception& e) {
-    return sqlite_error(path_, "loading run " + std::to_string(id), e);
+  } catch (const std::exception& e) {
+    return db_->error_status("loading run " + std::to_string(id), e);
   }
 }
 
-Result<std::vector<int64_t>> SqliteStore::select(std::string_view selector) {
+Result<std::vector<int64_t>> SqlStore::select(std::string_view selector) {
   OPSCOPE_ASSIGN_OR_RETURN(std::vector<SelectorTerm> terms, parse_selector(selector));
   try {
+    const Dialect dialect = db_->dialect();
     std::set<int64_t> result;
     bool first = true;
     for (SelectorTerm& t : terms) {
       if (t.latest_run) t.filter.limit = 1;
       if (t.latest_sweep) {
-        SQLite::Statement st(*db_, std::string(q::kLatestSweepId));
-        if (!st.executeStep()) return std::vector<int64_t>{};
-        t.filter.sweep_id = text_of(st.getColumn(0));
+        auto st = db_->prepare(q::kLatestSweepId);
+        if (!st->step()) return std::vector<int64_t>{};
+        t.filter.sweep_id = text_of(*st, 0);
       }
-      SQLite::Statement st(*db_, filtered_sql(q::kRunIdsSelect, t.filter));
-      bind_filter(st, t.filter);
+      auto st = db_->prepare(filtered_sql(dialect, q::kRunIdsSelect, t.filter));
+      bind_filter(dialect, *st, t.filter);
       std::set<int64_t> ids;
-      while (st.executeStep()) ids.insert(st.getColumn(0).getInt64());
+      while (st->step()) ids.insert(st->int64(0));
       if (first) {
         result = std::move(ids);
         first = false;
@@ -178,9 +185,9 @@ Result<std::vector<int64_t>> SqliteStore::select(std::string_view selector) {
       }
     }
     return std::vector<int64_t>(result.begin(), result.end());
-  } catch (const SQLite::Exception& e) {
-    return sqlite_error(path_, "resolving selector '" + std::string(selector) + "'", e);
+  } catch (const std::exception& e) {
+    return db_->error_status("resolving selector '" + std::string(selector) + "'", e);
   }
 }
 
-}  // namespace opscope::store::sqlite
+}  // namespace opscope::store::sql
