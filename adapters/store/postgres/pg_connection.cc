@@ -44,17 +44,22 @@ class PgStatement final : public sql::Statement {
         values_(names_.size()), types_(names_.size(), 0) {}
   ~PgStatement() override { PQclear(res_); }
 
-  void bind(std::string_view name, int64_t value) override {
-    set(name, std::to_string(value), kInt8Oid);
+  void bind(std::string_view name, int64_t value) override { bind_at(number_of(name), value); }
+  void bind(std::string_view name, double value) override { bind_at(number_of(name), value); }
+  void bind(std::string_view name, std::string_view text) override {
+    bind_at(number_of(name), text);
   }
-  void bind(std::string_view name, double value) override {
-    if (std::isnan(value)) return set(name, "NaN", kFloat8Oid);
-    if (std::isinf(value)) return set(name, value > 0 ? "Infinity" : "-Infinity", kFloat8Oid);
+  void bind_at(int number, int64_t value) override {
+    set(number, std::to_string(value), kInt8Oid);
+  }
+  void bind_at(int number, double value) override {
+    if (std::isnan(value)) return set(number, "NaN", kFloat8Oid);
+    if (std::isinf(value)) return set(number, value > 0 ? "Infinity" : "-Infinity", kFloat8Oid);
     char buf[32];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-    set(name, std::string(buf, end), kFloat8Oid);
+    set(number, std::string(buf, end), kFloat8Oid);
   }
-  void bind(std::string_view name, std::string_view text) override {
+  void bind_at(int number, std::string_view text) override {
     // Text parameters travel as C strings and PostgreSQL's text holds no
     // NUL: it is stored as the characters \x00, as result/utf8.h writes
     // other bytes it cannot keep.
@@ -64,10 +69,10 @@ class PgStatement final : public sql::Statement {
       if (c == '\0') value += "\\x00";
       else value += c;
     }
-    set(name, std::move(value), kTextOid);
+    set(number, std::move(value), kTextOid);
   }
   void bind_null(std::string_view name) override {
-    const size_t i = index_of(name);
+    const size_t i = number_of(name) - 1;
     values_[i].reset();
     types_[i] = 0;  // the server infers it
   }
@@ -106,22 +111,24 @@ class PgStatement final : public sql::Statement {
   }
 
  private:
-  size_t index_of(std::string_view name) const {
+  int number_of(std::string_view name) const {
     const std::string_view bare = name.substr(name.starts_with(':') ? 1 : 0);
     for (size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == bare) return i;
+      if (names_[i] == bare) return static_cast<int>(i) + 1;
     }
-    throw sql::Error("", "no parameter :" + std::string(bare) + " in the statement");
+    throw sql::Error("internal", "no parameter :" + std::string(bare) + " in the statement");
   }
-  void set(std::string_view name, std::string value, unsigned type) {
-    const size_t i = index_of(name);
-    values_[i] = std::move(value);
-    types_[i] = type;
+  void set(int number, std::string value, unsigned type) {
+    if (number < 1 || static_cast<size_t>(number) > values_.size()) {
+      throw sql::Error("internal", "no parameter $" + std::to_string(number) + " in the statement");
+    }
+    values_[number - 1] = std::move(value);
+    types_[number - 1] = type;
   }
   // The current row's column, or nullptr for NULL.
   const char* value(int column) const {
     if (res_ == nullptr || row_ < 0 || row_ >= PQntuples(res_) || column >= PQnfields(res_)) {
-      throw sql::Error("", "no row or column " + std::to_string(column) + " to read");
+      throw sql::Error("internal", "no row or column " + std::to_string(column) + " to read");
     }
     return PQgetisnull(res_, row_, column) ? nullptr : PQgetvalue(res_, row_, column);
   }
@@ -145,6 +152,19 @@ std::string number_parameters(std::string_view sql, std::vector<std::string>& na
   for (size_t i = 0; i < sql.size(); ++i) {
     const char c = sql[i];
     if (c == '\'') quoted = !quoted;
+    // A numbered placeholder written as such ($3): counted, kept.
+    if (!quoted && c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+      size_t end = i + 1;
+      size_t number = 0;
+      while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) {
+        number = number * 10 + static_cast<size_t>(sql[end] - '0');
+        ++end;
+      }
+      while (names.size() < number) names.push_back("$" + std::to_string(names.size() + 1));
+      out.append(sql.substr(i, end - i));
+      i = end - 1;
+      continue;
+    }
     const bool param = !quoted && c == ':' && i + 1 < sql.size() && is_name_char(sql[i + 1]) &&
                        (i == 0 || sql[i - 1] != ':') && !std::isdigit(static_cast<unsigned char>(sql[i + 1]));
     if (!param) {

@@ -54,7 +54,8 @@ std::string url_without_password(const std::string& url);
 
 // `sql` with its ":name" parameters numbered as PostgreSQL wants ($1, $2,
 // ...; a name used twice keeps its number); `names` gets the names in
-// number order. Text in '...' quotes and "::" casts are left alone.
+// number order. Text in '...' quotes and "::" casts are left alone;
+// placeholders written as $N are kept (and named "$N").
 std::string number_parameters(std::string_view sql, std::vector<std::string>& names);
 
 }  // namespace opscope::store::postgres

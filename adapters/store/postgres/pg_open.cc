@@ -12,9 +12,13 @@ namespace {
 
 using postgres::PgConnection;
 
-// The key of the advisory lock that serialises migrations: any constant all
-// opscopes agree on ("opscope" in ASCII, 0x6f7073636f7065).
-constexpr std::string_view kLockMigrations = "SELECT pg_advisory_xact_lock(31387727004233829)";
+// The advisory lock that serialises migrations, keyed by a constant all
+// opscopes agree on ("opscope" in ASCII, 0x6f7073636f7065). A session lock
+// taken before the transaction begins: a transaction that waited for a lock
+// inside it would keep the catalog as it was when it began, and not see the
+// tables the holder created.
+constexpr std::string_view kLockMigrations = "SELECT pg_advisory_lock(31387727004233829)";
+constexpr std::string_view kUnlockMigrations = "SELECT pg_advisory_unlock(31387727004233829)";
 // Whether this database holds an opscope store, and whether it holds
 // tables of that name that are not one.
 constexpr std::string_view kSchemaPresent =
@@ -57,8 +61,18 @@ Status check_version(const std::string& name, int64_t version) {
 }
 
 Status migrate(PgConnection& db) {
-  sql::WriteTransaction tx(db);
   db.exec_script(kLockMigrations);
+  struct Unlock {
+    PgConnection& db;
+    ~Unlock() {
+      try {
+        db.exec_script(kUnlockMigrations);
+      } catch (const std::exception&) {
+        // The connection is gone, and the lock with it.
+      }
+    }
+  } unlock{db};
+  sql::WriteTransaction tx(db);
   // Read again under the lock: another process may have migrated.
   const int64_t current = schema_version(db);
   OPSCOPE_RETURN_IF_ERROR(check_version(db.name(), current));

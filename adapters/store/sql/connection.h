@@ -24,8 +24,9 @@ namespace opscope::store::sql {
 enum class Dialect { kSqlite, kPostgres };
 
 // A failure the PostgreSQL connection reports (SQLite's are SQLiteCpp's own
-// exceptions): sqlstate is the server's five-character code, or "" for a
-// failure of the connection itself.
+// exceptions): sqlstate is the server's five-character code, "" for a
+// failure of the connection itself, or "internal" for a misuse (a parameter
+// name the statement does not have).
 struct Error : std::runtime_error {
   Error(std::string code, const std::string& message)
       : std::runtime_error(message), sqlstate(std::move(code)) {}
@@ -41,6 +42,13 @@ class Statement {
   virtual void bind(std::string_view name, double value) = 0;
   virtual void bind(std::string_view name, std::string_view text) = 0;
   virtual void bind_null(std::string_view name) = 0;
+  // By number (from 1, in the order the parameters first appear in the
+  // text): for statements with thousands of parameters, where looking a
+  // name up costs a scan.
+  virtual void bind_at(int number, int64_t value) = 0;
+  virtual void bind_at(int number, double value) = 0;
+  virtual void bind_at(int number, std::string_view text) = 0;
+  void bind_at(int number, const std::string& text) { bind_at(number, std::string_view(text)); }
   void bind(std::string_view name, int value) { bind(name, static_cast<int64_t>(value)); }
   void bind(std::string_view name, const std::string& text) {
     bind(name, std::string_view(text));

@@ -43,20 +43,13 @@ VALUES (:created_at, :device_id, :model_id, :schema_version, :tool_name,
   :uid)
 RETURNING id)sql";
 
-inline constexpr std::string_view kInsertTag =
-    "INSERT INTO tags (run_id, key, value) VALUES (:run_id, :key, :value)";
-
-inline constexpr std::string_view kInsertSample =
-    "INSERT INTO samples (run_id, seq, ms) VALUES (:run_id, :seq, :ms)";
-
-inline constexpr std::string_view kInsertOpStats = R"sql(
-INSERT INTO op_stats (run_id, idx, source_index, name, type, backend, count,
-  first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, macs, live_bytes,
-  weights_bytes, scratch_bytes, output_shapes, parent, depth, runs_per_invoke)
-VALUES (:run_id, :idx, :source_index, :name, :type, :backend, :count,
-  :first_us, :mean_us, :median_us, :min_us, :max_us, :pct, :cdf_pct, :macs, :live_bytes,
-  :weights_bytes, :scratch_bytes, :output_shapes, :parent, :depth, :runs_per_invoke)
-)sql";
+// Tables written with multi-row INSERTs (row_batch.h): a run's tags,
+// samples and op rows, columns in the order the rows give them.
+inline constexpr std::string_view kTagsColumns = "tags (run_id, key, value)";
+inline constexpr std::string_view kSamplesColumns = "samples (run_id, seq, ms)";
+inline constexpr std::string_view kOpStatsColumns = R"sql(op_stats (run_id, idx, source_index,
+  name, type, backend, count, first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, macs,
+  live_bytes, weights_bytes, scratch_bytes, output_shapes, parent, depth, runs_per_invoke))sql";
 
 inline constexpr std::string_view kInsertMemory = R"sql(
 INSERT INTO memory (run_id, peak_rss_bytes, rss_after_load_bytes, arena_bytes,

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "adapters/store/sql/queries.h"
+#include "adapters/store/sql/row_batch.h"
 #include "adapters/store/sql/sql_store.h"
 
 namespace opscope::store::sql {
@@ -92,55 +93,25 @@ int64_t insert_run(Connection& db, const ResultDocument& d, const nlohmann::json
 
 void insert_children(Connection& db, int64_t run_id, const ResultDocument& d,
                      const Tags& tags) {
-  {
-    auto st = db.prepare(q::kInsertTag);
-    for (const auto& [key, value] : tags) {
-      st->bind(":run_id", run_id);
-      st->bind(":key", key);
-      st->bind(":value", value);
-      st->exec();
-      st->reset();
-    }
+  RowBatch tag_rows(q::kTagsColumns);
+  for (const auto& [key, value] : tags) tag_rows.add({run_id, key, value});
+  tag_rows.insert(db);
+
+  RowBatch sample_rows(q::kSamplesColumns);
+  for (size_t i = 0; i < d.latency_ms.samples.size(); ++i) {
+    sample_rows.add({run_id, static_cast<int64_t>(i), d.latency_ms.samples[i]});
   }
-  {
-    auto st = db.prepare(q::kInsertSample);
-    for (size_t i = 0; i < d.latency_ms.samples.size(); ++i) {
-      st->bind(":run_id", run_id);
-      st->bind(":seq", static_cast<int64_t>(i));
-      st->bind(":ms", d.latency_ms.samples[i]);
-      st->exec();
-      st->reset();
-    }
+  sample_rows.insert(db);
+
+  RowBatch op_rows(q::kOpStatsColumns);
+  for (const OpStats& op : d.ops) {
+    op_rows.add({run_id, int64_t{op.index}, int64_t{op.source_index}, op.name, op.type, op.backend, op.count,
+                 op.first_us, op.mean_us, op.median_us, op.min_us, op.max_us, op.pct,
+                 op.cdf_pct, op.macs, op.live_bytes, op.weights_bytes, op.scratch_bytes,
+                 dump_json(nlohmann::json(op.output_shapes)), static_cast<int64_t>(op.parent),
+                 static_cast<int64_t>(op.depth), op.runs_per_invoke});
   }
-  {
-    auto st = db.prepare(q::kInsertOpStats);
-    for (const OpStats& op : d.ops) {
-      st->bind(":run_id", run_id);
-      st->bind(":idx", op.index);
-      st->bind(":source_index", op.source_index);
-      st->bind(":name", op.name);
-      st->bind(":type", op.type);
-      st->bind(":backend", op.backend);
-      st->bind(":count", op.count);
-      st->bind(":first_us", op.first_us);
-      st->bind(":mean_us", op.mean_us);
-      st->bind(":median_us", op.median_us);
-      st->bind(":min_us", op.min_us);
-      st->bind(":max_us", op.max_us);
-      st->bind(":pct", op.pct);
-      st->bind(":cdf_pct", op.cdf_pct);
-      st->bind(":macs", op.macs);
-      st->bind(":live_bytes", op.live_bytes);
-      st->bind(":weights_bytes", op.weights_bytes);
-      st->bind(":scratch_bytes", op.scratch_bytes);
-      st->bind(":output_shapes", dump_json(nlohmann::json(op.output_shapes)));
-      st->bind(":parent", static_cast<int64_t>(op.parent));
-      st->bind(":depth", static_cast<int64_t>(op.depth));
-      st->bind(":runs_per_invoke", op.runs_per_invoke);
-      st->exec();
-      st->reset();
-    }
-  }
+  op_rows.insert(db);
   {
     const auto& m = d.memory;
     auto st = db.prepare(q::kInsertMemory);

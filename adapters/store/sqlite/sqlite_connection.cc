@@ -17,6 +17,11 @@ class SqliteStatement final : public sql::Statement {
     st_.bind(std::string(name), std::string(text));
   }
   void bind_null(std::string_view name) override { st_.bind(std::string(name)); }
+  void bind_at(int number, int64_t value) override { st_.bind(number, value); }
+  void bind_at(int number, double value) override { st_.bind(number, value); }
+  void bind_at(int number, std::string_view text) override {
+    st_.bind(number, std::string(text));
+  }
   bool step() override { return st_.executeStep(); }
   void reset() override { st_.reset(); }
   int64_t int64(int column) const override { return st_.getColumn(column).getInt64(); }

@@ -8,12 +8,22 @@
 #include <gtest/gtest.h>
 
 #include "adapters/store/store.h"
+#include "tests/adapters/store/store_backends.h"
 #include "tests/adapters/store/store_test_util.h"
 
 namespace opscope::store {
 namespace {
 
-using testing::ScratchDir;
+using testing::Backend;
+
+class StoreDeviceState : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(fresh_.open(GetParam()), "");
+  }
+  testing::FreshStore fresh_;
+};
 
 ResultDocument full_state_document() {
   ResultDocument d;
@@ -30,14 +40,12 @@ ResultDocument full_state_document() {
   return d;
 }
 
-TEST(StoreDeviceState, DeviceStateAndWarningsSurviveIngestAndLoad) {
-  ScratchDir dir;
-  auto s = open_sqlite_store(dir.file("s.db"));
-  ASSERT_TRUE(s.is_ok()) << s.status().message();
+TEST_P(StoreDeviceState, DeviceStateAndWarningsSurviveIngestAndLoad) {
+  Store* s = fresh_.store.get();
   const ResultDocument doc = full_state_document();
-  auto id = (*s)->ingest(doc, {{"k", "v"}});
+  auto id = s->ingest(doc, {{"k", "v"}});
   ASSERT_TRUE(id.is_ok()) << id.status().message();
-  auto run = (*s)->load_run(*id);
+  auto run = s->load_run(*id);
   ASSERT_TRUE(run.is_ok()) << run.status().message();
   // Stored as JSON: the byte that is not UTF-8 reads back as \xFF.
   EXPECT_EQ(to_json(run->doc), to_json(doc));
@@ -54,15 +62,15 @@ TEST(StoreDeviceState, DeviceStateAndWarningsSurviveIngestAndLoad) {
   EXPECT_EQ(run->document["warnings"].size(), 3u);
   // The same through a selector, as `opscope report` and the dashboard
   // find runs.
-  auto ids = (*s)->select("latest");
+  auto ids = s->select("latest");
   ASSERT_TRUE(ids.is_ok()) << ids.status().message();
   ASSERT_EQ(*ids, std::vector<int64_t>{*id});
-  auto again = (*s)->load_run(ids->front());
+  auto again = s->load_run(ids->front());
   ASSERT_TRUE(again.is_ok()) << again.status().message();
   EXPECT_EQ(to_json(again->doc), to_json(run->doc));
 }
 
-TEST(StoreDeviceState, ARealRunKeepsTheStateItProbed) {
+TEST_P(StoreDeviceState, ARealRunKeepsTheStateItProbed) {
   if (!std::filesystem::exists(testing::model_path("selfie_segmentation.tflite"))) {
     GTEST_SKIP() << "models not fetched (datasets/fetch_models.sh)";
   }
@@ -71,18 +79,19 @@ TEST(StoreDeviceState, ARealRunKeepsTheStateItProbed) {
   // The runner's body probed this machine before and after the case.
   ASSERT_FALSE(doc.state_before.cpus.empty());
   ASSERT_FALSE(doc.state_after.cpus.empty());
-  ScratchDir dir;
-  auto s = open_sqlite_store(dir.file("s.db"));
-  ASSERT_TRUE(s.is_ok()) << s.status().message();
-  auto id = (*s)->ingest(doc, {});
+  Store* s = fresh_.store.get();
+  auto id = s->ingest(doc, {});
   ASSERT_TRUE(id.is_ok()) << id.status().message();
-  auto run = (*s)->load_run(*id);
+  auto run = s->load_run(*id);
   ASSERT_TRUE(run.is_ok()) << run.status().message();
   EXPECT_EQ(run->document["device_state"], to_json(doc)["device_state"]);
   EXPECT_EQ(run->doc.state_before.cpus.size(), doc.state_before.cpus.size());
   EXPECT_EQ(run->doc.state_after.thermal.size(), doc.state_after.thermal.size());
   EXPECT_EQ(run->doc.warnings, doc.warnings);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreDeviceState, testing::kBothBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace opscope::store

@@ -9,6 +9,7 @@
 
 #include "adapters/store/store.h"
 #include "result/utf8.h"
+#include "tests/adapters/store/store_backends.h"
 #include "tests/adapters/store/store_test_util.h"
 
 // Filters are written with designated initializers; the fields left out
@@ -82,6 +83,19 @@ ResultDocument hostile_document(const std::string& bytes) {
   return d;
 }
 
+// On both databases, through the interface.
+class HostileText : public ::testing::TestWithParam<testing::Backend> {
+ protected:
+  void SetUp() override {
+    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(fresh_.open(GetParam()), "");
+    store_ = fresh_.store.get();
+  }
+  testing::FreshStore fresh_;
+  Store* store_ = nullptr;
+};
+
+// A SQLite file, for rows written behind the store's back.
 class HostileStore : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -95,7 +109,7 @@ class HostileStore : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST_F(HostileStore, IngestEscapesEveryStringAndReadsBack) {
+TEST_P(HostileText, IngestEscapesEveryStringAndReadsBack) {
   auto id = store_->ingest(hostile_document(kLatin1), {{"who" + kLatin1, kLatin1}}, "sw" + kLatin1,
                            kLatin1);
   ASSERT_TRUE(id.is_ok()) << id.status().message();
@@ -115,7 +129,7 @@ TEST_F(HostileStore, IngestEscapesEveryStringAndReadsBack) {
   EXPECT_EQ(rows->at(0).model_path, "/models/caf\\xE9.onnx");
 }
 
-TEST_F(HostileStore, RandomBytesInEveryStringNeverPoisonTheStore) {
+TEST_P(HostileText, RandomBytesInEveryStringNeverPoisonTheStore) {
   std::mt19937 rng(316);
   for (int i = 0; i < 40; ++i) {
     std::string s(1 + rng() % 12, '\0');
@@ -165,6 +179,8 @@ TEST_F(HostileStore, RawBytesAlreadyStoredReadBackEscaped) {
   EXPECT_NO_THROW((void)run->document.dump());
   EXPECT_NO_THROW((void)store_->select("tag:k=" + kLatin1));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, HostileText, testing::kBothBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace opscope::store

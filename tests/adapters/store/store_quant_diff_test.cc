@@ -10,6 +10,7 @@
 
 #include "adapters/store/sql/schema.h"
 #include "adapters/store/store.h"
+#include "tests/adapters/store/store_backends.h"
 #include "tests/adapters/store/store_test_util.h"
 
 namespace opscope::store {
@@ -107,38 +108,45 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   EXPECT_EQ((*found)[0].int8_run_id, *new_run);
 }
 
-TEST(StoreQuantDiff, RoundTripsEveryFieldAndFindsByEitherRunOrTheModelPair) {
-  ScratchDir dir;
-  auto store = open_sqlite_store(dir.file("s.db"));
-  ASSERT_TRUE(store.is_ok()) << store.status().message();
-  auto f = (*store)->ingest(tiny_document("/m/selfie.tflite"), {}, "", "float");
-  auto q = (*store)->ingest(tiny_document("/m/selfie_int8.tflite"), {}, "", "int8");
-  auto other = (*store)->ingest(tiny_document("/m/other.tflite"), {});
+class QuantDiffs : public ::testing::TestWithParam<testing::Backend> {
+ protected:
+  void SetUp() override {
+    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(fresh_.open(GetParam()), "");
+  }
+  testing::FreshStore fresh_;
+};
+
+TEST_P(QuantDiffs, RoundTripsEveryFieldAndFindsByEitherRunOrTheModelPair) {
+  Store* store = fresh_.store.get();
+  auto f = store->ingest(tiny_document("/m/selfie.tflite"), {}, "", "float");
+  auto q = store->ingest(tiny_document("/m/selfie_int8.tflite"), {}, "", "int8");
+  auto other = store->ingest(tiny_document("/m/other.tflite"), {});
   ASSERT_TRUE(f.is_ok() && q.is_ok() && other.is_ok());
 
   const QuantDiff in = sample_diff(*f, *q);
-  auto first = (*store)->ingest_quant_diff(in);
+  auto first = store->ingest_quant_diff(in);
   ASSERT_TRUE(first.is_ok()) << first.status().message();
-  auto second = (*store)->ingest_quant_diff(sample_diff(*f, 0));  // no int8 timing run
+  auto second = store->ingest_quant_diff(sample_diff(*f, 0));  // no int8 timing run
   ASSERT_TRUE(second.is_ok()) << second.status().message();
   EXPECT_GT(*second, *first);
 
-  auto by_float = (*store)->find_quant_diffs(*f);
+  auto by_float = store->find_quant_diffs(*f);
   ASSERT_TRUE(by_float.is_ok()) << by_float.status().message();
   ASSERT_EQ(by_float->size(), 2u);
   EXPECT_EQ((*by_float)[0].id, *second);  // newest first
   EXPECT_EQ((*by_float)[0].int8_run_id, 0);
 
-  auto by_models = (*store)->find_quant_diffs_of_models(in.float_model, in.int8_model);
+  auto by_models = store->find_quant_diffs_of_models(in.float_model, in.int8_model);
   ASSERT_TRUE(by_models.is_ok()) << by_models.status().message();
   ASSERT_EQ(by_models->size(), 2u);
   EXPECT_EQ((*by_models)[0].id, *second);  // newest first
   EXPECT_EQ((*by_models)[1].ops.size(), in.ops.size());
-  auto swapped = (*store)->find_quant_diffs_of_models(in.int8_model, in.float_model);
+  auto swapped = store->find_quant_diffs_of_models(in.int8_model, in.float_model);
   ASSERT_TRUE(swapped.is_ok());
   EXPECT_TRUE(swapped->empty());
 
-  auto by_int8 = (*store)->find_quant_diffs(*q);
+  auto by_int8 = store->find_quant_diffs(*q);
   ASSERT_TRUE(by_int8.is_ok());
   ASSERT_EQ(by_int8->size(), 1u);
   const QuantDiff& out = (*by_int8)[0];
@@ -166,53 +174,44 @@ TEST(StoreQuantDiff, RoundTripsEveryFieldAndFindsByEitherRunOrTheModelPair) {
     EXPECT_DOUBLE_EQ(out.ops[i].int8_us, in.ops[i].int8_us);
   }
 
-  auto none = (*store)->find_quant_diffs(*other);
+  auto none = store->find_quant_diffs(*other);
   ASSERT_TRUE(none.is_ok());
   EXPECT_TRUE(none->empty());
 }
 
-TEST(StoreQuantDiff, RejectsAnUnknownRunAndNonFiniteValuesWritingNothing) {
-  ScratchDir dir;
-  const std::string path = dir.file("s.db");
-  auto store = open_sqlite_store(path);
-  ASSERT_TRUE(store.is_ok());
-  auto unknown = (*store)->ingest_quant_diff(sample_diff(4242, 0));
+TEST_P(QuantDiffs, RejectsAnUnknownRunAndNonFiniteValuesWritingNothing) {
+  Store* store = fresh_.store.get();
+  auto unknown = store->ingest_quant_diff(sample_diff(4242, 0));
   ASSERT_FALSE(unknown.is_ok());
   EXPECT_NE(unknown.status().message().find("float_run_id 4242 is no stored run"),
             std::string::npos) << unknown.status().message();
 
   QuantDiff nan = sample_diff(0, 0);
   nan.ops[1].snr_db = std::numeric_limits<double>::quiet_NaN();
-  auto refused = (*store)->ingest_quant_diff(nan);
+  auto refused = store->ingest_quant_diff(nan);
   ASSERT_FALSE(refused.is_ok());
   EXPECT_NE(refused.status().message().find("'conv_1' snr_db"), std::string::npos)
       << refused.status().message();
 
-  SQLite::Database db(path);
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM quant_diffs"), 0);
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM quant_diff_ops"), 0);
+  EXPECT_EQ(fresh_.scalar("SELECT count(*) FROM quant_diffs"), 0);
+  EXPECT_EQ(fresh_.scalar("SELECT count(*) FROM quant_diff_ops"), 0);
 }
 
-TEST(StoreQuantDiff, DeletingARunKeepsTheDiffWithoutIt) {
-  ScratchDir dir;
-  const std::string path = dir.file("s.db");
-  auto store = open_sqlite_store(path);
-  ASSERT_TRUE(store.is_ok());
-  auto f = (*store)->ingest(tiny_document("/f.tflite"), {});
-  auto q = (*store)->ingest(tiny_document("/q.tflite"), {});
+TEST_P(QuantDiffs, DeletingARunKeepsTheDiffWithoutIt) {
+  Store* store = fresh_.store.get();
+  auto f = store->ingest(tiny_document("/f.tflite"), {});
+  auto q = store->ingest(tiny_document("/q.tflite"), {});
   ASSERT_TRUE(f.is_ok() && q.is_ok());
-  ASSERT_TRUE((*store)->ingest_quant_diff(sample_diff(*f, *q)).is_ok());
-  {
-    SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA foreign_keys = ON");
-    db.exec("DELETE FROM runs WHERE id = " + std::to_string(*f));
-  }
-  auto found = (*store)->find_quant_diffs(*q);
+  ASSERT_TRUE(store->ingest_quant_diff(sample_diff(*f, *q)).is_ok());
+  fresh_.exec("DELETE FROM runs WHERE id = " + std::to_string(*f));
+  auto found = store->find_quant_diffs(*q);
   ASSERT_TRUE(found.is_ok()) << found.status().message();
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].float_run_id, 0);
   EXPECT_EQ((*found)[0].ops.size(), 3u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, QuantDiffs, testing::kBothBackends, testing::backend_name);
 
 }  // namespace
 }  // namespace opscope::store

@@ -1,12 +1,12 @@
 // Ingest -> load round trip of real result documents, the per-run tables,
-// run lists with filters, and selectors.
+// run lists with filters, selectors, and copying runs between stores; on
+// SQLite and PostgreSQL alike.
 #include <filesystem>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include "adapters/store/store.h"
+#include "tests/adapters/store/store_backends.h"
 #include "tests/adapters/store/store_test_util.h"
 
 // Filters are written with designated initializers; the fields left out
@@ -16,10 +16,10 @@
 namespace opscope::store {
 namespace {
 
+using testing::Backend;
 using testing::real_document;
-using testing::ScratchDir;
 
-class StoreRoundTrip : public ::testing::Test {
+class StoreRoundTrip : public ::testing::TestWithParam<Backend> {
  protected:
   static void SetUpTestSuite() {
     if (!std::filesystem::exists(testing::model_path("selfie_segmentation.tflite"))) return;
@@ -34,18 +34,19 @@ class StoreRoundTrip : public ::testing::Test {
     if (!selfie_) GTEST_SKIP() << "models not fetched (datasets/fetch_models.sh)";
     ASSERT_EQ(selfie_->status, "ok") << selfie_->error.message;
     ASSERT_EQ(hand_->status, "ok") << hand_->error.message;
-    auto s = open_sqlite_store(dir_.file("r.db"));
-    ASSERT_TRUE(s.is_ok()) << s.status().message();
-    store_ = std::move(s).value();
+    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    const std::string error = fresh_.open(GetParam());
+    ASSERT_EQ(error, "");
+    store_ = fresh_.store.get();
   }
 
   static inline ResultDocument* selfie_ = nullptr;
   static inline ResultDocument* hand_ = nullptr;
-  ScratchDir dir_;
-  std::unique_ptr<Store> store_;
+  testing::FreshStore fresh_;
+  Store* store_ = nullptr;
 };
 
-TEST_F(StoreRoundTrip, LoadReturnsTheDocumentAsIngested) {
+TEST_P(StoreRoundTrip, LoadReturnsTheDocumentAsIngested) {
   nlohmann::json doc = to_json(*selfie_);
   // A field ResultDocument does not know must survive too.
   doc["added_later"] = {{"spans", {1, 2, 3}}, {"note", "kept"}};
@@ -61,45 +62,37 @@ TEST_F(StoreRoundTrip, LoadReturnsTheDocumentAsIngested) {
   EXPECT_EQ(run->created_at.back(), 'Z');
 }
 
-TEST_F(StoreRoundTrip, TablesHoldEverySampleOpAndStage) {
+TEST_P(StoreRoundTrip, TablesHoldEverySampleOpAndStage) {
   auto id = store_->ingest(*selfie_, {});
   ASSERT_TRUE(id.is_ok()) << id.status().message();
-  SQLite::Database db(dir_.file("r.db"));
-  SQLite::Statement samples(db, "SELECT count(*), sum(ms) FROM samples WHERE run_id = ?");
-  samples.bind(1, *id);
-  ASSERT_TRUE(samples.executeStep());
+  const std::string run = std::to_string(*id);
   double sum = 0;
-  for (double s : selfie_->latency_ms.samples) sum += s;
-  EXPECT_EQ(samples.getColumn(0).getInt64(),
-            static_cast<int64_t>(selfie_->latency_ms.samples.size()));
-  EXPECT_NEAR(samples.getColumn(1).getDouble(), sum, 1e-9);
+  for (double v : selfie_->latency_ms.samples) sum += v;
+  EXPECT_EQ(fresh_.scalar("SELECT count(*) FROM samples WHERE run_id = " + run),
+            static_cast<double>(selfie_->latency_ms.samples.size()));
+  EXPECT_NEAR(fresh_.scalar("SELECT sum(ms) FROM samples WHERE run_id = " + run), sum, 1e-9);
 
-  SQLite::Statement ops(db,
-                        "SELECT count(*), sum(source_index), sum(live_bytes) FROM op_stats "
-                        "WHERE run_id = ?");
-  ops.bind(1, *id);
-  ASSERT_TRUE(ops.executeStep());
   int64_t src = 0, live = 0;
   for (const auto& op : selfie_->ops) {
     src += op.source_index;
     live += op.live_bytes;
   }
-  EXPECT_EQ(ops.getColumn(0).getInt64(), static_cast<int64_t>(selfie_->ops.size()));
-  EXPECT_EQ(ops.getColumn(1).getInt64(), src);
-  EXPECT_EQ(ops.getColumn(2).getInt64(), live);
+  EXPECT_EQ(fresh_.scalar("SELECT count(*) FROM op_stats WHERE run_id = " + run),
+            static_cast<double>(selfie_->ops.size()));
+  EXPECT_EQ(fresh_.scalar("SELECT sum(source_index) FROM op_stats WHERE run_id = " + run),
+            static_cast<double>(src));
+  EXPECT_EQ(fresh_.scalar("SELECT sum(live_bytes) FROM op_stats WHERE run_id = " + run),
+            static_cast<double>(live));
 
-  SQLite::Statement other(db,
-                          "SELECT m.peak_rss_bytes, s.first_invoke_ms, r.median_ms FROM runs r "
-                          "JOIN memory m ON m.run_id = r.id JOIN stages s ON s.run_id = r.id "
-                          "WHERE r.id = ?");
-  other.bind(1, *id);
-  ASSERT_TRUE(other.executeStep());
-  EXPECT_EQ(other.getColumn(0).getInt64(), selfie_->memory.peak_rss_bytes);
-  EXPECT_DOUBLE_EQ(other.getColumn(1).getDouble(), selfie_->stages.first_invoke_ms);
-  EXPECT_DOUBLE_EQ(other.getColumn(2).getDouble(), selfie_->latency_ms.median);
+  EXPECT_EQ(fresh_.scalar("SELECT peak_rss_bytes FROM memory WHERE run_id = " + run),
+            static_cast<double>(selfie_->memory.peak_rss_bytes));
+  EXPECT_DOUBLE_EQ(fresh_.scalar("SELECT first_invoke_ms FROM stages WHERE run_id = " + run),
+                   selfie_->stages.first_invoke_ms);
+  EXPECT_DOUBLE_EQ(fresh_.scalar("SELECT median_ms FROM runs WHERE id = " + run),
+                   selfie_->latency_ms.median);
 }
 
-TEST_F(StoreRoundTrip, ListsAndFilters) {
+TEST_P(StoreRoundTrip, ListsAndFilters) {
   ResultDocument hand_x = *hand_;
   hand_x.config.backends = {"xnnpack", "cpu"};
   ResultDocument failed = *selfie_;
@@ -146,7 +139,7 @@ TEST_F(StoreRoundTrip, ListsAndFilters) {
   EXPECT_EQ(loaded->doc.error.message, "no backend runs node 3 (FOO)");
 }
 
-TEST_F(StoreRoundTrip, Selectors) {
+TEST_P(StoreRoundTrip, Selectors) {
   const int64_t a = *store_->ingest(*selfie_, {{"commit", "abc"}}, "", "float");
   const int64_t b = *store_->ingest(*hand_, {{"commit", "abc"}}, "sw1");
   const int64_t c = *store_->ingest(*selfie_, {{"commit", "def"}}, "sw2", "int8");
@@ -182,7 +175,7 @@ TEST_F(StoreRoundTrip, Selectors) {
   }
 }
 
-TEST_F(StoreRoundTrip, RejectsDocumentsThatAreNotObjects) {
+TEST_P(StoreRoundTrip, RejectsDocumentsThatAreNotObjects) {
   auto r = store_->ingest_json(nlohmann::json::array({1, 2}), {});
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("not a JSON object"), std::string::npos);
@@ -194,6 +187,49 @@ TEST_F(StoreRoundTrip, RejectsDocumentsThatAreNotObjects) {
   ASSERT_FALSE(missing.is_ok());
   EXPECT_NE(missing.status().message().find("no run with id 42"), std::string::npos);
 }
+
+TEST_P(StoreRoundTrip, CopyingARunKeepsItsIdentityAndAddsItOnce) {
+  auto id = store_->ingest(*selfie_, {{"branch", "main"}}, "sw-1", "float");
+  ASSERT_TRUE(id.is_ok()) << id.status().message();
+  auto run = store_->load_run(*id);
+  ASSERT_TRUE(run.is_ok());
+  EXPECT_EQ(run->uid.size(), 32u) << run->uid;
+
+  // Into a store of the other kind and back: same uid, time, labels, document.
+  testing::FreshStore other;
+  const Backend other_kind =
+      GetParam() == Backend::kSqlite ? Backend::kPostgres : Backend::kSqlite;
+  if (auto why = testing::skip_reason(other_kind); !why.empty()) GTEST_SKIP() << why;
+  ASSERT_EQ(other.open(other_kind), "");
+  auto copied = other->copy_run(*run);
+  ASSERT_TRUE(copied.is_ok()) << copied.status().message();
+  EXPECT_TRUE(copied->added);
+  auto again = other->copy_run(*run);
+  ASSERT_TRUE(again.is_ok()) << again.status().message();
+  EXPECT_FALSE(again->added);
+  EXPECT_EQ(again->id, copied->id);
+  EXPECT_EQ(other.scalar("SELECT count(*) FROM runs"), 1);
+
+  auto there = other->load_run(copied->id);
+  ASSERT_TRUE(there.is_ok());
+  EXPECT_EQ(there->uid, run->uid);
+  EXPECT_EQ(there->created_at, run->created_at);
+  EXPECT_EQ(there->tags, run->tags);
+  EXPECT_EQ(there->sweep_id, "sw-1");
+  EXPECT_EQ(there->variant, "float");
+  EXPECT_EQ(there->document, run->document);
+  auto back = store_->copy_run(*there);
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_FALSE(back->added);
+  EXPECT_EQ(back->id, *id);
+
+  StoredRun no_uid = *run;
+  no_uid.uid.clear();
+  EXPECT_FALSE(other->copy_run(no_uid).is_ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreRoundTrip, testing::kBothBackends,
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace opscope::store

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/store/store.h"
+#include "tests/adapters/store/store_backends.h"
 #include "tests/adapters/store/store_test_util.h"
 
 namespace opscope::store {
@@ -35,11 +36,17 @@ SweepRecord sweep(const std::string& id, int64_t pid) {
   return r;
 }
 
-TEST(StoreSweeps, RoundTripsCasesAndOutcomes) {
-  ScratchDir dir;
-  auto store = open_sqlite_store(dir.file("s.db"));
-  ASSERT_TRUE(store.is_ok()) << store.status().message();
-  Store& db = **store;
+class StoreSweeps : public ::testing::TestWithParam<testing::Backend> {
+ protected:
+  void SetUp() override {
+    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(fresh_.open(GetParam()), "");
+  }
+  testing::FreshStore fresh_;
+};
+
+TEST_P(StoreSweeps, RoundTripsCasesAndOutcomes) {
+  Store& db = *fresh_.store;
   std::vector<nlohmann::json> specs = {{{"args", {"a"}}}, {{"args", {"b"}}}, {{"args", {"c"}}}};
   ASSERT_TRUE(db.begin_sweep(sweep("sw-1", 42), specs).is_ok());
   EXPECT_EQ(db.begin_sweep(sweep("sw-1", 42), specs).code(), ErrorCode::kInvalidArgument);
@@ -73,7 +80,9 @@ TEST(StoreSweeps, RoundTripsCasesAndOutcomes) {
   EXPECT_EQ(all->size(), 1u);
 }
 
-TEST(StoreSweeps, ARunningSweepWhoseHostIsGoneIsIncomplete) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreSweeps, testing::kBothBackends, testing::backend_name);
+
+TEST(StoreSweepStatus, ARunningSweepWhoseHostIsGoneIsIncomplete) {
   SweepRecord r = sweep("sw", getpid());
   r.status = "running";
   EXPECT_EQ(effective_sweep_status(r, "box"), "running");   // we are alive
