@@ -16,9 +16,19 @@ constexpr unsigned kInt8Oid = 20;
 constexpr unsigned kTextOid = 25;
 constexpr unsigned kFloat8Oid = 701;
 
+// libpq's message on one line: no trailing newline, inner line breaks (and
+// the tabs that indent its hints) as single spaces.
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Throws sql::Error unless `res` is a success; takes ownership of `res`.
