@@ -2,7 +2,13 @@
 
 #include <QFileInfo>
 
+#include "adapters/store/store.h"
+
 namespace opscope::dashboard {
+
+bool StoreLoader::isUrl(const QString& path) {
+  return store::is_postgres_url(path.toStdString());
+}
 
 StoreLoader::StoreLoader(QObject* parent) : QObject(parent), m_worker(new StoreWorker) {
   qRegisterMetaType<RunList>();
@@ -89,7 +95,9 @@ void StoreLoader::open(const QString& path) {
   if (!m_watcher.directories().isEmpty()) m_watcher.removePaths(m_watcher.directories());
   m_path.clear();
   const QFileInfo info(path);
-  if (!info.exists()) {
+  if (isUrl(path)) {
+    // A server: nothing to check or watch here (File > Reload reads again).
+  } else if (!info.exists()) {
     emit openFailed(QStringLiteral("results store %1: no such file").arg(path));
     return;
   }
@@ -135,6 +143,7 @@ void StoreLoader::requestTrend(const TrendQuery& query) {
 // The database file, its -wal file (SQLite writes new runs there first) and
 // their folder (the -wal file comes and goes as writers open and close).
 void StoreLoader::watch(const QString& path) {
+  if (isUrl(path)) return;
   const QFileInfo info(path);
   const QString wal = path + QStringLiteral("-wal");
   QStringList paths{info.absoluteFilePath(), info.absolutePath()};

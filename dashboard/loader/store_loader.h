@@ -1,7 +1,8 @@
 // The dashboard's loader (the GUI-thread half): owns the loader thread and
 // its StoreWorker, forwards requests to it, drops answers that a newer
 // request has superseded, and watches the database file (and its -wal file)
-// so the Runs view follows new runs without blocking the interface.
+// so the Runs view follows new runs without blocking the interface. A
+// PostgreSQL store (a URL) is not watched: File > Reload reads it again.
 //
 // Shape of hotspot's PerfParser and heaptrack's parser: requests in, data
 // structs out through ...Available signals, failures as failed(QString).
@@ -33,9 +34,12 @@ class StoreLoader : public QObject {
   explicit StoreLoader(QObject* parent = nullptr);
   ~StoreLoader() override;  // closes the store and joins the thread
 
-  // Opens a results store; on success emits opened and then runsAvailable.
-  // A missing file is refused here (the store would create it).
+  // Opens a results store, a SQLite file or a PostgreSQL URL; on success
+  // emits opened and then runsAvailable. A missing file is refused here
+  // (the store would create it).
   void open(const QString& path);
+  // Whether `path` is a PostgreSQL URL rather than a file.
+  static bool isUrl(const QString& path);
   QString path() const { return m_path; }
 
   void reloadRuns();

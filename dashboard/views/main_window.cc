@@ -4,12 +4,16 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QKeySequence>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
+
+#include "adapters/store/store.h"
 
 namespace opscope::dashboard {
 namespace {
@@ -47,6 +51,14 @@ MainWindow::MainWindow(QWidget* parent)
                                                       tr("opscope results (*.db);;All files (*)"));
     if (!path.isEmpty()) openStore(path);
   });
+  file->addAction(tr("Open &Connection…"), this, [this] {
+    bool ok = false;
+    const QString url = QInputDialog::getText(
+        this, tr("Open a team store"),
+        tr("PostgreSQL URL (the password comes from ~/.pgpass or PGPASSFILE):"),
+        QLineEdit::Normal, QStringLiteral("postgresql://USER@HOST:5432/opscope"), &ok);
+    if (ok && !url.trimmed().isEmpty()) openStore(url.trimmed());
+  });
   m_recent = file->addMenu(tr("Open &Recent"));
   file->addAction(tr("&Reload"), QKeySequence::Refresh, m_loader, &StoreLoader::reloadRuns);
   file->addSeparator();
@@ -61,8 +73,10 @@ MainWindow::MainWindow(QWidget* parent)
 
   connect(m_loader, &StoreLoader::opened, this, [this](const QString& path) {
     m_banner->hide();
-    setWindowTitle(tr("%1 — opscope dashboard").arg(QFileInfo(path).fileName()));
-    m_status->setText(path);
+    const QString shown = displayName(path);
+    setWindowTitle(tr("%1 — opscope dashboard")
+                       .arg(StoreLoader::isUrl(path) ? shown : QFileInfo(path).fileName()));
+    m_status->setText(shown);
     rememberRecent(path);
   });
   connect(m_loader, &StoreLoader::openFailed, this, [this](const QString& message) {
@@ -78,10 +92,12 @@ MainWindow::MainWindow(QWidget* parent)
   connect(m_loader, &StoreLoader::runsAvailable, this, [this](const RunList& runs) {
     m_runs->setRuns(runs);
     m_trends->setRuns(runs);
-    m_status->setText(tr("%1 — %2 runs").arg(m_loader->path()).arg(runs.size()));
+    m_status->setText(tr("%1 — %2 runs").arg(displayName(m_loader->path())).arg(runs.size()));
   });
   connect(m_loader, &StoreLoader::storeChanged, this,
-          [this] { m_status->setText(tr("%1 — changed, reloading…").arg(m_loader->path())); });
+          [this] {
+            m_status->setText(tr("%1 — changed, reloading…").arg(displayName(m_loader->path())));
+          });
   connect(m_loader, &StoreLoader::operatorsAvailable, m_operators, &OperatorsView::setData);
   connect(m_loader, &StoreLoader::compareAvailable, m_compare, &CompareView::setData);
   connect(m_loader, &StoreLoader::trendAvailable, m_trends, &TrendsView::setData);
@@ -90,8 +106,12 @@ MainWindow::MainWindow(QWidget* parent)
   resize(1280, 820);
 }
 
+QString MainWindow::displayName(const QString& path) {
+  return QString::fromStdString(store::display_name(path.toStdString()));
+}
+
 void MainWindow::openStore(const QString& path) {
-  m_status->setText(tr("Opening %1…").arg(path));
+  m_status->setText(tr("Opening %1…").arg(displayName(path)));
   m_compare->clear(tr("Select two or more runs in the Runs view to compare them."));
   m_operators->clear(tr("Select a run in the Runs view to see its operators."));
   m_loader->open(path);
@@ -119,7 +139,9 @@ QStringList MainWindow::recentFiles() {
 
 void MainWindow::rememberRecent(const QString& path) {
   QStringList recent = recentFiles();
-  const QString abs = QFileInfo(path).absoluteFilePath();
+  // A URL is kept without its password (libpq reads it from ~/.pgpass).
+  const QString abs =
+      StoreLoader::isUrl(path) ? displayName(path) : QFileInfo(path).absoluteFilePath();
   recent.removeAll(abs);
   recent.prepend(abs);
   while (recent.size() > kMaxRecent) recent.removeLast();

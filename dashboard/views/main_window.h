@@ -34,6 +34,8 @@ class MainWindow : public QMainWindow {
   QString bannerText() const { return m_banner->isHidden() ? QString() : m_banner->text(); }
 
   static QStringList recentFiles();
+  // How the window names a store: its path, or its URL without a password.
+  static QString displayName(const QString& path);
 
  private:
   void showBanner(const QString& text);
