@@ -213,13 +213,15 @@ Result<CopiedRun> SqlStore::store_run(const StoredRun& raw) {
       return Status(ErrorCode::kInvalidArgument, where() + ": a tag needs a non-empty key");
     }
   }
+  // The id of the run stored with this uid, or 0.
+  const auto run_with_uid = [&] {
+    auto st = db_->prepare(q::kRunWithUid);
+    st->bind(":uid", stored.uid);
+    return st->step() ? st->int64(0) : int64_t{0};
+  };
   try {
     WriteTransaction tx(*db_);
-    {
-      auto existing = db_->prepare(q::kRunWithUid);
-      existing->bind(":uid", stored.uid);
-      if (existing->step()) return CopiedRun{existing->int64(0), false};
-    }
+    if (const int64_t id = run_with_uid()) return CopiedRun{id, false};
     const int64_t device_id = upsert_device(*db_, doc.device);
     const int64_t model_id = upsert_model(*db_, doc.model);
     const int64_t run_id = insert_run(*db_, doc, document, device_id, model_id, stored);
@@ -228,10 +230,12 @@ Result<CopiedRun> SqlStore::store_run(const StoredRun& raw) {
     return CopiedRun{run_id, true};
   } catch (const std::exception& e) {
     // Another writer stored the same run (the same uid) a moment ago.
-    if (db_->is_duplicate(e)) {
-      auto existing = db_->prepare(q::kRunWithUid);
-      existing->bind(":uid", stored.uid);
-      if (existing->step()) return CopiedRun{existing->int64(0), false};
+    try {
+      if (db_->is_duplicate(e)) {
+        if (const int64_t id = run_with_uid()) return CopiedRun{id, false};
+      }
+    } catch (const std::exception&) {
+      // Report the first failure.
     }
     return db_->error_status("storing a run", e);
   }
