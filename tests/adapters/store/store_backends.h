@@ -110,4 +110,15 @@ class FreshStore {
   ScratchDir dir_;
 };
 
+// A test run once per backend on a fresh store (skipped where PostgreSQL's
+// server is missing and not required).
+class OnEachBackend : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (auto why = skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_EQ(fresh_.open(GetParam()), "");
+  }
+  FreshStore fresh_;
+};
+
 }  // namespace opscope::store::testing

@@ -16,14 +16,7 @@ namespace {
 
 using testing::Backend;
 
-class StoreDeviceState : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
-    ASSERT_EQ(fresh_.open(GetParam()), "");
-  }
-  testing::FreshStore fresh_;
-};
+class StoreDeviceState : public testing::OnEachBackend {};
 
 ResultDocument full_state_document() {
   ResultDocument d;

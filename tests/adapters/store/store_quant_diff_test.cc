@@ -108,14 +108,7 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   EXPECT_EQ((*found)[0].int8_run_id, *new_run);
 }
 
-class QuantDiffs : public ::testing::TestWithParam<testing::Backend> {
- protected:
-  void SetUp() override {
-    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
-    ASSERT_EQ(fresh_.open(GetParam()), "");
-  }
-  testing::FreshStore fresh_;
-};
+class QuantDiffs : public testing::OnEachBackend {};
 
 TEST_P(QuantDiffs, RoundTripsEveryFieldAndFindsByEitherRunOrTheModelPair) {
   Store* store = fresh_.store.get();

@@ -36,14 +36,7 @@ SweepRecord sweep(const std::string& id, int64_t pid) {
   return r;
 }
 
-class StoreSweeps : public ::testing::TestWithParam<testing::Backend> {
- protected:
-  void SetUp() override {
-    if (auto why = testing::skip_reason(GetParam()); !why.empty()) GTEST_SKIP() << why;
-    ASSERT_EQ(fresh_.open(GetParam()), "");
-  }
-  testing::FreshStore fresh_;
-};
+class StoreSweeps : public testing::OnEachBackend {};
 
 TEST_P(StoreSweeps, RoundTripsCasesAndOutcomes) {
   Store& db = *fresh_.store;
