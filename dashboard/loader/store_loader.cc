@@ -33,7 +33,14 @@ StoreLoader::StoreLoader(QObject* parent) : QObject(parent), m_worker(new StoreW
       m_runsDirty = false;
       reloadRuns();
     }
-    if (current(RequestKind::kRuns, gen)) emit runsAvailable(runs);
+    if (!current(RequestKind::kRuns, gen)) return;
+    m_newestId = runs.empty() ? 0 : runs.front().id;
+    emit runsAvailable(runs);
+  });
+  connect(m_worker, &StoreWorker::newestRun, this, [this](qint64 id, const QString& path) {
+    if (path != m_path || m_runsInFlight || id == m_newestId) return;
+    emit storeChanged();
+    reloadRuns();
   });
   connect(m_worker, &StoreWorker::operatorsAvailable, this,
           [this](const OperatorsData& d, quint64 gen) {
@@ -64,6 +71,12 @@ StoreLoader::StoreLoader(QObject* parent) : QObject(parent), m_worker(new StoreW
     emit storeChanged();
     reloadRuns();
   });
+  m_pollTimer.setInterval(5000);
+  connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+    if (m_path.isEmpty() || m_runsInFlight) return;
+    QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->checkNewest(); },
+                              Qt::QueuedConnection);
+  });
   connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &StoreLoader::onFileEvent);
   connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] {
     // Other files in the folder do not matter; the -wal file coming or going does.
@@ -91,12 +104,14 @@ void StoreLoader::open(const QString& path) {
     next(static_cast<RequestKind>(k));
   }
   m_runsInFlight = m_runsDirty = false;
+  m_pollTimer.stop();
+  m_newestId = 0;
   if (!m_watcher.files().isEmpty()) m_watcher.removePaths(m_watcher.files());
   if (!m_watcher.directories().isEmpty()) m_watcher.removePaths(m_watcher.directories());
   m_path.clear();
   const QFileInfo info(path);
   if (isUrl(path)) {
-    // A server: nothing to check or watch here (File > Reload reads again).
+    // A server: nothing to check here; watch() polls it once it is open.
   } else if (!info.exists()) {
     emit openFailed(QStringLiteral("results store %1: no such file").arg(path));
     return;
@@ -143,7 +158,10 @@ void StoreLoader::requestTrend(const TrendQuery& query) {
 // The database file, its -wal file (SQLite writes new runs there first) and
 // their folder (the -wal file comes and goes as writers open and close).
 void StoreLoader::watch(const QString& path) {
-  if (isUrl(path)) return;
+  if (isUrl(path)) {
+    m_pollTimer.start();
+    return;
+  }
   const QFileInfo info(path);
   const QString wal = path + QStringLiteral("-wal");
   QStringList paths{info.absoluteFilePath(), info.absolutePath()};

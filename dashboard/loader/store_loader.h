@@ -2,7 +2,8 @@
 // its StoreWorker, forwards requests to it, drops answers that a newer
 // request has superseded, and watches the database file (and its -wal file)
 // so the Runs view follows new runs without blocking the interface. A
-// PostgreSQL store (a URL) is not watched: File > Reload reads it again.
+// PostgreSQL store (a URL) cannot be watched: it is polled instead, one
+// query for its newest run id every few seconds.
 //
 // Shape of hotspot's PerfParser and heaptrack's parser: requests in, data
 // structs out through ...Available signals, failures as failed(QString).
@@ -50,6 +51,8 @@ class StoreLoader : public QObject {
 
   // How long after the last file change the runs are reloaded.
   void setReloadDelay(int ms) { m_reloadTimer.setInterval(ms); }
+  // How often a PostgreSQL store is asked for its newest run.
+  void setPollInterval(int ms) { m_pollTimer.setInterval(ms); }
 
  signals:
   void opened(const QString& path);
@@ -59,7 +62,8 @@ class StoreLoader : public QObject {
   void compareAvailable(const opscope::dashboard::CompareData& data);
   void trendAvailable(const opscope::dashboard::TrendData& data);
   void failed(const QString& message);
-  // The watcher saw the database change; a reload follows.
+  // The watcher (or, on PostgreSQL, the poll) saw the store change; a
+  // reload follows.
   void storeChanged();
 
  private:
@@ -79,6 +83,8 @@ class StoreLoader : public QObject {
   bool m_walExists = false;
   QFileSystemWatcher m_watcher;
   QTimer m_reloadTimer;
+  QTimer m_pollTimer;
+  qint64 m_newestId = 0;  // of the last run list; a poll that finds another reloads
 };
 
 }  // namespace opscope::dashboard

@@ -89,6 +89,15 @@ void StoreWorker::open(const QString& path, quint64 gen) {
 
 void StoreWorker::close() { m_store.reset(); }
 
+void StoreWorker::checkNewest() {
+  if (!m_store) return;
+  store::RunFilter newest;
+  newest.limit = 1;
+  auto rows = m_store->list_runs(newest);
+  if (!rows.is_ok()) return;
+  emit newestRun(rows->empty() ? 0 : rows->front().id, m_path);
+}
+
 void StoreWorker::loadRuns(quint64 gen) {
   if (!m_store) return;  // the open failed; its message is already shown
   auto runs = m_store->list_runs(store::RunFilter{});

@@ -31,6 +31,9 @@ class StoreWorker : public QObject {
   void loadOperators(const QList<qint64>& ids, quint64 gen);
   void loadCompare(const QList<qint64>& ids, quint64 gen);
   void loadTrend(const opscope::dashboard::TrendQuery& query, quint64 gen);
+  // The newest run's id (0: none), for a store that cannot be watched as a
+  // file (PostgreSQL); a failure says nothing (the next poll tries again).
+  void checkNewest();
   // Closes the connection; called before the thread ends.
   void close();
 
@@ -40,6 +43,7 @@ class StoreWorker : public QObject {
   void operatorsAvailable(const opscope::dashboard::OperatorsData& data, quint64 gen);
   void compareAvailable(const opscope::dashboard::CompareData& data, quint64 gen);
   void trendAvailable(const opscope::dashboard::TrendData& data, quint64 gen);
+  void newestRun(qint64 id, const QString& path);
   // `kind` is a RequestKind; the message names the file and the reason.
   void failed(const QString& message, int kind, quint64 gen);
 

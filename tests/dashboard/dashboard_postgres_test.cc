@@ -1,8 +1,9 @@
 // The dashboard on a team store: the fixture runs copied into a real
 // PostgreSQL server (tests/util/postgres_server.h) and opened by URL, as
 // `opscope-dashboard postgresql://...` and File > Open Connection do. The
-// loader lists the same runs and answers the Operators view; the window
-// never shows the URL's password.
+// loader lists the same runs, answers the Operators view and, by polling,
+// shows a run another process stores; the window never shows the URL's
+// password.
 #include <gtest/gtest.h>
 
 #include <QSignalSpy>
@@ -61,6 +62,28 @@ TEST_F(PostgresDashboard, ListsTheRunsAndShowsTheirOperators) {
   const auto data = ops.takeFirst().at(0).value<OperatorsData>();
   EXPECT_TRUE(data.message.empty()) << data.message;
   EXPECT_EQ(data.diff.size(), 137u);
+}
+
+TEST_F(PostgresDashboard, ARunStoredMeanwhileShowsUpByPolling) {
+  StoreLoader loader;
+  loader.setPollInterval(100);
+  QSignalSpy runs(&loader, &StoreLoader::runsAvailable);
+  loader.open(QString::fromStdString(url_));
+  ASSERT_TRUE(runs.wait(10000));
+  const size_t before = runs.takeFirst().at(0).value<RunList>().size();
+  // Another writer (a CI runner) stores a run on the server.
+  auto other = store::open_postgres_store(url_, {});
+  ASSERT_TRUE(other.is_ok()) << other.status().message();
+  auto first = (*other)->load_run(ids_.float_xnn);
+  ASSERT_TRUE(first.is_ok());
+  auto id = (*other)->ingest_json(first->document, {{"commit", "c9"}});
+  ASSERT_TRUE(id.is_ok()) << id.status().message();
+  QSignalSpy changed(&loader, &StoreLoader::storeChanged);
+  ASSERT_TRUE(runs.wait(10000));
+  const RunList after = runs.takeFirst().at(0).value<RunList>();
+  EXPECT_EQ(after.size(), before + 1);
+  EXPECT_EQ(after.front().id, *id);
+  EXPECT_EQ(changed.size(), 1);
 }
 
 TEST_F(PostgresDashboard, TheWindowNeverShowsThePassword) {
