@@ -31,12 +31,6 @@ namespace {
 using opscope::store::Store;
 namespace synth = opscope::dashboard::testing;
 
-opscope::Result<std::unique_ptr<Store>> open_any(const std::string& name) {
-  return opscope::store::is_postgres_url(name)
-             ? opscope::store::open_postgres_store(name, {})
-             : opscope::store::open_sqlite_store(name);
-}
-
 // Run `i`'s document: 200 op rows, 100 samples, a few models and devices.
 opscope::ResultDocument document(int i) {
   synth::SyntheticRun s;
@@ -49,7 +43,7 @@ opscope::ResultDocument document(int i) {
 
 // Ingests runs [first, first + n) into `name`; false on the first failure.
 bool ingest(const std::string& name, int first, int n) {
-  auto store = open_any(name);
+  auto store = opscope::store::open_store(name);
   if (!store.is_ok()) {
     std::fprintf(stderr, "%s\n", store.status().message().c_str());
     return false;

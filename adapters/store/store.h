@@ -227,6 +227,10 @@ std::string display_name(const std::string& store);
 // True for the URL forms of libpq, "postgresql://..." and "postgres://...".
 bool is_postgres_url(std::string_view name);
 
+// Opens the store `name` names: a PostgreSQL URL (is_postgres_url) or a
+// SQLite file, with each one's defaults; `read_only` as their options say.
+Result<std::unique_ptr<Store>> open_store(const std::string& name, bool read_only = false);
+
 // Opens the PostgreSQL store at `url` (libpq's URI; the password from
 // PGPASSFILE or ~/.pgpass, never from the URL in messages). Creates or
 // migrates the schema unless read-only; refuses a newer one, and a database

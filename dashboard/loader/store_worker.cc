@@ -75,9 +75,7 @@ void StoreWorker::open(const QString& path, quint64 gen) {
   // A PostgreSQL URL is opened read-only: the dashboard never creates or
   // migrates a team's schema.
   const std::string name = path.toStdString();
-  auto store = store::is_postgres_url(name)
-                   ? store::open_postgres_store(name, {.read_only = true})
-                   : store::open_sqlite_store(name);
+  auto store = store::open_store(name, /*read_only=*/store::is_postgres_url(name));
   if (!store.is_ok()) {
     emit failed(qs(store.status().message()), static_cast<int>(RequestKind::kOpen), gen);
     return;

@@ -104,6 +104,12 @@ class Importer {
   // when it only moves dims of size 1, a reshape) is added once per value
   // and layout; constants are permuted at load.
   Result<int> as_natural(const Value& v);
+  // Input i as as_natural() gives it, or -1 when the node leaves it out.
+  Result<int> optional_natural(int i) {
+    if (!has_input(i)) return -1;
+    OPSCOPE_ASSIGN_OR_RETURN(const Value v, input(i));
+    return as_natural(v);
+  }
   Result<int> as_channels_last(const Value& v);
   Result<int> in_layout(const Value& v, Layout layout) {
     return layout == Layout::kNatural ? as_natural(v) : as_channels_last(v);

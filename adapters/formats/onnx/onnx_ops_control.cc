@@ -264,12 +264,7 @@ Status translate_loop(Importer& im) {
   }
   std::vector<int> inputs;
   for (int i = 0; i < 2; ++i) {
-    if (!im.has_input(i)) {
-      inputs.push_back(-1);
-      continue;
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
-    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.optional_natural(i));
     inputs.push_back(id);
   }
   if (k > 0 && (inputs[0] < 0 || !im.tensor(Value{inputs[0]}).is_constant())) {

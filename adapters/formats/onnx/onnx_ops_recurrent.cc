@@ -109,12 +109,7 @@ Status translate_recurrent(Importer& im, OpKind op) {
   std::vector<int> inputs;
   const int max_inputs = lstm ? 8 : 6;
   for (int i = 0; i < max_inputs && i < im.num_inputs(); ++i) {
-    if (!im.has_input(i)) {
-      inputs.push_back(-1);
-      continue;
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(Value v, im.input(i));
-    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.optional_natural(i));
     inputs.push_back(id);
   }
   while (!inputs.empty() && inputs.back() < 0) inputs.pop_back();

@@ -33,12 +33,7 @@ Status translate_slice_at_run_time(Importer& im, const Value& x) {
   }
   std::vector<int> inputs = {in};
   for (int i = 1; i <= 4; ++i) {
-    if (!im.has_input(i)) {
-      inputs.push_back(-1);
-      continue;
-    }
-    OPSCOPE_ASSIGN_OR_RETURN(const Value v, im.input(i));
-    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.as_natural(v));
+    OPSCOPE_ASSIGN_OR_RETURN(const int id, im.optional_natural(i));
     inputs.push_back(id);
   }
   while (inputs.back() < 0) inputs.pop_back();

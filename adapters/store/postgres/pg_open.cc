@@ -88,16 +88,6 @@ Status migrate(PgConnection& db) {
 
 }  // namespace
 
-int schema_version() { return sql::latest_schema_version(); }
-
-std::string display_name(const std::string& store) {
-  return is_postgres_url(store) ? postgres::url_without_password(store) : store;
-}
-
-bool is_postgres_url(std::string_view name) {
-  return name.starts_with("postgresql://") || name.starts_with("postgres://");
-}
-
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
                                                    const PostgresOptions& options) {
   const std::string name = postgres::url_without_password(url);

@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include <SQLiteCpp/Statement.h>

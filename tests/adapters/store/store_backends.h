@@ -59,8 +59,7 @@ class FreshStore {
 
   // Another connection to the same store.
   Result<std::unique_ptr<Store>> reopen() const {
-    return backend_ == Backend::kSqlite ? open_sqlite_store(name)
-                                        : open_postgres_store(name, PostgresOptions{});
+    return open_store(name);
   }
 
   // The first column of the first row of `sql`, as a number (NULL: 0).

@@ -42,10 +42,6 @@ constexpr int kWriters = 8;
 constexpr int kRunsPerWriter = 100;
 constexpr int kKills = 50;
 
-Result<std::unique_ptr<Store>> open_any(const std::string& name) {
-  return is_postgres_url(name) ? open_postgres_store(name, {}) : open_sqlite_store(name);
-}
-
 // The child side: ingests OPSCOPE_STORE_WRITER_RUNS copies of the document
 // in OPSCOPE_STORE_WRITER_DOC into OPSCOPE_STORE_WRITER_DB.
 TEST(StoreWriter, IngestsForTheParent) {
@@ -55,7 +51,7 @@ TEST(StoreWriter, IngestsForTheParent) {
   const int runs = std::atoi(std::getenv("OPSCOPE_STORE_WRITER_RUNS"));
   std::ifstream f(std::getenv("OPSCOPE_STORE_WRITER_DOC"));
   const nlohmann::json doc = nlohmann::json::parse(f);
-  auto store = open_any(db);
+  auto store = open_store(db);
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   for (int i = 0; i < runs; ++i) {
     auto id = (*store)->ingest_json(doc, {{"writer", writer}, {"seq", std::to_string(i)}},
