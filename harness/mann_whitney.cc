@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <utility>
 
 namespace opscope::harness {
@@ -29,6 +32,27 @@ std::vector<double> rank_sum_counts(const std::vector<int64_t>& doubled_ranks, i
     }
   }
   return {ways.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(m) * width), ways.end()};
+}
+
+// rank_sum_counts when no values tie: the doubled ranks are 2, 4, ...,
+// 2 (m + n), so the counts depend on m and m + n only. Remembered, since a
+// trend or a sweep compares many pairs of the same sizes and each costs
+// (m + n)^4 / 4 additions.
+std::shared_ptr<const std::vector<double>> untied_rank_sum_counts(int64_t m, int64_t total) {
+  static std::mutex mutex;
+  static std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const std::vector<double>>> known;
+  const std::pair key{m, total};
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = known.find(key); it != known.end()) return it->second;
+  }
+  std::vector<int64_t> doubled_ranks(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) doubled_ranks[static_cast<size_t>(i)] = 2 * (i + 1);
+  auto counts = std::make_shared<const std::vector<double>>(rank_sum_counts(doubled_ranks, m));
+  std::lock_guard lock(mutex);
+  if (known.size() >= 256) known.clear();  // a bound; sizes in use come back at once
+  known.emplace(key, counts);
+  return counts;
 }
 
 }  // namespace
@@ -105,7 +129,14 @@ MannWhitneyResult mann_whitney_u(const std::vector<double>& x,
       (method == MannWhitneyMethod::kExact && total <= kExactLimit) ||
       (method == MannWhitneyMethod::kAuto && total <= kExactMaxTotal);
   if (exact && var > 0.0) {
-    const std::vector<double> counts = rank_sum_counts(doubled_ranks, m);
+    std::shared_ptr<const std::vector<double>> untied;
+    std::vector<double> tied;
+    if (r.ties) {
+      tied = rank_sum_counts(doubled_ranks, m);
+    } else {
+      untied = untied_rank_sum_counts(m, total);
+    }
+    const std::vector<double>& counts = r.ties ? tied : *untied;
     double all = 0.0, ge = 0.0, le = 0.0, far = 0.0;
     const int64_t doubled_mean = m * (total + 1);  // 2 * E[rank sum of x]
     const int64_t observed_dev = std::llabs(doubled_rank_sum_x - doubled_mean);

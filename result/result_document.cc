@@ -70,6 +70,10 @@ double DeviceState::max_temp_c() const {
   return hottest;
 }
 
+json op_to_json(const OpStats& op) { return op; }
+
+OpStats op_from_json(const json& j) { return j.get<OpStats>(); }
+
 json to_json(const ResultDocument& d) {
   json j;
   j["schema_version"] = d.schema_version;

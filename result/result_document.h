@@ -246,6 +246,13 @@ struct ResultDocument {
 // a path) are written as \xNN (result/utf8.h).
 nlohmann::json to_json(const ResultDocument& doc);
 
+// One op of `ops` as to_json writes it: every field, none erased (to_json
+// leaves out the ones a runtime does not measure). The store splits an op
+// into columns and puts it back together with these.
+nlohmann::json op_to_json(const OpStats& op);
+// Throws nlohmann::json exceptions on a field of the wrong type.
+OpStats op_from_json(const nlohmann::json& j);
+
 // The one way to read a result document, for the host, the store, the
 // reports and the dashboard alike. Unknown fields are ignored, missing ones
 // keep their defaults. Never throws: a value that is not a JSON object, or a

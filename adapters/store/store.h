@@ -119,6 +119,9 @@ struct RunFilter {
   int limit = 0;             // 0: no limit; newest first
 };
 
+// What load_run reads of a run.
+enum class LoadParts { kAll, kWithoutOps };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -141,7 +144,12 @@ class Store {
   // run twice). kInvalidArgument for a run without a uid.
   virtual Result<CopiedRun> copy_run(const StoredRun& run) = 0;
   virtual Result<std::vector<RunRow>> list_runs(const RunFilter& filter) = 0;
-  virtual Result<StoredRun> load_run(int64_t id) = 0;
+  // A whole run: its document with every field as ingested.
+  Result<StoredRun> load_run(int64_t id) { return load_run(id, LoadParts::kAll); }
+  // kWithoutOps leaves out the per-op rows (doc.ops empty, no "ops" in
+  // `document`): what a view over many runs' latency needs, at a fraction
+  // of the cost.
+  virtual Result<StoredRun> load_run(int64_t id, LoadParts parts) = 0;
 
   // Resolves a selector to run ids (ascending):
   //   "42"                 one run id

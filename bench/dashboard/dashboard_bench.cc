@@ -11,7 +11,8 @@
 // With --pg it copies the store into a real PostgreSQL server (started here
 // as the tests start one; `opscope store push` does the same copy) and
 // measures the same on its URL, then prints both side by side.
-// Targets: Runs <= 1 s, Operators <= 200 ms, Trends <= 300 ms, gaps <= ~50 ms.
+// Targets: Runs <= 1 s, Operators <= 200 ms, Trends <= 300 ms, gaps <= ~50 ms,
+// the SQLite store <= 300 MiB.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -24,6 +25,8 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QTimer>
+
+#include <libpq-fe.h>
 
 #include "dashboard/views/main_window.h"
 #include "tests/dashboard/synthetic_runs.h"
@@ -45,7 +48,7 @@ struct Options {
 // What one store gave.
 struct Figures {
   double runs_ms = 0, gap_open_ms = 0, one_median = 0, one_max = 0, two_median = 0,
-         two_max = 0, gap_select_ms = 0, trends_ms = 0, gap_trends_ms = 0;
+         two_max = 0, gap_select_ms = 0, trends_ms = 0, gap_trends_ms = 0, size_mib = 0;
   bool ok() const {
     return runs_ms <= 1000 && one_median <= 200 && trends_ms <= 300 && gap_open_ms <= 50 &&
            gap_select_ms <= 50;
@@ -120,6 +123,40 @@ bool ensure_store(const Options& o) {
               ms_since(t0) / 1000.0, o.runs, static_cast<long long>(rows),
               std::filesystem::file_size(o.db) / 1048576.0);
   return true;
+}
+
+// Opens the SQLite store once, which migrates a store written by an older
+// opscope (timed: it happens once in a store's life), and returns its size
+// on disk in MiB, or a negative number on failure.
+double open_and_size_sqlite(const Options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto opened = opscope::store::open_sqlite_store(o.db);
+  if (!opened.is_ok()) {
+    std::fprintf(stderr, "opscope-bench-dashboard: %s\n", opened.status().message().c_str());
+    return -1;
+  }
+  const double open_ms = ms_since(t0);
+  opened->reset();  // close: checkpoints the WAL into the file
+  if (open_ms > 1000) std::printf("store: migrated to the current schema in %.1f s\n", open_ms / 1000);
+  const double mib = std::filesystem::file_size(o.db) / 1048576.0;
+  std::printf("store size, SQLite: %.0f MiB (%.1f KB per run); target <= 300 MiB: %s\n", mib,
+              mib * 1048.576 / o.runs, mib <= 300 ? "met" : "NOT met");
+  return mib;
+}
+
+// The size of the database at `url` in MiB (pg_database_size), or -1.
+double postgres_mib(const std::string& url, int runs) {
+  PGconn* c = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(c, "SELECT pg_database_size(current_database())");
+  double mib = -1;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    mib = std::strtod(PQgetvalue(r, 0, 0), nullptr) / 1048576.0;
+    std::printf("store size, PostgreSQL: %.0f MiB (%.1f KB per run)\n", mib,
+                mib * 1048.576 / runs);
+  }
+  PQclear(r);
+  PQfinish(c);
+  return mib;
 }
 
 // Runs the event loop until `done` is true or `timeout_ms` passes.
@@ -282,6 +319,9 @@ int main(int argc, char** argv) {
     }
   }
   if (!ensure_store(o)) return 1;
+  Figures lite, pg;
+  lite.size_mib = open_and_size_sqlite(o);
+  if (lite.size_mib < 0) return 1;
   opscope::testing::PostgresServer server;
   std::string url;
   if (o.pg) {
@@ -292,13 +332,13 @@ int main(int argc, char** argv) {
     }
     url = copy_to_postgres(o, server);
     if (url.empty()) return 1;
+    pg.size_mib = postgres_mib(url, o.runs);
   }
 
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("opscope-bench"));
 
-  Figures lite, pg;
   std::printf("== SQLite: %s ==\n", o.db.c_str());
   if (!measure(o, o.db, lite)) return 1;
   if (!o.pg) return 0;
@@ -312,6 +352,7 @@ int main(int argc, char** argv) {
   row("operators, one run, median (ms)", lite.one_median, pg.one_median);
   row("per-op diff of two runs, median (ms)", lite.two_median, pg.two_median);
   row("trends view shown (ms)", lite.trends_ms, pg.trends_ms);
+  row("store size (MiB)", lite.size_mib, pg.size_mib);
   row("longest GUI gap (ms)",
       std::max({lite.gap_open_ms, lite.gap_select_ms, lite.gap_trends_ms}),
       std::max({pg.gap_open_ms, pg.gap_select_ms, pg.gap_trends_ms}));

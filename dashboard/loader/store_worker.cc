@@ -107,10 +107,10 @@ void StoreWorker::loadRuns(quint64 gen) {
 }
 
 bool StoreWorker::loadAll(const QList<qint64>& ids, RequestKind kind, quint64 gen,
-                          std::vector<store::StoredRun>& out) {
+                          std::vector<store::StoredRun>& out, store::LoadParts parts) {
   if (!m_store) return false;
   for (qint64 id : ids) {
-    auto run = m_store->load_run(id);
+    auto run = m_store->load_run(id, parts);
     if (!run.is_ok()) {
       emit failed(qs(run.status().message()), static_cast<int>(kind), gen);
       return false;
@@ -154,8 +154,9 @@ void StoreWorker::loadTrend(const TrendQuery& query, quint64 gen) {
     dropped = ids.size() - kMaxTrendRuns;
     ids.erase(ids.begin(), ids.begin() + static_cast<qsizetype>(dropped));
   }
+  // A trend reads latency only: the runs without their op rows.
   std::vector<store::StoredRun> runs;
-  if (!loadAll(ids, RequestKind::kTrend, gen, runs)) return;
+  if (!loadAll(ids, RequestKind::kTrend, gen, runs, store::LoadParts::kWithoutOps)) return;
   TrendData data = build_trend(query, runs);
   data.dropped_runs = dropped;
   emit trendAvailable(data, gen);

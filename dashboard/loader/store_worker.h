@@ -50,7 +50,8 @@ class StoreWorker : public QObject {
  private:
   // Loads each run, or emits failed and returns false.
   bool loadAll(const QList<qint64>& ids, RequestKind kind, quint64 gen,
-               std::vector<store::StoredRun>& out);
+               std::vector<store::StoredRun>& out,
+               store::LoadParts parts = store::LoadParts::kAll);
 
   std::unique_ptr<store::Store> m_store;
   QString m_path;

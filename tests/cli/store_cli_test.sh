@@ -103,7 +103,7 @@ expect sweep_bad_plan 2 "unknown field 'modles'" -- "$OPSCOPE" sweep --plan bad_
 # A store written by a newer opscope is refused, naming both versions.
 cp r.db future.db
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA user_version = 99"); c.commit()' future.db
-expect newer_schema 13 "schema version 99, newer than this opscope reads \(6\)" -- \
+expect newer_schema 13 "schema version 99, newer than this opscope reads \(7\)" -- \
   "$OPSCOPE" runs --db future.db
 
 echo "store cli: $passed passed, $failed failed"

@@ -77,11 +77,9 @@ Status migrate(PgConnection& db) {
   const int64_t current = schema_version(db);
   OPSCOPE_RETURN_IF_ERROR(check_version(db.name(), current));
   db.exec_script(kCreateVersionTable);
-  for (const sql::Migration& m : sql::migrations()) {
-    if (m.version <= current) continue;
-    db.exec_script(sql::migration_sql(m, sql::Dialect::kPostgres));
-    db.exec_script(std::string(kSetVersion) + "(" + std::to_string(m.version) + ")");
-  }
+  sql::apply_migrations(db, current, [](sql::Connection& c, int version) {
+    c.exec_script(std::string(kSetVersion) + "(" + std::to_string(version) + ")");
+  });
   tx.commit();
   return Status::ok();
 }

@@ -8,7 +8,10 @@
 // ever part of the text: it is bound as a parameter.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/store/sql/connection.h"
 
@@ -35,21 +38,30 @@ inline constexpr std::string_view kInsertRun = R"sql(
 INSERT INTO runs (created_at, device_id, model_id, schema_version, tool_name,
   tool_version, git_commit, build_type, compiler, backends, threads, governor,
   config, status, error_code, error_message, sweep_id, variant, latency_count,
-  min_ms, max_ms, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, p99_ms, document, uid)
+  min_ms, max_ms, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, p99_ms, document, uid, parts)
 VALUES (:created_at, :device_id, :model_id, :schema_version, :tool_name,
   :tool_version, :git_commit, :build_type, :compiler, :backends, :threads, :governor,
   :config, :status, :error_code, :error_message, :sweep_id, :variant, :latency_count,
   :min_ms, :max_ms, :mean_ms, :median_ms, :stddev_ms, :p90_ms, :p95_ms, :p99_ms, :document,
-  :uid)
+  :uid, :parts)
 RETURNING id)sql";
 
 // Tables written with multi-row INSERTs (row_batch.h): a run's tags,
 // samples and op rows, columns in the order the rows give them.
 inline constexpr std::string_view kTagsColumns = "tags (run_id, key, value)";
 inline constexpr std::string_view kSamplesColumns = "samples (run_id, seq, ms)";
-inline constexpr std::string_view kOpStatsColumns = R"sql(op_stats (run_id, idx, source_index,
-  name, type, backend, count, first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, macs,
-  live_bytes, weights_bytes, scratch_bytes, output_shapes, parent, depth, runs_per_invoke))sql";
+inline constexpr std::string_view kOpTimesColumns = R"sql(op_times (run_id, seq, idx, kind_id,
+  count, first_us, mean_us, median_us, min_us, max_us, pct, cdf_pct, live_bytes, scratch_bytes,
+  allocated_bytes, runs_per_invoke, fields, extra))sql";
+inline constexpr std::string_view kOpKindsColumns = R"sql(op_kinds (id, source_index, name, type,
+  category, backend, output_shapes, fused_sources, body, parent, depth, macs, weights_bytes))sql";
+// After a multi-row INSERT of op_kinds: another writer may have added the
+// same kind a moment ago.
+inline constexpr std::string_view kOnConflictIdDoNothing = " ON CONFLICT (id) DO NOTHING";
+// Columns as in kOpKindsColumns; the WHERE is kinds_with_ids(dialect).
+inline constexpr std::string_view kSelectOpKinds = R"sql(
+SELECT id, source_index, name, type, category, backend, output_shapes, fused_sources, body,
+       parent, depth, macs, weights_bytes FROM op_kinds)sql";
 
 inline constexpr std::string_view kInsertMemory = R"sql(
 INSERT INTO memory (run_id, peak_rss_bytes, rss_after_load_bytes, arena_bytes,
@@ -104,10 +116,31 @@ inline constexpr std::string_view kTagsOfRun =
     "SELECT key, value FROM tags WHERE run_id = :run_id ORDER BY key";
 
 inline constexpr std::string_view kLoadRun = R"sql(
-SELECT id, created_at, sweep_id, variant, document, uid FROM runs WHERE id = :id
+SELECT id, created_at, sweep_id, variant, document, uid, parts FROM runs WHERE id = :id
 )sql";
 
 inline constexpr std::string_view kRunWithUid = "SELECT id FROM runs WHERE uid = :uid";
+
+// A run's ops, in the order of its document: op_times's own columns, then
+// the kind's (run_rows.cc reads them by position).
+inline constexpr std::string_view kOpRowsOfRun = R"sql(
+SELECT t.fields, t.extra, t.idx, t.count, t.first_us, t.mean_us, t.median_us, t.min_us,
+       t.max_us, t.pct, t.cdf_pct, t.live_bytes, t.scratch_bytes, t.allocated_bytes,
+       t.runs_per_invoke, k.source_index, k.name, k.type, k.category, k.backend,
+       k.output_shapes, k.fused_sources, k.body, k.parent, k.depth, k.macs, k.weights_bytes
+FROM op_times t JOIN op_kinds k ON k.id = t.kind_id
+WHERE t.run_id = :run_id ORDER BY t.seq
+)sql";
+inline constexpr std::string_view kSamplesOfRun =
+    "SELECT ms FROM samples WHERE run_id = :run_id ORDER BY seq";
+
+// Migration 7's back-fill: the runs still stored whole, and their rewrite.
+inline constexpr std::string_view kRunsStoredWhole =
+    "SELECT id FROM runs WHERE parts = 0 ORDER BY id";
+inline constexpr std::string_view kRunDocument = "SELECT document FROM runs WHERE id = :id";
+inline constexpr std::string_view kDeleteSamplesOfRun = "DELETE FROM samples WHERE run_id = :id";
+inline constexpr std::string_view kSetRunDocument =
+    "UPDATE runs SET document = :document, parts = :parts WHERE id = :id";
 
 inline constexpr std::string_view kLatestSweepId = R"sql(
 SELECT sweep_id FROM runs WHERE sweep_id <> '' ORDER BY id DESC LIMIT 1
@@ -188,6 +221,18 @@ WHERE sweep_id = :sweep_id ORDER BY seq)sql";
 constexpr std::string_view where_ids(Dialect d) {
   return d == Dialect::kSqlite ? " AND r.id IN (SELECT value FROM json_each(:ids))"
                                : " AND r.id = ANY(CAST(:ids AS BIGINT[]))";
+}
+// op_kinds rows whose id is in :ids, bound as ids_parameter() gives.
+constexpr std::string_view kinds_with_ids(Dialect d) {
+  return d == Dialect::kSqlite ? " WHERE id IN (SELECT value FROM json_each(:ids))"
+                               : " WHERE id = ANY(CAST(:ids AS BIGINT[]))";
+}
+// Ids as where_ids() and kinds_with_ids() read them: a JSON array for
+// SQLite's json_each, an array literal for PostgreSQL.
+inline std::string ids_parameter(Dialect d, const std::vector<int64_t>& ids) {
+  std::string list;
+  for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  return d == Dialect::kSqlite ? "[" + list + "]" : "{" + list + "}";
 }
 // Sweeps newest first. Ties (sweeps begun in the same second): SQLite
 // orders them as stored; PostgreSQL has no stable row order, so by id.

@@ -19,13 +19,16 @@ class RowBatch {
   using Value = std::variant<int64_t, double, std::string>;
 
   // `table` with its column list, e.g. "samples (run_id, seq, ms)".
-  explicit RowBatch(std::string_view table) : table_(table) {
+  // `suffix` ends each statement (an ON CONFLICT clause).
+  explicit RowBatch(std::string_view table, std::string_view suffix = {})
+      : table_(table), suffix_(suffix) {
     columns_ = 1;
     for (char c : table) columns_ += c == ',';
   }
 
   // One row, its values in the order of the column list.
   void add(std::vector<Value> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.empty(); }
 
   // Inserts every row, at most kRowsPerStatement per statement (SQLite
   // takes 32766 parameters a statement; PostgreSQL 65535).
@@ -44,6 +47,7 @@ class RowBatch {
         }
         sql += ")";
       }
+      sql += suffix_;
       auto st = db.prepare(sql);
       // Row r's column c is parameter number r * columns + c + 1.
       for (size_t r = 0; r < n; ++r) {
@@ -59,7 +63,7 @@ class RowBatch {
  private:
   static constexpr size_t kRowsPerStatement = 200;
 
-  std::string table_;
+  std::string table_, suffix_;
   size_t columns_ = 0;
   std::vector<std::vector<Value>> rows_;
 };

@@ -6,6 +6,8 @@
 // end). Queries live in queries.h.
 #include "adapters/store/sql/schema.h"
 
+#include "adapters/store/sql/run_rows.h"
+
 #include <array>
 
 namespace opscope::store::sql {
@@ -249,6 +251,65 @@ constexpr std::string_view kV6Postgres = R"sql(
 UPDATE runs SET uid = md5(random()::text || id::text) WHERE uid = '';
 )sql";
 
+// Version 7: each run stored once. A run's ops were kept twice, in the
+// document and in op_stats; now they are rows only, split in two: what
+// describes an op in a run (name, type, backend, shapes: the same in every
+// run of a model on a backend) in op_kinds, once for all runs, and what was
+// measured in op_times. runs.document keeps the rest of the document, and
+// runs.parts says what was taken out of it (run_rows.h); the samples were
+// rows already. Every key of every op survives: op_times.fields says which
+// keys the columns give back, op_times.extra holds the others. The
+// back-fill (split_stored_documents) moves the runs stored before; then
+// op_stats becomes a view with the columns it had, and the new ones.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE op_kinds (
+  id             {int} PRIMARY KEY,  -- a hash of the other columns (run_rows.cc)
+  source_index   {int} NOT NULL,
+  name           TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  category       TEXT NOT NULL,
+  backend        TEXT NOT NULL,
+  output_shapes  TEXT NOT NULL,      -- JSON array of strings
+  fused_sources  TEXT NOT NULL,      -- JSON array of node indexes
+  body           TEXT NOT NULL,
+  parent         {int} NOT NULL,
+  depth          {int} NOT NULL,
+  macs           {int} NOT NULL,
+  weights_bytes  {int} NOT NULL
+);
+CREATE TABLE op_times (
+  run_id           {int} NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  seq              {int} NOT NULL,   -- position in the document's ops array
+  idx              {int} NOT NULL,   -- execution order (engine graph index)
+  kind_id          {int} NOT NULL REFERENCES op_kinds (id),
+  count            {int} NOT NULL,
+  first_us         {real} NOT NULL,
+  mean_us          {real} NOT NULL,
+  median_us        {real} NOT NULL,
+  min_us           {real} NOT NULL,
+  max_us           {real} NOT NULL,
+  pct              {real} NOT NULL,
+  cdf_pct          {real} NOT NULL,
+  live_bytes       {int} NOT NULL,
+  scratch_bytes    {int} NOT NULL,
+  allocated_bytes  {int} NOT NULL,
+  runs_per_invoke  {real} NOT NULL,
+  fields           {int} NOT NULL,   -- bit i: the op had key i of run_rows.cc's list
+  extra            TEXT NOT NULL,    -- the op's other keys, a JSON object; '' when none
+  PRIMARY KEY (run_id, seq)
+) {without_rowid};
+ALTER TABLE runs ADD COLUMN parts {int} NOT NULL DEFAULT 0;
+)sql";
+constexpr std::string_view kV7Then = R"sql(
+DROP TABLE op_stats;
+CREATE VIEW op_stats AS
+SELECT t.run_id, t.idx, k.source_index, k.name, k.type, k.backend, t.count, t.first_us,
+       t.mean_us, t.median_us, t.min_us, t.max_us, t.pct, t.cdf_pct, k.macs, t.live_bytes,
+       k.weights_bytes, t.scratch_bytes, k.output_shapes, k.parent, k.depth,
+       t.runs_per_invoke, k.category, k.body, k.fused_sources, t.allocated_bytes, t.seq
+FROM op_times t JOIN op_kinds k ON k.id = t.kind_id;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "devices, models, runs, tags, samples, op_stats, memory", kV1},
     Migration{2, "stages table (back-filled), indexes on status and variant", kV2, kV2Sqlite,
@@ -258,6 +319,8 @@ constexpr std::array kMigrations = {
     Migration{5, "op_stats.parent, depth, runs_per_invoke (ops inside control flow)", kV5},
     Migration{6, "runs.uid (a run keeps its id across stores: store push/pull)", kV6, kV6Sqlite,
               kV6Postgres},
+    Migration{7, "each run stored once: ops in op_kinds and op_times, op_stats a view", kV7,
+              {}, {}, &split_stored_documents, kV7Then},
 };
 
 void replace_all(std::string& s, std::string_view token, std::string_view with) {
@@ -266,13 +329,11 @@ void replace_all(std::string& s, std::string_view token, std::string_view with) 
   }
 }
 
-}  // namespace
-
-std::string migration_sql(const Migration& m, Dialect dialect) {
+// `text` with its type tokens spelled for `dialect`, and `own` (spelled
+// out, never tokenised) where it says {dialect}, else at its end.
+std::string spelled(std::string_view text, std::string_view own, Dialect dialect) {
   const bool lite = dialect == Dialect::kSqlite;
-  std::string sql(m.sql);
-  // The dialect's own part first: it is spelled out, never tokenised.
-  const std::string_view own = lite ? m.sqlite : m.postgres;
+  std::string sql(text);
   if (sql.find("{dialect}") == std::string::npos) sql += "\n{dialect}";
   replace_all(sql, "{serial}",
               lite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
@@ -284,6 +345,34 @@ std::string migration_sql(const Migration& m, Dialect dialect) {
   replace_all(sql, "{without_rowid}", lite ? "WITHOUT ROWID" : "");
   replace_all(sql, "{dialect}", own);
   return sql;
+}
+
+}  // namespace
+
+std::string migration_sql(const Migration& m, Dialect dialect) {
+  return spelled(m.sql, dialect == Dialect::kSqlite ? m.sqlite : m.postgres, dialect);
+}
+
+std::string migration_then_sql(const Migration& m, Dialect dialect) {
+  return m.then.empty() ? std::string() : spelled(m.then, {}, dialect);
+}
+
+void apply_migrations(Connection& db, int64_t current,
+                      void (*set_version)(Connection&, int version)) {
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    db.exec_script(migration_sql(m, db.dialect()));
+    if (m.backfill != nullptr) m.backfill(db);
+    if (!m.then.empty()) db.exec_script(migration_then_sql(m, db.dialect()));
+    set_version(db, m.version);
+  }
+}
+
+bool migration_rewrites_rows(int64_t version) {
+  for (const Migration& m : kMigrations) {
+    if (m.version > version && version > 0 && m.backfill != nullptr) return true;
+  }
+  return false;
 }
 
 std::span<const Migration> migrations() { return kMigrations; }

@@ -23,6 +23,10 @@ struct Migration {
   std::string_view what;  // one line, for messages and docs
   std::string_view sql;   // shared text, with type tokens
   std::string_view sqlite = {}, postgres = {};  // what one dialect alone says
+  // Work SQL cannot do (reading JSON documents), run after `sql` in the
+  // same transaction, then `then` (shared text, with type tokens).
+  void (*backfill)(Connection&) = nullptr;
+  std::string_view then = {};
 };
 
 // Every migration, oldest first; migrations()[i].version == i + 1.
@@ -31,7 +35,18 @@ std::span<const Migration> migrations();
 // The version this build reads and writes: the last migration's.
 int latest_schema_version();
 
-// The statements of `m` in `dialect`.
+// The statements of `m` in `dialect`: before its back-fill, and after it
+// ("" when it has nothing after).
 std::string migration_sql(const Migration& m, Dialect dialect);
+std::string migration_then_sql(const Migration& m, Dialect dialect);
+
+// Whether migrating a store from `version` rewrites many rows (a
+// back-fill): the freed space is worth giving back (SQLite: VACUUM, once).
+bool migration_rewrites_rows(int64_t version);
+
+// Applies the migrations after `current` to `db`, inside the caller's
+// transaction.
+void apply_migrations(Connection& db, int64_t current,
+                      void (*set_version)(Connection&, int version));
 
 }  // namespace opscope::store::sql

@@ -1,6 +1,7 @@
 // Ingest: one result document (and the host's tags, sweep id and variant)
-// becomes one row in runs plus its rows in tags, samples, op_stats, memory
-// and stages, all in one write transaction.
+// becomes one row in runs plus its rows in tags, samples, op_times (and
+// op_kinds), memory and stages, all in one write transaction; the document
+// is stored once (run_rows.h).
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "adapters/store/sql/queries.h"
 #include "adapters/store/sql/row_batch.h"
+#include "adapters/store/sql/run_rows.h"
 #include "adapters/store/sql/sql_store.h"
 
 namespace opscope::store::sql {
@@ -85,33 +87,21 @@ int64_t insert_run(Connection& db, const ResultDocument& d, const nlohmann::json
   st->bind(":p90_ms", l.p90);
   st->bind(":p95_ms", l.p95);
   st->bind(":p99_ms", l.p99);
-  st->bind(":document", dump_json(document));
+  const StoredDocument kept = stored_document(document);
+  st->bind(":document", kept.text);
+  st->bind(":parts", kept.parts);
   st->bind(":uid", stored.uid);
   st->step();
   return st->int64(0);
 }
 
-void insert_children(Connection& db, int64_t run_id, const ResultDocument& d,
-                     const Tags& tags) {
+void insert_children(Connection& db, int64_t run_id, const nlohmann::json& document,
+                     const ResultDocument& d, const Tags& tags) {
   RowBatch tag_rows(q::kTagsColumns);
   for (const auto& [key, value] : tags) tag_rows.add({run_id, key, value});
   tag_rows.insert(db);
+  insert_run_rows(db, run_id, document, d);
 
-  RowBatch sample_rows(q::kSamplesColumns);
-  for (size_t i = 0; i < d.latency_ms.samples.size(); ++i) {
-    sample_rows.add({run_id, static_cast<int64_t>(i), d.latency_ms.samples[i]});
-  }
-  sample_rows.insert(db);
-
-  RowBatch op_rows(q::kOpStatsColumns);
-  for (const OpStats& op : d.ops) {
-    op_rows.add({run_id, int64_t{op.index}, int64_t{op.source_index}, op.name, op.type, op.backend, op.count,
-                 op.first_us, op.mean_us, op.median_us, op.min_us, op.max_us, op.pct,
-                 op.cdf_pct, op.macs, op.live_bytes, op.weights_bytes, op.scratch_bytes,
-                 dump_json(nlohmann::json(op.output_shapes)), static_cast<int64_t>(op.parent),
-                 static_cast<int64_t>(op.depth), op.runs_per_invoke});
-  }
-  op_rows.insert(db);
   {
     const auto& m = d.memory;
     auto st = db.prepare(q::kInsertMemory);
@@ -225,7 +215,7 @@ Result<CopiedRun> SqlStore::store_run(const StoredRun& raw) {
     const int64_t device_id = upsert_device(*db_, doc.device);
     const int64_t model_id = upsert_model(*db_, doc.model);
     const int64_t run_id = insert_run(*db_, doc, document, device_id, model_id, stored);
-    insert_children(*db_, run_id, doc, tags);
+    insert_children(*db_, run_id, document, doc, tags);
     tx.commit();
     return CopiedRun{run_id, true};
   } catch (const std::exception& e) {

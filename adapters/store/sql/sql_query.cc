@@ -5,6 +5,7 @@
 
 #include "adapters/store/selector.h"
 #include "adapters/store/sql/queries.h"
+#include "adapters/store/sql/run_rows.h"
 #include "adapters/store/sql/sql_store.h"
 
 namespace opscope::store::sql {
@@ -60,16 +61,8 @@ std::string filtered_sql(Dialect dialect, std::string_view head, const RunFilter
   return sql;
 }
 
-// The ids as where_ids() reads them: a JSON array for SQLite's json_each,
-// an array literal for PostgreSQL.
-std::string ids_parameter(Dialect dialect, const std::vector<int64_t>& ids) {
-  std::string list;
-  for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
-  return dialect == Dialect::kSqlite ? "[" + list + "]" : "{" + list + "}";
-}
-
 void bind_filter(Dialect dialect, Statement& st, const RunFilter& f) {
-  if (!f.ids.empty()) st.bind(":ids", ids_parameter(dialect, f.ids));
+  if (!f.ids.empty()) st.bind(":ids", q::ids_parameter(dialect, f.ids));
   if (!f.model.empty()) st.bind(":model", text_in(f.model));
   if (!f.device.empty()) st.bind(":device", text_in(f.device));
   if (!f.backend.empty()) st.bind(":backend", text_in(f.backend));
@@ -129,7 +122,7 @@ Result<std::vector<RunRow>> SqlStore::list_runs(const RunFilter& filter) {
   }
 }
 
-Result<StoredRun> SqlStore::load_run(int64_t id) {
+Result<StoredRun> SqlStore::load_run(int64_t id, LoadParts parts) {
   try {
     auto st = db_->prepare(q::kLoadRun);
     st->bind(":id", id);
@@ -142,9 +135,17 @@ Result<StoredRun> SqlStore::load_run(int64_t id) {
     run.sweep_id = text_of(*st, 2);
     run.variant = text_of(*st, 3);
     run.uid = text_of(*st, 5);
+    const int64_t stored_parts = st->int64(6);
     std::string why;
-    std::optional<ResultDocument> doc =
-        parse_result_document_text(st->text(4), &run.document, &why);
+    std::optional<ResultDocument> doc;
+    run.document = nlohmann::json::parse(escape_invalid_utf8_in_json_text(st->text(4)), nullptr,
+                                         /*allow_exceptions=*/false);
+    if (run.document.is_discarded()) {
+      why = "not valid JSON";
+    } else {
+      restore_run_rows(*db_, id, stored_parts, parts, run.document);
+      doc = parse_result_document(run.document, &why);
+    }
     if (!doc) {
       return Status(ErrorCode::kIoError, where() + ": run " + std::to_string(id) +
                                              " has an unreadable result document: " + why);

@@ -31,7 +31,8 @@ class SqlStore final : public Store {
   Result<CopiedRun> copy_run(const StoredRun& run) override;
   // sql_query.cc
   Result<std::vector<RunRow>> list_runs(const RunFilter& filter) override;
-  Result<StoredRun> load_run(int64_t id) override;
+  using Store::load_run;
+  Result<StoredRun> load_run(int64_t id, LoadParts parts) override;
   Result<std::vector<int64_t>> select(std::string_view selector) override;
   // sql_quant_diff.cc
   Result<int64_t> ingest_quant_diff(const QuantDiff& diff) override;

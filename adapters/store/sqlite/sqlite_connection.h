@@ -27,6 +27,9 @@ class SqliteConnection final : public sql::Connection {
   Status check_integrity() override;
   Status error_status(const std::string& action, const std::exception& e) const override;
 
+  // For what only SQLite has (PRAGMAs, its own transactions).
+  SQLite::Database& database() { return *db_; }
+
  private:
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;

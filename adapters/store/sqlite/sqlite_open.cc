@@ -83,23 +83,38 @@ Status check_schema(const std::string& path, int64_t version, int64_t objects) {
 
 // Brings the schema to the latest version in one IMMEDIATE transaction, so
 // that two processes opening a new file at once do not both create it.
-Status migrate(SQLite::Database& db, const std::string& path) {
+Status migrate(SqliteConnection& connection, const std::string& path) {
+  SQLite::Database& db = connection.database();
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   // Read again under the write lock: another process may have migrated.
   const SchemaState state = schema_state(db);
   const int64_t current = state.version;
   OPSCOPE_RETURN_IF_ERROR(check_schema(path, current, state.objects));
-  for (const sql::Migration& m : sql::migrations()) {
-    if (m.version <= current) continue;
-    db.exec(sql::migration_sql(m, sql::Dialect::kSqlite));
-    db.exec(std::string(kSetUserVersionPrefix) + std::to_string(m.version));
-  }
+  sql::apply_migrations(connection, current, [](sql::Connection& c, int version) {
+    c.exec_script(std::string(kSetUserVersionPrefix) + std::to_string(version));
+  });
   tx.commit();
   return Status::ok();
 }
 
+// Gives the file back the pages a migration freed (version 7 moved each
+// run's ops out of its document: most of an older store). Needs the file
+// to itself: when another process has it open, the space stays free for
+// new runs instead.
+void vacuum(SQLite::Database& db) {
+  try {
+    db.exec("VACUUM");
+  } catch (const SQLite::Exception&) {
+    // Busy: not an error, the store is migrated.
+  }
+}
+
+std::unique_ptr<Store> store_on(std::unique_ptr<SqliteConnection> connection) {
+  return std::make_unique<sql::SqlStore>(std::move(connection));
+}
+
 std::unique_ptr<Store> store_on(const std::string& path, std::unique_ptr<SQLite::Database> db) {
-  return std::make_unique<sql::SqlStore>(std::make_unique<SqliteConnection>(path, std::move(db)));
+  return store_on(std::make_unique<SqliteConnection>(path, std::move(db)));
 }
 
 // A store opened for reading only. SQLite needs the -shm file of a WAL
@@ -171,11 +186,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     enable_wal(*db, options.busy_timeout_ms);
     db->exec(std::string(kForeignKeysOn));
     db->exec(std::string(kSynchronousNormal));
+    auto connection = std::make_unique<SqliteConnection>(path, std::move(db));
     if (state.version != latest_schema_version()) {
       action = "migrating the schema";
-      OPSCOPE_RETURN_IF_ERROR(migrate(*db, path));
+      OPSCOPE_RETURN_IF_ERROR(migrate(*connection, path));
+      if (sql::migration_rewrites_rows(state.version)) vacuum(connection->database());
     }
-    return store_on(path, std::move(db));
+    return store_on(std::move(connection));
   } catch (const SQLite::Exception& e) {
     return sqlite_error(path, action, e);
   } catch (const std::exception& e) {

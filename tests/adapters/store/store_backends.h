@@ -40,8 +40,9 @@ inline std::string skip_reason(Backend b) {
 // shared server. `name` is what --db would take.
 class FreshStore {
  public:
-  // "" on success, else why not.
-  std::string open(Backend backend) {
+  // A name for a store that does not exist yet (an empty database): ""
+  // on success, else why not.
+  std::string create(Backend backend) {
     backend_ = backend;
     if (backend == Backend::kSqlite) {
       name = dir_.file("store.db");
@@ -51,6 +52,12 @@ class FreshStore {
       name = server.create_unique_database("opscope_store");
       if (name.empty()) return server.last_error();
     }
+    return "";
+  }
+
+  // create(), then the store opened on it: "" on success, else why not.
+  std::string open(Backend backend) {
+    if (std::string why = create(backend); !why.empty()) return why;
     auto opened = reopen();
     if (!opened.is_ok()) return opened.status().message();
     store = std::move(opened).value();
@@ -76,10 +83,11 @@ class FreshStore {
     return v;
   }
 
-  // Runs statements that return nothing (e.g. a DELETE behind the store's back).
+  // Runs statements that return nothing (e.g. a DELETE behind the store's
+  // back); on SQLite, makes the file after create().
   void exec(const std::string& sql) const {
     if (backend_ == Backend::kSqlite) {
-      SQLite::Database db(name, SQLite::OPEN_READWRITE);
+      SQLite::Database db(name, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
       db.exec("PRAGMA foreign_keys = ON");
       db.exec(sql);
       return;

@@ -160,9 +160,12 @@ TEST_F(HostileStore, RawBytesAlreadyStoredReadBackEscaped) {
     tag.bind(1, kLatin1);
     tag.exec();
     SQLite::Statement run(db, "UPDATE runs SET variant = ?1, document = replace(document, "
-                              "'node_x', ?1)");
+                              "'cannot open', ?1)");
     run.bind(1, kLatin1);
     run.exec();
+    SQLite::Statement op(db, "UPDATE op_kinds SET name = ? WHERE name = 'node_x'");
+    op.bind(1, kLatin1);
+    op.exec();
     SQLite::Statement model(db, "UPDATE models SET path = ?");
     model.bind(1, kLatin1);
     model.exec();
@@ -176,6 +179,7 @@ TEST_F(HostileStore, RawBytesAlreadyStoredReadBackEscaped) {
   auto run = store_->load_run(*id);
   ASSERT_TRUE(run.is_ok()) << run.status().message();
   EXPECT_EQ(run->doc.ops.at(0).name, "caf\\xE9");
+  EXPECT_EQ(run->doc.error.message, "/models/x.onnx: caf\\xE9");
   EXPECT_NO_THROW((void)run->document.dump());
   EXPECT_NO_THROW((void)store_->select("tag:k=" + kLatin1));
 }

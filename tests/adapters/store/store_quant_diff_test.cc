@@ -92,7 +92,7 @@ TEST(StoreQuantDiff, MigratesAVersion2DatabaseWithRuns) {
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   SQLite::Database db(path);
   EXPECT_EQ(scalar(db, "PRAGMA user_version"), sql::latest_schema_version());
-  EXPECT_EQ(sql::latest_schema_version(), 6);  // 6: runs.uid
+  EXPECT_EQ(sql::latest_schema_version(), 7);  // 7: each run stored once
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diffs'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'quant_diff_ops'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM runs"), 1);
