@@ -15,21 +15,43 @@
 namespace opscope::store::sql {
 namespace {
 
+// The device's id: read when the row is there (no lock taken), else
+// inserted (kUpsertDevice also copes with another writer inserting it now).
 int64_t upsert_device(Connection& db, const DeviceInfo& d) {
+  const auto bind_key = [&](Statement& st) {
+    st.bind(":name", d.id);
+    st.bind(":kind", d.kind);
+    st.bind(":os", d.os);
+    st.bind(":arch", d.arch);
+    st.bind(":cpu_model", d.cpu_model);
+    st.bind(":cores", d.cores);
+    st.bind(":ram_bytes", d.ram_bytes);
+    st.bind(":emulated", d.emulated ? 1 : 0);
+  };
+  {
+    auto st = db.prepare(q::kDeviceWithKey);
+    bind_key(*st);
+    if (st->step()) return st->int64(0);
+  }
   auto st = db.prepare(q::kUpsertDevice);
-  st->bind(":name", d.id);
-  st->bind(":kind", d.kind);
-  st->bind(":os", d.os);
-  st->bind(":arch", d.arch);
-  st->bind(":cpu_model", d.cpu_model);
-  st->bind(":cores", d.cores);
-  st->bind(":ram_bytes", d.ram_bytes);
-  st->bind(":emulated", d.emulated ? 1 : 0);
+  bind_key(*st);
   st->step();
   return st->int64(0);
 }
 
+// The model's id, its row written only when new or when what describes the
+// file changed (the newest run's description wins).
 int64_t upsert_model(Connection& db, const ModelSummary& m) {
+  {
+    auto st = db.prepare(q::kModelWithKey);
+    st->bind(":sha256", m.sha256);
+    st->bind(":path", m.path);
+    if (st->step() && st->text(1) == m.name && st->text(2) == m.format &&
+        st->text(3) == m.precision && st->int64(4) == m.size_bytes && st->int64(5) == m.nodes &&
+        st->int64(6) == m.params && st->int64(7) == m.macs) {
+      return st->int64(0);
+    }
+  }
   auto st = db.prepare(q::kUpsertModel);
   st->bind(":sha256", m.sha256);
   st->bind(":path", m.path);
