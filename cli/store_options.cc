@@ -71,6 +71,11 @@ std::unique_ptr<store::Store> opened_or_report(Result<std::unique_ptr<store::Sto
   return std::move(store).value();
 }
 
+// Before a migration that takes a while: why the command is slow this once.
+void say_migrating(const std::string& note) {
+  std::fprintf(stderr, "opscope: %s\n", note.c_str());
+}
+
 }  // namespace
 
 std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreAccess access,
@@ -78,9 +83,10 @@ std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreA
   if (store::is_postgres_url(db)) {
     // The server keeps its own integrity; a reader never creates or
     // migrates the schema.
-    return opened_or_report(
-        store::open_postgres_store(db, {.read_only = access == StoreAccess::kMustExist}),
-        exit_code);
+    store::PostgresOptions options;
+    options.read_only = access == StoreAccess::kMustExist;
+    options.on_long_migration = say_migrating;
+    return opened_or_report(store::open_postgres_store(db, options), exit_code);
   }
   std::error_code ec;
   if (access == StoreAccess::kMustExist && !std::filesystem::exists(db, ec)) {
@@ -94,6 +100,7 @@ std::unique_ptr<store::Store> open_store_or_report(const std::string& db, StoreA
   // A reader opens a file it may not write (or whose folder it may not
   // write: SQLite's -wal and -shm live beside it) read-only.
   store::SqliteOptions options;
+  options.on_long_migration = say_migrating;
   if (access == StoreAccess::kMustExist) {
     const std::filesystem::path folder =
         std::filesystem::absolute(db, ec).parent_path();

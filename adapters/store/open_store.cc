@@ -17,7 +17,11 @@ std::string display_name(const std::string& store) {
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& name, bool read_only) {
-  if (is_postgres_url(name)) return open_postgres_store(name, {.read_only = read_only});
+  if (is_postgres_url(name)) {
+    PostgresOptions options;
+    options.read_only = read_only;
+    return open_postgres_store(name, options);
+  }
   SqliteOptions options;
   options.read_only = read_only;
   return open_sqlite_store(name, options);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -212,6 +213,9 @@ struct SqliteOptions {
   // A store in a read-only folder (no -shm file can be made) is opened
   // immutable. Every write then fails with a "read-only" message.
   bool read_only = false;
+  // Called once, before a migration that rewrites every stored run (about a
+  // minute per 10,000 runs), with a line to show the user.
+  std::function<void(const std::string&)> on_long_migration;
 };
 
 // Opens (creating if needed) a SQLite store. Migrates an older schema;
@@ -224,6 +228,8 @@ struct PostgresOptions {
   // Readers: never create or migrate; an empty database is an error and an
   // older schema asks for `opscope store init`.
   bool read_only = false;
+  // As in SqliteOptions.
+  std::function<void(const std::string&)> on_long_migration;
 };
 
 // The schema version this build reads and writes.

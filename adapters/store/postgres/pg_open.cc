@@ -109,6 +109,9 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url,
                           " with `opscope store init URL`");
       }
       action = "migrating the schema";
+      if (sql::migration_rewrites_rows(version) && options.on_long_migration) {
+        options.on_long_migration(sql::long_migration_note(name, version));
+      }
       OPSCOPE_RETURN_IF_ERROR(migrate(*db));
     }
     return std::unique_ptr<Store>(std::make_unique<sql::SqlStore>(std::move(db)));

@@ -43,6 +43,8 @@ std::string migration_then_sql(const Migration& m, Dialect dialect);
 // Whether migrating a store from `version` rewrites many rows (a
 // back-fill): the freed space is worth giving back (SQLite: VACUUM, once).
 bool migration_rewrites_rows(int64_t version);
+// What to tell the user before such a migration of the store `name`.
+std::string long_migration_note(const std::string& name, int64_t version);
 
 // Applies the migrations after `current` to `db`, inside the caller's
 // transaction.

@@ -189,6 +189,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path,
     auto connection = std::make_unique<SqliteConnection>(path, std::move(db));
     if (state.version != latest_schema_version()) {
       action = "migrating the schema";
+      if (sql::migration_rewrites_rows(state.version) && options.on_long_migration) {
+        options.on_long_migration(sql::long_migration_note(path, state.version));
+      }
       OPSCOPE_RETURN_IF_ERROR(migrate(*connection, path));
       if (sql::migration_rewrites_rows(state.version)) vacuum(connection->database());
     }

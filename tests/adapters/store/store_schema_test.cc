@@ -142,7 +142,9 @@ TEST(StoreSchema, RefusesAForeignSqliteDatabase) {
 TEST(StoreSchema, ALockedStoreFailsCleanlyAndLosesNothing) {
   ScratchDir dir;
   const std::string path = dir.file("locked.db");
-  auto store = open_sqlite_store(path, SqliteOptions{.busy_timeout_ms = 200});
+  SqliteOptions options;
+  options.busy_timeout_ms = 200;
+  auto store = open_sqlite_store(path, options);
   ASSERT_TRUE(store.is_ok()) << store.status().message();
   ASSERT_TRUE((*store)->ingest(small_document(), {}).is_ok());
   {
