@@ -132,8 +132,9 @@ class Store {
                                  const Tags& tags,
                                  const std::string& sweep_id = "",
                                  const std::string& variant = "") = 0;
-  // The same for a result document as JSON, kept verbatim (fields that
-  // ResultDocument does not know survive the round trip through load_run).
+  // The same for a result document as JSON, every key of it kept: load_run
+  // gives it back key for key, fields that ResultDocument does not know
+  // included (stored once: ops and samples as rows, sql/run_rows.h).
   // kInvalidArgument if `document` is not a JSON object.
   virtual Result<int64_t> ingest_json(const nlohmann::json& document,
                                       const Tags& tags,
