@@ -95,7 +95,8 @@ void read_plan(const json& j, SweepPlan& plan) {
   if (!j.is_object()) throw std::runtime_error("the plan is not a JSON object");
   static const char* kKnown[] = {"models", "variants", "backends", "threads", "repeat", "seed",
                                  "shuffle", "cool_down_secs", "timeout_secs", "run", "tags"};
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();  // (clang 14 cannot capture a structured binding)
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return key == k; }) == std::end(kKnown)) {
       throw std::runtime_error("unknown field '" + key + "'");
