@@ -9,6 +9,7 @@ std::vector<int> value_operand_positions(const Node& node) {
     case OpKind::kSlice: return {1, 2, 3, 4};  // starts, ends, axes, steps
     case OpKind::kTile: return {1};                // multiples (ONNX's repeats)
     case OpKind::kBroadcastTo: return {1};         // shape (ONNX Expand's)
+    case OpKind::kPad: return {1};                 // paddings (ONNX Pad's pads)
     default: return {};
   }
 }

@@ -1,5 +1,6 @@
 // Operands whose values set a node's output shape (ONNX lets Slice's starts
-// and ends, Tile's repeats and Expand's shape come from other nodes). When such an operand is computed at run
+// and ends, Tile's repeats, Expand's shape and Pad's pads come from other
+// nodes). When such an operand is computed at run
 // time, the session plans with values it assumes (Graph::planned_values),
 // learns them from a run, and re-plans whenever a run brings others:
 //

@@ -39,18 +39,20 @@ Result<std::vector<int64_t>> read_int_input(PrepareContext& ctx, int i,
   return values;
 }
 
-Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::string_view what) {
+Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::string_view what,
+                                              int max_rank) {
   const Tensor& t = ctx.input(i);
-  if (t.is_constant()) return read_int_input(ctx, i, what);
+  if (t.is_constant()) return read_int_input(ctx, i, what, max_rank);
   const std::string name = std::string(what) + " input '" + t.name + "'";
   if (t.dtype != DType::kI32 && t.dtype != DType::kI64) {
     return ctx.error(ErrorCode::kTypeMismatch, name + " has dtype " +
                                                    std::string(to_string(t.dtype)) +
                                                    ", expected i32 or i64");
   }
-  if (t.shape.size() != 1) {
+  if (t.shape.empty() || static_cast<int>(t.shape.size()) > max_rank) {
     return ctx.error(ErrorCode::kShapeMismatch,
-                     name + " has shape " + shape_to_string(t.shape) + ", expected rank 1");
+                     name + " has shape " + shape_to_string(t.shape) + ", expected rank 1" +
+                         (max_rank > 1 ? " to " + std::to_string(max_rank) : ""));
   }
   const auto& planned = ctx.graph().planned_values;
   const auto it = planned.find(ctx.input_id(i));
@@ -58,7 +60,7 @@ Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::s
     return ctx.error(ErrorCode::kInternal,
                      name + " is computed at run time and the session planned no value for it");
   }
-  if (static_cast<int64_t>(it->second.size()) != t.shape[0]) {
+  if (static_cast<int64_t>(it->second.size()) != t.elements()) {
     return ctx.error(ErrorCode::kShapeMismatch, name + " holds " +
                                                     std::to_string(it->second.size()) +
                                                     " values, its shape says " +

@@ -24,8 +24,10 @@ Result<std::vector<int64_t>> read_int_input(PrepareContext& ctx, int i,
 // The values of input `i` when it may also be computed at run time (a value
 // operand, engine/value_operands.h): a constant's values as read_int_input
 // reads them, else those the session planned for it (Graph::planned_values),
-// for a rank-1 i32/i64 tensor.
-Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::string_view what);
+// for an i32/i64 tensor of rank 1 (up to `max_rank`: PAD's [rank, 2]
+// paddings), its values in row-major order.
+Result<std::vector<int64_t>> read_int_operand(PrepareContext& ctx, int i, std::string_view what,
+                                              int max_rank = 1);
 
 // Maps `axis` in [-rank, rank) to [0, rank); kInvalidArgument otherwise.
 Result<int> normalize_axis(const PrepareContext& ctx, int64_t axis, int rank,

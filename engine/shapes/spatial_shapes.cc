@@ -207,14 +207,15 @@ Status depth_to_space(PrepareContext& ctx) {
   return Status::ok();
 }
 
-// paddings [rank, 2]: before and after each dim, >= 0.
+// paddings [rank, 2]: before and after each dim, >= 0; constant, or
+// computed at run time (a value operand: the values the session planned).
 Status pad(PrepareContext& ctx) {
   OPSCOPE_RETURN_IF_ERROR(ctx.expect_inputs(2, 3));
   OPSCOPE_RETURN_IF_ERROR(expect_present(ctx, 0));
   const Shape& in = ctx.input(0).shape;
   const int rank = static_cast<int>(in.size());
   OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> pads,
-                           read_int_input(ctx, 1, "paddings", 2));
+                           read_int_operand(ctx, 1, "paddings", 2));
   const Shape& pads_shape = ctx.input(1).shape;
   if (pads_shape.size() != 2 || pads_shape[0] != rank || pads_shape[1] != 2) {
     return ctx.error(ErrorCode::kShapeMismatch,

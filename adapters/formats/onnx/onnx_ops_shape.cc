@@ -450,28 +450,12 @@ Status translate_range(Importer& im) {
   return Status::ok();
 }
 
-Status translate_pad(Importer& im) {
-  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
-  std::vector<int64_t> pads;
-  float value = 0.0f;
-  std::string mode;
-  if (im.opset() < 11) {
-    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode", "pads", "value"}));
-    pads = im.attr_ints("pads");
-    value = im.attr_float("value", 0.0f);
-  } else {
-    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode"}));
-    OPSCOPE_ASSIGN_OR_RETURN(pads, im.int_input(1));
-    if (im.has_input(2)) {
-      OPSCOPE_ASSIGN_OR_RETURN(value, im.float_scalar_input(2));
-    }
-    if (im.has_input(3)) {
-      return im.error(ErrorCode::kUnsupportedOp, "the axes input is not supported");
-    }
-  }
-  // reflect mirrors without repeating the edge (numpy's), edge repeats it;
-  // both ignore the constant value.
-  mode = im.attr_string("mode", "constant");
+namespace {
+
+// reflect mirrors without repeating the edge (numpy's), edge repeats it;
+// both ignore the constant value.
+Result<PadAttrs> pad_attrs(Importer& im) {
+  const std::string mode = im.attr_string("mode", "constant");
   PadAttrs attrs;
   if (mode == "reflect") {
     attrs.mode = PadMode::kReflect;
@@ -480,6 +464,74 @@ Status translate_pad(Importer& im) {
   } else if (mode != "constant") {
     return im.error(ErrorCode::kUnsupportedOp, "mode '" + mode + "' is not supported");
   }
+  return attrs;
+}
+
+// Pad (opset 11+) whose pads are computed at run time: sessions learn the
+// values and re-plan when they change (engine/value_operands.h), given the
+// shape the model declares for the output. In the natural layout, the ONNX
+// pads [begin_0 .. begin_r-1, end_0 .. end_r-1] become the engine's
+// [r, 2] rows [begin_d, end_d] by a reshape to [2, r] and a transpose.
+Status translate_pad_at_run(Importer& im, const Value& x, const Value& pads) {
+  OPSCOPE_ASSIGN_OR_RETURN(const PadAttrs attrs, pad_attrs(im));
+  const std::string& out = im.node().output_size() > 0 ? im.node().output(0) : "";
+  const Shape* declared = im.declared_shape(out);
+  if (declared == nullptr) {
+    return im.error(ErrorCode::kUnsupportedOp,
+                    "its pads are computed at run time, so its output shape is known only "
+                    "then, and the model declares no shape for '" + out +
+                        "' (value_info) with which to import what follows");
+  }
+  if (im.has_input(3)) {
+    return im.error(ErrorCode::kUnsupportedOp, "the axes input is not supported");
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const int in, im.as_natural(x));
+  OPSCOPE_ASSIGN_OR_RETURN(const int p, im.as_natural(pads));
+  const int64_t r = im.rank(x);
+  const Tensor& pt = im.tensor(pads);
+  if ((pt.dtype != DType::kI64 && pt.dtype != DType::kI32) || pt.shape != Shape{2 * r}) {
+    return im.error(ErrorCode::kTypeMismatch,
+                    "pads must be int64 of shape [" + std::to_string(2 * r) + "], is " +
+                        std::string(to_string(pt.dtype)) + " " + shape_to_string(pt.shape));
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const int halves, im.reshape(p, Shape{2, r}, "pads_halves"));
+  OPSCOPE_ASSIGN_OR_RETURN(const int rows, im.transpose(halves, {1, 0}, "pads_rows"));
+  std::vector<int> ins = {in, rows};
+  if (im.has_input(2) && attrs.mode == PadMode::kConstant) {
+    OPSCOPE_ASSIGN_OR_RETURN(const float value, im.float_scalar_input(2));
+    if (value != 0.0f) {
+      if (im.tensor(x).dtype != DType::kF32) {
+        return im.error(ErrorCode::kUnsupportedOp, "non-zero pad value of a non-float tensor");
+      }
+      ins.push_back(im.new_f32_constant(im.node_name() + "/value", Shape{}, {value}));
+    }
+  }
+  return im.emit_planned_at_run(OpKind::kPad, attrs, std::move(ins), *declared).status();
+}
+
+}  // namespace
+
+Status translate_pad(Importer& im) {
+  OPSCOPE_ASSIGN_OR_RETURN(Value x, im.input(0));
+  std::vector<int64_t> pads;
+  float value = 0.0f;
+  if (im.opset() < 11) {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode", "pads", "value"}));
+    pads = im.attr_ints("pads");
+    value = im.attr_float("value", 0.0f);
+  } else {
+    OPSCOPE_RETURN_IF_ERROR(im.expect_attrs({"mode"}));
+    OPSCOPE_ASSIGN_OR_RETURN(const Value p, im.input(1));
+    if (!im.is_constant(p)) return translate_pad_at_run(im, x, p);
+    OPSCOPE_ASSIGN_OR_RETURN(pads, im.int_input(1));
+    if (im.has_input(2)) {
+      OPSCOPE_ASSIGN_OR_RETURN(value, im.float_scalar_input(2));
+    }
+    if (im.has_input(3)) {
+      return im.error(ErrorCode::kUnsupportedOp, "the axes input is not supported");
+    }
+  }
+  OPSCOPE_ASSIGN_OR_RETURN(const PadAttrs attrs, pad_attrs(im));
   if (attrs.mode != PadMode::kConstant) value = 0.0f;
   const int r = im.rank(x);
   if (static_cast<int>(pads.size()) != 2 * r) {

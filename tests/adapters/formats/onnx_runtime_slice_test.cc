@@ -3,9 +3,11 @@
 // output shapes, sessions learn the values from runs and re-plan when they
 // change the shape (engine/value_operands.h). Results against the naive slice of the input;
 // a model that declares no shape for the slice's output is refused naming
-// the node.
+// the node. Pad whose pads are computed at run time, in each mode, against
+// ONNX's definition written out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -125,6 +127,93 @@ TEST(OnnxRuntimeSlice, TileRepeatsAndExpandShapeLearnedAtRunTime) {
 TEST(OnnxRuntimeSlice, UndeclaredOutputShapeIsRefusedNamingTheNode) {
   expect_load_error(slice_model(false), "runtime_slice.onnx", ErrorCode::kUnsupportedOp,
                     {"'y'", "Slice", "computed at run time", "declares no shape"});
+}
+
+// x f32 [2,3]; pads i64 [4] a graph input; y = Pad(x, pads, 1.5) in
+// `mode` (1.5 only in constant mode), declared [3,5]; out = Identity(y).
+std::string pad_model(const std::string& mode, bool declare) {
+  ::onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("runtime_pad");
+  value(g->add_input(), "x", TP::FLOAT, {2, 3});
+  value(g->add_input(), "pads", TP::INT64, {4});
+  std::vector<std::string> ins = {"x", "pads"};
+  if (mode == "constant") {
+    float_initializer(g, "fill", {}, {1.5f});
+    ins.push_back("fill");
+  }
+  auto* pad = node(g, "Pad", ins, {"y"});
+  auto* a = pad->add_attribute();
+  a->set_name("mode");
+  a->set_type(::onnx::AttributeProto::STRING);
+  a->set_s(mode);
+  node(g, "Identity", {"y"}, {"out"});
+  if (declare) value(g->add_value_info(), "y", TP::FLOAT, {3, 5});
+  value(g->add_output(), "out", TP::FLOAT, {3, 5});
+  return m.SerializeAsString();
+}
+
+// ONNX Pad written from its definition: pads [b0, b1, e0, e1] of a [2,3]
+// input; constant fills `fill`, reflect mirrors without the edge, edge
+// repeats it.
+std::vector<float> naive_pad(const std::vector<float>& x, const std::vector<int64_t>& p,
+                             const std::string& mode, float fill) {
+  const int64_t rows = 2 + p[0] + p[2], cols = 3 + p[1] + p[3];
+  const auto source = [&](int64_t i, int64_t n) -> int64_t {
+    if (i >= 0 && i < n) return i;
+    if (mode == "edge") return std::clamp<int64_t>(i, 0, n - 1);
+    if (mode == "reflect") return i < 0 ? -i : 2 * (n - 1) - i;
+    return -1;
+  };
+  std::vector<float> out;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const int64_t sr = source(r - p[0], 2), sc = source(c - p[1], 3);
+      out.push_back(sr < 0 || sc < 0 ? fill : x[static_cast<size_t>(sr * 3 + sc)]);
+    }
+  }
+  return out;
+}
+
+TEST(OnnxRuntimePad, PadsLearnedAtRunTimeReplanWhenTheyChange) {
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6};
+  for (const std::string mode : {"constant", "reflect", "edge"}) {
+    SCOPED_TRACE(mode);
+    auto loaded = load_bytes(pad_model(mode, true), "runtime_pad.onnx");
+    ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+    auto created = Session::create(*loaded, SessionOptions{});
+    ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+    Session& s = **created;
+    std::memcpy(s.input_data(0), x.data(), sizeof(float) * x.size());
+    const std::vector<std::vector<int64_t>> all = {
+        {1, 1, 0, 1}, {1, 1, 0, 1}, {0, 0, 1, 2}, {0, 0, 0, 0}, {1, 2, 1, 1}};
+    for (const std::vector<int64_t>& pads : all) {
+      SCOPED_TRACE(::testing::PrintToString(pads));
+      std::memcpy(s.input_data(1), pads.data(), sizeof(int64_t) * 4);
+      ASSERT_TRUE(s.invoke().is_ok());
+      const Shape want{2 + pads[0] + pads[2], 3 + pads[1] + pads[3]};
+      ASSERT_EQ(s.output_tensor(0).shape, want);
+      const std::vector<float> expected = naive_pad(x, pads, mode, 1.5f);
+      const auto* out = static_cast<const float*>(s.output_data(0));
+      EXPECT_EQ(std::vector<float>(out, out + expected.size()), expected);
+    }
+    // Learned at the first invoke; each other set of pads re-plans (the
+    // repeated first set does not).
+    EXPECT_EQ(s.replans(), 4);
+    // Negative pads at run time: an error naming the node, not a crash.
+    const std::vector<int64_t> negative = {0, -1, 0, 0};
+    std::memcpy(s.input_data(1), negative.data(), sizeof(int64_t) * 4);
+    const Status bad = s.invoke();
+    EXPECT_FALSE(bad.is_ok());
+    EXPECT_NE(bad.message().find("negative padding"), std::string::npos) << bad.message();
+  }
+}
+
+TEST(OnnxRuntimePad, UndeclaredOutputShapeIsRefusedNamingTheNode) {
+  expect_load_error(pad_model("constant", false), "runtime_pad.onnx", ErrorCode::kUnsupportedOp,
+                    {"'y'", "Pad", "pads are computed at run time", "declares no shape"});
 }
 
 }  // namespace

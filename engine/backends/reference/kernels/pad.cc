@@ -1,5 +1,7 @@
-// PAD / PADV2 / ONNX Pad, any dtype: (input, paddings [rank, 2] i32/i64
-// const, constant_value?) with PadAttrs (none: constant mode).
+// PAD / PADV2 / ONNX Pad, any dtype: (input, paddings [rank, 2] i32/i64,
+// constant_value?) with PadAttrs (none: constant mode). The paddings are
+// constant, or computed at run time (ONNX Pad's pads input): then planned
+// with the session's values and compared with the tensor every run.
 // Constant mode: the pad value is the scalar constant_value input when
 // given (read at run, so it may be a runtime tensor), else zero, or the
 // zero point for a quantized input (the quantized representation of 0.0).
@@ -15,6 +17,7 @@
 #include "engine/shapes/int_params.h"
 #include "engine/backends/reference/kernels/kernels.h"
 #include "engine/backends/reference/kernels/movement.h"
+#include "engine/value_operands.h"
 
 namespace opscope::reference {
 namespace {
@@ -73,7 +76,17 @@ class Pad final : public Kernel {
                            std::to_string(kMaxCopyRank));
     }
     OPSCOPE_ASSIGN_OR_RETURN(const std::vector<int64_t> pads,
-                             shapes::read_int_input(ctx, 1, "paddings", 2));
+                             shapes::read_int_operand(ctx, 1, "paddings", 2));
+    // Paddings computed at run time: planned with these values, checked
+    // every run (other values: another output shape, another plan).
+    pads_id_ = -1;
+    if (!ctx.input(1).is_constant()) {
+      pads_ = ctx.input(1);
+      pads_id_ = ctx.input_id(1);
+      planned_ = pads;
+      now_ = pads;  // sized now, so run never allocates
+      label_ = describe_node(ctx.graph(), ctx.node_index());
+    }
     const Shape& pads_shape = ctx.input(1).shape;
     if (pads_shape.size() != 2 || pads_shape[0] != rank ||
         pads_shape[1] != 2) {
@@ -143,6 +156,17 @@ class Pad final : public Kernel {
 
   void run(const RunContext& ctx) override {
     void* y = ctx.data<void>(output_id_);
+    if (pads_id_ >= 0) {
+      read_int_buffer_into(pads_, ctx.data<const void>(pads_id_), &now_);
+      if (now_ != planned_) {
+        // The session re-plans and runs again; nothing here is read.
+        const size_t bytes = static_cast<size_t>(out_elements_) * elem_size_;
+        if (bytes > 0) std::memset(y, 0, bytes);
+        ctx.fail(Status(ErrorCode::kShapeChanged,
+                        label_ + ": run-time " + pads_.name + " differs from the planned values"));
+        return;
+      }
+    }
     if (mode_ != PadMode::kConstant) {
       run_mirror(ctx.data<const uint8_t>(input_id_), static_cast<uint8_t*>(y));
       return;
@@ -219,6 +243,12 @@ class Pad final : public Kernel {
   size_t elem_size_ = 0;
   int64_t out_elements_ = 0;
   CopyPlan plan_;  // input into the interior of the output
+  // Paddings computed at run time: the tensor, the values planned with,
+  // the values of this run; pads_id_ -1 when constant.
+  Tensor pads_;
+  int pads_id_ = -1;
+  std::vector<int64_t> planned_, now_;
+  std::string label_;  // the node, for messages
 };
 
 }  // namespace
