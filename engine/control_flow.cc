@@ -1,5 +1,6 @@
 #include "engine/control_flow.h"
 
+#include <set>
 #include <variant>
 
 namespace opscope {
@@ -14,6 +15,32 @@ std::vector<NodeBody> node_bodies(const Node& node) {
     return {{"cond", a->cond}, {"body", a->body}};
   }
   return {};
+}
+
+namespace {
+
+void collect_bodies(const Graph& graph, std::set<const Model*>& seen,
+                    std::vector<const Model*>& out) {
+  for (const Node& n : graph.nodes) {
+    for (const NodeBody& b : node_bodies(n)) {
+      if (b.model == nullptr || !seen.insert(b.model.get()).second) continue;
+      out.push_back(b.model.get());
+      collect_bodies(b.model->graph, seen, out);
+    }
+  }
+}
+
+}  // namespace
+
+void count_bodies_in_info(Model& model) {
+  std::set<const Model*> seen;
+  std::vector<const Model*> bodies;
+  collect_bodies(model.graph, seen, bodies);
+  for (const Model* body : bodies) {
+    model.info.source_nodes += body->info.source_nodes;
+    model.info.params += body->info.params;
+    model.info.param_bytes += body->info.param_bytes;
+  }
 }
 
 int profiled_node_count(const Graph& graph) {

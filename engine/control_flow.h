@@ -30,6 +30,13 @@ struct NodeBody {
 };
 std::vector<NodeBody> node_bodies(const Node& node);
 
+// Adds to model.info the file nodes (source_nodes), params and param_bytes
+// of every body under the model's graph, each distinct body once (a TFLite
+// subgraph that two nodes call is one subgraph of the file). The readers
+// fill each body's info with its own graph's counts, then call this once
+// on the model they return, so that its counts are the whole file's.
+void count_bodies_in_info(Model& model);
+
 // The size of a graph's index space: its nodes and all nested bodies' nodes.
 int profiled_node_count(const Graph& graph);
 

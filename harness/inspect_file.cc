@@ -42,6 +42,8 @@ json describe(const ModelFileInfo& info, const std::string& path, const Status& 
   j["runnable"] = false;
   j["import_error"] = {{"code", std::string(to_string(import_error.code()))},
                        {"message", import_error.message()}};
+  int64_t source_nodes = 0;  // every graph's, as a loaded model's ModelInfo counts them
+  for (const formats::FileGraph& g : info.graphs) source_nodes += g.nodes;
   json& m = j["model"];
   m = {{"path", path},
        {"name", std::filesystem::path(path).filename().string()},
@@ -51,7 +53,7 @@ json describe(const ModelFileInfo& info, const std::string& path, const Status& 
        {"params", info.params},
        {"param_bytes", info.param_bytes},
        {"uncounted_constants", info.uncounted_constants},
-       {"source_nodes", info.graphs.empty() ? 0 : info.graphs[0].nodes}};
+       {"source_nodes", source_nodes}};
   if (info.format == "onnx") {
     m["producer_version"] = info.producer_version;
     m["ir_version"] = info.ir_version;

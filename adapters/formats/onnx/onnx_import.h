@@ -279,4 +279,10 @@ Status translate_node(Importer& im);
 // Whether `op_type` (default domain) has a translator at `opset`.
 bool is_supported_op(const std::string& op_type, int opset);
 
+// The elements and bytes of `graph`'s constant weights (f32, f16, i8, u8
+// constants that nodes read) added to info.params and info.param_bytes,
+// and info.weight_precision from them: for a model's graph and, each on
+// its own, for the bodies of its If/Loop/Scan nodes.
+void fill_weight_info(const Graph& graph, ModelInfo& info);
+
 }  // namespace opscope::onnx

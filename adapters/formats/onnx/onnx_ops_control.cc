@@ -123,6 +123,9 @@ Result<std::shared_ptr<Model>> import_branch(Importer& outer, const ::onnx::Grap
   im.remove_dead_nodes();
   st = validate_graph(g);
   if (!st.is_ok()) return outer.error(st.code(), std::string(which) + ": " + st.message());
+  // Its own nodes and weights (the reader adds every body's to the model's).
+  model->info.source_nodes = branch.node_size();
+  fill_weight_info(g, model->info);
   return model;
 }
 

@@ -10,6 +10,7 @@
 
 #include "adapters/formats/mapped_file.h"
 #include "adapters/formats/onnx/onnx_import.h"
+#include "engine/control_flow.h"
 
 namespace opscope::onnx {
 
@@ -211,6 +212,8 @@ Status check_ops(const ::onnx::GraphProto& g, int opset) {
                 "support at opset " + std::to_string(opset) + ": " + list);
 }
 
+}  // namespace
+
 void fill_weight_info(const Graph& graph, ModelInfo& info) {
   std::vector<char> weight(graph.tensors.size(), 0);
   for (const Node& node : graph.nodes) {
@@ -235,8 +238,6 @@ void fill_weight_info(const Graph& graph, ModelInfo& info) {
                           : f32 == 0 ? Precision::kInt8
                                      : Precision::kMixed;
 }
-
-}  // namespace
 
 // The graph's outputs in ONNX's layout and under their ONNX names: a value
 // that is an input, a constant or already another output gets a copy of
@@ -391,6 +392,7 @@ Status read_graph(const ::onnx::ModelProto& model, const LoadOptions& options,
   out.info.folded_nodes = g.node_size() - static_cast<int>(graph.nodes.size());
   if (out.info.folded_nodes < 0) out.info.folded_nodes = 0;
   fill_weight_info(graph, out.info);
+  count_bodies_in_info(out);  // If/Loop/Scan bodies' nodes and weights
   return validate_graph(graph);
 }
 

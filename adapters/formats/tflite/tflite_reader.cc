@@ -9,6 +9,7 @@
 #include "adapters/formats/mapped_file.h"
 #include "adapters/formats/tflite/tflite_read_context.h"
 #include "adapters/formats/tflite/tflite_subgraphs.h"
+#include "engine/control_flow.h"
 
 namespace opscope::tflite {
 
@@ -75,6 +76,7 @@ Status read_graph(const uint8_t* data, size_t size, Model& model,
   file.budget = &budget;
   SubgraphReader reader(file, model.storage, model.info.path);
   OPSCOPE_RETURN_IF_ERROR(reader.read_main(model));
+  count_bodies_in_info(model);  // IF/WHILE/CALL_ONCE subgraphs' operators and weights
 
   const std::vector<int> unread = reader.unread();
   notes.read_subgraphs = static_cast<int>(subgraphs->size() - unread.size());

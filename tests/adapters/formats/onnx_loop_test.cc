@@ -93,8 +93,13 @@ TEST(OnnxLoop, ForLoopWithACapturedInputAndAScanOutput) {
 }
 
 TEST(OnnxLoop, WhileLoopEndsWhenItsConditionDoesAndNotBeforeItStarts) {
-  auto model = load(loop_model(while_loop()));
+  const LoopSpec spec = while_loop();
+  auto model = load(loop_model(spec));
   ASSERT_TRUE(model.is_ok()) << model.status().to_string();
+  // The file's counts include the body's: its nodes, and its two
+  // constants (2 and 10).
+  EXPECT_EQ((*model)->info.source_nodes, 1 + spec.body.node_size());
+  EXPECT_EQ((*model)->info.params, 2);
   auto created = Session::create(*model, SessionOptions{});
   ASSERT_TRUE(created.is_ok()) << created.status().to_string();
   Session& s = **created;

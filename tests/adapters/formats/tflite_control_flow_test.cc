@@ -83,6 +83,10 @@ TEST(TfliteControlFlow, IfReadsBothBranchesAsModelsAndTakesEach) {
   EXPECT_EQ(a.else_branch->graph.nodes[0].op, OpKind::kSub);
   EXPECT_EQ(notes.read_subgraphs, 3);
   EXPECT_EQ(notes.ignored_subgraphs, 0);
+  // The file's counts: the IF and each branch's op; each branch's constant.
+  EXPECT_EQ((*m)->info.source_nodes, 3);
+  EXPECT_EQ((*m)->info.params, 2);
+  EXPECT_EQ(a.then_branch->info.params, 1);
   for (const std::string& line : notes.messages) {
     EXPECT_FALSE(contains(line, "not read")) << line;
   }
@@ -165,6 +169,7 @@ TEST(TfliteControlFlow, ASubgraphRunByTwoOpsIsReadOnce) {
   const auto& second = (*m)->graph.nodes[1].attr<IfAttrs>();
   EXPECT_EQ(first.then_branch, first.else_branch);
   EXPECT_EQ(first.then_branch, second.then_branch);
+  EXPECT_EQ((*m)->info.source_nodes, 3);  // the two IFs and the one RELU they share
 }
 
 TEST(TfliteControlFlow, SubgraphsNothingRunsAreNoted) {
