@@ -38,6 +38,7 @@ datasets/fetch_models.sh --dir "$OPSCOPE_MODEL_DIR"
 datasets/fetch_photos.sh
 tools/litert/install.sh
 tools/ort/install.sh
+tools/tflite_web/install.sh
 
 echo "== release build and tests"
 cmake --preset release >/dev/null

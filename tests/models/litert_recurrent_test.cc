@@ -42,73 +42,77 @@ using namespace opscope::testing;  // NOLINT: test helpers
 using tflite::testing::RecurrentCase;
 
 fs::path litert_script() { return source_dir() / "tools/litert/run_litert.mjs"; }
+fs::path tflite_web_script() { return source_dir() / "tools/tflite_web/run_tflite_web.mjs"; }
+fs::path tflite_web_dir() { return node_dir() / "tflite_web"; }
 
 bool have_litert() {
   return fs::exists(node_dir() / "node_modules/@litertjs/core") && fs::exists(litert_script());
 }
+bool have_tflite_web() {
+  return fs::exists(tflite_web_dir() / "node_modules/@tensorflow/tfjs-tflite/wasm") &&
+         fs::exists(tflite_web_script());
+}
 
-class LiteRtRecurrent : public ::testing::TestWithParam<RecurrentCase> {};
+// A case written out: its model file and input, in a fresh folder.
+struct WrittenCase {
+  tflite::testing::RecurrentModel model;
+  std::vector<float> x;
+  fs::path work, file, input;
+};
 
-TEST_P(LiteRtRecurrent, FirstInvokeMatchesLiteRtJs) {
-  if (!have_litert()) {
-    if (oracle_required()) FAIL() << "missing LiteRT.js in " << node_dir();
-    GTEST_SKIP() << "LiteRT.js not installed";
-  }
-  const RecurrentCase& c = GetParam();
-  const tflite::testing::RecurrentModel m = tflite::testing::build_recurrent_model(c);
-  const fs::path work = fresh_dir("opscope-recurrent", c.name);
-  const fs::path model = work / (c.name + ".tflite");
-  {
-    std::ofstream f(model, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(m.bytes.data()),
-            static_cast<std::streamsize>(m.bytes.size()));
-  }
-  const std::vector<float> x = tflite::testing::recurrent_input(c);
+WrittenCase write_case(const RecurrentCase& c, const std::string& tag) {
+  WrittenCase w{tflite::testing::build_recurrent_model(c), tflite::testing::recurrent_input(c)};
+  w.work = fresh_dir(tag, c.name);
+  w.file = w.work / (c.name + ".tflite");
+  w.input = w.work / "input_0.npy";
+  std::ofstream f(w.file, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(w.model.bytes.data()),
+          static_cast<std::streamsize>(w.model.bytes.size()));
   datasets::NpyArray in;
   in.dtype = DType::kF32;
-  in.shape.assign(m.input_shape.begin(), m.input_shape.end());
-  in.data.resize(x.size() * sizeof(float));
-  std::memcpy(in.data.data(), x.data(), in.data.size());
-  ASSERT_TRUE(datasets::write_npy(work / "input_0.npy", in).is_ok());
+  in.shape.assign(w.model.input_shape.begin(), w.model.input_shape.end());
+  in.data.resize(w.x.size() * sizeof(float));
+  std::memcpy(in.data.data(), w.x.data(), in.data.size());
+  EXPECT_TRUE(datasets::write_npy(w.input, in).is_ok());
+  return w;
+}
 
-  const fs::path err_file = work / "litert_stderr.txt";
-  const std::string command = "node '" + litert_script().string() + "' --model '" +
-                              model.string() + "' --input '" + (work / "input_0.npy").string() +
-                              "' --out-dir '" + (work / "litert").string() + "' --node-dir '" +
-                              node_dir().string() + "' 2> '" + err_file.string() + "'";
+// Runs `script` (run_litert.mjs or run_tflite_web.mjs) on the case, its
+// outputs into work/out_dir; the exit code, and its stderr in *err.
+int run_oracle(const fs::path& script, const fs::path& node_dir_arg, const WrittenCase& w,
+               const std::string& out_dir, std::string* err) {
+  const fs::path err_file = w.work / (out_dir + "_stderr.txt");
+  const std::string command = "node '" + script.string() + "' --model '" + w.file.string() +
+                              "' --input '" + w.input.string() + "' --out-dir '" +
+                              (w.work / out_dir).string() + "' --node-dir '" +
+                              node_dir_arg.string() + "' 2> '" + err_file.string() + "'";
   auto outcome = devices::run_local_process("/bin/sh", {"-c", command});
-  ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
-  ASSERT_FALSE(outcome->signaled);
-  std::string err;
-  {
-    std::ifstream f(err_file);
-    err.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  }
-  if (outcome->exit_code != 0 && err.find("Variable tensors not yet supported") != std::string::npos) {
-    std::printf("[ litert   ] %-40s LiteRT.js refuses the model: variable tensors are not "
-                "supported by its loader; not compared\n",
-                c.name.c_str());
-    fs::remove_all(work);
-    return;
-  }
-  ASSERT_EQ(outcome->exit_code, 0) << "run_litert.mjs failed:\n" << err;
-  ASSERT_EQ(err.find("failed to invoke"), std::string::npos) << err;
+  EXPECT_TRUE(outcome.is_ok()) << outcome.status().to_string();
+  if (!outcome.is_ok() || outcome->signaled) return -1;
+  std::ifstream f(err_file);
+  err->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return outcome->exit_code;
+}
 
-  auto loaded = tflite::load_tflite_file(model.string());
+// The engine's outputs (reference backend, first invoke from zero state)
+// and the naive double-precision layer against the oracle's in work/out_dir.
+void expect_matches(const RecurrentCase& c, const WrittenCase& w, const std::string& out_dir,
+                    const char* oracle) {
+  auto loaded = tflite::load_tflite_file(w.file.string());
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   SessionOptions options;
   options.backends = {"cpu"};
   auto s = Session::create(*loaded, options);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
-  std::memcpy((*s)->input_data(0), x.data(), x.size() * sizeof(float));
+  std::memcpy((*s)->input_data(0), w.x.data(), w.x.size() * sizeof(float));
   ASSERT_TRUE((*s)->invoke().is_ok());
 
-  const auto naive = tflite::testing::naive_recurrent(c, m, x);
-  for (size_t k = 0; k < m.output_shapes.size(); ++k) {
-    auto ref = datasets::read_npy(work / "litert" / ("output_" + std::to_string(k) + ".npy"));
+  const auto naive = tflite::testing::naive_recurrent(c, w.model, w.x);
+  for (size_t k = 0; k < w.model.output_shapes.size(); ++k) {
+    auto ref = datasets::read_npy(w.work / out_dir / ("output_" + std::to_string(k) + ".npy"));
     ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
     ASSERT_EQ(ref->dtype, DType::kF32);
-    const Shape want(m.output_shapes[k].begin(), m.output_shapes[k].end());
+    const Shape want(w.model.output_shapes[k].begin(), w.model.output_shapes[k].end());
     ASSERT_EQ(ref->shape, want) << c.name << " output " << k;
     const auto* lit = reinterpret_cast<const float*>(ref->data.data());
     const auto* ours = static_cast<const float*>((*s)->output_data(static_cast<int>(k)));
@@ -119,20 +123,64 @@ TEST_P(LiteRtRecurrent, FirstInvokeMatchesLiteRtJs) {
       naive_err = std::max(naive_err, std::fabs(naive[k][i] - lit[i]));
     }
     const double tol = 1e-4 * max_ref + 1e-5;
-    std::printf("[ litert   ] %-40s output %zu: max|litert| %.4g, max|ours - litert| %.3g, "
-                "max|naive - litert| %.3g (tol %.3g)\n",
-                c.name.c_str(), k, max_ref, max_err, naive_err, tol);
+    std::printf("[ %-8s ] %-40s output %zu: max|ref| %.4g, max|ours - ref| %.3g, "
+                "max|naive - ref| %.3g (tol %.3g)\n",
+                oracle, c.name.c_str(), k, max_ref, max_err, naive_err, tol);
     EXPECT_LE(max_err, tol) << c.name << " output " << k;
     EXPECT_LE(naive_err, tol) << c.name << " output " << k;
   }
-  fs::remove_all(work);
 }
 
+class LiteRtRecurrent : public ::testing::TestWithParam<RecurrentCase> {};
+
+TEST_P(LiteRtRecurrent, FirstInvokeMatchesLiteRtJs) {
+  if (!have_litert()) {
+    if (oracle_required()) FAIL() << "missing LiteRT.js in " << node_dir();
+    GTEST_SKIP() << "LiteRT.js not installed";
+  }
+  const RecurrentCase& c = GetParam();
+  const WrittenCase w = write_case(c, "opscope-recurrent");
+  std::string err;
+  const int code = run_oracle(litert_script(), node_dir(), w, "litert", &err);
+  if (code != 0 && err.find("Variable tensors not yet supported") != std::string::npos) {
+    std::printf("[ litert   ] %-40s LiteRT.js refuses the model: variable tensors are not "
+                "supported by its loader; not compared (TfliteInterpreterRecurrent compares)\n",
+                c.name.c_str());
+    fs::remove_all(w.work);
+    return;
+  }
+  ASSERT_EQ(code, 0) << "run_litert.mjs failed:\n" << err;
+  ASSERT_EQ(err.find("failed to invoke"), std::string::npos) << err;
+  expect_matches(c, w, "litert", "litert");
+  fs::remove_all(w.work);
+}
+
+// TensorFlow Lite's own interpreter (C++, built to WebAssembly by Google:
+// tools/tflite_web), which keeps the states as variable tensors as TFLite
+// does everywhere: the oracle that runs these ops.
+class TfliteInterpreterRecurrent : public ::testing::TestWithParam<RecurrentCase> {};
+
+TEST_P(TfliteInterpreterRecurrent, FirstInvokeMatchesTflitesInterpreter) {
+  if (!have_tflite_web()) {
+    if (oracle_required()) FAIL() << "missing @tensorflow/tfjs-tflite in " << tflite_web_dir();
+    GTEST_SKIP() << "@tensorflow/tfjs-tflite not installed (tools/tflite_web/install.sh)";
+  }
+  const RecurrentCase& c = GetParam();
+  const WrittenCase w = write_case(c, "opscope-recurrent-tfl");
+  std::string err;
+  const int code = run_oracle(tflite_web_script(), tflite_web_dir(), w, "tflite", &err);
+  ASSERT_EQ(code, 0) << "run_tflite_web.mjs failed:\n" << err;
+  expect_matches(c, w, "tflite", "tflite");
+  fs::remove_all(w.work);
+}
+
+std::string case_name(const ::testing::TestParamInfo<RecurrentCase>& info) {
+  return info.param.name;
+}
 INSTANTIATE_TEST_SUITE_P(Cases, LiteRtRecurrent,
-                         ::testing::ValuesIn(tflite::testing::recurrent_cases()),
-                         [](const ::testing::TestParamInfo<RecurrentCase>& info) {
-                           return info.param.name;
-                         });
+                         ::testing::ValuesIn(tflite::testing::recurrent_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Cases, TfliteInterpreterRecurrent,
+                         ::testing::ValuesIn(tflite::testing::recurrent_cases()), case_name);
 
 }  // namespace
 }  // namespace opscope
