@@ -2,6 +2,7 @@
 // own cli/cmd_*.cc and is registered here with one line.
 //   opscope run MODEL [flags]      benchmark a model in a fresh runner process and store it
 //   opscope inspect MODEL [--json] describe a model without running it
+//   opscope device-peaks [--json]  this machine's roofs: FMA, int8 dot, bandwidth
 //   opscope quantize MODEL --calibration DIR --out OUT  float -> int8 TFLite
 //   opscope quant-diff FLOAT INT8 [--dataset DIR]  per-op int8 error beside per-op times
 //   opscope runs [filters]         list stored runs
@@ -16,6 +17,7 @@
 
 #include "cli/cli_command.h"
 #include "cli/cmd_compare.h"
+#include "cli/cmd_device_peaks.h"
 #include "cli/cmd_devices.h"
 #include "cli/cmd_inspect.h"
 #include "cli/cmd_quant_diff.h"
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
       add_run_command(app),
       add_inspect_command(app),
       add_devices_command(app),
+      add_device_peaks_command(app),
       add_quantize_command(app),
       add_quant_diff_command(app),
       add_runs_command(app),

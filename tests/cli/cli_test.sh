@@ -15,6 +15,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 expect help 0 "inspect" -- "$OPSCOPE" --help
 expect run_help 0 "--no-op-profile" -- "$OPSCOPE" run --help
 expect no_subcommand 2 "subcommand" -- "$OPSCOPE"
+
+# device-peaks: JSON with every figure; measured once into the cache, then
+# read from it (keyed by CPU, cores and build); --quick never caches.
+expect peaks_help 0 "docs/roofline.md" -- "$OPSCOPE" device-peaks --help
+expect peaks_quick_json 0 '"gmacs_one_core"' -- "$OPSCOPE" device-peaks --quick --json \
+  --cache "$WORK/peaks.json"
+expect peaks_quick_not_cached 2 "No such file" -- ls "$WORK/peaks.json"
+expect peaks_measured 0 "measured in .* cached in" -- "$OPSCOPE" device-peaks \
+  --cache "$WORK/peaks.json"
+expect peaks_cached 0 "cached in .*--fresh measures again" -- "$OPSCOPE" device-peaks \
+  --cache "$WORK/peaks.json"
+expect peaks_json_valid 0 "ok" -- python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+p = j["peaks"]
+assert p["f32"]["gmacs_one_core"] > 0 and p["int8"]["gmacs_all_cores"] > 0, p
+assert [b["level"] for b in p["bandwidth"]][0] == "L1", p
+print("ok")' "$WORK/peaks.json"
 expect missing_file 3 "no_such\.tflite" -- "$OPSCOPE" run "$WORK/no_such.tflite"
 expect wrong_extension 2 "unknown model format" -- "$OPSCOPE" inspect "$WORK/model.bin"
 
