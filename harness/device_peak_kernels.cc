@@ -124,13 +124,15 @@ double dot_scalar(int64_t iterations) {
 }
 
 __attribute__((target("avx512f"))) uint64_t read_avx512(const uint8_t* data, size_t bytes) {
-  __m512i a0 = _mm512_setzero_si512(), a1 = a0;
-  for (size_t i = 0; i < bytes; i += 128) {
+  __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+  for (size_t i = 0; i < bytes; i += 256) {
     a0 = _mm512_add_epi64(a0, _mm512_loadu_si512(data + i));
     a1 = _mm512_add_epi64(a1, _mm512_loadu_si512(data + i + 64));
+    a2 = _mm512_add_epi64(a2, _mm512_loadu_si512(data + i + 128));
+    a3 = _mm512_add_epi64(a3, _mm512_loadu_si512(data + i + 192));
   }
   uint64_t lanes[8];
-  _mm512_storeu_si512(lanes, _mm512_add_epi64(a0, a1));
+  _mm512_storeu_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
   uint64_t total = 0;
   for (uint64_t v : lanes) total += v;
   return total;
@@ -140,6 +142,7 @@ __attribute__((target("avx2"))) uint64_t read_avx2(const uint8_t* data, size_t b
   __m256i a[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
                   _mm256_setzero_si256()};
   for (size_t i = 0; i < bytes; i += 128) {
+#pragma GCC unroll 4
     for (int k = 0; k < 4; ++k) {
       a[k] = _mm256_add_epi64(
           a[k], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i + 32 * k)));

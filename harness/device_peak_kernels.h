@@ -22,7 +22,7 @@ PeakKernel f32_fma_kernel();
 // (vpmaddubsw + vpmaddwd), or scalar.
 PeakKernel int8_dot_kernel();
 
-// Reads `bytes` (a multiple of 128) with the widest loads the CPU has;
+// Reads `bytes` (a multiple of 256) with the widest loads the CPU has;
 // returns a value that depends on every byte.
 uint64_t read_all(const uint8_t* data, size_t bytes);
 

@@ -40,7 +40,7 @@ struct DevicePeaks {
 struct PeakOptions {
   // Each timed repeat runs at least this long; the best of `repeats` counts.
   double min_seconds = 0.05;
-  int repeats = 3;
+  int repeats = 7;
   // The largest buffer (the DRAM point): quick checks use less.
   int64_t max_bytes = int64_t{1} << 30;
 };
