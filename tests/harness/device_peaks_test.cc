@@ -40,7 +40,9 @@ TEST(DevicePeaks, QuickMeasurementIsCompleteAndOrdered) {
     const BandwidthPeak& b = p.bandwidth[i];
     EXPECT_GT(b.read_gbs, 0.1) << b.level;
     EXPECT_GT(b.copy_gbs, 0.1) << b.level;
-    if (i > 0) EXPECT_GT(b.bytes, p.bandwidth[i - 1].bytes);
+    if (i > 0) {
+      EXPECT_GT(b.bytes, p.bandwidth[i - 1].bytes);
+    }
   }
   EXPECT_EQ(p.bandwidth.front().level, "L1");
   EXPECT_LE(p.bandwidth.back().bytes, int64_t{64} << 20);
