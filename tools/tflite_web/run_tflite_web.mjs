@@ -104,7 +104,12 @@ async function main() {
   }
   const described = { runtime: '@tensorflow/tfjs-tflite (tflite_web_api)', inputs: [], outputs: [] };
   inputs.forEach((t, i) => {
-    const a = readNpy(opts.inputs[i]);
+    let a;
+    try {
+      a = readNpy(opts.inputs[i]);
+    } catch (e) {
+      throw new UsageError(e.message);  // names the file
+    }
     const shape = shapeOf(t);
     if (a.dtype !== t.dataType || a.shape.join(',') !== shape.join(',')) {
       throw new UsageError(`input ${i} '${t.name}' is ${t.dataType} [${shape}], ` +
