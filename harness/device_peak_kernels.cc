@@ -1,8 +1,11 @@
 #include "harness/device_peak_kernels.h"
 
-#include <immintrin.h>
-
 #include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define OPSCOPE_PEAKS_X86 1
+#endif
 
 namespace opscope::harness {
 namespace {
@@ -13,6 +16,7 @@ namespace {
 // round trip instead).
 constexpr int kChains = 12;
 
+#ifdef OPSCOPE_PEAKS_X86
 // Lane sums through memory (GCC 12 warns on its own _mm512_reduce_* helpers).
 __attribute__((target("avx512f"))) double sum_lanes(__m512 v) {
   float lanes[16];
@@ -59,6 +63,8 @@ __attribute__((target("avx2,fma"))) double fma_avx2(int64_t iterations) {
   return total;
 }
 
+#endif  // OPSCOPE_PEAKS_X86
+
 double fma_scalar(int64_t iterations) {
   float acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = 0.001f * static_cast<float>(k + 1);
@@ -71,6 +77,7 @@ double fma_scalar(int64_t iterations) {
   return total;
 }
 
+#ifdef OPSCOPE_PEAKS_X86
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) double dot_vnni(int64_t iterations) {
   __m512i acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = _mm512_set1_epi32(k);
@@ -108,6 +115,8 @@ __attribute__((target("avx2"))) double dot_avx2(int64_t iterations) {
   return total;
 }
 
+#endif  // OPSCOPE_PEAKS_X86
+
 double dot_scalar(int64_t iterations) {
   int32_t acc[kChains];
   for (int k = 0; k < kChains; ++k) acc[k] = k;
@@ -123,6 +132,7 @@ double dot_scalar(int64_t iterations) {
   return total;
 }
 
+#ifdef OPSCOPE_PEAKS_X86
 __attribute__((target("avx512f"))) uint64_t read_avx512(const uint8_t* data, size_t bytes) {
   __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
   for (size_t i = 0; i < bytes; i += 256) {
@@ -154,6 +164,8 @@ __attribute__((target("avx2"))) uint64_t read_avx2(const uint8_t* data, size_t b
   return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
 
+#endif  // OPSCOPE_PEAKS_X86
+
 uint64_t read_scalar(const uint8_t* data, size_t bytes) {
   uint64_t sum = 0;
   for (size_t i = 0; i < bytes; i += 8) {
@@ -164,29 +176,40 @@ uint64_t read_scalar(const uint8_t* data, size_t bytes) {
   return sum;
 }
 
+#ifdef OPSCOPE_PEAKS_X86
 bool has_avx2_fma() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+#endif  // OPSCOPE_PEAKS_X86
+
 }  // namespace
 
+// Other architectures (the aarch64 runner) get the scalar loops for now;
+// NEON loops are to come with the aarch64 roofs.
 PeakKernel f32_fma_kernel() {
+#ifdef OPSCOPE_PEAKS_X86
   if (__builtin_cpu_supports("avx512f")) return {"avx512f", kChains * 16, fma_avx512};
   if (has_avx2_fma()) return {"avx2+fma", kChains * 8, fma_avx2};
+#endif
   return {"scalar", kChains, fma_scalar};
 }
 
 PeakKernel int8_dot_kernel() {
+#ifdef OPSCOPE_PEAKS_X86
   if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) {
     return {"avx512vnni", kChains * 64, dot_vnni};
   }
   if (__builtin_cpu_supports("avx2")) return {"avx2", kChains * 32, dot_avx2};
+#endif
   return {"scalar", kChains, dot_scalar};
 }
 
 uint64_t read_all(const uint8_t* data, size_t bytes) {
+#ifdef OPSCOPE_PEAKS_X86
   if (__builtin_cpu_supports("avx512f")) return read_avx512(data, bytes);
   if (__builtin_cpu_supports("avx2")) return read_avx2(data, bytes);
+#endif
   return read_scalar(data, bytes);
 }
 
