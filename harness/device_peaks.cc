@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <latch>
 #include <memory>
 #include <thread>
 
 #include "harness/device_peak_kernels.h"
+#include "harness/environment.h"
 
 namespace opscope::harness {
 namespace {
@@ -98,17 +98,6 @@ BandwidthPeak bandwidth(const std::string& level, int64_t bytes, const PeakOptio
   return p;
 }
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  for (std::string line; std::getline(f, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  }
-  return "unknown";
-}
-
 int64_t cache_bytes(int name) {
   const long v = sysconf(name);
   return v > 0 ? v : 0;
@@ -142,9 +131,10 @@ std::vector<std::pair<std::string, int64_t>> bandwidth_sizes(const PeakOptions& 
 }  // namespace
 
 DevicePeaks device_identity() {
+  const DeviceInfo d = capture_device();
   DevicePeaks p;
-  p.cpu_model = cpu_model();
-  p.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  p.cpu_model = d.cpu_model.empty() ? "unknown" : d.cpu_model;
+  p.cores = std::max(1, d.cores);
   return p;
 }
 

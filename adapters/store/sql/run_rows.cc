@@ -5,10 +5,12 @@
 #include <array>
 #include <map>
 #include <stdexcept>
+#include <variant>
 #include <vector>
 
 #include "adapters/store/sql/queries.h"
 #include "adapters/store/sql/row_batch.h"
+#include "adapters/store/sql/sql_store.h"
 #include "result/utf8.h"
 
 namespace opscope::store::sql {
@@ -73,9 +75,6 @@ OpKind kind_of(const OpStats& op) {
   return k;
 }
 
-// op_kinds's integer columns, counted from source_index.
-bool integer_kind_column(size_t i) { return i == 0 || i >= 8; }
-
 // Stores the kinds that are not there yet; throws if an id stored already
 // describes another op.
 void ensure_kinds(Connection& db, std::map<int64_t, OpKind>& kinds) {
@@ -85,18 +84,19 @@ void ensure_kinds(Connection& db, std::map<int64_t, OpKind>& kinds) {
   auto st = db.prepare(std::string(q::kSelectOpKinds) + std::string(q::kinds_with_ids(db.dialect())));
   st->bind(":ids", q::ids_parameter(db.dialect(), ids));
   while (st->step()) {
-    const int64_t id = st->int64(0);
+    auto it = kinds.find(st->int64(0));
+    if (it == kinds.end()) continue;
+    const int64_t id = it->first;
+    // The stored row read as the kind's own values are typed (kind_of).
     std::vector<RowBatch::Value> stored;
-    for (size_t i = 0; i < 12; ++i) {
+    for (size_t i = 0; i < it->second.values.size(); ++i) {
       const int column = static_cast<int>(i) + 1;
-      if (integer_kind_column(i)) {
+      if (std::holds_alternative<int64_t>(it->second.values[i])) {
         stored.emplace_back(st->int64(column));
       } else {
         stored.emplace_back(st->text(column));
       }
     }
-    auto it = kinds.find(id);
-    if (it == kinds.end()) continue;
     if (canonical_text(stored) != it->second.canonical) {
       throw std::runtime_error("op_kinds: two op descriptions have the id " + std::to_string(id) +
                                ": " + canonical_text(stored) + " and " + it->second.canonical);
@@ -136,9 +136,8 @@ OpFields split_op(const json& op_json, const OpStats& op) {
 
 // The op of one kOpRowsOfRun row, as its document had it.
 json op_of_row(const Statement& st) {
-  // Text written by hand or by an older version may hold bytes that are not
-  // UTF-8: read as \xNN (result/utf8.h), like every text the store returns.
-  const auto text = [&](int column) { return escape_invalid_utf8(st.text(column)); };
+  // Texts through text_of: bytes that are not UTF-8 (written by hand or by
+  // an older version) read as \xNN, like every text the store returns.
   OpStats op;
   int c = 2;
   op.index = static_cast<int>(st.int64(c++));
@@ -155,13 +154,13 @@ json op_of_row(const Statement& st) {
   op.allocated_bytes = st.int64(c++);
   op.runs_per_invoke = st.real(c++);
   op.source_index = static_cast<int>(st.int64(c++));
-  op.name = text(c++);
-  op.type = text(c++);
-  op.category = text(c++);
-  op.backend = text(c++);
+  op.name = text_of(st, c++);
+  op.type = text_of(st, c++);
+  op.category = text_of(st, c++);
+  op.backend = text_of(st, c++);
   op.output_shapes = json::parse(st.text(c++)).get<std::vector<std::string>>();
   op.fused_sources = json::parse(st.text(c++)).get<std::vector<int>>();
-  op.body = text(c++);
+  op.body = text_of(st, c++);
   op.parent = static_cast<int>(st.int64(c++));
   op.depth = static_cast<int>(st.int64(c++));
   op.macs = st.int64(c++);
